@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FastBackprop.Kernels.Operators;
+
+namespace FastBackprop.Kernels;
+
+// ---------------------------------------------------------------------------------------------
+// GemvTransposed: the backpropagated sums of one layer for one pattern.
+//
+//   forward:  net_k = Σ_j w_kj y_j
+//   backward: s_j   = Σ_k delta_k w_kj      (derivation: the Σ_k delta_k w_jk of delta_j)
+//
+// Operands: W is rows x cols, row-major (row k = unit k's incoming weights); delta has rows
+// elements; s has cols elements.
+// Caller guarantees: s overlaps neither W nor delta.
+// Kernel handles: any rows >= 0 and cols >= 0, every tail.
+// Kernel never: allocates, reads past any span, reads s before writing it.
+// Walking W row by row (an axpy per row) keeps the access to W contiguous; s lives in L1.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Transposed matrix-vector product: the sums Σ_k delta_k w_kj that feed hidden deltas.</summary>
+public static class GemvTransposed
+{
+    /// <summary>Effectively computes <c>sums[j] = Σ_k delta[k] * weights[k * sums.Length + j]</c>
+    /// for every <c>j</c> in <c>[0, sums.Length)</c>.</summary>
+    /// <param name="weights">Row-major <c>delta.Length x sums.Length</c> matrix.</param>
+    /// <param name="delta">One value per row of <paramref name="weights"/>.</param>
+    /// <param name="sums">Destination, one value per column; overwritten.</param>
+    /// <exception cref="ArgumentException">A length does not match the shapes above.</exception>
+    /// <remarks>Summation order depends on the vector tier only through FMA contraction.</remarks>
+    public static void Multiply(ReadOnlySpan<float> weights, ReadOnlySpan<float> delta, Span<float> sums)
+    {
+        int rows = delta.Length, cols = sums.Length;
+        ThrowHelper.CheckMatrix(weights.Length, rows, cols, nameof(weights));
+        sums.Clear();
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float s = ref MemoryMarshal.GetReference(sums);
+        switch (VectorTiers.For(cols))
+        {
+            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref d, ref s, rows, cols); break;
+            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref d, ref s, rows, cols); break;
+            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref d, ref s, rows, cols); break;
+            default: Core<SimdScalar, float>(ref w, ref d, ref s, rows, cols); break;
+        }
+    }
+
+    // Four rows per pass over s: one load and one store of s per four rows of W.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Core<TSimd, TVector>(ref float w, ref float delta, ref float s, int rows, int cols)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int vectorEnd = cols - TSimd.Count;
+        int k = 0;
+        for (; k + 4 <= rows; k += 4)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, (nint)k * cols);
+            ref float w1 = ref Unsafe.Add(ref w0, cols);
+            ref float w2 = ref Unsafe.Add(ref w1, cols);
+            ref float w3 = ref Unsafe.Add(ref w2, cols);
+            float d0 = Unsafe.Add(ref delta, k), d1 = Unsafe.Add(ref delta, k + 1);
+            float d2 = Unsafe.Add(ref delta, k + 2), d3 = Unsafe.Add(ref delta, k + 3);
+            TVector v0 = TSimd.Create(d0), v1 = TSimd.Create(d1), v2 = TSimd.Create(d2), v3 = TSimd.Create(d3);
+            int j = 0;
+            for (; j <= vectorEnd; j += TSimd.Count)
+            {
+                TVector acc = TSimd.Load(ref Unsafe.Add(ref s, j));
+                acc = TSimd.MultiplyAdd(v0, TSimd.Load(ref Unsafe.Add(ref w0, j)), acc);
+                acc = TSimd.MultiplyAdd(v1, TSimd.Load(ref Unsafe.Add(ref w1, j)), acc);
+                acc = TSimd.MultiplyAdd(v2, TSimd.Load(ref Unsafe.Add(ref w2, j)), acc);
+                acc = TSimd.MultiplyAdd(v3, TSimd.Load(ref Unsafe.Add(ref w3, j)), acc);
+                TSimd.Store(acc, ref Unsafe.Add(ref s, j));
+            }
+            for (; j < cols; j++)
+            {
+                Unsafe.Add(ref s, j) += d0 * Unsafe.Add(ref w0, j) + d1 * Unsafe.Add(ref w1, j)
+                    + d2 * Unsafe.Add(ref w2, j) + d3 * Unsafe.Add(ref w3, j);
+            }
+        }
+        for (; k < rows; k++)
+        {
+            ref float wk = ref Unsafe.Add(ref w, (nint)k * cols);
+            float dk = Unsafe.Add(ref delta, k);
+            TVector vk = TSimd.Create(dk);
+            int j = 0;
+            for (; j <= vectorEnd; j += TSimd.Count)
+            {
+                TVector acc = TSimd.MultiplyAdd(vk, TSimd.Load(ref Unsafe.Add(ref wk, j)), TSimd.Load(ref Unsafe.Add(ref s, j)));
+                TSimd.Store(acc, ref Unsafe.Add(ref s, j));
+            }
+            for (; j < cols; j++) Unsafe.Add(ref s, j) += dk * Unsafe.Add(ref wk, j);
+        }
+    }
+}

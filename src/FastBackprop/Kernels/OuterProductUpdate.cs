@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FastBackprop.Kernels.Operators;
+
+namespace FastBackprop.Kernels;
+
+// ---------------------------------------------------------------------------------------------
+// OuterProductUpdate: a rank-1 update of a weight matrix.
+//
+//   W_kj += scale * delta_k * y_j
+//
+// With scale = -eta this is the derivation's w_jk -= eta * dE/dw_jk, dE/dw_jk = delta_k y_j;
+// with scale = 1 on a cleared matrix it writes the gradient itself.
+// Operands: W is rows x cols row-major; delta has rows elements; y has cols elements.
+// Caller guarantees: W overlaps neither delta nor y.
+// Kernel handles: any rows >= 0, cols >= 0, every tail. Kernel never allocates or reads past a span.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Rank-1 update <c>W += scale · delta ⊗ y</c>: the weight update of one pattern.</summary>
+public static class OuterProductUpdate
+{
+    /// <summary>Effectively computes <c>matrix[k * y.Length + j] += scale * delta[k] * y[j]</c> for all k, j.</summary>
+    /// <param name="matrix">Row-major <c>delta.Length x y.Length</c> matrix, updated in place.</param>
+    /// <param name="delta">One value per row.</param>
+    /// <param name="y">One value per column.</param>
+    /// <param name="scale">Multiplier; <c>-eta</c> for a gradient-descent step.</param>
+    /// <exception cref="ArgumentException">A length does not match the shapes above.</exception>
+    public static void Apply(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale)
+    {
+        int rows = delta.Length, cols = y.Length;
+        ThrowHelper.CheckMatrix(matrix.Length, rows, cols, nameof(matrix));
+        ref float w = ref MemoryMarshal.GetReference(matrix);
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        switch (VectorTiers.For(cols))
+        {
+            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref d, ref yr, scale, rows, cols); break;
+            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref d, ref yr, scale, rows, cols); break;
+            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref d, ref yr, scale, rows, cols); break;
+            default: Core<SimdScalar, float>(ref w, ref d, ref yr, scale, rows, cols); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Core<TSimd, TVector>(ref float w, ref float delta, ref float y, float scale, int rows, int cols)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int vectorEnd = cols - TSimd.Count;
+        for (int k = 0; k < rows; k++)
+        {
+            ref float wk = ref Unsafe.Add(ref w, (nint)k * cols);
+            float a = scale * Unsafe.Add(ref delta, k);
+            TVector av = TSimd.Create(a);
+            int j = 0;
+            for (; j <= vectorEnd; j += TSimd.Count)
+            {
+                TVector updated = TSimd.MultiplyAdd(av, TSimd.Load(ref Unsafe.Add(ref y, j)), TSimd.Load(ref Unsafe.Add(ref wk, j)));
+                TSimd.Store(updated, ref Unsafe.Add(ref wk, j));
+            }
+            for (; j < cols; j++) Unsafe.Add(ref wk, j) += a * Unsafe.Add(ref y, j);
+        }
+    }
+}

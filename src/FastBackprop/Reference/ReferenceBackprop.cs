@@ -1,0 +1,158 @@
+namespace FastBackprop.Reference;
+
+/// <summary>
+/// Backpropagation exactly as the classic derivation writes it, scalar, in double precision:
+/// the yardstick the engine is tested against, public so that anyone can check the engine on
+/// their own CPU. It uses the same <see cref="NetworkDefinition"/> and parameter layout as
+/// <see cref="Network"/>. Equation numbers refer to the derivation:
+/// <list type="bullet">
+/// <item>(1) net_k = Σ_j y_j w_jk (plus the bias, the weight of a unit whose output is always 1)</item>
+/// <item>(2) y_k = f(net_k)</item>
+/// <item>(3) E = ½ Σ_k (d_k - y_k)²</item>
+/// <item>(7) output units: delta_k = ∂E/∂net_k = (y_k - d_k) f'(net_k)</item>
+/// <item>(9)-(12) hidden units: delta_j = (Σ_k delta_k w_jk) f'(net_j)</item>
+/// <item>(14), (16) ∂E/∂w_jk = delta_k y_j, for output and hidden layers alike</item>
+/// <item>(17)-(18) w_jk ← w_jk - eta ∂E/∂w_jk</item>
+/// </list>
+/// Cross-entropy replaces (3) and (7) by its own E and ∂E/∂net_k = y_k - d_k (softmax or logistic
+/// outputs). Slow on purpose: it allocates its arrays on every call and never vectorises.
+/// </summary>
+public static class ReferenceBackprop
+{
+    /// <summary>The network's outputs for one input.</summary>
+    public static double[] Predict(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
+    {
+        Check(definition, parameters, input);
+        Forward(definition, parameters, input, out _, out double[][] y);
+        return y[^1];
+    }
+
+    /// <summary>The error E of one pattern.</summary>
+    public static double Error(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target)
+    {
+        Check(definition, parameters, input);
+        ThrowHelper.CheckLength(target.Length, definition.OutputWidth, nameof(target));
+        Forward(definition, parameters, input, out double[][] net, out double[][] y);
+        return OutputError(definition, net[^1], y[^1], target, new double[definition.OutputWidth]);
+    }
+
+    /// <summary>Forward and backward pass for one pattern: net sums, outputs, deltas, gradient and E.</summary>
+    public static ReferencePass Run(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target)
+    {
+        Check(definition, parameters, input);
+        ThrowHelper.CheckLength(target.Length, definition.OutputWidth, nameof(target));
+        int layers = definition.LayerCount;
+        Forward(definition, parameters, input, out double[][] net, out double[][] y);
+
+        var delta = new double[layers][];
+        var gradient = new double[definition.ParameterCount];
+        delta[layers - 1] = new double[definition.OutputWidth];
+        // (3), (7): E and the output deltas delta_k = (y_k - d_k) f'(net_k)
+        double error = OutputError(definition, net[^1], y[^1], target, delta[layers - 1]);
+
+        for (int l = layers - 1; l >= 0; l--)
+        {
+            LayerLayout layout = definition.GetLayout(l);
+            ReadOnlySpan<double> below = l == 0 ? input : y[l - 1];
+            for (int k = 0; k < layout.Units; k++)
+            {
+                for (int j = 0; j < layout.Inputs; j++)
+                {
+                    // (14), (16): ∂E/∂w_jk = delta_k y_j
+                    gradient[layout.WeightOffset + k * layout.Inputs + j] = delta[l][k] * below[j];
+                }
+                // the bias is a weight from a unit with y = 1: ∂E/∂b_k = delta_k
+                gradient[layout.BiasOffset + k] = delta[l][k];
+            }
+            if (l == 0) break;
+
+            // (9)-(12): delta_j = (Σ_k delta_k w_jk) f'(net_j) for the layer below
+            var backSum = new double[layout.Inputs];
+            for (int j = 0; j < layout.Inputs; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < layout.Units; k++) sum += delta[l][k] * parameters[layout.WeightOffset + k * layout.Inputs + j];
+                backSum[j] = sum;
+            }
+            delta[l - 1] = new double[layout.Inputs];
+            definition.Layers[l - 1].Transfer.MultiplyByDerivative(net[l - 1], y[l - 1], backSum, delta[l - 1]);
+        }
+        return new ReferencePass(net, y, delta, gradient, error);
+    }
+
+    /// <summary>One online step: (17)-(18) w ← w - eta ∂E/∂w for every parameter, in place. Returns E before the step.</summary>
+    public static double TrainStep(NetworkDefinition definition, Span<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target, double learningRate)
+    {
+        ReferencePass pass = Run(definition, parameters, input, target);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] -= learningRate * pass.Gradient[i];   // (17)-(18)
+        }
+        return pass.Error;
+    }
+
+    private static void Forward(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, out double[][] net, out double[][] y)
+    {
+        int layers = definition.LayerCount;
+        net = new double[layers][];
+        y = new double[layers][];
+        for (int l = 0; l < layers; l++)
+        {
+            LayerLayout layout = definition.GetLayout(l);
+            ReadOnlySpan<double> below = l == 0 ? input : y[l - 1];
+            net[l] = new double[layout.Units];
+            y[l] = new double[layout.Units];
+            for (int k = 0; k < layout.Units; k++)
+            {
+                // (1): net_k = Σ_j y_j w_jk + b_k
+                double sum = parameters[layout.BiasOffset + k];
+                for (int j = 0; j < layout.Inputs; j++) sum += below[j] * parameters[layout.WeightOffset + k * layout.Inputs + j];
+                net[l][k] = sum;
+            }
+            // (2): y_k = f(net_k)
+            definition.Layers[l].Transfer.Activate(net[l], y[l]);
+        }
+    }
+
+    // Returns E and writes ∂E/∂net of the output layer.
+    private static double OutputError(NetworkDefinition definition, double[] net, double[] y, ReadOnlySpan<double> d, Span<double> delta)
+    {
+        TransferFunction output = definition.Layers[^1].Transfer;
+        double error = 0;
+        if (definition.Loss == Loss.HalfSquaredError)
+        {
+            var dEdy = new double[y.Length];
+            for (int k = 0; k < y.Length; k++)
+            {
+                error += 0.5 * (d[k] - y[k]) * (d[k] - y[k]);   // (3): E = ½ Σ (d_k - y_k)²
+                dEdy[k] = y[k] - d[k];                             // ∂E/∂y_k = -(d_k - y_k)
+            }
+            output.MultiplyByDerivative(net, y, dEdy, delta);      // (7): delta_k = (y_k - d_k) f'(net_k)
+            return error;
+        }
+        if (output is SoftmaxFunction)
+        {
+            // E = -Σ d_k ln y_k, ln y_k = net_k - ln Σ_j e^net_j (shifted by the max for range)
+            double max = net.Max(), sum = 0;
+            foreach (double x in net) sum += Math.Exp(x - max);
+            double logSum = max + Math.Log(sum);
+            for (int k = 0; k < y.Length; k++) error -= d[k] * (net[k] - logSum);
+        }
+        else
+        {
+            // E = -Σ [d_k ln y_k + (1 - d_k) ln(1 - y_k)], with ln y = -softplus(-net), ln(1-y) = -softplus(net)
+            for (int k = 0; k < y.Length; k++) error += d[k] * Softplus(-net[k]) + (1 - d[k]) * Softplus(net[k]);
+        }
+        for (int k = 0; k < y.Length; k++) delta[k] = y[k] - d[k];   // ∂E/∂net_k = y_k - d_k
+        return error;
+    }
+
+    private static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+
+    private static void Check(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ThrowHelper.CheckLength(parameters.Length, definition.ParameterCount, nameof(parameters));
+        ThrowHelper.CheckLength(input.Length, definition.InputWidth, nameof(input));
+    }
+}
