@@ -1,1 +1,3 @@
-System.Console.WriteLine("x");
+using FastBackprop.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);
