@@ -4,6 +4,7 @@ namespace FastBackprop;
 internal sealed class IdentityFunction : ElementwiseTransferFunction
 {
     public override string Name => "identity";
+    internal override ScalarForm Form => ScalarForm.Identity;
     public override double Function(double x) => x;
     public override double Derivative(double x) => 1.0;
     public override void Activate(ReadOnlySpan<float> net, Span<float> output)

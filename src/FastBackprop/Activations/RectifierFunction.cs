@@ -8,6 +8,8 @@ namespace FastBackprop;
 internal sealed class RectifierFunction(float slope) : ElementwiseTransferFunction
 {
     public float Slope { get; } = slope;
+    internal override ScalarForm Form => ScalarForm.Rectifier;
+    internal override float NegativeSlope => Slope;
     public override string Name => Slope == 0f ? "relu" : "leaky-relu(" + Slope.ToString("R", CultureInfo.InvariantCulture) + ")";
     public override WeightInitialization PreferredInitialization => WeightInitialization.HeUniform;
     public override double Function(double x) => x > 0 ? x : Slope * x;

@@ -8,6 +8,7 @@ namespace FastBackprop;
 internal sealed class SoftmaxFunction : TransferFunction
 {
     public override string Name => "softmax";
+    internal override ScalarForm Form => ScalarForm.Softmax;
     public override void Activate(ReadOnlySpan<float> net, Span<float> output) => Activation.Softmax(net, output);
     public override void MultiplyByDerivative(ReadOnlySpan<float> net, ReadOnlySpan<float> output, Span<float> delta) =>
         Activation.SoftmaxBackward(output, delta);

@@ -34,6 +34,12 @@ public abstract class TransferFunction
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>The built-in function this is, for the small-network path; <see cref="ScalarForm.Custom"/> otherwise.</summary>
+    internal virtual ScalarForm Form => ScalarForm.Custom;
+
+    /// <summary>Slope for negative inputs when <see cref="Form"/> is <see cref="ScalarForm.Rectifier"/>.</summary>
+    internal virtual float NegativeSlope => 0f;
+
     /// <summary>The logistic function 1 / (1 + e^-x).</summary>
     public static TransferFunction Logistic { get; } = new LogisticFunction();
 

@@ -19,6 +19,10 @@ public sealed class Network
     private readonly float[] parameters;
     private readonly Workspace workspace;
 
+    // Every width below one Vector512 and only built-in functions: the step is all call overhead,
+    // so it runs through SmallLayer's scalar per-layer kernels instead of the span kernels.
+    private readonly bool small;
+
     /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights"/> before training.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
     public Network(NetworkDefinition definition)
@@ -27,6 +31,8 @@ public sealed class Network
         Definition = definition;
         parameters = new float[definition.ParameterCount];
         workspace = new Workspace(definition);
+        small = definition.MaxWidth < 16;
+        foreach (LayerSpec layer in definition.Layers) small &= layer.Transfer.Form != ScalarForm.Custom;
     }
 
     /// <summary>Creates a network of the given shape with all parameters zero.</summary>
@@ -174,6 +180,17 @@ public sealed class Network
             LayerLayout layout = Definition.GetLayout(l);
             Span<float> delta = workspace.Deltas(l);
             Span<float> biases = parameters.AsSpan(layout.BiasOffset, layout.Units);
+            if (small)
+            {
+                ReadOnlySpan<float> x = l == 0 ? input : workspace.Outputs(l - 1);
+                SmallLayer.BackwardUpdate(Weights(layout), biases, delta, x, -learningRate, l == 0 ? default : workspace.Deltas(l - 1));
+                if (l > 0)
+                {
+                    TransferFunction below = Definition.Layers[l - 1].Transfer;
+                    SmallLayer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1), below.Form, below.NegativeSlope);
+                }
+                continue;
+            }
             if (l > 0)
             {
                 // s_j = Σ_k delta_k w_kj from the old row, then w_kj -= eta delta_k y_j: one pass.
@@ -196,6 +213,12 @@ public sealed class Network
         {
             LayerLayout layout = Definition.GetLayout(l);
             ReadOnlySpan<float> x = l == 0 ? input : ws.Outputs(l - 1);
+            if (small)
+            {
+                TransferFunction transfer = Definition.Layers[l].Transfer;
+                SmallLayer.Forward(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l), ws.Outputs(l), transfer.Form, transfer.NegativeSlope);
+                continue;
+            }
             Gemv.Multiply(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l));
             Definition.Layers[l].Transfer.Activate(ws.NetSums(l), ws.Outputs(l));
         }
@@ -212,6 +235,17 @@ public sealed class Network
             return transfer is SoftmaxFunction
                 ? OutputDelta.SoftmaxCrossEntropy(net, y, target, delta)
                 : OutputDelta.LogisticCrossEntropy(net, y, target, delta);
+        }
+        if (small)
+        {
+            float sum = 0f;
+            for (int k = 0; k < y.Length; k++)
+            {
+                float e = delta[k] = y[k] - target[k];   // ∂E/∂y_k = y_k - d_k
+                sum += e * e;
+            }
+            SmallLayer.MultiplyByDerivative(net, y, delta, transfer.Form, transfer.NegativeSlope);
+            return 0.5f * sum;
         }
         float error = OutputDelta.HalfSquaredError(y, target, delta);   // ∂E/∂y_k = y_k - d_k
         transfer.MultiplyByDerivative(net, y, delta);                     // delta_k = (y_k - d_k) f'(net_k)
