@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+
+namespace FastBackprop.Bench.Config;
+
+/// <summary>Writes the GitHub-markdown report of each summary to <c>bench/results/</c> of the
+/// repository, named after the CPU model, the date and the benchmark class, so results from
+/// different machines can be committed side by side. BenchmarkDotNet.Artifacts keeps its own copy.
+/// Set FASTBACKPROP_BENCH_RESULTS to write elsewhere.</summary>
+public sealed class ResultsMarkdownExporter : IExporter
+{
+    /// <inheritdoc/>
+    public string Name => nameof(ResultsMarkdownExporter);
+
+    /// <inheritdoc/>
+    public void ExportToLog(Summary summary, ILogger logger) => MarkdownExporter.GitHub.ExportToLog(summary, logger);
+
+    /// <inheritdoc/>
+    public IEnumerable<string> ExportToFiles(Summary summary, ILogger consoleLogger)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        string directory = ResultsDirectory();
+        Directory.CreateDirectory(directory);
+        string classes = string.Join("+", summary.BenchmarksCases.Select(c => c.Descriptor.Type.Name).Distinct());
+        string date = DateTime.Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        string path = Path.Combine(directory, $"{Slug(CpuName(summary))}_{date}_{classes}.md");
+        using (var writer = new StreamWriter(path, append: false, new UTF8Encoding(false)))
+        {
+            var logger = new StreamLogger(writer);
+            ExportToLog(summary, logger);
+            logger.Flush();
+        }
+        return [path];
+    }
+
+    private static string ResultsDirectory()
+    {
+        string? overridden = Environment.GetEnvironmentVariable("FASTBACKPROP_BENCH_RESULTS");
+        if (!string.IsNullOrEmpty(overridden)) return overridden;
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "FastBackprop.sln"))) return Path.Combine(dir.FullName, "bench", "results");
+            }
+        }
+        return Path.Combine(Directory.GetCurrentDirectory(), "bench-results");
+    }
+
+    private static string CpuName(Summary summary)
+    {
+        string? name = summary.HostEnvironmentInfo.Cpu.Value.ProcessorName;
+        return string.IsNullOrWhiteSpace(name) ? "unknown-cpu" : name;
+    }
+
+    // "Intel(R) Xeon(R) Processor" -> "Intel-Xeon-Processor"
+    private static string Slug(string text)
+    {
+        string cleaned = text.Replace("(R)", "", StringComparison.OrdinalIgnoreCase).Replace("(TM)", "", StringComparison.OrdinalIgnoreCase);
+        var sb = new StringBuilder();
+        foreach (char c in cleaned)
+        {
+            if (char.IsAsciiLetterOrDigit(c)) sb.Append(c);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        }
+        return sb.ToString().Trim('-');
+    }
+}
