@@ -1,0 +1,242 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using FastBackprop.Kernels.Operators;
+
+namespace FastBackprop.Kernels;
+
+// ---------------------------------------------------------------------------------------------
+// Gemm microkernels: the only code that knows the register tile.
+//
+// Contract (BLIS gemm_ukr, row-major): given kc >= 1, a packed A micro-panel `a` (kc x MR, the MR
+// values of depth q at a[q*MR .. q*MR+MR-1]) and a packed B micro-panel `b` (kc x NR, the NR
+// values of depth q at b[q*NR .. q*NR+NR-1]), compute the MR x NR product
+//
+//   AB[i, j] = Σ_q a[q*MR + i] * b[q*NR + j]        q = 0, 1, ..., kc-1 in that order
+//
+// in registers, then write  C[i, j] = alpha * AB[i, j] + beta * C[i, j]  for the full tile at
+// c[i*ldc + j] (ldc >= NR). When beta == 0 the kernel does not read C. The caller guarantees
+// that a, b and c hold the elements above and that C does not overlap the panels; edge tiles are
+// the caller's business (it runs the kernel into a scratch tile and merges the valid part).
+// A kernel never allocates and never touches memory outside the three regions above.
+//
+// Tiles (accumulators + B vectors + one broadcast must fit in the register file):
+//   Microkernel12x32  Vector512 (32 zmm): 12 rows x 2 vectors = 24 accumulators, 2 B loads and
+//                     12 broadcasts per 24 FMAs. The row-major mirror of BLIS's 32 x 12 SKX sgemm
+//                     tile: 24 independent chains cover the 4-cycle FMA latency of 2 pipes 3 times.
+//   Microkernel6x16   Vector256 (16 ymm): 12 accumulators + 2 B + 1 broadcast = 15 registers.
+//   Microkernel6x8    Vector128 (16 xmm): the same shape at 4 lanes.
+//   Microkernel4x4    scalar fallback: 16 accumulators.
+// ---------------------------------------------------------------------------------------------
+
+public static partial class Gemm
+{
+    /// <summary>An MR x NR register-tile kernel; see the contract at the top of Gemm.Microkernel.cs.</summary>
+    internal interface IMicrokernel
+    {
+        /// <summary>Rows of the tile: A values broadcast per depth step.</summary>
+        static abstract int MR { get; }
+
+        /// <summary>Columns of the tile: B values loaded per depth step.</summary>
+        static abstract int NR { get; }
+
+        /// <summary>C[i, j] = alpha * Σ_q a[q*MR + i] b[q*NR + j] + beta * C[i, j] for the full MR x NR tile
+        /// at <paramref name="c"/> with row stride <paramref name="ldc"/>; C is not read when beta == 0.</summary>
+        static abstract void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta);
+    }
+
+    /// <summary>12 x 32 tile in 24 Vector512 accumulators. Only for Vector512.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel12x32 : IMicrokernel
+    {
+        public static int MR => 12;
+        public static int NR => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        {
+        Vector512<float> c00 = default, c01 = default;
+        Vector512<float> c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default;
+        Vector512<float> c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default;
+        Vector512<float> c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default;
+        Vector512<float> c90 = default, c91 = default;
+        Vector512<float> c100 = default, c101 = default;
+        Vector512<float> c110 = default, c111 = default;
+            for (int q = 0; q < kc; q++)
+            {
+                Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
+                Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
+                Vector512<float> ai;
+            ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.MultiplyAddEstimate(ai, b0, c00); c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
+            ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.MultiplyAddEstimate(ai, b0, c10); c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
+            ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.MultiplyAddEstimate(ai, b0, c20); c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
+            ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.MultiplyAddEstimate(ai, b0, c30); c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
+            ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.MultiplyAddEstimate(ai, b0, c40); c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
+            ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.MultiplyAddEstimate(ai, b0, c50); c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
+            ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.MultiplyAddEstimate(ai, b0, c60); c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
+            ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.MultiplyAddEstimate(ai, b0, c70); c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
+            ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Vector512.MultiplyAddEstimate(ai, b0, c80); c81 = Vector512.MultiplyAddEstimate(ai, b1, c81);
+            ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Vector512.MultiplyAddEstimate(ai, b0, c90); c91 = Vector512.MultiplyAddEstimate(ai, b1, c91);
+            ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Vector512.MultiplyAddEstimate(ai, b0, c100); c101 = Vector512.MultiplyAddEstimate(ai, b1, c101);
+            ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Vector512.MultiplyAddEstimate(ai, b0, c110); c111 = Vector512.MultiplyAddEstimate(ai, b1, c111);
+                a = ref Unsafe.Add(ref a, 12);
+                b = ref Unsafe.Add(ref b, 32);
+            }
+        Store512(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
+        Store512(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
+        Store512(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
+        Store512(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
+        Store512(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
+        Store512(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+        Store512(c60, c61, ref Unsafe.Add(ref c, 6 * ldc), alpha, beta);
+        Store512(c70, c71, ref Unsafe.Add(ref c, 7 * ldc), alpha, beta);
+        Store512(c80, c81, ref Unsafe.Add(ref c, 8 * ldc), alpha, beta);
+        Store512(c90, c91, ref Unsafe.Add(ref c, 9 * ldc), alpha, beta);
+        Store512(c100, c101, ref Unsafe.Add(ref c, 10 * ldc), alpha, beta);
+        Store512(c110, c111, ref Unsafe.Add(ref c, 11 * ldc), alpha, beta);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store512(Vector512<float> ab0, Vector512<float> ab1, ref float c, float alpha, float beta)
+        {
+            Vector512<float> alphas = Vector512.Create(alpha);
+            Vector512<float> r0 = ab0 * alphas, r1 = ab1 * alphas;
+            if (beta != 0f)
+            {
+                Vector512<float> betas = Vector512.Create(beta);
+                r0 = Vector512.MultiplyAddEstimate(betas, Vector512.LoadUnsafe(ref c), r0);
+                r1 = Vector512.MultiplyAddEstimate(betas, Vector512.LoadUnsafe(ref c, 16), r1);
+            }
+            r0.StoreUnsafe(ref c);
+            r1.StoreUnsafe(ref c, 16);
+        }
+    }
+
+    /// <summary>6 x 16 tile in 12 Vector256 accumulators. Only for Vector256.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel6x16 : IMicrokernel
+    {
+        public static int MR => 6;
+        public static int NR => 16;
+
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
+            SixRowsTwoVectors<Simd256, Vector256<float>>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+    }
+
+    /// <summary>6 x 8 tile in 12 Vector128 accumulators. Only for Vector128.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel6x8 : IMicrokernel
+    {
+        public static int MR => 6;
+        public static int NR => 8;
+
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
+            SixRowsTwoVectors<Simd128, Vector128<float>>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+    }
+
+    /// <summary>The 6-row, two-register-wide tile, written once for the 256- and 128-bit widths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SixRowsTwoVectors<TSimd, TVector>(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        TVector c00 = TSimd.Zero, c01 = TSimd.Zero;
+        TVector c10 = TSimd.Zero, c11 = TSimd.Zero;
+        TVector c20 = TSimd.Zero, c21 = TSimd.Zero;
+        TVector c30 = TSimd.Zero, c31 = TSimd.Zero;
+        TVector c40 = TSimd.Zero, c41 = TSimd.Zero;
+        TVector c50 = TSimd.Zero, c51 = TSimd.Zero;
+        for (int q = 0; q < kc; q++)
+        {
+            TVector b0 = TSimd.Load(ref b);
+            TVector b1 = TSimd.Load(ref Unsafe.Add(ref b, TSimd.Count));
+            TVector ai;
+            ai = TSimd.Create(Unsafe.Add(ref a, 0)); c00 = TSimd.MultiplyAdd(ai, b0, c00); c01 = TSimd.MultiplyAdd(ai, b1, c01);
+            ai = TSimd.Create(Unsafe.Add(ref a, 1)); c10 = TSimd.MultiplyAdd(ai, b0, c10); c11 = TSimd.MultiplyAdd(ai, b1, c11);
+            ai = TSimd.Create(Unsafe.Add(ref a, 2)); c20 = TSimd.MultiplyAdd(ai, b0, c20); c21 = TSimd.MultiplyAdd(ai, b1, c21);
+            ai = TSimd.Create(Unsafe.Add(ref a, 3)); c30 = TSimd.MultiplyAdd(ai, b0, c30); c31 = TSimd.MultiplyAdd(ai, b1, c31);
+            ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.MultiplyAdd(ai, b0, c40); c41 = TSimd.MultiplyAdd(ai, b1, c41);
+            ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.MultiplyAdd(ai, b0, c50); c51 = TSimd.MultiplyAdd(ai, b1, c51);
+            a = ref Unsafe.Add(ref a, 6);
+            b = ref Unsafe.Add(ref b, 2 * TSimd.Count);
+        }
+        StoreTwo<TSimd, TVector>(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
+        StoreTwo<TSimd, TVector>(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
+        StoreTwo<TSimd, TVector>(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
+        StoreTwo<TSimd, TVector>(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
+        StoreTwo<TSimd, TVector>(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
+        StoreTwo<TSimd, TVector>(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTwo<TSimd, TVector>(TVector ab0, TVector ab1, ref float c, float alpha, float beta)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        TVector alphas = TSimd.Create(alpha);
+        TVector r0 = TSimd.Multiply(ab0, alphas), r1 = TSimd.Multiply(ab1, alphas);
+        ref float c1 = ref Unsafe.Add(ref c, TSimd.Count);
+        if (beta != 0f)
+        {
+            TVector betas = TSimd.Create(beta);
+            r0 = TSimd.MultiplyAdd(betas, TSimd.Load(ref c), r0);
+            r1 = TSimd.MultiplyAdd(betas, TSimd.Load(ref c1), r1);
+        }
+        TSimd.Store(r0, ref c);
+        TSimd.Store(r1, ref c1);
+    }
+
+    /// <summary>4 x 4 tile in 16 scalar accumulators: the fallback without hardware vectors.</summary>
+    internal readonly struct Microkernel4x4 : IMicrokernel
+    {
+        public static int MR => 4;
+        public static int NR => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        {
+            float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+            float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+            for (int q = 0; q < kc; q++)
+            {
+                float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
+                float ai = a;
+                c00 = float.MultiplyAddEstimate(ai, b0, c00); c01 = float.MultiplyAddEstimate(ai, b1, c01);
+                c02 = float.MultiplyAddEstimate(ai, b2, c02); c03 = float.MultiplyAddEstimate(ai, b3, c03);
+                ai = Unsafe.Add(ref a, 1);
+                c10 = float.MultiplyAddEstimate(ai, b0, c10); c11 = float.MultiplyAddEstimate(ai, b1, c11);
+                c12 = float.MultiplyAddEstimate(ai, b2, c12); c13 = float.MultiplyAddEstimate(ai, b3, c13);
+                ai = Unsafe.Add(ref a, 2);
+                c20 = float.MultiplyAddEstimate(ai, b0, c20); c21 = float.MultiplyAddEstimate(ai, b1, c21);
+                c22 = float.MultiplyAddEstimate(ai, b2, c22); c23 = float.MultiplyAddEstimate(ai, b3, c23);
+                ai = Unsafe.Add(ref a, 3);
+                c30 = float.MultiplyAddEstimate(ai, b0, c30); c31 = float.MultiplyAddEstimate(ai, b1, c31);
+                c32 = float.MultiplyAddEstimate(ai, b2, c32); c33 = float.MultiplyAddEstimate(ai, b3, c33);
+                a = ref Unsafe.Add(ref a, 4);
+                b = ref Unsafe.Add(ref b, 4);
+            }
+            StoreScalarRow(c00, c01, c02, c03, ref c, alpha, beta);
+            StoreScalarRow(c10, c11, c12, c13, ref Unsafe.Add(ref c, ldc), alpha, beta);
+            StoreScalarRow(c20, c21, c22, c23, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
+            StoreScalarRow(c30, c31, c32, c33, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreScalarRow(float ab0, float ab1, float ab2, float ab3, ref float c, float alpha, float beta)
+        {
+            ref float c1 = ref Unsafe.Add(ref c, 1), c2 = ref Unsafe.Add(ref c, 2), c3 = ref Unsafe.Add(ref c, 3);
+            if (beta == 0f)
+            {
+                c = alpha * ab0; c1 = alpha * ab1; c2 = alpha * ab2; c3 = alpha * ab3;
+            }
+            else
+            {
+                c = float.MultiplyAddEstimate(beta, c, alpha * ab0);
+                c1 = float.MultiplyAddEstimate(beta, c1, alpha * ab1);
+                c2 = float.MultiplyAddEstimate(beta, c2, alpha * ab2);
+                c3 = float.MultiplyAddEstimate(beta, c3, alpha * ab3);
+            }
+        }
+    }
+}

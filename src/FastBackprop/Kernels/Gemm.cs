@@ -1,0 +1,307 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FastBackprop.Kernels;
+
+// ---------------------------------------------------------------------------------------------
+// Gemm: the batched products of mini-batch training.
+//
+//   C = alpha * op(A) op(B) + beta * C          (all row-major)
+//
+//   NN  C = A B      A is m x k (lda >= k), B is k x n (ldb >= n)   backward  dX = dZ W
+//   NT  C = A B^T    A is m x k (lda >= k), B is n x k (ldb >= k)   forward   Z  = X W^T
+//   TN  C = A^T B    A is k x m (lda >= m), B is k x n (ldb >= n)   gradient  dW = dZ^T X
+//
+// C is m x n (ldc >= n). Element (i, j) of a matrix with leading dimension ld is at i * ld + j;
+// a span need only reach the last element it holds ((rows - 1) * ld + cols), as in BLAS.
+// Caller guarantees: nothing (lengths, leading dimensions and overlap of C with A or B are checked).
+// Kernel handles: any m, n, k >= 0, every edge tile, any leading dimension >= the row width.
+// Kernel never: reads C when beta == 0 (NaN in C does not propagate, as in BLAS); reads A or B
+// when alpha == 0 or k == 0; allocates in steady state (see the packing buffers below).
+//
+// Structure (BLIS, "Anatomy of High-Performance Many-Threaded Matrix Multiplication", Smith et
+// al. 2014), transposed to row-major: the vector direction of the register tile is n, so a row
+// of B feeds vector loads and an element of A is broadcast.
+//
+//   for ic in m by MC              A block  (MC x KC, packed once per (ic, pc))   -> L3
+//     for pc in k by KC            beta applies on the first pc only; later blocks accumulate
+//       pack A(ic.., pc..) into MR-row panels
+//       for jc in n by NC          B block  (KC x NC, packed)                     -> L2
+//         pack B(pc.., jc..) into NR-column panels
+//         for ir in mc by MR       A micro-panel (MR x KC), reused for every jr   -> L1
+//           for jr in nc by NR     B micro-panel (KC x NR) streamed from L2
+//             microkernel: MR x NR tile of C += A micro-panel * B micro-panel
+//
+// Block sizes, for one Zen 5 core (48 KiB L1d, 1 MiB L2, 32 MiB L3 shared) and the 12 x 32
+// Vector512 tile:
+//   KC = 256  The A micro-panel is MR x KC = 12 x 256 x 4 B = 12 KiB: a quarter of L1d, so it
+//             stays resident while each 32 KiB B micro-panel streams past it (LRU keeps the
+//             panel that is touched every iteration). Each microkernel call loads and stores its
+//             12 x 32 C tile once per KC multiply-adds per element: at KC = 256 the C traffic is
+//             under 1% of the FMA work.
+//   NC = 512  The packed B block is KC x NC x 4 B = 512 KiB: half of L2, leaving the other half
+//             for the A micro-panels passing through and the C lines being updated. Every B
+//             micro-panel is re-read from L2 once per MR rows of A: 2 vector loads per 24 FMAs,
+//             far below L2 bandwidth.
+//   MC = 1536 The packed A block is MC x KC x 4 B = 1.5 MiB, which lives in L3 (32 MiB shared
+//             by 8 cores leaves 4 MiB per core) and is streamed once per B block. A large MC
+//             means B is packed once for the usual MLP batch sizes (64..1024 rows).
+// The narrower tiers keep KC and NC (their tiles are smaller, so the same blocks fit with more
+// margin) and round MC to a multiple of their MR (1536 is a multiple of 12, 6 and 4).
+// The same numbers suit the Intel Sapphire/Emerald Rapids hosts also seen here (48 KiB L1d,
+// 2 MiB L2): there the B block takes a quarter of L2.
+//
+// Packing buffers: one pair per thread, [ThreadStatic], grown on demand to the largest block
+// this thread has needed (at most (MC + NC) x KC floats = 2 MiB) and kept, so that steady-state
+// calls do not allocate. Caller-provided scratch would put a buffer in every signature, and
+// ArrayPool returns arrays without 64-byte alignment; a pinned array whose panels start on a
+// 64-byte boundary keeps every 32-float row of a B panel in two whole cache lines.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Which operands of <see cref="Gemm.Multiply"/> are transposed. All matrices are row-major.</summary>
+public enum GemmForm
+{
+    /// <summary><c>C = alpha * A B + beta * C</c>: A is m x k, B is k x n (backward: <c>dX = dZ W</c>).</summary>
+    NN,
+
+    /// <summary><c>C = alpha * A B^T + beta * C</c>: A is m x k, B is n x k (forward: <c>Z = X W^T</c>).</summary>
+    NT,
+
+    /// <summary><c>C = alpha * A^T B + beta * C</c>: A is k x m, B is k x n (weight gradient: <c>dW = dZ^T X</c>).</summary>
+    TN,
+}
+
+/// <summary>General matrix-matrix product over row-major float spans, cache-blocked and packed
+/// around a register-tile microkernel per vector width (BLIS structure).</summary>
+public static partial class Gemm
+{
+    private const int KC = 256;
+    private const int NC = 512;
+    private const int MC = 1536;
+
+    /// <summary>Effectively computes <c>C[i, j] = alpha * Σ_p opA[i, p] * opB[p, j] + beta * C[i, j]</c>
+    /// for <c>i</c> in <c>[0, m)</c>, <c>j</c> in <c>[0, n)</c>, <c>p</c> in <c>[0, k)</c>, where
+    /// <c>C[i, j] = c[i * ldc + j]</c> and, by <paramref name="form"/>:
+    /// <list type="bullet">
+    /// <item><see cref="GemmForm.NN"/>: <c>opA[i, p] = a[i * lda + p]</c>, <c>opB[p, j] = b[p * ldb + j]</c>;</item>
+    /// <item><see cref="GemmForm.NT"/>: <c>opA[i, p] = a[i * lda + p]</c>, <c>opB[p, j] = b[j * ldb + p]</c>;</item>
+    /// <item><see cref="GemmForm.TN"/>: <c>opA[i, p] = a[p * lda + i]</c>, <c>opB[p, j] = b[p * ldb + j]</c>.</item>
+    /// </list></summary>
+    /// <param name="form">Which operands are transposed.</param>
+    /// <param name="m">Rows of C (and of op(A)).</param>
+    /// <param name="n">Columns of C (and of op(B)).</param>
+    /// <param name="k">The inner dimension: columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">Row-major A: m x k for NN and NT, k x m for TN; length at least
+    /// <c>(rows - 1) * lda + cols</c> (0 if the matrix is empty).</param>
+    /// <param name="lda">Leading dimension of A: at least its column count (k for NN and NT, m for TN).</param>
+    /// <param name="b">Row-major B: k x n for NN and TN, n x k for NT; length at least <c>(rows - 1) * ldb + cols</c>.</param>
+    /// <param name="ldb">Leading dimension of B: at least its column count (n for NN and TN, k for NT).</param>
+    /// <param name="beta">Scale of the old C. When 0, C is not read, so NaN or infinity in it does not propagate.</param>
+    /// <param name="c">Row-major m x n destination; length at least <c>(m - 1) * ldc + n</c>. Elements
+    /// between rows (the <c>ldc - n</c> gap) are not touched.</param>
+    /// <param name="ldc">Leading dimension of C: at least n.</param>
+    /// <exception cref="ArgumentOutOfRangeException">m, n or k is negative, or a leading dimension is
+    /// smaller than its matrix's column count.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape requires, or C overlaps A or B.</exception>
+    /// <remarks>When <paramref name="alpha"/> is 0 or <paramref name="k"/> is 0, A and B are not read and
+    /// <c>C = beta * C</c>. NaN or infinity in A or B propagates to the elements of C it touches.
+    /// Every element's sum runs over p in increasing order, one multiply-add per term, on every
+    /// vector tier; the tiers differ only in whether the multiply-add is fused (FMA hardware) or
+    /// rounded twice, so results can differ in the last bits between CPUs, not between runs.</remarks>
+    public static void Multiply(GemmForm form, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if ((uint)form > (uint)GemmForm.TN) ThrowForm(form);
+        CheckNonNegative(m, nameof(m));
+        CheckNonNegative(n, nameof(n));
+        CheckNonNegative(k, nameof(k));
+        bool transA = form == GemmForm.TN, transB = form == GemmForm.NT;
+        // Shapes as stored: rows x cols with leading dimension >= cols.
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int aLength = CheckOperand(a.Length, aRows, aCols, lda, nameof(a), nameof(lda));
+        int bLength = CheckOperand(b.Length, bRows, bCols, ldb, nameof(b), nameof(ldb));
+        int cLength = CheckOperand(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0) return;
+
+        Span<float> cUsed = c[..cLength];
+        bool readsAB = k != 0 && alpha != 0f;
+        if (readsAB)
+        {
+            if (cUsed.Overlaps(a[..aLength])) ThrowOverlap(nameof(a));
+            if (cUsed.Overlaps(b[..bLength])) ThrowOverlap(nameof(b));
+        }
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        if (!readsAB)
+        {
+            ScaleC(m, n, beta, ref cRef, ldc);
+            return;
+        }
+
+        var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
+            ref MemoryMarshal.GetReference(b), ldb, beta, ref cRef, ldc);
+        if (Vector512.IsHardwareAccelerated) Drive<Microkernel12x32>(ref operands);
+        else if (Vector256.IsHardwareAccelerated) Drive<Microkernel6x16>(ref operands);
+        else if (Vector128.IsHardwareAccelerated) Drive<Microkernel6x8>(ref operands);
+        else Drive<Microkernel4x4>(ref operands);
+    }
+
+    // ----- driver ------------------------------------------------------------------------------
+
+    /// <summary>The arguments of one call, passed by reference through the blocking loops.</summary>
+    private ref struct Operands(GemmForm form, int m, int n, int k, float alpha, ref float a, int lda,
+        ref float b, int ldb, float beta, ref float c, int ldc)
+    {
+        public readonly GemmForm Form = form;
+        public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc;
+        public readonly float Alpha = alpha, Beta = beta;
+        public readonly ref float A = ref a;
+        public readonly ref float B = ref b;
+        public readonly ref float C = ref c;
+    }
+
+    [ThreadStatic] private static float[]? packedABuffer;
+    [ThreadStatic] private static float[]? packedBBuffer;
+
+    /// <summary>A 64-byte aligned scratch region of at least <paramref name="length"/> floats from this
+    /// thread's cached, pinned buffer, growing it (the only allocation) when a larger block is needed.</summary>
+    private static unsafe ref float AlignedScratch(ref float[]? cache, int length)
+    {
+        const int Slack = 16;  // floats: room to move the start to a 64-byte boundary
+        float[]? buffer = cache;
+        if (buffer is null || buffer.Length < length + Slack)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(length + Slack, pinned: true);
+            cache = buffer;
+        }
+        ref float start = ref MemoryMarshal.GetArrayDataReference(buffer);
+        nint misalignment = (nint)Unsafe.AsPointer(ref start) & 63;  // pinned: the address is stable
+        return ref Unsafe.Add(ref start, misalignment == 0 ? 0 : (64 - misalignment) / sizeof(float));
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Drive<TKernel>(ref Operands op) where TKernel : IMicrokernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        int mcMax = Math.Min(RoundUp(op.M, mr), MC), ncMax = Math.Min(RoundUp(op.N, nr), NC), kcMax = Math.Min(op.K, KC);
+        ref float packedA = ref AlignedScratch(ref packedABuffer, mcMax * kcMax);
+        ref float packedB = ref AlignedScratch(ref packedBBuffer, ncMax * kcMax);
+        // Edge tiles are computed in full into this tile, then merged into the valid part of C.
+        Span<float> edge = stackalloc float[TKernel.MR * TKernel.NR];
+        ref float edgeTile = ref MemoryMarshal.GetReference(edge);
+        nint ldc = op.Ldc;
+
+        for (int ic = 0; ic < op.M; ic += MC)
+        {
+            int mc = Math.Min(MC, op.M - ic);
+            for (int pc = 0; pc < op.K; pc += KC)
+            {
+                int kc = Math.Min(KC, op.K - pc);
+                float beta = pc == 0 ? op.Beta : 1f;  // later k blocks add to what the first wrote
+                PackA<TKernel>(ref op, ic, mc, pc, kc, ref packedA);
+                for (int jc = 0; jc < op.N; jc += NC)
+                {
+                    int nc = Math.Min(NC, op.N - jc);
+                    PackB<TKernel>(ref op, jc, nc, pc, kc, ref packedB);
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        ref float aPanel = ref Unsafe.Add(ref packedA, (nint)ir * kc);
+                        ref float cRow = ref Unsafe.Add(ref op.C, (nint)(ic + ir) * ldc + jc);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            ref float bPanel = ref Unsafe.Add(ref packedB, (nint)jr * kc);
+                            ref float cTile = ref Unsafe.Add(ref cRow, jr);
+                            if (rows == mr && cols == nr)
+                            {
+                                TKernel.Run(kc, ref aPanel, ref bPanel, ref cTile, ldc, op.Alpha, beta);
+                            }
+                            else
+                            {
+                                TKernel.Run(kc, ref aPanel, ref bPanel, ref edgeTile, nr, 1f, 0f);
+                                MergeEdge(ref edgeTile, nr, rows, cols, op.Alpha, beta, ref cTile, ldc);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C[i, j] = alpha * tile[i, j] + beta * C[i, j] over the valid rows x cols of an edge tile.</summary>
+    private static void MergeEdge(ref float tile, int tileStride, int rows, int cols, float alpha, float beta, ref float c, nint ldc)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            ref float t = ref Unsafe.Add(ref tile, (nint)i * tileStride);
+            ref float ci = ref Unsafe.Add(ref c, i * ldc);
+            if (beta == 0f)
+            {
+                for (int j = 0; j < cols; j++) Unsafe.Add(ref ci, j) = alpha * Unsafe.Add(ref t, j);
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    Unsafe.Add(ref ci, j) = float.MultiplyAddEstimate(alpha, Unsafe.Add(ref t, j), beta * Unsafe.Add(ref ci, j));
+                }
+            }
+        }
+    }
+
+    /// <summary>C = beta * C (alpha == 0 or k == 0); beta == 0 writes zeros without reading C.</summary>
+    private static void ScaleC(int m, int n, float beta, ref float c, int ldc)
+    {
+        if (beta == 1f) return;
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n);
+            if (beta == 0f) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    // ----- argument checks ---------------------------------------------------------------------
+
+    private static void CheckNonNegative(int value, string paramName)
+    {
+        if (value < 0) ThrowNegative(value, paramName);
+    }
+
+    /// <summary>Checks a rows x cols operand with leading dimension ld; returns the length it spans.</summary>
+    private static int CheckOperand(int spanLength, int rows, int cols, int ld, string spanName, string ldName)
+    {
+        if (ld < cols) ThrowLeadingDimension(ld, cols, ldName);
+        long required = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+        if (spanLength < required) ThrowTooShort(spanLength, required, rows, cols, ld, spanName);
+        return (int)required;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowForm(GemmForm form) =>
+        throw new ArgumentOutOfRangeException(nameof(form), form, $"form is {form}; expected NN, NT or TN.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegative(int value, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} is {value}; expected at least 0.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLeadingDimension(int ld, int cols, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, ld,
+            $"{paramName} is {ld}; expected at least {cols} (the column count of the matrix as stored).");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooShort(int actual, long required, int rows, int cols, int ld, string paramName) =>
+        throw new ArgumentException(
+            $"{paramName} has length {actual}; expected at least {required} for a {rows} x {cols} matrix with leading dimension {ld}.",
+            paramName);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOverlap(string paramName) =>
+        throw new ArgumentException($"c overlaps {paramName}; the destination must not share memory with an input.", "c");
+}
