@@ -1,0 +1,383 @@
+namespace FastBackprop.Data;
+
+// ---------------------------------------------------------------------------------------------
+// Dataset: two contiguous row-major blocks, inputs (Count x InputWidth) and targets
+// (Count x TargetWidth), plus optional class labels. A Dataset is immutable after construction:
+// every accessor hands out read-only spans, so one instance can be read by many threads at once,
+// and datasets derived from it (scaling, subsets) may share its blocks without copying.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Training or test samples held in two contiguous row-major blocks: inputs
+/// (<see cref="Count"/> x <see cref="InputWidth"/>) and targets (<see cref="Count"/> x
+/// <see cref="TargetWidth"/>); sample <c>i</c>'s input is <c>Inputs[i * InputWidth ..
+/// (i + 1) * InputWidth]</c>. For classification it also holds one label per sample
+/// (<see cref="Labels"/>, each in [0, <see cref="ClassCount"/>)) and the targets are their one-hot
+/// codes (<c>target[i, k] = k == label[i] ? 1 : 0</c>).</summary>
+/// <remarks>Immutable: the constructors copy their arguments and every accessor returns a read-only
+/// span, so a dataset may be shared between threads. All values are finite.</remarks>
+public sealed partial class Dataset
+{
+    private readonly float[] inputs;
+    private readonly float[] targets;
+    private readonly int[]? labels;
+
+    // ---- construction -------------------------------------------------------------------------
+
+    /// <summary>Creates a dataset with arbitrary targets (regression, or soft/one-hot targets
+    /// without labels) from flat row-major blocks, which are copied.</summary>
+    /// <param name="inputs">Count x <paramref name="inputWidth"/> values, row-major.</param>
+    /// <param name="inputWidth">Values per input row; at least 1.</param>
+    /// <param name="targets">Count x <paramref name="targetWidth"/> values, row-major.</param>
+    /// <param name="targetWidth">Values per target row; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A width is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputs"/>' length is not a multiple of
+    /// <paramref name="inputWidth"/>, <paramref name="targets"/>' length is not Count x
+    /// <paramref name="targetWidth"/>, or a value is NaN or infinite. The message names the
+    /// parameter, the expected and the actual value.</exception>
+    public Dataset(ReadOnlySpan<float> inputs, int inputWidth, ReadOnlySpan<float> targets, int targetWidth)
+    {
+        ThrowHelper.CheckAtLeast(inputWidth, 1, nameof(inputWidth));
+        ThrowHelper.CheckAtLeast(targetWidth, 1, nameof(targetWidth));
+        int count = CountRows(inputs.Length, inputWidth, nameof(inputs));
+        CheckBlock(targets.Length, count, targetWidth, nameof(targets));
+        CheckFinite(inputs, inputWidth, nameof(inputs));
+        CheckFinite(targets, targetWidth, nameof(targets));
+        this.inputs = inputs.ToArray();
+        this.targets = targets.ToArray();
+        Count = count;
+        InputWidth = inputWidth;
+        TargetWidth = targetWidth;
+    }
+
+    /// <summary>Creates a classification dataset from a flat row-major input block (copied) and one
+    /// label per sample; the targets are the labels' one-hot codes, <see cref="TargetWidth"/> =
+    /// <paramref name="classCount"/>.</summary>
+    /// <param name="inputs">Count x <paramref name="inputWidth"/> values, row-major.</param>
+    /// <param name="inputWidth">Values per input row; at least 1.</param>
+    /// <param name="labels">Count labels, each in [0, <paramref name="classCount"/>).</param>
+    /// <param name="classCount">Number of classes; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A width or <paramref name="classCount"/> is
+    /// less than 1, or a label is outside [0, <paramref name="classCount"/>).</exception>
+    /// <exception cref="ArgumentException">The lengths do not agree, or an input is NaN or infinite.</exception>
+    public Dataset(ReadOnlySpan<float> inputs, int inputWidth, ReadOnlySpan<int> labels, int classCount)
+    {
+        ThrowHelper.CheckAtLeast(inputWidth, 1, nameof(inputWidth));
+        ThrowHelper.CheckAtLeast(classCount, 1, nameof(classCount));
+        int count = CountRows(inputs.Length, inputWidth, nameof(inputs));
+        CheckBlock(labels.Length, count, 1, nameof(labels));
+        CheckLabels(labels, classCount, nameof(labels));
+        CheckFinite(inputs, inputWidth, nameof(inputs));
+        this.inputs = inputs.ToArray();
+        this.labels = labels.ToArray();
+        targets = OneHot(this.labels, classCount);
+        Count = count;
+        InputWidth = inputWidth;
+        TargetWidth = classCount;
+        ClassCount = classCount;
+    }
+
+    /// <summary>Creates a dataset with arbitrary targets from one array per sample (copied into
+    /// contiguous blocks).</summary>
+    /// <param name="inputs">One input row per sample; all of the same length, at least 1.</param>
+    /// <param name="targets">One target row per sample; all of the same length, at least 1.</param>
+    /// <exception cref="ArgumentNullException">An argument or one of its rows is null.</exception>
+    /// <exception cref="ArgumentException">No rows, ragged rows (the message names the row, expected
+    /// and actual length), different row counts, or a value that is NaN or infinite.</exception>
+    public Dataset(float[][] inputs, float[][] targets)
+        : this(Flatten(inputs, nameof(inputs), out int inputWidth), inputWidth,
+               Flatten(targets, nameof(targets), out int targetWidth), targetWidth)
+    {
+    }
+
+    /// <summary>Creates a classification dataset from one input array per sample and one label per
+    /// sample; the targets are one-hot.</summary>
+    /// <param name="inputs">One input row per sample; all of the same length, at least 1.</param>
+    /// <param name="labels">One label per sample, each in [0, <paramref name="classCount"/>).</param>
+    /// <param name="classCount">Number of classes; at least 1.</param>
+    /// <exception cref="ArgumentNullException">An argument or one of its rows is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is out of range or <paramref name="classCount"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">No rows, ragged rows, different counts, or a non-finite input.</exception>
+    public Dataset(float[][] inputs, int[] labels, int classCount)
+        : this(Flatten(inputs, nameof(inputs), out int inputWidth), inputWidth,
+               (ReadOnlySpan<int>)(labels ?? throw new ArgumentNullException(nameof(labels))), classCount)
+    {
+    }
+
+    /// <summary>Takes ownership of already validated blocks (readers, subsets, scaling).</summary>
+    internal Dataset(float[] inputs, int inputWidth, float[] targets, int targetWidth, int[]? labels, int classCount)
+    {
+        this.inputs = inputs;
+        this.targets = targets;
+        this.labels = labels;
+        InputWidth = inputWidth;
+        TargetWidth = targetWidth;
+        Count = inputs.Length / inputWidth;
+        ClassCount = labels is null ? 0 : classCount;
+    }
+
+    /// <summary>A classification dataset over owned, validated inputs and labels.</summary>
+    internal static Dataset FromOwnedLabels(float[] inputs, int inputWidth, int[] labels, int classCount) =>
+        new(inputs, inputWidth, OneHot(labels, classCount), classCount, labels, classCount);
+
+    // ---- shape --------------------------------------------------------------------------------
+
+    /// <summary>Number of samples.</summary>
+    public int Count { get; }
+
+    /// <summary>Values per input row.</summary>
+    public int InputWidth { get; }
+
+    /// <summary>Values per target row (the class count for classification).</summary>
+    public int TargetWidth { get; }
+
+    /// <summary>Number of classes for a classification dataset (labels present); 0 otherwise.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Whether the dataset carries class labels (classification with one-hot targets).</summary>
+    public bool HasLabels => labels is not null;
+
+    // ---- access -------------------------------------------------------------------------------
+
+    /// <summary>The whole input block, <see cref="Count"/> x <see cref="InputWidth"/>, row-major.</summary>
+    public ReadOnlySpan<float> Inputs => inputs;
+
+    /// <summary>The whole target block, <see cref="Count"/> x <see cref="TargetWidth"/>, row-major.</summary>
+    public ReadOnlySpan<float> Targets => targets;
+
+    /// <summary>One label per sample, or an empty span when <see cref="HasLabels"/> is false.</summary>
+    public ReadOnlySpan<int> Labels => labels;
+
+    /// <summary>The input row of sample <paramref name="index"/> (<see cref="InputWidth"/> values).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
+    public ReadOnlySpan<float> GetInput(int index)
+    {
+        CheckIndex(index);
+        return inputs.AsSpan(index * InputWidth, InputWidth);
+    }
+
+    /// <summary>The target row of sample <paramref name="index"/> (<see cref="TargetWidth"/> values).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
+    public ReadOnlySpan<float> GetTarget(int index)
+    {
+        CheckIndex(index);
+        return targets.AsSpan(index * TargetWidth, TargetWidth);
+    }
+
+    /// <summary>The class label of sample <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
+    /// <exception cref="InvalidOperationException">The dataset has no labels.</exception>
+    public int GetLabel(int index)
+    {
+        CheckIndex(index);
+        if (labels is null) throw new InvalidOperationException("The dataset has no class labels (it was built with explicit targets).");
+        return labels[index];
+    }
+
+    /// <summary>The contiguous input rows [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="count"/>): a <paramref name="count"/> x <see cref="InputWidth"/> row-major view, no copy.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within [0, <see cref="Count"/>].</exception>
+    public ReadOnlySpan<float> GetInputs(int start, int count)
+    {
+        CheckRange(start, count);
+        return inputs.AsSpan(start * InputWidth, count * InputWidth);
+    }
+
+    /// <summary>The contiguous target rows [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="count"/>): a <paramref name="count"/> x <see cref="TargetWidth"/> row-major view, no copy.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within [0, <see cref="Count"/>].</exception>
+    public ReadOnlySpan<float> GetTargets(int start, int count)
+    {
+        CheckRange(start, count);
+        return targets.AsSpan(start * TargetWidth, count * TargetWidth);
+    }
+
+    /// <summary>The labels of rows [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="count"/>), or an empty span when the dataset has no labels.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within [0, <see cref="Count"/>].</exception>
+    public ReadOnlySpan<int> GetLabels(int start, int count)
+    {
+        CheckRange(start, count);
+        return labels is null ? default : labels.AsSpan(start, count);
+    }
+
+    /// <summary>The rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>)
+    /// as one mini-batch view (inputs, targets, labels), no copy.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within [0, <see cref="Count"/>].</exception>
+    public DatasetBatch GetBatch(int start, int count) =>
+        new(GetInputs(start, count), GetTargets(start, count), GetLabels(start, count), count, InputWidth, TargetWidth);
+
+    // ---- derived datasets ---------------------------------------------------------------------
+
+    /// <summary>A new dataset holding copies of the samples <paramref name="indices"/>, in that
+    /// order (repeats allowed, so it also serves for bootstrap samples and shuffled copies).
+    /// Labels and <see cref="ClassCount"/> carry over.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, <see cref="Count"/>).</exception>
+    public Dataset Subset(ReadOnlySpan<int> indices)
+    {
+        for (int i = 0; i < indices.Length; i++)
+        {
+            if ((uint)indices[i] >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), indices[i],
+                    $"indices[{i}] is {indices[i]}; expected an index in [0, {Count}).");
+            }
+        }
+
+        var x = new float[(long)indices.Length * InputWidth];
+        var d = new float[(long)indices.Length * TargetWidth];
+        int[]? c = labels is null ? null : new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int s = indices[i];
+            inputs.AsSpan(s * InputWidth, InputWidth).CopyTo(x.AsSpan(i * InputWidth));
+            targets.AsSpan(s * TargetWidth, TargetWidth).CopyTo(d.AsSpan(i * TargetWidth));
+            if (c is not null) c[i] = labels![s];
+        }
+        return new Dataset(x, InputWidth, d, TargetWidth, c, ClassCount);
+    }
+
+    /// <summary>Splits the samples at random into two disjoint datasets that together hold every
+    /// sample once: <c>First</c> gets round(<paramref name="fraction"/> x <see cref="Count"/>)
+    /// samples (rounded half to even), <c>Second</c> the rest. Typical use:
+    /// <c>var (train, test) = data.Split(0.8, seed: 1);</c></summary>
+    /// <remarks>Deterministic on every platform: a Fisher-Yates shuffle of 0..Count-1 driven by
+    /// <see cref="SeededRandom"/>(<paramref name="seed"/>) picks the members of each part, and each
+    /// part keeps the original order of its samples. Not stratified.</remarks>
+    /// <param name="fraction">Share of the samples that go to <c>First</c>, in [0, 1].</param>
+    /// <param name="seed">Seed of the shuffle.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not in [0, 1] (or NaN).</exception>
+    public (Dataset First, Dataset Second) Split(double fraction, ulong seed)
+    {
+        if (!(fraction >= 0 && fraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, $"fraction is {fraction}; expected a number in [0, 1].");
+        }
+
+        int[] order = new int[Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var random = new SeededRandom(seed);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = random.NextInt32(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        int firstCount = (int)Math.Round(fraction * Count, MidpointRounding.ToEven);
+        Span<int> first = order.AsSpan(0, firstCount), second = order.AsSpan(firstCount);
+        first.Sort();
+        second.Sort();
+        return (Subset(first), Subset(second));
+    }
+
+    /// <summary>A dataset with new (validated, owned) inputs and this one's targets and labels.</summary>
+    internal Dataset WithInputs(float[] newInputs) => new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount);
+
+    /// <summary>The input block itself, for readers in this assembly that never write to it.</summary>
+    internal float[] InputArray => inputs;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        HasLabels
+            ? $"Dataset: {Count} samples x {InputWidth} inputs, {ClassCount} classes"
+            : $"Dataset: {Count} samples x {InputWidth} inputs, {TargetWidth} targets";
+
+    // ---- validation ---------------------------------------------------------------------------
+
+    private void CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"index is {index}; expected an index in [0, {Count}).");
+        }
+    }
+
+    private void CheckRange(int start, int count)
+    {
+        if (start < 0 || count < 0 || start > Count - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start,
+                $"rows [{start}, {(long)start + count}) requested; expected a range within [0, {Count}).");
+        }
+    }
+
+    private static int CountRows(int length, int width, string paramName)
+    {
+        if (length % width != 0)
+        {
+            throw new ArgumentException($"{paramName} has length {length}; expected a multiple of the row width {width}.", paramName);
+        }
+        return length / width;
+    }
+
+    private static void CheckBlock(int length, int rows, int width, string paramName)
+    {
+        if ((long)rows * width != length)
+        {
+            throw new ArgumentException(
+                $"{paramName} has length {length}; expected {rows} rows x {width} = {(long)rows * width} (one row per input row).", paramName);
+        }
+    }
+
+    private static void CheckFinite(ReadOnlySpan<float> values, int width, string paramName)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new ArgumentException(
+                    $"{paramName}[{i}] (row {i / width}, column {i % width}) is {values[i]}; expected a finite number.", paramName);
+            }
+        }
+    }
+
+    private static void CheckLabels(ReadOnlySpan<int> labels, int classCount, string paramName)
+    {
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classCount)
+            {
+                throw new ArgumentOutOfRangeException(paramName, labels[i],
+                    $"{paramName}[{i}] is {labels[i]}; expected a class in [0, {classCount}).");
+            }
+        }
+    }
+
+    private static float[] Flatten(float[][] rows, string paramName, out int width)
+    {
+        ArgumentNullException.ThrowIfNull(rows, paramName);
+        if (rows.Length == 0)
+        {
+            throw new ArgumentException($"{paramName} has no rows; expected at least one (the row width is taken from the first).", paramName);
+        }
+
+        width = (rows[0] ?? throw new ArgumentNullException(paramName, $"{paramName}[0] is null.")).Length;
+        if ((long)rows.Length * width > Array.MaxLength)
+        {
+            throw new ArgumentException($"{paramName} holds {(long)rows.Length * width} values; expected at most {Array.MaxLength}.", paramName);
+        }
+
+        var flat = new float[rows.Length * width];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            float[] row = rows[i] ?? throw new ArgumentNullException(paramName, $"{paramName}[{i}] is null.");
+            if (row.Length != width)
+            {
+                throw new ArgumentException($"{paramName}[{i}] has length {row.Length}; expected {width} (the length of {paramName}[0]).", paramName);
+            }
+            row.CopyTo(flat, i * width);
+        }
+        return flat;
+    }
+
+    private static float[] OneHot(int[] labels, int classCount)
+    {
+        if ((long)labels.Length * classCount > Array.MaxLength)
+        {
+            throw new ArgumentException($"{labels.Length} samples x {classCount} classes is more than {Array.MaxLength} target values.", nameof(classCount));
+        }
+
+        var oneHot = new float[labels.Length * classCount];
+        for (int i = 0; i < labels.Length; i++) oneHot[i * classCount + labels[i]] = 1f;
+        return oneHot;
+    }
+}
