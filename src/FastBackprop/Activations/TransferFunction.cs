@@ -55,6 +55,36 @@ public abstract class TransferFunction
     /// <summary>Softmax over the layer, e^x_k / Σ_j e^x_j: output layer only.</summary>
     public static TransferFunction Softmax { get; } = new SoftmaxFunction();
 
+    /// <summary>The built-in function called <paramref name="name"/>, as written by <see cref="Name"/>:
+    /// "logistic", "tanh", "relu", "identity", "softmax", or "leaky-relu(slope)" (slope in invariant
+    /// culture, e.g. "leaky-relu(0.01)"; "leaky-relu" alone means slope 0.01). Case-insensitive.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> names no built-in function, or its slope is not a number in [0, 1).</exception>
+    public static TransferFunction FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string n = name.Trim().ToLowerInvariant();
+        switch (n)
+        {
+            case "logistic" or "sigmoid": return Logistic;
+            case "tanh": return Tanh;
+            case "relu": return Relu;
+            case "identity" or "linear": return Identity;
+            case "softmax": return Softmax;
+            case "leaky-relu" or "leakyrelu": return LeakyRelu();
+        }
+        if (n.StartsWith("leaky-relu(", StringComparison.Ordinal) && n.EndsWith(')'))
+        {
+            string slope = n["leaky-relu(".Length..^1];
+            if (float.TryParse(slope, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value)
+                && value >= 0f && value < 1f)
+            {
+                return LeakyRelu(value);
+            }
+            throw new ArgumentException($"name is '{name}'; expected a leaky-relu slope in [0, 1), e.g. 'leaky-relu(0.01)'.", nameof(name));
+        }
+        throw new ArgumentException($"name is '{name}'; expected one of logistic, tanh, relu, leaky-relu(slope), identity, softmax.", nameof(name));
+    }
+
     /// <summary>The leaky rectifier: x for x &gt; 0, <paramref name="slope"/> · x otherwise.</summary>
     /// <param name="slope">Slope for negative inputs; finite, in [0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="slope"/> is NaN, infinite or outside [0, 1).</exception>

@@ -1,0 +1,31 @@
+namespace FastBackprop.IO;
+
+/// <summary>CRC-32 (IEEE 802.3, polynomial 0x04C11DB7 reflected as 0xEDB88320, initial and final
+/// XOR 0xFFFFFFFF: the CRC of zip, gzip and PNG). "123456789" gives 0xCBF43926.</summary>
+public static class Crc32
+{
+    private static readonly uint[] Table = CreateTable();
+
+    /// <summary>The CRC-32 of <paramref name="data"/>.</summary>
+    public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
+
+    /// <summary>Continues <paramref name="crc"/> (the CRC-32 of earlier data, 0 for none) over <paramref name="data"/>.</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
+    {
+        uint c = ~crc;
+        foreach (byte b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
+        return ~c;
+    }
+
+    private static uint[] CreateTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int bit = 0; bit < 8; bit++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
+}
