@@ -18,6 +18,9 @@ public static class Activation
     public static void Logistic(ReadOnlySpan<float> net, Span<float> output)
     {
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
+        // TensorPrimitives.Sigmoid rejects empty spans (unlike Tanh, Max and the driver); an empty
+        // layer is simply nothing to do.
+        if (net.IsEmpty) return;
         TensorPrimitives.Sigmoid(net, output);
     }
 
@@ -34,10 +37,11 @@ public static class Activation
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Rectifier(ReadOnlySpan<float> net, float slope, Span<float> output)
     {
+        // Checked here, not left to the driver, so that the exception names this method's parameter.
+        ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
         if (slope == 0f)
         {
             // max(net, 0) keeps ReLU(-∞) = 0, where the select below would give 0 · -∞ = NaN.
-            ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
             TensorPrimitives.Max(net, 0f, output);
             return;
         }
