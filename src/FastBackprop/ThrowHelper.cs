@@ -19,6 +19,8 @@ internal static class ThrowHelper
     /// <summary>Throws if any element of <paramref name="values"/> is NaN or infinite.</summary>
     public static void CheckFinite(ReadOnlySpan<float> values, string paramName)
     {
+        // Vectorised scan first; the element loop only runs to name the culprit.
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values)) return;
         for (int i = 0; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i])) ThrowNotFinite(values[i], i, paramName);

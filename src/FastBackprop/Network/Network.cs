@@ -14,7 +14,7 @@ namespace FastBackprop;
 /// <remarks>The overloads without a <see cref="Workspace"/> use one owned by the network and must
 /// not be called from several threads at once; pass a workspace per thread to run
 /// <see cref="Predict(ReadOnlySpan{float}, Span{float}, Workspace)"/> concurrently.</remarks>
-public sealed class Network
+public sealed partial class Network
 {
     private readonly float[] parameters;
     private readonly Workspace workspace;

@@ -1,0 +1,225 @@
+using FastBackprop.Reference;
+using FastBackprop.Tests.Support;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastBackprop.Tests.NetworkTests;
+
+// ---------------------------------------------------------------------------------------------
+// The mini-batch path (Gemm forward/backward, fused SGD update) against the reference run
+// pattern by pattern. Pattern p of a batch is the NetworkCase with DataSeed + p, so every
+// pattern has its own input and target. The batch gradient is the SUM of the per-pattern
+// gradients, so its rounding scale is the sum of their scales (triangle inequality); the same
+// RelativeTolerance as NetworkProperties applies (see there for the derivation). Rectifier
+// kinks are treated as there: a net sum within the kink band of 0 discards the case.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Network.BackpropagateBatch / TrainBatch / PredictBatch versus <see cref="ReferenceBackprop"/>.</summary>
+public class BatchProperties
+{
+    private const int Cases = 40;
+
+    private sealed record Batch(NetworkCase Case, int Size)
+    {
+        public float[] Inputs { get; } = Stack(Case, Size, c => c.CreateInput());
+        public float[] Targets { get; } = Stack(Case, Size, c => c.CreateTarget());
+
+        public NetworkCase Pattern(int p) => Case with { DataSeed = Case.DataSeed + (ulong)p };
+
+        private static float[] Stack(NetworkCase c, int size, Func<NetworkCase, float[]> row)
+        {
+            var rows = new List<float>();
+            for (int p = 0; p < size; p++) rows.AddRange(row(c with { DataSeed = c.DataSeed + (ulong)p }));
+            return [.. rows];
+        }
+    }
+
+    private static Arbitrary<Batch> Batches() =>
+        (from c in NetworkGenerators.Cases(maxDepth: 4, maxWidth: 48)
+         from size in Gen.Frequency((3, Gen.Choose(1, 8)), (2, Gen.Choose(9, 40)), (1, Gen.Elements(63, 64, 65)))
+         select new Batch(c, size)).ToArbitrary();
+
+    // Per-pattern reference passes, their summed gradient and error, and the summed scales.
+    private static (ReferencePass[] Passes, double[] Gradient, double[] Scale, double Error, double ErrorScale) Reference(Batch b, double[] parameters)
+    {
+        var passes = new ReferencePass[b.Size];
+        var gradient = new double[parameters.Length];
+        var scale = new double[parameters.Length];
+        double error = 0, errorScale = 0;
+        for (int p = 0; p < b.Size; p++)
+        {
+            NetworkCase c = b.Pattern(p);
+            float[] input = c.CreateInput(), target = c.CreateTarget();
+            passes[p] = ReferenceBackprop.Run(c.Definition, parameters, NetworkGenerators.ToDouble(input), NetworkGenerators.ToDouble(target));
+            var scales = ErrorScales.Compute(c.Definition, parameters, input, target, passes[p]);
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                gradient[i] += passes[p].Gradient[i];
+                scale[i] += scales.Gradient[i];
+            }
+            error += passes[p].Error;
+            errorScale += scales.Error;
+        }
+        return (passes, gradient, scale, error, errorScale);
+    }
+
+    // True if a rectifier net sum of the batch lies within the kink band of 0 on the other side
+    // from the reference's; fails if it does so farther away (a real bug).
+    private static bool AtKink(Batch b, BatchWorkspace ws, ReferencePass[] passes)
+    {
+        NetworkDefinition d = b.Case.Definition;
+        bool atKink = false;
+        for (int l = 0; l < d.LayerCount; l++)
+        {
+            if (d.Layers[l].Transfer is not RectifierFunction) continue;
+            int width = d.Layers[l].Width;
+            ReadOnlySpan<float> nets = ws.GetNetSums(l, b.Size);
+            for (int p = 0; p < b.Size; p++)
+            {
+                for (int k = 0; k < width; k++)
+                {
+                    double reference = passes[p].NetSums[l][k];
+                    if ((nets[p * width + k] > 0) == (reference > 0)) continue;
+                    if (Math.Abs(reference) <= 1e-3) atKink = true;
+                    else Assert.Fail($"pattern {p}, layer {l}, unit {k}: batch net {nets[p * width + k]:R} vs reference {reference:R} straddle the ReLU kink.");
+                }
+            }
+        }
+        return atKink;
+    }
+
+    [Property(MaxTest = Cases)]
+    public Property BackpropagateBatch_MatchesReference_SumOfPatternGradients() =>
+        Prop.ForAll(Batches(), b =>
+        {
+            Network network = b.Case.CreateNetwork();
+            float[] before = network.Parameters.ToArray();
+            var (passes, expected, scale, error, errorScale) = Reference(b, NetworkGenerators.ToDouble(before));
+            BatchWorkspace ws = network.CreateBatchWorkspace(b.Size + 3);   // a larger workspace works too
+            var gradient = new float[network.Definition.ParameterCount];
+            gradient.AsSpan().Fill(float.NaN);
+            float actualError = network.BackpropagateBatch(b.Inputs, b.Targets, gradient, ws);
+            bool atKink = AtKink(b, ws, passes);
+            return new Action(() =>
+            {
+                Assert.Equal(before, network.Parameters.ToArray());
+                NetworkProperties.AssertClose(actualError, error, errorScale, "summed E");
+                NetworkProperties.AssertClose(gradient, expected, scale, "batch gradient");
+            }).When(!atKink).Classify(b.Size == 1, "batch of one");
+        });
+
+    [Property(MaxTest = Cases)]
+    public Property TrainBatch_MatchesReference_MeanGradientStep() =>
+        Prop.ForAll(Batches(), Gen.Choose(1, 1000).Select(i => i / 1000f).ToArbitrary(), (b, eta) =>
+        {
+            Network network = b.Case.CreateNetwork();
+            double[] parameters = NetworkGenerators.ToDouble(network.Parameters);
+            var (passes, gradient, scale, error, errorScale) = Reference(b, parameters);
+            BatchWorkspace ws = network.CreateBatchWorkspace(b.Size);
+            float actualError = network.TrainBatch(b.Inputs, b.Targets, eta, ws);
+            bool atKink = AtKink(b, ws, passes);
+            return new Action(() =>
+            {
+                NetworkProperties.AssertClose(actualError, error, errorScale, "summed E (TrainBatch)");
+                ReadOnlySpan<float> actual = network.Parameters;
+                for (int i = 0; i < actual.Length; i++)
+                {
+                    double expected = parameters[i] - eta / b.Size * gradient[i];   // w -= eta (1/B) Σ_p ∂E_p/∂w
+                    double tolerance = NetworkProperties.RelativeTolerance * eta / b.Size * scale[i] + Math.Abs(expected) / (1 << 22);
+                    if (!(Math.Abs(actual[i] - expected) <= tolerance))
+                    {
+                        Assert.Fail($"parameter {i}: engine {actual[i]:R}, expected {expected:R} (was {parameters[i]:R}), |diff| {Math.Abs(actual[i] - expected):E3} > {tolerance:E3}");
+                    }
+                }
+            }).When(!atKink);
+        });
+
+    [Property(MaxTest = Cases)]
+    public Property PredictBatch_MatchesReference_EveryRow() =>
+        Prop.ForAll(Batches(), b =>
+        {
+            Network network = b.Case.CreateNetwork();
+            double[] parameters = NetworkGenerators.ToDouble(network.Parameters);
+            var (passes, _, _, _, _) = Reference(b, parameters);
+            int width = b.Case.Definition.OutputWidth;
+            var outputs = new float[b.Size * width];
+            network.PredictBatch(b.Inputs, outputs, network.CreateBatchWorkspace(b.Size));
+            for (int p = 0; p < b.Size; p++)
+            {
+                NetworkCase c = b.Pattern(p);
+                var scales = ErrorScales.Compute(c.Definition, parameters, c.CreateInput(), c.CreateTarget(), passes[p]);
+                NetworkProperties.AssertClose(outputs.AsSpan(p * width, width), passes[p].Outputs[^1], scales.Output[^1], $"outputs of pattern {p}");
+            }
+        });
+
+    [Fact]
+    public void TrainBatch_WithBatchOfOne_MatchesTrainStep()
+    {
+        var c = new NetworkCase(new NetworkDefinition(20, Loss.HalfSquaredError, new LayerSpec(17, TransferFunction.Tanh), new LayerSpec(3, TransferFunction.Logistic)), 5, 9);
+        Network online = c.CreateNetwork(), batched = c.CreateNetwork();
+        online.TrainStep(c.CreateInput(), c.CreateTarget(), 0.3f);
+        batched.TrainBatch(c.CreateInput(), c.CreateTarget(), 0.3f, batched.CreateBatchWorkspace(1));
+        for (int i = 0; i < online.Parameters.Length; i++)
+        {
+            Assert.True(Math.Abs(online.Parameters[i] - batched.Parameters[i]) <= 1e-6f * (1 + Math.Abs(online.Parameters[i])), $"parameter {i}");
+        }
+    }
+
+    [Fact]
+    public void BatchMethods_Throw_ForBadInput()
+    {
+        var network = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Relu), new LayerSpec(2, TransferFunction.Identity));
+        BatchWorkspace ws = network.CreateBatchWorkspace(4);
+        var gradient = new float[network.Definition.ParameterCount];
+        float[] inputs = new float[3 * 4], targets = new float[2 * 4];
+
+        var e = Assert.Throws<ArgumentException>("inputs", () => network.TrainBatch(new float[7], new float[4], 0.1f, ws));
+        Assert.Contains("multiple of the input width 3", e.Message);
+        e = Assert.Throws<ArgumentException>("inputs", () => network.TrainBatch(new float[15], new float[10], 0.1f, ws));
+        Assert.Contains("at most 4", e.Message);
+        Assert.Throws<ArgumentException>("inputs", () => network.PredictBatch([], [], ws));
+        e = Assert.Throws<ArgumentException>("targets", () => network.BackpropagateBatch(inputs, new float[7], gradient, ws));
+        Assert.Contains("expected 8", e.Message);
+        Assert.Throws<ArgumentException>("gradient", () => network.BackpropagateBatch(inputs, targets, new float[3], ws));
+        Assert.Throws<ArgumentException>("outputs", () => network.PredictBatch(inputs, new float[3], ws));
+        inputs[5] = float.NaN;
+        e = Assert.Throws<ArgumentException>("inputs", () => network.TrainBatch(inputs, targets, 0.1f, ws));
+        Assert.Contains("inputs[5]", e.Message);
+        inputs[5] = 0;
+        targets[1] = float.PositiveInfinity;
+        Assert.Throws<ArgumentException>("targets", () => network.TrainBatch(inputs, targets, 0.1f, ws));
+        targets[1] = 0;
+        Assert.Throws<ArgumentOutOfRangeException>("learningRate", () => network.TrainBatch(inputs, targets, float.NaN, ws));
+        var other = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Relu), new LayerSpec(2, TransferFunction.Identity));
+        Assert.Throws<ArgumentException>("workspace", () => network.TrainBatch(inputs, targets, 0.1f, other.CreateBatchWorkspace(4)));
+        Assert.Throws<ArgumentOutOfRangeException>("capacity", () => network.CreateBatchWorkspace(0));
+        Assert.Throws<ArgumentOutOfRangeException>("batchSize", () => ws.GetOutputs(0, 5));
+    }
+
+    [Fact]
+    public void TrainBatch_AllocatesNothing_InSteadyState()
+    {
+        var c = new NetworkCase(new NetworkDefinition(100, Loss.CrossEntropy, new LayerSpec(64, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax)), 1, 2);
+        var b = new Batch(c, 32);
+        Network network = c.CreateNetwork();
+        BatchWorkspace ws = network.CreateBatchWorkspace(32);
+        var gradient = new float[network.Definition.ParameterCount];
+        var outputs = new float[32 * 10];
+        for (int i = 0; i < 3; i++)
+        {
+            network.TrainBatch(b.Inputs, b.Targets, 0.01f, ws);
+            network.BackpropagateBatch(b.Inputs, b.Targets, gradient, ws);
+            network.PredictBatch(b.Inputs, outputs, ws);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            network.TrainBatch(b.Inputs, b.Targets, 0.01f, ws);
+            network.BackpropagateBatch(b.Inputs, b.Targets, gradient, ws);
+            network.PredictBatch(b.Inputs, outputs, ws);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
