@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastBackprop.Kernels;
 
@@ -35,30 +36,12 @@ public static partial class Gemm
             if (op.Form == GemmForm.TN)
             {
                 // A is stored k x m: the MR values of one depth are contiguous in A's row pc + q.
-                ref float src = ref Unsafe.Add(ref op.A, (nint)pc * lda + ic + panel);
-                for (int q = 0; q < kc; q++)
-                {
-                    ref float s = ref Unsafe.Add(ref src, q * lda);
-                    ref float d = ref Unsafe.Add(ref dst, (nint)q * mr);
-                    int r = 0;
-                    for (; r < rows; r++) Unsafe.Add(ref d, r) = Unsafe.Add(ref s, r);
-                    for (; r < mr; r++) Unsafe.Add(ref d, r) = 0f;
-                }
+                CopyRows(ref Unsafe.Add(ref op.A, (nint)pc * lda + ic + panel), lda, rows, mr, kc, ref dst);
             }
             else
             {
-                // A is stored m x k: read each row forward, write it down the panel with stride MR.
-                for (int r = 0; r < rows; r++)
-                {
-                    ref float s = ref Unsafe.Add(ref op.A, (ic + panel + r) * lda + pc);
-                    ref float d = ref Unsafe.Add(ref dst, r);
-                    for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * mr) = Unsafe.Add(ref s, q);
-                }
-                for (int r = rows; r < mr; r++)
-                {
-                    ref float d = ref Unsafe.Add(ref dst, r);
-                    for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * mr) = 0f;
-                }
+                // A is stored m x k: MR rows, each read forward, interleaved depth by depth.
+                Interleave(ref Unsafe.Add(ref op.A, (ic + panel) * lda + pc), lda, rows, mr, kc, ref dst);
             }
         }
     }
@@ -75,30 +58,96 @@ public static partial class Gemm
             ref float dst = ref Unsafe.Add(ref packed, (nint)panel * kc);
             if (op.Form == GemmForm.NT)
             {
-                // B is stored n x k: column j of op(B) is row j of B, read forward, written with stride NR.
-                for (int c = 0; c < cols; c++)
-                {
-                    ref float s = ref Unsafe.Add(ref op.B, (jc + panel + c) * ldb + pc);
-                    ref float d = ref Unsafe.Add(ref dst, c);
-                    for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * nr) = Unsafe.Add(ref s, q);
-                }
-                for (int c = cols; c < nr; c++)
-                {
-                    ref float d = ref Unsafe.Add(ref dst, c);
-                    for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * nr) = 0f;
-                }
+                // B is stored n x k: column j of op(B) is row j of B; NR rows interleaved depth by depth.
+                Interleave(ref Unsafe.Add(ref op.B, (jc + panel) * ldb + pc), ldb, cols, nr, kc, ref dst);
             }
             else
             {
                 // B is stored k x n: the NR values of one depth are contiguous in B's row pc + q.
-                ref float src = ref Unsafe.Add(ref op.B, (nint)pc * ldb + jc + panel);
-                for (int q = 0; q < kc; q++)
+                CopyRows(ref Unsafe.Add(ref op.B, (nint)pc * ldb + jc + panel), ldb, cols, nr, kc, ref dst);
+            }
+        }
+    }
+
+    /// <summary>dst[q * width + j] = src[q * ld + j] for j &lt; count, 0 for count &lt;= j &lt; width, q &lt; kc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRows(ref float src, nint ld, int count, int width, int kc, ref float dst)
+    {
+        if (count == width)
+        {
+            // width is the kernel's MR or NR, a JIT-time constant, so the block copy unrolls into
+            // a few vector moves instead of a memmove call per depth.
+            uint bytes = (uint)(width * sizeof(float));
+            for (int q = 0; q < kc; q++)
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, (nint)q * width)),
+                    ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, q * ld)), bytes);
+            }
+            return;
+        }
+        for (int q = 0; q < kc; q++)
+        {
+            ref float s = ref Unsafe.Add(ref src, q * ld);
+            ref float d = ref Unsafe.Add(ref dst, (nint)q * width);
+            int j = 0;
+            for (; j < count; j++) Unsafe.Add(ref d, j) = Unsafe.Add(ref s, j);
+            for (; j < width; j++) Unsafe.Add(ref d, j) = 0f;
+        }
+    }
+
+    /// <summary>dst[q * width + r] = src[r * ld + q] for r &lt; count, 0 for count &lt;= r &lt; width, q &lt; kc:
+    /// count rows, each read forward, written interleaved (a transpose into the panel).</summary>
+    private static void Interleave(ref float src, nint ld, int count, int width, int kc, ref float dst)
+    {
+        int r = 0;
+        if (Sse.IsSupported)
+        {
+            // 4 x 4 blocks: four loads, eight shuffles and four stores move 16 floats, against
+            // 16 scalar loads and stores with a strided write each.
+            for (; r + 4 <= count; r += 4)
+            {
+                ref float s0 = ref Unsafe.Add(ref src, r * ld);
+                ref float s1 = ref Unsafe.Add(ref s0, ld);
+                ref float s2 = ref Unsafe.Add(ref s1, ld);
+                ref float s3 = ref Unsafe.Add(ref s2, ld);
+                ref float d = ref Unsafe.Add(ref dst, r);
+                int q = 0;
+                for (; q + 4 <= kc; q += 4)
                 {
-                    Span<float> d = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, (nint)q * nr), nr);
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref src, q * ldb), cols).CopyTo(d);
-                    if (cols < nr) d[cols..].Clear();
+                    Vector128<float> v0 = Vector128.LoadUnsafe(ref s0, (nuint)q);  // r0: q q+1 q+2 q+3
+                    Vector128<float> v1 = Vector128.LoadUnsafe(ref s1, (nuint)q);
+                    Vector128<float> v2 = Vector128.LoadUnsafe(ref s2, (nuint)q);
+                    Vector128<float> v3 = Vector128.LoadUnsafe(ref s3, (nuint)q);
+                    Vector128<float> lo01 = Sse.UnpackLow(v0, v1);   // r0q0 r1q0 r0q1 r1q1
+                    Vector128<float> lo23 = Sse.UnpackLow(v2, v3);   // r2q0 r3q0 r2q1 r3q1
+                    Vector128<float> hi01 = Sse.UnpackHigh(v0, v1);  // r0q2 r1q2 r0q3 r1q3
+                    Vector128<float> hi23 = Sse.UnpackHigh(v2, v3);  // r2q2 r3q2 r2q3 r3q3
+                    ref float dq = ref Unsafe.Add(ref d, (nint)q * width);
+                    Sse.MoveLowToHigh(lo01, lo23).StoreUnsafe(ref dq);                           // depth q
+                    Sse.MoveHighToLow(lo23, lo01).StoreUnsafe(ref Unsafe.Add(ref dq, width));      // depth q+1
+                    Sse.MoveLowToHigh(hi01, hi23).StoreUnsafe(ref Unsafe.Add(ref dq, 2 * width));  // depth q+2
+                    Sse.MoveHighToLow(hi23, hi01).StoreUnsafe(ref Unsafe.Add(ref dq, 3 * width));  // depth q+3
+                }
+                for (; q < kc; q++)
+                {
+                    ref float dq = ref Unsafe.Add(ref d, (nint)q * width);
+                    dq = Unsafe.Add(ref s0, q);
+                    Unsafe.Add(ref dq, 1) = Unsafe.Add(ref s1, q);
+                    Unsafe.Add(ref dq, 2) = Unsafe.Add(ref s2, q);
+                    Unsafe.Add(ref dq, 3) = Unsafe.Add(ref s3, q);
                 }
             }
+        }
+        for (; r < count; r++)
+        {
+            ref float s = ref Unsafe.Add(ref src, r * ld);
+            ref float d = ref Unsafe.Add(ref dst, r);
+            for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * width) = Unsafe.Add(ref s, q);
+        }
+        for (; r < width; r++)
+        {
+            ref float d = ref Unsafe.Add(ref dst, r);
+            for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * width) = 0f;
         }
     }
 }
