@@ -1,0 +1,54 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using FastBackprop.Kernels.Operators;
+
+namespace FastBackprop.Kernels.Optimizers;
+
+// ---------------------------------------------------------------------------------------------
+// The two operations the optimizer kernels need beyond ISimd: square root and division.
+//
+// They dispatch on typeof(TVector), which the JIT folds to a constant for every value-type
+// instantiation, so each call compiles to the single instruction of its width (vsqrtps, vdivps,
+// sqrtss, divss) with no branch left. Both are correctly rounded IEEE operations at every width,
+// so a lane's result never depends on the tier.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Square root and division for the register types of <see cref="ISimd{TVector}"/>.</summary>
+internal static class SimdMath
+{
+    /// <summary>Per lane: √x (NaN for x &lt; 0, as IEEE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Sqrt<TVector>(TVector x) where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+            return Unsafe.BitCast<Vector512<float>, TVector>(Vector512.Sqrt(Unsafe.BitCast<TVector, Vector512<float>>(x)));
+        if (typeof(TVector) == typeof(Vector256<float>))
+            return Unsafe.BitCast<Vector256<float>, TVector>(Vector256.Sqrt(Unsafe.BitCast<TVector, Vector256<float>>(x)));
+        if (typeof(TVector) == typeof(Vector128<float>))
+            return Unsafe.BitCast<Vector128<float>, TVector>(Vector128.Sqrt(Unsafe.BitCast<TVector, Vector128<float>>(x)));
+        if (typeof(TVector) == typeof(float))
+            return Unsafe.BitCast<float, TVector>(MathF.Sqrt(Unsafe.BitCast<TVector, float>(x)));
+        return ThrowUnsupported<TVector>();
+    }
+
+    /// <summary>Per lane: a / b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Divide<TVector>(TVector a, TVector b) where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+            return Unsafe.BitCast<Vector512<float>, TVector>(Unsafe.BitCast<TVector, Vector512<float>>(a) / Unsafe.BitCast<TVector, Vector512<float>>(b));
+        if (typeof(TVector) == typeof(Vector256<float>))
+            return Unsafe.BitCast<Vector256<float>, TVector>(Unsafe.BitCast<TVector, Vector256<float>>(a) / Unsafe.BitCast<TVector, Vector256<float>>(b));
+        if (typeof(TVector) == typeof(Vector128<float>))
+            return Unsafe.BitCast<Vector128<float>, TVector>(Unsafe.BitCast<TVector, Vector128<float>>(a) / Unsafe.BitCast<TVector, Vector128<float>>(b));
+        if (typeof(TVector) == typeof(float))
+            return Unsafe.BitCast<float, TVector>(Unsafe.BitCast<TVector, float>(a) / Unsafe.BitCast<TVector, float>(b));
+        return ThrowUnsupported<TVector>();
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TVector ThrowUnsupported<TVector>() =>
+        throw new NotSupportedException($"{typeof(TVector)} is not a register type of ISimd.");
+}

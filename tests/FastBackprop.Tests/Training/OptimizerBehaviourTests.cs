@@ -1,0 +1,85 @@
+using FastBackprop.Kernels;
+using FastBackprop.Training;
+using Xunit;
+
+namespace FastBackprop.Tests.Training;
+
+/// <summary>What a user relies on beyond the equations: each optimizer minimises a convex quadratic, and a step
+/// allocates nothing.</summary>
+public class OptimizerBehaviourTests
+{
+    private const int N = 37;
+
+    public static TheoryData<string> Kinds() => new("Sgd", "Momentum", "Nesterov", "Adam", "AdamW", "RmsProp", "Rprop");
+
+    /// <summary>f(w) = ½ Σ a_i (w_i - c_i)², ∇f = a_i (w_i - c_i), a_i in [0.5, 2], c_i in [-1, 1], from w = 0.</summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Optimizer_MinimisesQuadratic(string kind)
+    {
+        var random = new SeededRandom(12345);
+        float[] a = new float[N], c = new float[N], w = new float[N], g = new float[N];
+        for (int i = 0; i < N; i++)
+        {
+            a[i] = 0.5f + 1.5f * random.NextSingle();
+            c[i] = random.NextSymmetric(1f);
+        }
+        (Optimizer optimizer, LearningRateSchedule schedule, int steps) = kind switch
+        {
+            "Sgd" => ((Optimizer)new Sgd(N), LearningRateSchedule.Constant(0.5f), 200),
+            "Momentum" => (new Sgd(N, momentum: 0.9f), LearningRateSchedule.Constant(0.1f), 400),
+            "Nesterov" => (new Sgd(N, momentum: 0.9f, nesterov: true), LearningRateSchedule.Constant(0.1f), 400),
+            "Adam" => (new Adam(N), LearningRateSchedule.Cosine(0.05f, 1000), 1000),
+            "AdamW" => (new AdamW(N, weightDecay: 1e-4f), LearningRateSchedule.Cosine(0.05f, 1000), 1000),
+            "RmsProp" => (new RmsProp(N), LearningRateSchedule.Cosine(0.02f, 1000), 1000),
+            "Rprop" => (new Rprop(N), LearningRateSchedule.Constant(0f), 200),
+            _ => throw new ArgumentException(kind, nameof(kind)),
+        };
+        double initial = Loss(a, c, w);
+        for (int step = 0; step < steps; step++)
+        {
+            for (int i = 0; i < N; i++) g[i] = a[i] * (w[i] - c[i]);
+            optimizer.Step(w, g, schedule.Rate(step));
+        }
+        double final = Loss(a, c, w);
+        double worst = Enumerable.Range(0, N).Max(i => Math.Abs(w[i] - c[i]));
+        Assert.True(final < 1e-6 * initial && worst < 2e-3, $"{kind}: loss {initial:E3} -> {final:E3}, max |w - c| = {worst:E3}.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Optimizer_Step_AllocatesNothing(string kind)
+    {
+        const int n = 1003;
+        Optimizer optimizer = kind switch
+        {
+            "Sgd" => new Sgd(n, weightDecay: 1e-4f),
+            "Momentum" => new Sgd(n, momentum: 0.9f),
+            "Nesterov" => new Sgd(n, momentum: 0.9f, nesterov: true),
+            "Adam" => new Adam(n),
+            "AdamW" => new AdamW(n),
+            "RmsProp" => new RmsProp(n),
+            "Rprop" => new Rprop(n),
+            _ => throw new ArgumentException(kind, nameof(kind)),
+        };
+        float[] w = new float[n], g = new float[n];
+        OptimizerProperties.Fill(new SeededRandom(5), g, 1f);
+        for (int i = 0; i < 20; i++) optimizer.Step(w, g, 0.01f);       // warm-up: JIT, tiering
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            optimizer.Step(w, g, 0.01f);
+            GradientClipping.ClipByNorm(g, 10f);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    private static double Loss(float[] a, float[] c, float[] w)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += 0.5 * a[i] * ((double)w[i] - c[i]) * ((double)w[i] - c[i]);
+        return sum;
+    }
+}
