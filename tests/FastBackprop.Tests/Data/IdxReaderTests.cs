@@ -94,6 +94,22 @@ public sealed class IdxReaderTests : IDisposable
         Assert.Equal(file.AsSpan(16).ToArray(), z.RawData.ToArray());
     }
 
+    [Fact]
+    public void FromIdx_FashionMnistTestSet_WhenInstalled()
+    {
+        // Debian package dataset-fashion-mnist (the W5 workload's data); skipped where it is absent.
+        const string folder = "/usr/share/datasets/fashion-mnist";
+        string images = Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), labels = Path.Combine(folder, "t10k-labels-idx1-ubyte.gz");
+        Assert.SkipUnless(File.Exists(images) && File.Exists(labels), $"{folder} is not installed (apt-get install dataset-fashion-mnist).");
+
+        Dataset d = Dataset.FromIdx(images, labels);
+        Assert.Equal(10_000, d.Count);
+        Assert.Equal(784, d.InputWidth);
+        Assert.Equal(10, d.ClassCount);
+        Assert.Equal(Enumerable.Repeat(1000, 10), d.Labels.ToArray().GroupBy(l => l).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.Equal(1f, d.Inputs.ToArray().Max());
+    }
+
     // ------------------------------------------------------------------ rejections
 
     [Fact]
