@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace FastBackprop.Kernels;
 
@@ -6,15 +7,18 @@ namespace FastBackprop.Kernels;
 // SmallLayer: one layer's forward, f'(net) product and fused backward+update as plain scalar
 // loops, for networks whose every width is below one Vector512 (the derivation's 2-4-3-2).
 // At those sizes a step is a few dozen multiply-adds, and the cost of the general path is all
-// call overhead: argument checks, tier dispatch, and a TensorPrimitives call per activation.
-// Here each layer is one call with the transfer function evaluated inline per element.
+// call overhead: argument checks, tier dispatch, and a span call per activation. Here each layer
+// is one call, the loops run on refs without bounds checks, and the transfer function is
+// evaluated inline per element (TensorPrimitives only from four units up, where its Vector128
+// exp beats four scalar ones).
 //
-//   forward:   net_k = b_k + Σ_j w_kj x_j;  y_k = f(net_k)         (derivation (1), (2))
+//   forward:    net_k = b_k + Σ_j w_kj x_j;  y_k = f(net_k)        (derivation (1), (2))
 //   derivative: delta_k *= f'(net_k)                               ((7), (9)-(12))
-//   backward:  s_j = Σ_k delta_k w_kj (old weights); w_kj += scale delta_k x_j; b_k += scale delta_k
+//   backward:   s_j = Σ_k delta_k w_kj (old weights); w_kj += scale delta_k x_j; b_k += scale delta_k
 //
-// Operands as in Gemv / GemvTransposedUpdate (W units x inputs row-major). The caller (Network)
-// has validated every length once per step, so these do not re-check. Never allocates.
+// Operands as in Gemv / GemvTransposedUpdate (W units x inputs row-major, units = net.Length,
+// inputs = x.Length). The caller has validated every length once per step: these kernels trust
+// weights.Length == units * inputs and the other lengths, and do not re-check. Never allocates.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Scalar per-layer kernels for small networks (every width below 16).</summary>
@@ -23,40 +27,56 @@ internal static class SmallLayer
     /// <summary>net = W x + b, y = f(net).</summary>
     public static void Forward(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> net, Span<float> y, ScalarForm form, float slope)
     {
-        int inputs = x.Length;
-        for (int k = 0; k < net.Length; k++)
+        int inputs = x.Length, units = net.Length;
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float n = ref MemoryMarshal.GetReference(net);
+        for (int k = 0; k < units; k++)
         {
-            ReadOnlySpan<float> row = weights.Slice(k * inputs, inputs);
-            float sum = bias[k];
-            for (int j = 0; j < row.Length; j++) sum += row[j] * x[j];
-            net[k] = sum;
+            ref float row = ref Unsafe.Add(ref w, k * inputs);
+            float sum = Unsafe.Add(ref b, k);
+            for (int j = 0; j < inputs; j++) sum += Unsafe.Add(ref row, j) * Unsafe.Add(ref xr, j);
+            Unsafe.Add(ref n, k) = sum;
         }
-        if (form == ScalarForm.Softmax)
+        switch (form)
         {
-            Softmax(net, y);
-            return;
+            case ScalarForm.Softmax:
+                Softmax(net, y);
+                return;
+            case ScalarForm.Logistic when units >= 4:
+                Activation.Logistic(net, y);
+                return;
+            case ScalarForm.Tanh when units >= 4:
+                Activation.Tanh(net, y);
+                return;
         }
-        for (int k = 0; k < net.Length; k++) y[k] = Function(form, slope, net[k]);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        for (int k = 0; k < units; k++) Unsafe.Add(ref yr, k) = Function(form, slope, Unsafe.Add(ref n, k));
     }
 
     /// <summary>delta = delta ⊙ f'(net) (for softmax, the Jacobian product y ⊙ (delta - delta·y)).</summary>
     public static void MultiplyByDerivative(ReadOnlySpan<float> net, ReadOnlySpan<float> y, Span<float> delta, ScalarForm form, float slope)
     {
+        int units = delta.Length;
+        ref float n = ref MemoryMarshal.GetReference(net);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float d = ref MemoryMarshal.GetReference(delta);
         switch (form)
         {
             case ScalarForm.Logistic:
-                for (int k = 0; k < delta.Length; k++) delta[k] *= y[k] * (1f - y[k]);
+                for (int k = 0; k < units; k++) { float yk = Unsafe.Add(ref yr, k); Unsafe.Add(ref d, k) *= yk * (1f - yk); }
                 break;
             case ScalarForm.Tanh:
-                for (int k = 0; k < delta.Length; k++) delta[k] *= 1f - y[k] * y[k];
+                for (int k = 0; k < units; k++) { float yk = Unsafe.Add(ref yr, k); Unsafe.Add(ref d, k) *= 1f - yk * yk; }
                 break;
             case ScalarForm.Rectifier:
-                for (int k = 0; k < delta.Length; k++) delta[k] = net[k] > 0f ? delta[k] : slope * delta[k];
+                for (int k = 0; k < units; k++) { if (!(Unsafe.Add(ref n, k) > 0f)) Unsafe.Add(ref d, k) *= slope; }
                 break;
             case ScalarForm.Softmax:
                 float dot = 0f;
-                for (int k = 0; k < delta.Length; k++) dot += delta[k] * y[k];
-                for (int k = 0; k < delta.Length; k++) delta[k] = y[k] * (delta[k] - dot);
+                for (int k = 0; k < units; k++) dot += Unsafe.Add(ref d, k) * Unsafe.Add(ref yr, k);
+                for (int k = 0; k < units; k++) Unsafe.Add(ref d, k) = Unsafe.Add(ref yr, k) * (Unsafe.Add(ref d, k) - dot);
                 break;
             default:
                 break;   // identity: f' = 1
@@ -67,30 +87,35 @@ internal static class SmallLayer
     /// first layer has no deltas below it), then W += scale · delta ⊗ x and b += scale · delta.</summary>
     public static void BackwardUpdate(Span<float> weights, Span<float> bias, ReadOnlySpan<float> delta, ReadOnlySpan<float> x, float scale, Span<float> sums)
     {
-        int inputs = x.Length;
+        int inputs = x.Length, units = delta.Length;
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        ref float d = ref MemoryMarshal.GetReference(delta);
+        ref float xr = ref MemoryMarshal.GetReference(x);
         if (sums.IsEmpty)
         {
-            for (int k = 0; k < delta.Length; k++)
+            for (int k = 0; k < units; k++)
             {
-                Span<float> row = weights.Slice(k * inputs, inputs);
-                float a = scale * delta[k];
-                for (int j = 0; j < row.Length; j++) row[j] += a * x[j];
-                bias[k] += a;
+                ref float row = ref Unsafe.Add(ref w, k * inputs);
+                float a = scale * Unsafe.Add(ref d, k);
+                for (int j = 0; j < inputs; j++) Unsafe.Add(ref row, j) += a * Unsafe.Add(ref xr, j);
+                Unsafe.Add(ref b, k) += a;
             }
             return;
         }
+        ref float s = ref MemoryMarshal.GetReference(sums);
         sums.Clear();
-        for (int k = 0; k < delta.Length; k++)
+        for (int k = 0; k < units; k++)
         {
-            Span<float> row = weights.Slice(k * inputs, inputs);
-            float d = delta[k], a = scale * d;
-            for (int j = 0; j < row.Length; j++)
+            ref float row = ref Unsafe.Add(ref w, k * inputs);
+            float dk = Unsafe.Add(ref d, k), a = scale * dk;
+            for (int j = 0; j < inputs; j++)
             {
-                float w = row[j];
-                sums[j] += d * w;
-                row[j] = w + a * x[j];
+                ref float wkj = ref Unsafe.Add(ref row, j);
+                Unsafe.Add(ref s, j) += dk * wkj;
+                wkj += a * Unsafe.Add(ref xr, j);
             }
-            bias[k] += a;
+            Unsafe.Add(ref b, k) += a;
         }
     }
 

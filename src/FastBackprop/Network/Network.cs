@@ -23,6 +23,10 @@ public sealed partial class Network
     // so it runs through SmallLayer's scalar per-layer kernels instead of the span kernels.
     private readonly bool small;
 
+    // Per layer, read once here rather than through two virtual calls per layer per step.
+    private readonly ScalarForm[] forms;
+    private readonly float[] slopes;
+
     /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights"/> before training.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
     public Network(NetworkDefinition definition)
@@ -31,8 +35,15 @@ public sealed partial class Network
         Definition = definition;
         parameters = new float[definition.ParameterCount];
         workspace = new Workspace(definition);
+        forms = new ScalarForm[definition.LayerCount];
+        slopes = new float[definition.LayerCount];
         small = definition.MaxWidth < 16;
-        foreach (LayerSpec layer in definition.Layers) small &= layer.Transfer.Form != ScalarForm.Custom;
+        for (int l = 0; l < definition.LayerCount; l++)
+        {
+            forms[l] = definition.Layers[l].Transfer.Form;
+            slopes[l] = definition.Layers[l].Transfer.NegativeSlope;
+            small &= forms[l] != ScalarForm.Custom;
+        }
     }
 
     /// <summary>Creates a network of the given shape with all parameters zero.</summary>
@@ -186,8 +197,7 @@ public sealed partial class Network
                 SmallLayer.BackwardUpdate(Weights(layout), biases, delta, x, -learningRate, l == 0 ? default : workspace.Deltas(l - 1));
                 if (l > 0)
                 {
-                    TransferFunction below = Definition.Layers[l - 1].Transfer;
-                    SmallLayer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1), below.Form, below.NegativeSlope);
+                    SmallLayer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1), forms[l - 1], slopes[l - 1]);
                 }
                 continue;
             }
@@ -215,8 +225,7 @@ public sealed partial class Network
             ReadOnlySpan<float> x = l == 0 ? input : ws.Outputs(l - 1);
             if (small)
             {
-                TransferFunction transfer = Definition.Layers[l].Transfer;
-                SmallLayer.Forward(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l), ws.Outputs(l), transfer.Form, transfer.NegativeSlope);
+                SmallLayer.Forward(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l), ws.Outputs(l), forms[l], slopes[l]);
                 continue;
             }
             Gemv.Multiply(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l));
@@ -244,7 +253,7 @@ public sealed partial class Network
                 float e = delta[k] = y[k] - target[k];   // ∂E/∂y_k = y_k - d_k
                 sum += e * e;
             }
-            SmallLayer.MultiplyByDerivative(net, y, delta, transfer.Form, transfer.NegativeSlope);
+            SmallLayer.MultiplyByDerivative(net, y, delta, forms[last], slopes[last]);
             return 0.5f * sum;
         }
         float error = OutputDelta.HalfSquaredError(y, target, delta);   // ∂E/∂y_k = y_k - d_k
