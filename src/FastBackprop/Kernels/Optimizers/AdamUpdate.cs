@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 using FastBackprop.Kernels.Optimizers;
 
@@ -67,6 +68,8 @@ public static class AdamUpdate
         private readonly float inverseRootCorrection = inverseRootCorrection;
         private readonly float coupledDecay = coupledDecay;
         private readonly float decayFactor = decayFactor;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector m, ref TVector v) where TSimd : ISimd<TVector> where TVector : struct
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 using FastBackprop.Kernels.Optimizers;
 
@@ -52,6 +53,8 @@ public static class MomentumUpdate
         private readonly float mu = momentum;
         private readonly float decay = weightDecay;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector v) where TSimd : ISimd<TVector> where TVector : struct
         {
             if (decay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
@@ -65,6 +68,8 @@ public static class MomentumUpdate
         private readonly float negativeRate = -learningRate;
         private readonly float mu = momentum;
         private readonly float decay = weightDecay;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector v) where TSimd : ISimd<TVector> where TVector : struct
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 using FastBackprop.Kernels.Optimizers;
 
@@ -41,6 +42,8 @@ public static class RmsPropUpdate
         private readonly float rho = rho, oneMinusRho = 1f - rho;
         private readonly float epsilon = epsilon;
         private readonly float decay = weightDecay;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector s) where TSimd : ISimd<TVector> where TVector : struct
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 using FastBackprop.Kernels.Optimizers;
 
@@ -53,6 +54,8 @@ public static class RpropUpdate
         private readonly float increase = increase, decrease = decrease;
         private readonly float minStep = minStep, maxStep = maxStep;
         private readonly float decay = weightDecay;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector previousSign, ref TVector step)
             where TSimd : ISimd<TVector> where TVector : struct

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 using FastBackprop.Kernels.Optimizers;
 
@@ -34,6 +35,8 @@ public static class SgdUpdate
     {
         private readonly float negativeRate = -learningRate;
         private readonly float decay = weightDecay;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g) where TSimd : ISimd<TVector> where TVector : struct
         {
