@@ -18,6 +18,39 @@ public sealed class SeededRandom
         s3 = SplitMix64(ref x);
     }
 
+    /// <summary>Number of ulongs in the generator's state (<see cref="SaveState"/>).</summary>
+    public const int StateLength = 4;
+
+    /// <summary>Writes the generator's whole state, so that <see cref="FromState"/> continues the
+    /// sequence exactly where this one is (checkpoint and resume).</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> does not have <see cref="StateLength"/> elements.</exception>
+    public void SaveState(Span<ulong> destination)
+    {
+        ThrowHelper.CheckLength(destination.Length, StateLength, nameof(destination));
+        destination[0] = s0;
+        destination[1] = s1;
+        destination[2] = s2;
+        destination[3] = s3;
+    }
+
+    /// <summary>A generator that continues from a state written by <see cref="SaveState"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="state"/> does not have <see cref="StateLength"/>
+    /// elements, or is all zero (a state xoshiro never reaches).</exception>
+    public static SeededRandom FromState(ReadOnlySpan<ulong> state)
+    {
+        ThrowHelper.CheckLength(state.Length, StateLength, nameof(state));
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+        {
+            throw new ArgumentException("state is all zero; expected a state written by SaveState.", nameof(state));
+        }
+        var random = new SeededRandom(0);
+        random.s0 = state[0];
+        random.s1 = state[1];
+        random.s2 = state[2];
+        random.s3 = state[3];
+        return random;
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {

@@ -37,6 +37,20 @@ public sealed partial class Network
         workspace.Outputs(Definition.LayerCount - 1, batch).CopyTo(outputs);
     }
 
+    /// <summary>The summed error Σ_p E_p of a batch; the outputs stay in <paramref name="workspace"/>
+    /// (<see cref="BatchWorkspace.GetOutputs"/> of the last layer). The parameters are not changed.</summary>
+    /// <param name="inputs">B rows of InputWidth values, finite.</param>
+    /// <param name="targets">B rows of OutputWidth desired outputs, finite.</param>
+    /// <param name="workspace">Buffers for this network's definition with Capacity at least B.</param>
+    /// <exception cref="ArgumentException">A length is wrong, a value is NaN or infinite, or the workspace does not fit.</exception>
+    public float ComputeLossBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, BatchWorkspace workspace)
+    {
+        int batch = CheckBatch(inputs, workspace);
+        CheckTargets(targets, batch);
+        ForwardBatch(inputs, batch, workspace);
+        return OutputErrorBatch(targets, batch, workspace);
+    }
+
     /// <summary>Backpropagation over a batch: fills <paramref name="gradient"/> with the SUM over the
     /// patterns of ∂E_p/∂w (divide by the batch size for the mean) and returns the summed error Σ_p E_p.
     /// The parameters are not changed.</summary>

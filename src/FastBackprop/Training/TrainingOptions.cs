@@ -1,0 +1,97 @@
+namespace FastBackprop.Training;
+
+/// <summary>What to do when a loss, gradient or weight becomes NaN or infinite.</summary>
+public enum DivergencePolicy
+{
+    /// <summary>Stop with a <see cref="TrainingDivergedException"/>; the network keeps the last finite weights.</summary>
+    Throw,
+
+    /// <summary>Restore the last finite weights, halve the learning rate and retry the batch, at most
+    /// <see cref="TrainingOptions.MaxLearningRateHalvings"/> times over the run; then throw.</summary>
+    HalveLearningRate,
+}
+
+/// <summary>Settings of <see cref="Trainer.Fit"/>. Defaults: 10 epochs, batches of 32, shuffled,
+/// plain SGD with learning rate 0.01, no validation, no early stopping.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Number of passes over the training data; at least 1.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Patterns per step: 1 is online training as in the derivation; the data set's size
+    /// (or more) is full-batch training. At least 1.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Shuffle the training patterns at the start of every epoch (from <see cref="Seed"/>).</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffling and of the validation split: the same seed, data, options and
+    /// thread count give bit-identical weights on every run.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>The learning rate eta, used when <see cref="Schedule"/> is null; finite, greater than 0.</summary>
+    public float LearningRate { get; init; } = 0.01f;
+
+    /// <summary>Learning rate per zero-based epoch; overrides <see cref="LearningRate"/> when set.</summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>The optimizer, sized for the network's parameter count; null means plain SGD
+    /// (w -= eta · mean gradient), whose update is fused into the gradient product. The trainer
+    /// continues from the optimizer's current state and leaves it updated.</summary>
+    public Optimizer? Optimizer { get; init; }
+
+    /// <summary>When greater than 0, the batch's mean gradient is scaled down to this L2 norm if it is
+    /// longer (gradient norm clipping). 0 turns clipping off.</summary>
+    public float GradientClipNorm { get; init; }
+
+    /// <summary>A validation set, evaluated after every epoch. Exclusive with <see cref="ValidationFraction"/>.</summary>
+    public Data.Dataset? Validation { get; init; }
+
+    /// <summary>Fraction of the training data (in [0, 1)) held out, by a seeded split, for validation.</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>When greater than 0: stop after this many epochs without a lower validation loss (or
+    /// training loss, without validation data), and restore the weights of the best epoch.</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>Receives a report after every epoch.</summary>
+    public IProgress<EpochReport>? Progress { get; init; }
+
+    /// <summary>Called after every batch, on the training thread. Keep it short.</summary>
+    public Action<BatchReport>? BatchCompleted { get; init; }
+
+    /// <summary>What to do on a non-finite loss, gradient or weight.</summary>
+    public DivergencePolicy OnDivergence { get; init; } = DivergencePolicy.Throw;
+
+    /// <summary>Bound on the learning-rate halvings of <see cref="DivergencePolicy.HalveLearningRate"/>.</summary>
+    public int MaxLearningRateHalvings { get; init; } = 5;
+
+    /// <summary>When set, the whole training state is saved there (atomically) after every epoch and
+    /// when training is cancelled, so that <see cref="Trainer.Fit"/> with <c>resumeFrom</c> continues
+    /// it to exactly the weights an uninterrupted run would reach.</summary>
+    public string? CheckpointPath { get; init; }
+
+    internal void Validate(int trainingCount)
+    {
+        static void Check(bool ok, string name, object value, string expected)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} is {value}; expected {expected}.");
+        }
+        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(float.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "a finite number greater than 0");
+        Check(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, "a finite number, 0 or more");
+        Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "a number in [0, 1)");
+        Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 or more");
+        Check(MaxLearningRateHalvings >= 0, nameof(MaxLearningRateHalvings), MaxLearningRateHalvings, "0 or more");
+        Check(Enum.IsDefined(OnDivergence), nameof(OnDivergence), OnDivergence, "a defined DivergencePolicy");
+        if (Validation is not null && ValidationFraction > 0)
+        {
+            throw new ArgumentException("Validation and ValidationFraction are both set; expected at most one of them.", nameof(ValidationFraction));
+        }
+        if (trainingCount < 1)
+        {
+            throw new ArgumentException($"the training data has {trainingCount} patterns after the validation split; expected at least 1.", "data");
+        }
+    }
+}

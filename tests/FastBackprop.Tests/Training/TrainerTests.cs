@@ -1,0 +1,325 @@
+using FastBackprop.Data;
+using FastBackprop.Training;
+using Xunit;
+
+namespace FastBackprop.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("fastbackprop-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
+        Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
+
+    private static Network DigitsNetwork(ulong seed = 1)
+    {
+        var network = new Network(64, Loss.CrossEntropy, new LayerSpec(32, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+        network.InitializeWeights(seed);
+        return network;
+    }
+
+    private static (Dataset Train, Dataset Test) DigitsSplit() => EmbeddedData.Digits().Split(0.8, seed: 2026);
+
+    // A small regression set: d = (sin x0 + x1 x2, x0 - x2) / 2 on 200 points.
+    private static Dataset Regression()
+    {
+        var random = new SeededRandom(11);
+        var inputs = new float[200][];
+        var targets = new float[200][];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            float a = random.NextSymmetric(1), b = random.NextSymmetric(1), c = random.NextSymmetric(1);
+            inputs[i] = [a, b, c];
+            targets[i] = [(MathF.Sin(a) + b * c) / 2, (a - c) / 2];
+        }
+        return new Dataset(inputs, targets);
+    }
+
+    private static Network RegressionNetwork()
+    {
+        var network = new Network(3, Loss.HalfSquaredError, new LayerSpec(16, TransferFunction.Tanh), new LayerSpec(2, TransferFunction.Identity));
+        network.InitializeWeights(3);
+        return network;
+    }
+
+    [Fact]
+    public void Fit_Digits_ReachesNinetyFivePercentTestAccuracy()
+    {
+        var (train, test) = DigitsSplit();
+        Network network = DigitsNetwork();
+        var options = new TrainingOptions
+        {
+            Epochs = 30, BatchSize = 32, Seed = 7,
+            Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 0.003f,
+        };
+        TrainingHistory history = Fit(network, train, options);
+        Evaluation evaluation = Trainer.Evaluate(network, test);
+
+        Assert.Equal(StopReason.Completed, history.StopReason);
+        Assert.Equal(30, history.Epochs.Count);
+        Assert.True(evaluation.Accuracy >= 0.95, $"test accuracy {evaluation.Accuracy:P2} on {test.Count} digits");
+        Assert.True(history.Epochs[^1].TrainingLoss < history.Epochs[0].TrainingLoss / 4, "the training loss fell less than 4x");
+        int total = 0;
+        foreach (int n in evaluation.ConfusionMatrix!) total += n;
+        Assert.Equal(test.Count, total);
+    }
+
+    [Fact]
+    public void Fit_SameSeed_GivesBitIdenticalWeights()
+    {
+        var (train, _) = DigitsSplit();
+        float[] Run()
+        {
+            Network network = DigitsNetwork();
+            Fit(network, train, new TrainingOptions { Epochs = 2, BatchSize = 16, Seed = 99, Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 1e-3f });
+            return network.Parameters.ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void Fit_DifferentSeeds_ShuffleDifferently()
+    {
+        var (train, _) = DigitsSplit();
+        float[] Run(ulong seed)
+        {
+            Network network = DigitsNetwork();
+            Fit(network, train, new TrainingOptions { Epochs = 1, BatchSize = 16, Seed = seed, LearningRate = 0.05f });
+            return network.Parameters.ToArray();
+        }
+        Assert.NotEqual(Run(1), Run(2));
+    }
+
+    [Theory]
+    [InlineData(false, 5)]     // plain SGD (fused update), cancelled early in epoch 2
+    [InlineData(true, 31)]     // Adam (moments and step count in the checkpoint), cancelled late in epoch 2
+    public void Fit_ResumedFromCheckpoint_EndsWithTheSameWeightsAsAnUninterruptedRun(bool adam, int cancelAtBatch)
+    {
+        var (train, _) = DigitsSplit();
+        TrainingOptions Options(Network n, string? checkpoint) => new()
+        {
+            Epochs = 3, BatchSize = 40, Seed = 5, LearningRate = adam ? 1e-3f : 0.05f, CheckpointPath = checkpoint,
+            Optimizer = adam ? new Adam(n.Definition.ParameterCount) : null, ValidationFraction = 0.1,
+        };
+
+        Network straight = DigitsNetwork();
+        TrainingHistory expected = Fit(straight, train, Options(straight, null));
+
+        string path = Path.Combine(folder, "run.ckpt");
+        Network interrupted = DigitsNetwork();
+        using var cancel = new CancellationTokenSource();
+        TrainingOptions first = Options(interrupted, path) with
+        {
+            BatchCompleted = b => { if (b.Epoch == 2 && b.Batch == cancelAtBatch) cancel.Cancel(); },
+        };
+        TrainingHistory partial = Trainer.Fit(interrupted, train, first, cancellationToken: cancel.Token);
+        Assert.Equal(StopReason.Cancelled, partial.StopReason);
+        Assert.Single(partial.Epochs);
+
+        // A fresh process: a new network with other weights, a new optimizer, the checkpoint from disk.
+        Network resumed = DigitsNetwork(seed: 12345);
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
+        Assert.Equal(1, checkpoint.Epoch);
+        Assert.Equal(cancelAtBatch + 1, checkpoint.Batch);
+        TrainingHistory rest = Fit(resumed, train, Options(resumed, path), resumeFrom: checkpoint);
+
+        Assert.Equal(StopReason.Completed, rest.StopReason);
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), rest.Epochs.Select(e => e.TrainingLoss));
+        Assert.Equal(expected.Epochs.Select(e => e.Validation!.Loss), rest.Epochs.Select(e => e.Validation!.Loss));
+    }
+
+    [Fact]
+    public void Fit_ResumeWithOtherOptions_IsRejected()
+    {
+        var (train, _) = DigitsSplit();
+        string path = Path.Combine(folder, "other.ckpt");
+        Network network = DigitsNetwork();
+        Fit(network, train, new TrainingOptions { Epochs = 2, BatchSize = 50, CheckpointPath = path });
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
+        var e = Assert.Throws<ArgumentException>("resumeFrom", () => Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 3, BatchSize = 51 }, checkpoint));
+        Assert.Contains("batch size 50", e.Message);
+        e = Assert.Throws<ArgumentException>("resumeFrom", () => Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 3, BatchSize = 50, Optimizer = new Adam(network.Definition.ParameterCount) }, checkpoint));
+        Assert.Contains("plain SGD", e.Message);
+    }
+
+    [Fact]
+    public void Checkpoint_CorruptFile_IsACleanError()
+    {
+        var (train, _) = DigitsSplit();
+        string path = Path.Combine(folder, "c.ckpt");
+        Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 1, CheckpointPath = path });
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Load(path));
+        Assert.Contains("c.ckpt", e.Message);
+        File.WriteAllBytes(path, bytes.AsSpan(0, 100).ToArray());
+        Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Load(path));
+    }
+
+    [Fact]
+    public void Fit_EarlyStopping_RestoresTheBestEpoch()
+    {
+        var (train, test) = DigitsSplit();
+        Network network = DigitsNetwork();
+        // A learning rate too large for Adam on this problem: the validation loss soon stops improving.
+        var options = new TrainingOptions
+        {
+            Epochs = 60, BatchSize = 16, Seed = 3, Validation = test, EarlyStoppingPatience = 2,
+            Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 0.02f,
+        };
+        TrainingHistory history = Fit(network, train, options);
+
+        Assert.Equal(StopReason.EarlyStopped, history.StopReason);
+        Assert.True(history.Epochs.Count < 60);
+        Assert.Equal(history.BestEpoch + 2, history.Epochs.Count);
+        double best = history.Epochs.Min(e => e.Validation!.Loss);
+        Assert.Equal(best, history.Epochs[history.BestEpoch - 1].Validation!.Loss);
+        Assert.Equal(best, Trainer.Evaluate(network, test).Loss, 12);   // the restored weights are the best epoch's
+    }
+
+    [Fact]
+    public void Fit_Divergence_ThrowsNamingTheStepAndKeepsFiniteWeights()
+    {
+        Dataset data = Regression();
+        Network network = RegressionNetwork();
+        float[] before = network.Parameters.ToArray();
+        var options = new TrainingOptions { Epochs = 5, BatchSize = 200, Shuffle = false, LearningRate = 1e30f };
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Fit(network, data, options));
+
+        Assert.True(e.Epoch >= 1 && e.Layer >= 0 && e.Layer <= 1, e.Message);
+        Assert.Contains($"epoch {e.Epoch}, batch {e.Batch}", e.Message);
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.Parameters), "the network was handed back NaN or infinite weights");
+        if (e.Epoch == 1) Assert.Equal(before, network.Parameters.ToArray());   // full batch: nothing finite came after the start
+    }
+
+    [Fact]
+    public void Fit_DivergenceWithHalving_RecoversAndFinishes()
+    {
+        Dataset data = Regression();
+        Network network = RegressionNetwork();
+        var options = new TrainingOptions
+        {
+            Epochs = 40, BatchSize = 20, Seed = 1, LearningRate = 1e12f,
+            OnDivergence = DivergencePolicy.HalveLearningRate, MaxLearningRateHalvings = 60,
+        };
+        TrainingHistory history = Fit(network, data, options);
+
+        Assert.Equal(StopReason.Completed, history.StopReason);
+        Assert.True(history.LearningRateHalvings > 0);
+        Assert.True(history.Epochs[^1].LearningRate < 1e12f);
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.Parameters));
+        Assert.NotNull(history.Epochs[^1].TrainingMeanSquaredError);
+        Assert.Null(history.Epochs[^1].TrainingAccuracy);
+    }
+
+    [Fact]
+    public void Fit_WithOptimizerAndClipping_LearnsRegression()
+    {
+        Dataset data = Regression();
+        Network network = RegressionNetwork();
+        var options = new TrainingOptions
+        {
+            Epochs = 150, BatchSize = 10, Seed = 4, LearningRate = 0.01f, GradientClipNorm = 1f,
+            Optimizer = new Sgd(network.Definition.ParameterCount, momentum: 0.9f, nesterov: true),
+            Schedule = LearningRateSchedule.Cosine(0.02f, 150),
+        };
+        TrainingHistory history = Fit(network, data, options);
+        Assert.True(history.Epochs[^1].TrainingMeanSquaredError < 0.1 * history.Epochs[0].TrainingMeanSquaredError,
+            $"MSE {history.Epochs[0].TrainingMeanSquaredError} -> {history.Epochs[^1].TrainingMeanSquaredError}");
+        Evaluation evaluation = Trainer.Evaluate(network, data);
+        Assert.Null(evaluation.Accuracy);
+        Assert.True(evaluation.MeanSquaredError < 0.01);
+    }
+
+    [Fact]
+    public void Fit_OnlineAndFullBatch_BothWork()
+    {
+        var (train, test) = DigitsSplit();
+        Network online = DigitsNetwork();
+        Fit(online, train, new TrainingOptions { Epochs = 2, BatchSize = 1, LearningRate = 0.01f });
+        Assert.True(Trainer.Evaluate(online, test).Accuracy > 0.85);
+
+        Network full = DigitsNetwork();
+        TrainingHistory history = Fit(full, train, new TrainingOptions { Epochs = 5, BatchSize = int.MaxValue, Optimizer = new Rprop(full.Definition.ParameterCount) });
+        Assert.True(history.Epochs[^1].TrainingLoss < history.Epochs[0].TrainingLoss);
+    }
+
+    [Fact]
+    public void Fit_ReportsProgressAndCancelsCleanly()
+    {
+        var (train, _) = DigitsSplit();
+        Network network = DigitsNetwork();
+        var reports = new List<EpochReport>();
+        int batches = 0;
+        using var cancel = new CancellationTokenSource();
+        var options = new TrainingOptions
+        {
+            Epochs = 5, BatchSize = 100, ValidationFraction = 0.2,
+            Progress = new SynchronousProgress<EpochReport>(reports.Add),
+            BatchCompleted = b => { batches++; if (b.Epoch == 3 && b.Batch == 2) cancel.Cancel(); },
+        };
+        TrainingHistory history = Trainer.Fit(network, train, options, cancellationToken: cancel.Token);
+
+        Assert.Equal(StopReason.Cancelled, history.StopReason);
+        Assert.Equal(2, reports.Count);
+        Assert.Equal([1, 2], reports.Select(r => r.Epoch));
+        Assert.All(reports, r => Assert.NotNull(r.Validation));
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.Parameters));
+        int perEpoch = (int)Math.Ceiling(train.Count * 0.8 / 100);
+        Assert.Equal(2 * perEpoch + 3, batches);
+    }
+
+    [Fact]
+    public void Fit_BadArguments_AreRejected()
+    {
+        var (train, test) = DigitsSplit();
+        Network network = DigitsNetwork();
+        Assert.Throws<ArgumentOutOfRangeException>("Epochs", () => Fit(network, train, new TrainingOptions { Epochs = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>("BatchSize", () => Fit(network, train, new TrainingOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>("LearningRate", () => Fit(network, train, new TrainingOptions { LearningRate = float.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>("ValidationFraction", () => Fit(network, train, new TrainingOptions { ValidationFraction = 1 }));
+        Assert.Throws<ArgumentException>("ValidationFraction", () => Fit(network, train, new TrainingOptions { Validation = test, ValidationFraction = 0.1 }));
+        Assert.Throws<ArgumentException>("options.Optimizer.ParameterCount", () => Fit(network, train, new TrainingOptions { Optimizer = new Adam(5) }));
+        var wrong = new Network(63, Loss.CrossEntropy, new LayerSpec(10, TransferFunction.Softmax));
+        var e = Assert.Throws<ArgumentException>("data", () => Fit(wrong, train, new TrainingOptions()));
+        Assert.Contains("64 inputs", e.Message);
+        Assert.Throws<ArgumentException>("data", () => Trainer.Evaluate(wrong, test));
+    }
+
+    [Fact]
+    public void Predict_FromManyThreads_MatchesSingleThreadedOutputs()
+    {
+        var (train, test) = DigitsSplit();
+        Network network = DigitsNetwork();
+        Fit(network, train, new TrainingOptions { Epochs = 2, LearningRate = 0.05f });
+        var expected = new float[test.Count * 10];
+        for (int i = 0; i < test.Count; i++) network.Predict(test.GetInput(i), expected.AsSpan(i * 10, 10));
+
+        var results = new float[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+        {
+            Workspace ws = network.CreateWorkspace();
+            var mine = new float[test.Count * 10];
+            for (int round = 0; round < 5; round++)
+            {
+                for (int k = 0; k < test.Count; k++)
+                {
+                    int i = (k * 7 + t * 13 + round) % test.Count;   // each thread in its own order
+                    network.Predict(test.GetInput(i), mine.AsSpan(i * 10, 10), ws);
+                }
+            }
+            results[t] = mine;
+        });
+        foreach (float[] r in results) Assert.Equal(expected, r);
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
