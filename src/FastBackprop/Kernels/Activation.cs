@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
@@ -75,6 +76,7 @@ public static class Activation
 
     private readonly struct RectifierOperator(float slope) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
             => TSimd.WherePositive(x, x, TSimd.Multiply(x, TSimd.Create(slope)));
     }

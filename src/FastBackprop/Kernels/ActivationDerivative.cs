@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
@@ -33,6 +34,7 @@ public static class ActivationDerivative
 
     private readonly struct LogisticDerivativeOperator : IDerivativeOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output)
             where TSimd : ISimd<TVector> where TVector : struct
             => TSimd.Multiply(delta, TSimd.Multiply(output, TSimd.Subtract(TSimd.Create(1f), output)));
@@ -40,6 +42,7 @@ public static class ActivationDerivative
 
     private readonly struct TanhDerivativeOperator : IDerivativeOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output)
             where TSimd : ISimd<TVector> where TVector : struct
             => TSimd.Multiply(delta, TSimd.Subtract(TSimd.Create(1f), TSimd.Multiply(output, output)));
@@ -47,6 +50,7 @@ public static class ActivationDerivative
 
     private readonly struct RectifierDerivativeOperator(float slope) : IDerivativeOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output)
             where TSimd : ISimd<TVector> where TVector : struct
             => TSimd.WherePositive(net, delta, TSimd.Multiply(delta, TSimd.Create(slope)));
