@@ -24,6 +24,8 @@ namespace FastBackprop.Kernels;
 //   Microkernel12x32  Vector512 (32 zmm): 12 rows x 2 vectors = 24 accumulators, 2 B loads and
 //                     12 broadcasts per 24 FMAs. The row-major mirror of BLIS's 32 x 12 SKX sgemm
 //                     tile: 24 independent chains cover the 4-cycle FMA latency of 2 pipes 3 times.
+//   Microkernel8x32   Vector512: 16 accumulators, for m where 12-row panels would waste a lot
+//                     of padding (batch 64 pads to 72 with MR = 12, not at all with MR = 8).
 //   Microkernel6x16   Vector256 (16 ymm): 12 accumulators + 2 B + 1 broadcast = 15 registers.
 //   Microkernel6x8    Vector128 (16 xmm): the same shape at 4 lanes.
 //   Microkernel4x4    scalar fallback: 16 accumulators.
@@ -106,7 +108,7 @@ public static partial class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store512(Vector512<float> ab0, Vector512<float> ab1, ref float c, float alpha, float beta)
+        internal static void Store512(Vector512<float> ab0, Vector512<float> ab1, ref float c, float alpha, float beta)
         {
             Vector512<float> alphas = Vector512.Create(alpha);
             Vector512<float> r0 = ab0 * alphas, r1 = ab1 * alphas;
@@ -118,6 +120,52 @@ public static partial class Gemm
             }
             r0.StoreUnsafe(ref c);
             r1.StoreUnsafe(ref c, 16);
+        }
+    }
+
+    /// <summary>8 x 32 tile in 16 Vector512 accumulators. Only for Vector512.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel8x32 : IMicrokernel
+    {
+        public static int MR => 8;
+        public static int NR => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        {
+            Vector512<float> c00 = default, c01 = default;
+            Vector512<float> c10 = default, c11 = default;
+            Vector512<float> c20 = default, c21 = default;
+            Vector512<float> c30 = default, c31 = default;
+            Vector512<float> c40 = default, c41 = default;
+            Vector512<float> c50 = default, c51 = default;
+            Vector512<float> c60 = default, c61 = default;
+            Vector512<float> c70 = default, c71 = default;
+            int prefetchAt = Math.Max(0, kc - 24);  // see Microkernel12x32
+            for (int q = 0; q < kc; q++)
+            {
+                if (q == prefetchAt) PrefetchTile(ref c, ldc, 8, 32);
+                Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
+                Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
+                Vector512<float> ai;
+                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.MultiplyAddEstimate(ai, b0, c00); c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
+                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.MultiplyAddEstimate(ai, b0, c10); c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
+                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.MultiplyAddEstimate(ai, b0, c20); c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
+                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.MultiplyAddEstimate(ai, b0, c30); c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
+                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.MultiplyAddEstimate(ai, b0, c40); c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
+                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.MultiplyAddEstimate(ai, b0, c50); c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
+                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.MultiplyAddEstimate(ai, b0, c60); c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
+                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.MultiplyAddEstimate(ai, b0, c70); c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
+                a = ref Unsafe.Add(ref a, 8);
+                b = ref Unsafe.Add(ref b, 32);
+            }
+            Microkernel12x32.Store512(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c60, c61, ref Unsafe.Add(ref c, 6 * ldc), alpha, beta);
+            Microkernel12x32.Store512(c70, c71, ref Unsafe.Add(ref c, 7 * ldc), alpha, beta);
         }
     }
 

@@ -99,55 +99,130 @@ public static partial class Gemm
     /// count rows, each read forward, written interleaved (a transpose into the panel).</summary>
     private static void Interleave(ref float src, nint ld, int count, int width, int kc, ref float dst)
     {
-        int r = 0;
-        if (Sse.IsSupported)
+        // Depth blocks outside, groups of four rows inside: each depth block writes whole panel
+        // rows (width floats at each of 4..16 depths) before moving on, so the lines being filled
+        // stay in L1, and every source row advances one cache line per block (a stride the
+        // prefetchers follow, helped by an explicit hint two blocks ahead).
+        // Each group is a 4 x 4 transpose per 128-bit lane: unpack and shuffle turn four row
+        // vectors into, per lane, the four rows at one depth, stored as one 16-byte chunk. The
+        // wide forms do 4 (AVX-512) or 2 (AVX) such blocks per instruction.
+        int groups = Sse.IsSupported ? count / 4 : 0;
+        int q = 0;
+        if (groups > 0)
         {
-            // 4 x 4 blocks: four loads, eight shuffles and four stores move 16 floats, against
-            // 16 scalar loads and stores with a strided write each.
-            for (; r + 4 <= count; r += 4)
+            if (Avx512F.IsSupported)
             {
-                ref float s0 = ref Unsafe.Add(ref src, r * ld);
-                ref float s1 = ref Unsafe.Add(ref s0, ld);
-                ref float s2 = ref Unsafe.Add(ref s1, ld);
-                ref float s3 = ref Unsafe.Add(ref s2, ld);
-                ref float d = ref Unsafe.Add(ref dst, r);
-                int q = 0;
-                for (; q + 4 <= kc; q += 4)
+                for (; q + 16 <= kc; q += 16)
                 {
-                    Vector128<float> v0 = Vector128.LoadUnsafe(ref s0, (nuint)q);  // r0: q q+1 q+2 q+3
-                    Vector128<float> v1 = Vector128.LoadUnsafe(ref s1, (nuint)q);
-                    Vector128<float> v2 = Vector128.LoadUnsafe(ref s2, (nuint)q);
-                    Vector128<float> v3 = Vector128.LoadUnsafe(ref s3, (nuint)q);
-                    Vector128<float> lo01 = Sse.UnpackLow(v0, v1);   // r0q0 r1q0 r0q1 r1q1
-                    Vector128<float> lo23 = Sse.UnpackLow(v2, v3);   // r2q0 r3q0 r2q1 r3q1
-                    Vector128<float> hi01 = Sse.UnpackHigh(v0, v1);  // r0q2 r1q2 r0q3 r1q3
-                    Vector128<float> hi23 = Sse.UnpackHigh(v2, v3);  // r2q2 r3q2 r2q3 r3q3
-                    ref float dq = ref Unsafe.Add(ref d, (nint)q * width);
-                    Sse.MoveLowToHigh(lo01, lo23).StoreUnsafe(ref dq);                           // depth q
-                    Sse.MoveHighToLow(lo23, lo01).StoreUnsafe(ref Unsafe.Add(ref dq, width));      // depth q+1
-                    Sse.MoveLowToHigh(hi01, hi23).StoreUnsafe(ref Unsafe.Add(ref dq, 2 * width));  // depth q+2
-                    Sse.MoveHighToLow(hi23, hi01).StoreUnsafe(ref Unsafe.Add(ref dq, 3 * width));  // depth q+3
+                    for (int g = 0; g < groups; g++)
+                    {
+                        Transpose4x16(ref Unsafe.Add(ref src, 4 * g * ld + q), ld, ref Unsafe.Add(ref dst, (nint)q * width + 4 * g), width);
+                    }
                 }
-                for (; q < kc; q++)
+            }
+            else if (Avx.IsSupported)
+            {
+                for (; q + 8 <= kc; q += 8)
                 {
-                    ref float dq = ref Unsafe.Add(ref d, (nint)q * width);
-                    dq = Unsafe.Add(ref s0, q);
-                    Unsafe.Add(ref dq, 1) = Unsafe.Add(ref s1, q);
-                    Unsafe.Add(ref dq, 2) = Unsafe.Add(ref s2, q);
-                    Unsafe.Add(ref dq, 3) = Unsafe.Add(ref s3, q);
+                    for (int g = 0; g < groups; g++)
+                    {
+                        Transpose4x8(ref Unsafe.Add(ref src, 4 * g * ld + q), ld, ref Unsafe.Add(ref dst, (nint)q * width + 4 * g), width);
+                    }
+                }
+            }
+            for (; q + 4 <= kc; q += 4)
+            {
+                for (int g = 0; g < groups; g++)
+                {
+                    Transpose4x4(ref Unsafe.Add(ref src, 4 * g * ld + q), ld, ref Unsafe.Add(ref dst, (nint)q * width + 4 * g), width);
                 }
             }
         }
-        for (; r < count; r++)
+        // The depth tail of the transposed rows, then the rows left over from groups of four.
+        int transposed = 4 * groups;
+        for (int r = 0; r < count; r++)
         {
             ref float s = ref Unsafe.Add(ref src, r * ld);
             ref float d = ref Unsafe.Add(ref dst, r);
-            for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * width) = Unsafe.Add(ref s, q);
+            for (int j = r < transposed ? q : 0; j < kc; j++) Unsafe.Add(ref d, (nint)j * width) = Unsafe.Add(ref s, j);
         }
-        for (; r < width; r++)
+        for (int r = count; r < width; r++)
         {
             ref float d = ref Unsafe.Add(ref dst, r);
-            for (int q = 0; q < kc; q++) Unsafe.Add(ref d, (nint)q * width) = 0f;
+            for (int j = 0; j < kc; j++) Unsafe.Add(ref d, (nint)j * width) = 0f;
         }
+    }
+
+    /// <summary>Rows 0..3 (stride ld) x depths 0..15 of src into dst[depth * width + row].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x16(ref float s0, nint ld, ref float d, int width)
+    {
+        ref float s1 = ref Unsafe.Add(ref s0, ld);
+        ref float s2 = ref Unsafe.Add(ref s1, ld);
+        ref float s3 = ref Unsafe.Add(ref s2, ld);
+        // Two lines ahead in each row; a hint never faults, and if the GC moves the array the
+        // hint is merely wasted.
+        float* p = (float*)Unsafe.AsPointer(ref s0) + 32;
+        Sse.Prefetch0(p);
+        Sse.Prefetch0(p + ld);
+        Sse.Prefetch0(p + 2 * ld);
+        Sse.Prefetch0(p + 3 * ld);
+        Vector512<float> v0 = Vector512.LoadUnsafe(ref s0), v1 = Vector512.LoadUnsafe(ref s1);
+        Vector512<float> v2 = Vector512.LoadUnsafe(ref s2), v3 = Vector512.LoadUnsafe(ref s3);
+        Vector512<float> lo01 = Avx512F.UnpackLow(v0, v1), lo23 = Avx512F.UnpackLow(v2, v3);
+        Vector512<float> hi01 = Avx512F.UnpackHigh(v0, v1), hi23 = Avx512F.UnpackHigh(v2, v3);
+        // Lane l of t_i holds rows 0..3 at depth 4l + i.
+        Vector512<float> t0 = Avx512F.Shuffle(lo01, lo23, 0x44), t1 = Avx512F.Shuffle(lo01, lo23, 0xEE);
+        Vector512<float> t2 = Avx512F.Shuffle(hi01, hi23, 0x44), t3 = Avx512F.Shuffle(hi01, hi23, 0xEE);
+        StoreQuad(t0.GetLower().GetLower(), t1.GetLower().GetLower(), t2.GetLower().GetLower(), t3.GetLower().GetLower(), ref d, width);
+        StoreQuad(Avx512F.ExtractVector128(t0, 1), Avx512F.ExtractVector128(t1, 1), Avx512F.ExtractVector128(t2, 1),
+            Avx512F.ExtractVector128(t3, 1), ref Unsafe.Add(ref d, 4 * width), width);
+        StoreQuad(Avx512F.ExtractVector128(t0, 2), Avx512F.ExtractVector128(t1, 2), Avx512F.ExtractVector128(t2, 2),
+            Avx512F.ExtractVector128(t3, 2), ref Unsafe.Add(ref d, 8 * width), width);
+        StoreQuad(Avx512F.ExtractVector128(t0, 3), Avx512F.ExtractVector128(t1, 3), Avx512F.ExtractVector128(t2, 3),
+            Avx512F.ExtractVector128(t3, 3), ref Unsafe.Add(ref d, 12 * width), width);
+    }
+
+    /// <summary>Rows 0..3 (stride ld) x depths 0..7 of src into dst[depth * width + row].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(ref float s0, nint ld, ref float d, int width)
+    {
+        ref float s1 = ref Unsafe.Add(ref s0, ld);
+        ref float s2 = ref Unsafe.Add(ref s1, ld);
+        ref float s3 = ref Unsafe.Add(ref s2, ld);
+        Vector256<float> v0 = Vector256.LoadUnsafe(ref s0), v1 = Vector256.LoadUnsafe(ref s1);
+        Vector256<float> v2 = Vector256.LoadUnsafe(ref s2), v3 = Vector256.LoadUnsafe(ref s3);
+        Vector256<float> lo01 = Avx.UnpackLow(v0, v1), lo23 = Avx.UnpackLow(v2, v3);
+        Vector256<float> hi01 = Avx.UnpackHigh(v0, v1), hi23 = Avx.UnpackHigh(v2, v3);
+        Vector256<float> t0 = Avx.Shuffle(lo01, lo23, 0x44), t1 = Avx.Shuffle(lo01, lo23, 0xEE);
+        Vector256<float> t2 = Avx.Shuffle(hi01, hi23, 0x44), t3 = Avx.Shuffle(hi01, hi23, 0xEE);
+        StoreQuad(t0.GetLower(), t1.GetLower(), t2.GetLower(), t3.GetLower(), ref d, width);
+        StoreQuad(t0.GetUpper(), t1.GetUpper(), t2.GetUpper(), t3.GetUpper(), ref Unsafe.Add(ref d, 4 * width), width);
+    }
+
+    /// <summary>Rows 0..3 (stride ld) x depths 0..3 of src into dst[depth * width + row].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(ref float s0, nint ld, ref float d, int width)
+    {
+        Vector128<float> v0 = Vector128.LoadUnsafe(ref s0);  // row 0: depths 0 1 2 3
+        Vector128<float> v1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref s0, ld));
+        Vector128<float> v2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref s0, 2 * ld));
+        Vector128<float> v3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref s0, 3 * ld));
+        Vector128<float> lo01 = Sse.UnpackLow(v0, v1);   // r0d0 r1d0 r0d1 r1d1
+        Vector128<float> lo23 = Sse.UnpackLow(v2, v3);   // r2d0 r3d0 r2d1 r3d1
+        Vector128<float> hi01 = Sse.UnpackHigh(v0, v1);  // r0d2 r1d2 r0d3 r1d3
+        Vector128<float> hi23 = Sse.UnpackHigh(v2, v3);  // r2d2 r3d2 r2d3 r3d3
+        StoreQuad(Sse.MoveLowToHigh(lo01, lo23), Sse.MoveHighToLow(lo23, lo01),
+            Sse.MoveLowToHigh(hi01, hi23), Sse.MoveHighToLow(hi23, hi01), ref d, width);
+    }
+
+    /// <summary>Stores four rows-at-one-depth vectors at four consecutive depths of a panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreQuad(Vector128<float> q0, Vector128<float> q1, Vector128<float> q2, Vector128<float> q3, ref float d, int width)
+    {
+        q0.StoreUnsafe(ref d);
+        q1.StoreUnsafe(ref Unsafe.Add(ref d, width));
+        q2.StoreUnsafe(ref Unsafe.Add(ref d, 2 * width));
+        q3.StoreUnsafe(ref Unsafe.Add(ref d, 3 * width));
     }
 }

@@ -34,7 +34,7 @@ namespace FastBackprop.Kernels;
 //             microkernel: MR x NR tile of C += A micro-panel * B micro-panel
 //
 // Block sizes, for one Zen 5 core (48 KiB L1d, 1 MiB L2, 32 MiB L3 shared) and the 12 x 32
-// Vector512 tile:
+// Vector512 tile (the 8 x 32 tile, chosen when m pads badly to 12 rows, needs less of each):
 //   KC = 256  The A micro-panel is MR x KC = 12 x 256 x 4 B = 12 KiB: a quarter of L1d, so it
 //             stays resident while each 32 KiB B micro-panel streams past it (LRU keeps the
 //             panel that is touched every iteration). Each microkernel call loads and stores its
@@ -142,7 +142,13 @@ public static partial class Gemm
 
         var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
             ref MemoryMarshal.GetReference(b), ldb, beta, ref cRef, ldc);
-        if (Vector512.IsHardwareAccelerated) Drive<Microkernel12x32>(ref operands);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // 12-row panels unless 8-row panels pad m by at least 5% less (m = 64: 72 rows of
+            // work against 64); at equal padding the taller tile needs less B traffic per FMA.
+            if (RoundUp(m, 8) * 20 < RoundUp(m, 12) * 19) Drive<Microkernel8x32>(ref operands);
+            else Drive<Microkernel12x32>(ref operands);
+        }
         else if (Vector256.IsHardwareAccelerated) Drive<Microkernel6x16>(ref operands);
         else if (Vector128.IsHardwareAccelerated) Drive<Microkernel6x8>(ref operands);
         else Drive<Microkernel4x4>(ref operands);
@@ -181,13 +187,13 @@ public static partial class Gemm
         return ref Unsafe.Add(ref start, misalignment == 0 ? 0 : (64 - misalignment) / sizeof(float));
     }
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    private static long RoundUp(long value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Drive<TKernel>(ref Operands op) where TKernel : IMicrokernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        int mcMax = Math.Min(RoundUp(op.M, mr), MC), ncMax = Math.Min(RoundUp(op.N, nr), NC), kcMax = Math.Min(op.K, KC);
+        int mcMax = (int)Math.Min(RoundUp(op.M, mr), MC), ncMax = (int)Math.Min(RoundUp(op.N, nr), NC), kcMax = Math.Min(op.K, KC);
         ref float packedA = ref AlignedScratch(ref packedABuffer, mcMax * kcMax);
         ref float packedB = ref AlignedScratch(ref packedBBuffer, ncMax * kcMax);
         // Edge tiles are computed in full into this tile, then merged into the valid part of C.

@@ -44,8 +44,9 @@ public class GemmProperties
 
         public static Arbitrary<GemmCase> Cases()
         {
-            // M and N in 1..150 cover every edge of every tile (MR 12/6/4, NR 32/16/8/4) several
-            // times over; one K in ten crosses the KC = 256 block boundary.
+            // M and N in 1..150 cover every edge of every tile (MR 12/8/6/4, NR 32/16/8/4) several
+            // times over, and M picks both Vector512 tiles; one K in ten crosses the KC = 256 block
+            // boundary, and K in 1..150 covers every depth tail of the 16/8/4-deep packing transposes.
             Gen<int> dim = Gen.Choose(1, 150);
             Gen<int> depth = Gen.Choose(0, 9).SelectMany(w => w == 0 ? Gen.Choose(250, 600) : Gen.Choose(1, 150));
             Gen<int> pad = Gen.Choose(0, 5);
@@ -201,7 +202,11 @@ public class GemmProperties
     [Property(MaxTest = 50, Arbitrary = [typeof(KernelArbitraries)])]
     public void Microkernel_MatchesNaiveTile(KernelCase x)
     {
-        if (Vector512.IsHardwareAccelerated) CheckMicrokernel<Gemm.Microkernel12x32>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            CheckMicrokernel<Gemm.Microkernel12x32>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
+            CheckMicrokernel<Gemm.Microkernel8x32>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
+        }
         if (Vector256.IsHardwareAccelerated) CheckMicrokernel<Gemm.Microkernel6x16>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
         if (Vector128.IsHardwareAccelerated) CheckMicrokernel<Gemm.Microkernel6x8>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
         CheckMicrokernel<Gemm.Microkernel4x4>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
