@@ -142,14 +142,17 @@ public static partial class Gemm
 
         var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
             ref MemoryMarshal.GetReference(b), ldb, beta, ref cRef, ldc);
-        if (Vector512.IsHardwareAccelerated)
+        // The widest tile that n can fill, as VectorTiers.For picks a width for a row: on a
+        // 10-unit output layer a 32-column tile computes 32 columns to keep 10, a 16-column tile
+        // 16 at half the vector width, so the narrower tile wastes less of the padded work.
+        if (Vector512.IsHardwareAccelerated && n > 16)
         {
             // 12-row panels unless 8-row panels pad m by at least 5% less (m = 64: 72 rows of
             // work against 64); at equal padding the taller tile needs less B traffic per FMA.
             if (RoundUp(m, 8) * 20 < RoundUp(m, 12) * 19) Drive<Microkernel8x32>(ref operands);
             else Drive<Microkernel12x32>(ref operands);
         }
-        else if (Vector256.IsHardwareAccelerated) Drive<Microkernel6x16>(ref operands);
+        else if (Vector256.IsHardwareAccelerated && n > 8) Drive<Microkernel6x16>(ref operands);
         else if (Vector128.IsHardwareAccelerated) Drive<Microkernel6x8>(ref operands);
         else Drive<Microkernel4x4>(ref operands);
     }
