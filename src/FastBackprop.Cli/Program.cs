@@ -1,3 +1,1 @@
-using FastBackprop.Cli;
-
-return CommandLine.Run(args, Console.Out, Console.Error);
+return FastBackprop.Cli.CommandLine.Run(args);

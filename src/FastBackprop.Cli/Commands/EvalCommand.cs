@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using FastBackprop.Data;
+using FastBackprop.IO;
+using FastBackprop.Training;
+using Spectre.Console;
+
+namespace FastBackprop.Cli.Commands;
+
+/// <summary>`fastbackprop eval`: loss, accuracy, per-class precision and recall, and the confusion
+/// matrix as a table and as a PNG heat map.</summary>
+internal static class EvalCommand
+{
+    public static string[] Examples { get; } =
+    [
+        "fastbackprop eval --model model.fbp                  # on the embedded digits",
+        "fastbackprop eval --model fashion.fbp --data /usr/share/datasets/fashion-mnist   # uses the t10k-* test pair",
+        "fastbackprop eval --model iris.fbp --data iris-test.csv --header --label-column 4 --json",
+    ];
+
+    public static Command Build(CliContext context)
+    {
+        var data = new DataOptions();
+        var model = new Option<string>("--model", "-m") { Description = "The model file to evaluate.", Required = true, HelpName = "path" };
+        var plot = new Option<string?>("--plot") { Description = "Where to write the confusion-matrix heat map. Default: <model>.confusion.png beside the model.", HelpName = "path" };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Do not write the heat map." };
+        var command = new Command("eval", "Evaluate a model on a data set (the embedded digits unless --data is given; an IDX folder's t10k-* test pair).");
+        command.Add(model);
+        data.AddTo(command);
+        command.Add(plot);
+        command.Add(noPlot);
+        command.SetAction(parse => Execute(context, parse.GetValue(model)!, data.Load(parse, preferTest: true), parse.GetValue(noPlot) ? null : parse.GetValue(plot) ?? ModelFiles.Beside(parse.GetValue(model)!, "confusion")));
+        return command;
+    }
+
+    private static int Execute(CliContext context, string modelPath, LoadedData loaded, string? plotPath)
+    {
+        Model model = ModelFiles.Load(modelPath);
+        Network network = model.Network;
+        Dataset dataset = loaded.Data;
+        CheckShapes(modelPath, network.Definition, loaded);
+        if (model.Scaling is not null) dataset = model.Scaling.Apply(dataset);
+        Evaluation evaluation = Trainer.Evaluate(network, dataset);
+
+        if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)
+        {
+            Plots.ConfusionMatrix(confusion, $"{Path.GetFileName(modelPath)} on {(loaded.IsEmbedded ? "digits" : loaded.Source)}: accuracy {Fmt.Pct(evaluation.Accuracy)}", plotPath);
+        }
+        else
+        {
+            plotPath = null;
+        }
+
+        if (context.Json) Json.Write(context, ToJson(modelPath, loaded, evaluation, plotPath));
+        if (!context.Human) return 0;
+
+        IAnsiConsole console = context.Console;
+        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(modelPath))}[/] ({ModelFiles.Shape(network.Definition)}) on {Markup.Escape(loaded.Source)}: {Fmt.I(evaluation.Count)} samples");
+        console.MarkupLine($"  loss {Fmt.F(evaluation.Loss)}" + (evaluation.Accuracy is double a ? $", accuracy [bold]{Fmt.Pct(a)}[/]" : "") + (evaluation.MeanSquaredError is double mse ? $", mean squared error {Fmt.G(mse)}" : ""));
+        if (evaluation.ConfusionMatrix is int[,] m)
+        {
+            int n = m.GetLength(0);
+            var perClass = new Table().Border(TableBorder.Rounded).Title("per class");
+            perClass.AddColumns("class", "samples", "precision", "recall");
+            for (int c = 0; c < n; c++)
+            {
+                int samples = 0;
+                for (int p = 0; p < n; p++) samples += m[c, p];
+                perClass.AddRow(Fmt.I(c), Fmt.I(samples), Fmt.Pct(Nan(evaluation.Precision(c))), Fmt.Pct(Nan(evaluation.Recall(c))));
+            }
+            foreach (TableColumn column in perClass.Columns) column.RightAligned();
+            console.Write(perClass);
+
+            var matrix = new Table().Border(TableBorder.Rounded).Title("confusion matrix: rows actual, columns predicted");
+            matrix.AddColumn(new TableColumn("").RightAligned());
+            for (int p = 0; p < n; p++) matrix.AddColumn(new TableColumn(Fmt.I(p)).RightAligned());
+            for (int actual = 0; actual < n; actual++)
+            {
+                var cells = new List<string> { $"[bold]{actual}[/]" };
+                for (int p = 0; p < n; p++)
+                {
+                    string count = Fmt.I(m[actual, p]);
+                    cells.Add(m[actual, p] == 0 ? "[grey].[/]" : p == actual ? $"[green]{count}[/]" : $"[red]{count}[/]");
+                }
+                matrix.AddRow([.. cells]);
+            }
+            console.Write(matrix);
+        }
+        if (plotPath is not null) console.MarkupLine($"confusion matrix heat map: [green]{Markup.Escape(plotPath)}[/]");
+        return 0;
+    }
+
+    private static double? Nan(double value) => double.IsNaN(value) ? null : value;
+
+    /// <summary>A one-line error when the data does not fit the model.</summary>
+    public static void CheckShapes(string modelPath, NetworkDefinition definition, LoadedData loaded)
+    {
+        Dataset d = loaded.Data;
+        string model = Path.GetFileName(modelPath);
+        if (d.InputWidth != definition.InputWidth)
+        {
+            throw new UserException($"{loaded.Source} has {d.InputWidth} inputs per sample, but the model {model} expects {definition.InputWidth}.");
+        }
+        if (d.TargetWidth != definition.OutputWidth || (d.HasLabels && d.ClassCount != definition.OutputWidth))
+        {
+            throw new UserException($"{loaded.Source} has {d.TargetWidth} {(d.HasLabels ? "classes" : "targets")} per sample, but the model {model} has {definition.OutputWidth} outputs.");
+        }
+    }
+
+    private static JsonObject ToJson(string modelPath, LoadedData loaded, Evaluation evaluation, string? plotPath)
+    {
+        var document = new JsonObject
+        {
+            ["command"] = "eval",
+            ["model"] = Path.GetFullPath(modelPath),
+            ["data"] = loaded.Source,
+            ["samples"] = evaluation.Count,
+            ["loss"] = Json.Number(evaluation.Loss),
+            ["accuracy"] = Json.Number(evaluation.Accuracy),
+            ["meanSquaredError"] = Json.Number(evaluation.MeanSquaredError),
+            ["confusionPlot"] = plotPath,
+        };
+        if (evaluation.ConfusionMatrix is int[,] m)
+        {
+            int n = m.GetLength(0);
+            var classes = new JsonArray();
+            var matrix = new JsonArray();
+            for (int c = 0; c < n; c++)
+            {
+                classes.Add(new JsonObject { ["class"] = c, ["precision"] = Json.Number(evaluation.Precision(c)), ["recall"] = Json.Number(evaluation.Recall(c)) });
+                var row = new JsonArray();
+                for (int p = 0; p < n; p++) row.Add(m[c, p]);
+                matrix.Add(row);
+            }
+            document["classes"] = classes;
+            document["confusionMatrix"] = matrix;
+        }
+        return document;
+    }
+}
