@@ -2,8 +2,10 @@ namespace FastBackprop;
 
 /// <summary>The buffers of mini-batch training for up to <see cref="Capacity"/> patterns: per layer
 /// the net sums Z, outputs Y and deltas dZ as row-major (patterns x units) blocks, sized once.
-/// A batch step reuses them and allocates nothing. One workspace serves one thread at a time.</summary>
-public sealed class BatchWorkspace
+/// A batch step reuses them and allocates nothing. One workspace serves one caller at a time; with a
+/// degree of parallelism above 1 it owns that many minus one worker threads, which its matrix
+/// products share (dispose it to end them).</summary>
+public sealed class BatchWorkspace : IDisposable
 {
     private readonly float[] nets;
     private readonly float[] outputs;
@@ -11,12 +13,18 @@ public sealed class BatchWorkspace
     private readonly int[] unitOffsets;
 
     /// <summary>Creates the buffers for batches of up to <paramref name="capacity"/> patterns of networks shaped by <paramref name="definition"/>.</summary>
+    /// <param name="definition">The network shape.</param>
+    /// <param name="capacity">The largest batch; at least 1.</param>
+    /// <param name="degreeOfParallelism">Threads a step may use, the caller's included; at least 1. Products too
+    /// small to gain from a second thread stay on one. Results do not depend on this number.</param>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1, or the buffers would exceed 2^31 - 1 floats.</exception>
-    public BatchWorkspace(NetworkDefinition definition, int capacity)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> or <paramref name="degreeOfParallelism"/> is less
+    /// than 1, or the buffers would exceed 2^31 - 1 floats.</exception>
+    public BatchWorkspace(NetworkDefinition definition, int capacity, int degreeOfParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ThrowHelper.CheckAtLeast(capacity, 1, nameof(capacity));
+        ThrowHelper.CheckAtLeast(degreeOfParallelism, 1, nameof(degreeOfParallelism));
         Definition = definition;
         Capacity = capacity;
         unitOffsets = new int[definition.LayerCount + 1];
@@ -29,7 +37,16 @@ public sealed class BatchWorkspace
         nets = new float[length];
         outputs = new float[length];
         deltas = new float[length];
+        Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
     }
+
+    /// <summary>Threads a step may use, the caller's included.</summary>
+    public int DegreeOfParallelism => Pool?.DegreeOfParallelism ?? 1;
+
+    internal WorkerPool? Pool { get; }
+
+    /// <summary>Ends the worker threads, if any. The buffers stay usable single-threaded.</summary>
+    public void Dispose() => Pool?.Dispose();
 
     /// <summary>The network shape these buffers are sized for.</summary>
     public NetworkDefinition Definition { get; }

@@ -19,9 +19,10 @@ namespace FastBackprop;
 
 public sealed partial class Network
 {
-    /// <summary>A workspace for batches of up to <paramref name="capacity"/> patterns.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1 or too large.</exception>
-    public BatchWorkspace CreateBatchWorkspace(int capacity) => new(Definition, capacity);
+    /// <summary>A workspace for batches of up to <paramref name="capacity"/> patterns, whose matrix products
+    /// may use <paramref name="degreeOfParallelism"/> threads (see <see cref="BatchWorkspace"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> or <paramref name="degreeOfParallelism"/> is less than 1, or the capacity is too large.</exception>
+    public BatchWorkspace CreateBatchWorkspace(int capacity, int degreeOfParallelism = 1) => new(Definition, capacity, degreeOfParallelism);
 
     /// <summary>Computes the outputs of a batch of patterns.</summary>
     /// <param name="inputs">B rows of InputWidth values (row-major), finite; B = inputs.Length / InputWidth.</param>
@@ -72,7 +73,7 @@ public sealed partial class Network
             ReadOnlySpan<float> x = l == 0 ? inputs : workspace.Outputs(l - 1, batch);
             Span<float> dz = workspace.Deltas(l, batch);
             // ∂E/∂W_l = dZ_l^T Y_(l-1): (units x batch) (batch x inputs)
-            Gemm.Multiply(GemmForm.TN, layout.Units, layout.Inputs, batch, 1f, dz, layout.Units, x, layout.Inputs,
+            Gemm.MultiplyParallel(workspace.Pool, GemmForm.TN, layout.Units, layout.Inputs, batch, 1f, dz, layout.Units, x, layout.Inputs,
                 0f, gradient.Slice(layout.WeightOffset, layout.WeightCount), layout.Inputs);
             ColumnSums(dz, batch, gradient.Slice(layout.BiasOffset, layout.Units));
             if (l > 0) BackwardBatch(l, batch, workspace);
@@ -105,7 +106,7 @@ public sealed partial class Network
             Span<float> dz = workspace.Deltas(l, batch);
             if (l > 0) BackwardBatch(l, batch, workspace);   // dX needs the old weights: before the update
             // W_l += (-eta/B) dZ_l^T Y_(l-1)
-            Gemm.Multiply(GemmForm.TN, layout.Units, layout.Inputs, batch, scale, dz, layout.Units, x, layout.Inputs,
+            Gemm.MultiplyParallel(workspace.Pool, GemmForm.TN, layout.Units, layout.Inputs, batch, scale, dz, layout.Units, x, layout.Inputs,
                 1f, Weights(layout), layout.Inputs);
             Span<float> biases = parameters.AsSpan(layout.BiasOffset, layout.Units);
             for (int p = 0; p < batch; p++)
@@ -126,7 +127,7 @@ public sealed partial class Network
             ReadOnlySpan<float> bias = parameters.AsSpan(layout.BiasOffset, layout.Units);
             for (int p = 0; p < batch; p++) bias.CopyTo(z.Slice(p * layout.Units, layout.Units));
             // Z = X W^T + Z (Z holds the bias rows): (batch x inputs) (inputs x units)
-            Gemm.Multiply(GemmForm.NT, batch, layout.Units, layout.Inputs, 1f, x, layout.Inputs, Weights(layout), layout.Inputs, 1f, z, layout.Units);
+            Gemm.MultiplyParallel(ws.Pool, GemmForm.NT, batch, layout.Units, layout.Inputs, 1f, x, layout.Inputs, Weights(layout), layout.Inputs, 1f, z, layout.Units);
             TransferFunction transfer = Definition.Layers[l].Transfer;
             Span<float> y = ws.Outputs(l, batch);
             if (transfer.Form == ScalarForm.Softmax)
@@ -177,7 +178,7 @@ public sealed partial class Network
         LayerLayout layout = Definition.GetLayout(l);
         Span<float> below = ws.Deltas(l - 1, batch);
         // dX = dZ_l W_l: (batch x units) (units x inputs), written straight into the deltas below
-        Gemm.Multiply(GemmForm.NN, batch, layout.Inputs, layout.Units, 1f, ws.Deltas(l, batch), layout.Units, Weights(layout), layout.Inputs, 0f, below, layout.Inputs);
+        Gemm.MultiplyParallel(ws.Pool, GemmForm.NN, batch, layout.Inputs, layout.Units, 1f, ws.Deltas(l, batch), layout.Units, Weights(layout), layout.Inputs, 0f, below, layout.Inputs);
         // Hidden layers are element-wise (softmax is output-only), so one call covers the block.
         Definition.Layers[l - 1].Transfer.MultiplyByDerivative(ws.NetSums(l - 1, batch), ws.Outputs(l - 1, batch), below);
     }

@@ -72,7 +72,8 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         CheckWidths(network.Definition, data, nameof(data));
         int batch = Math.Min(EvaluationBatch, Math.Max(1, data.Count));
-        return Evaluate(network, data, network.CreateBatchWorkspace(batch));
+        using BatchWorkspace ws = network.CreateBatchWorkspace(batch, Environment.ProcessorCount);
+        return Evaluate(network, data, ws);
     }
 
     internal static Evaluation Evaluate(Network network, Dataset data, BatchWorkspace ws)
@@ -138,8 +139,9 @@ public static class Trainer
         public TrainingHistory Execute(CancellationToken cancellationToken)
         {
             Span<float> parameters = network.Parameters;
-            BatchWorkspace ws = network.CreateBatchWorkspace(batchSize);
-            BatchWorkspace? evaluation = validation is null ? null : network.CreateBatchWorkspace(Math.Min(EvaluationBatch, Math.Max(1, validation.Count)));
+            using BatchWorkspace ws = network.CreateBatchWorkspace(batchSize, options.DegreeOfParallelism);
+            using BatchWorkspace? evaluation = validation is null ? null
+                : network.CreateBatchWorkspace(Math.Min(EvaluationBatch, Math.Max(1, validation.Count)), options.DegreeOfParallelism);
             var inputs = new float[batchSize * inputWidth];
             var targets = new float[batchSize * outputWidth];
             var labels = new int[training.HasLabels ? batchSize : 0];

@@ -66,6 +66,11 @@ public sealed record TrainingOptions
     /// <summary>Bound on the learning-rate halvings of <see cref="DivergencePolicy.HalveLearningRate"/>.</summary>
     public int MaxLearningRateHalvings { get; init; } = 5;
 
+    /// <summary>Threads a training step may use (default: every core). The matrix products of large layers
+    /// are split over them; small ones stay on one thread. The weights do not depend on this number:
+    /// each thread computes whole blocks of each product, summed in the single-threaded order.</summary>
+    public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
     /// <summary>When set, the whole training state is saved there (atomically) after every epoch and
     /// when training is cancelled, so that <see cref="Trainer.Fit"/> with <c>resumeFrom</c> continues
     /// it to exactly the weights an uninterrupted run would reach.</summary>
@@ -83,6 +88,7 @@ public sealed record TrainingOptions
         Check(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, "a finite number, 0 or more");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "a number in [0, 1)");
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 or more");
+        Check(DegreeOfParallelism >= 1, nameof(DegreeOfParallelism), DegreeOfParallelism, "at least 1");
         Check(MaxLearningRateHalvings >= 0, nameof(MaxLearningRateHalvings), MaxLearningRateHalvings, "0 or more");
         Check(Enum.IsDefined(OnDivergence), nameof(OnDivergence), OnDivergence, "a defined DivergencePolicy");
         if (Validation is not null && ValidationFraction > 0)

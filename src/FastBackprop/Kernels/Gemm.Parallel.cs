@@ -1,0 +1,110 @@
+namespace FastBackprop.Kernels;
+
+// ---------------------------------------------------------------------------------------------
+// Gemm over several threads: C is cut into blocks of whole columns, one block per thread, each
+// computed by the ordinary single-threaded Gemm. No element of C is touched by two threads, so
+// there is no reduction at all, and each element is summed in the same order as on one thread.
+// Block boundaries are multiples of 32 columns, which every microkernel's tile width (32, 16, 8,
+// 4) divides, and every block is at least 32 columns wide, so each block picks the same
+// microkernel as the whole product would (the choice depends on m, which all blocks share, and on
+// whether n exceeds one tile) and tiles its columns the same way: 1 thread and N threads give
+// bit-identical results. Columns rather than rows because the row count does steer the choice
+// between the 12- and 8-row tiles.
+// Small products stay on one thread: a fork-join costs a few microseconds, so each thread must
+// get at least MinimumFlopsPerThread of work or the second core would slow the step down.
+// ---------------------------------------------------------------------------------------------
+
+public static partial class Gemm
+{
+    private const long MinimumFlopsPerThread = 1L << 21;   // ~2 MFLOP: tens of microseconds of work
+    private const int ColumnGrain = 32;
+
+    /// <summary>As <see cref="Multiply(GemmForm, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>, spread over <paramref name="pool"/>'s threads when the product is
+    /// large enough to gain from it. Results are bit-identical to the single-threaded call.</summary>
+    internal static unsafe void MultiplyParallel(WorkerPool? pool, GemmForm form, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        int threads = pool is null ? 1 : (int)Math.Min(pool.DegreeOfParallelism, 2L * m * n * k / MinimumFlopsPerThread);
+        threads = Math.Min(threads, n / ColumnGrain);   // whole 32-column blocks, the remainder joins the last
+        if (threads <= 1)
+        {
+            Multiply(form, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        // Validate once, on the whole problem, so a bad argument throws here and not in a worker.
+        CheckWhole(form, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = ParallelGemmJob.ForThread;
+            job.Set(form, m, n, k, alpha, pa, a.Length, lda, pb, b.Length, ldb, beta, pc, c.Length, ldc);
+            try
+            {
+                pool!.Run(job, threads);
+            }
+            finally
+            {
+                job.Clear();
+            }
+        }
+    }
+
+    // The full argument check of Multiply, without doing the product.
+    private static void CheckWhole(GemmForm form, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        bool transA = form == GemmForm.TN, transB = form == GemmForm.NT;
+        CheckOperand(aLength, transA ? k : m, transA ? m : k, lda, "a", nameof(lda));
+        CheckOperand(bLength, transB ? n : k, transB ? k : n, ldb, "b", nameof(ldb));
+        CheckOperand(cLength, m, n, ldc, "c", nameof(ldc));
+    }
+
+    /// <summary>One parallel product: the operands as pointers (pinned by the caller for the duration)
+    /// and how to cut C. One instance per calling thread, reused, so a step allocates nothing.</summary>
+    private sealed unsafe class ParallelGemmJob : IParallelWork
+    {
+        [ThreadStatic] private static ParallelGemmJob? forThread;
+
+        private GemmForm form;
+        private int m, n, k, lda, ldb, ldc, aLength, bLength, cLength;
+        private float alpha, beta;
+        private float* a, b, c;
+
+        public static ParallelGemmJob ForThread => forThread ??= new ParallelGemmJob();
+
+        public void Set(GemmForm form, int m, int n, int k, float alpha, float* a, int aLength, int lda, float* b, int bLength, int ldb,
+            float beta, float* c, int cLength, int ldc)
+        {
+            this.form = form;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aLength = aLength;
+            this.lda = lda;
+            this.b = b;
+            this.bLength = bLength;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cLength = cLength;
+            this.ldc = ldc;
+        }
+
+        public void Clear()
+        {
+            a = b = c = null;
+        }
+
+        public void Execute(int part, int parts)
+        {
+            int grains = n / ColumnGrain;
+            int first = (int)((long)grains * part / parts) * ColumnGrain;
+            int last = part == parts - 1 ? n : (int)((long)grains * (part + 1) / parts) * ColumnGrain;
+            long bOffset = form == GemmForm.NT ? (long)first * ldb : first;   // NT: B is n x k, columns of C are rows of B
+            Multiply(form, m, last - first, k, alpha, Slice(a, aLength, 0), lda, Slice(b, bLength, bOffset), ldb, beta, Slice(c, cLength, first), ldc);
+        }
+
+        private static Span<float> Slice(float* start, int length, long offset) =>
+            offset >= length ? Span<float>.Empty : new Span<float>(start + offset, (int)(length - offset));
+    }
+}

@@ -1,0 +1,149 @@
+using FastBackprop.Kernels;
+using FastBackprop.Training;
+using FastBackprop.Tests.Support;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastBackprop.Tests.NetworkTests;
+
+/// <summary>Runs alone, after the parallel collections.</summary>
+[CollectionDefinition(nameof(ThreadingTests), DisableParallelization = true)]
+public sealed class ThreadingCollection
+{
+}
+
+/// <summary>Threaded products and training: the same bits on any thread count, every run, and no allocation.
+/// Not run in parallel with other tests: the allocation fact measures the whole process.</summary>
+[Collection(nameof(ThreadingTests))]
+public class ThreadingTests
+{
+    private static float[] Fill(int length, ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++) values[i] = random.NextSymmetric(1f);
+        return values;
+    }
+
+    [Property(MaxTest = 25)]
+    public Property Gemm_Parallel_IsBitIdenticalToSingleThreaded() =>
+        Prop.ForAll(
+            (from form in Gen.Elements(GemmForm.NN, GemmForm.NT, GemmForm.TN)
+             from m in Gen.Choose(1, 300)
+             from n in Gen.Choose(1, 300)
+             from k in Gen.Choose(60, 200)
+             from threads in Gen.Choose(2, 4)
+             from pad in Gen.Choose(0, 5)
+             from beta in Gen.Elements(0f, 1f, 0.5f)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select (form, m, n, k, threads, pad, beta, seed)).ToArbitrary(),
+            c =>
+            {
+                var (form, m, n, k, threads, pad, beta, seed) = c;
+                int aRows = form == GemmForm.TN ? k : m, aCols = form == GemmForm.TN ? m : k;
+                int bRows = form == GemmForm.NT ? n : k, bCols = form == GemmForm.NT ? k : n;
+                int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+                float[] a = Fill(aRows * lda, (ulong)seed), b = Fill(bRows * ldb, (ulong)seed + 1), c0 = Fill(m * ldc, (ulong)seed + 2);
+                float[] single = (float[])c0.Clone(), parallel = (float[])c0.Clone();
+                Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, single, ldc);
+                using var pool = new WorkerPool(threads);
+                Gemm.MultiplyParallel(pool, form, m, n, k, 0.75f, a, lda, b, ldb, beta, parallel, ldc);
+                Assert.Equal(single, parallel);   // including the untouched gaps between rows
+            });
+
+    [Fact]
+    public void WorkerPool_RethrowsAFailingPiece_AndStaysUsable()
+    {
+        using var pool = new WorkerPool(3);
+        var e = Assert.Throws<AggregateException>(() => pool.Run(new Failing(part: 2), 3));
+        Assert.IsType<InvalidOperationException>(e.InnerException);
+        var counter = new Counting();
+        pool.Run(counter, 3);
+        Assert.Equal(3, counter.Count);
+    }
+
+    private sealed class Failing(int part) : IParallelWork
+    {
+        public void Execute(int p, int parts)
+        {
+            if (p == part) throw new InvalidOperationException("piece failed");
+        }
+    }
+
+    private sealed class Counting : IParallelWork
+    {
+        public int Count;
+
+        public void Execute(int part, int parts) => Interlocked.Increment(ref Count);
+    }
+
+    private static (Network Network, float[] Inputs, float[] Targets) Wide(int batch)
+    {
+        var network = new Network(300, Loss.CrossEntropy, new LayerSpec(200, TransferFunction.Relu), new LayerSpec(120, TransferFunction.Tanh), new LayerSpec(10, TransferFunction.Softmax));
+        network.InitializeWeights(17);
+        float[] inputs = Fill(batch * 300, 5);
+        var targets = new float[batch * 10];
+        for (int p = 0; p < batch; p++) targets[p * 10 + p % 10] = 1f;
+        return (network, inputs, targets);
+    }
+
+    [Fact]
+    public void TrainBatch_AnyThreadCount_GivesBitIdenticalWeights()
+    {
+        float[] Run(int threads)
+        {
+            var (network, inputs, targets) = Wide(96);
+            using BatchWorkspace ws = network.CreateBatchWorkspace(96, threads);
+            for (int step = 0; step < 4; step++) network.TrainBatch(inputs, targets, 0.05f, ws);
+            var gradient = new float[network.Definition.ParameterCount];
+            network.BackpropagateBatch(inputs, targets, gradient, ws);
+            return [.. network.Parameters, .. gradient];
+        }
+        float[] one = Run(1);
+        Assert.Equal(one, Run(2));
+        Assert.Equal(one, Run(3));
+        Assert.Equal(Run(2), Run(2));
+    }
+
+    [Fact]
+    public void Fit_SameSeedAndThreads_GivesBitIdenticalWeightsEveryRun()
+    {
+        var (train, _) = global::FastBackprop.Data.EmbeddedData.Digits().Split(0.5, 3);
+        float[] Run(int threads)
+        {
+            var network = new Network(64, Loss.CrossEntropy, new LayerSpec(256, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+            network.InitializeWeights(8);
+            Trainer.Fit(network, train, new TrainingOptions { Epochs = 2, BatchSize = 128, Seed = 4, DegreeOfParallelism = threads, Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 1e-3f },
+                cancellationToken: TestContext.Current.CancellationToken);
+            return network.Parameters.ToArray();
+        }
+        float[] two = Run(2);
+        Assert.Equal(two, Run(2));
+        Assert.Equal(two, Run(1));
+    }
+
+    [Fact]
+    public void TrainBatch_Threaded_AllocatesNothingInSteadyState()
+    {
+        var (network, inputs, targets) = Wide(96);
+        using BatchWorkspace ws = network.CreateBatchWorkspace(96, 2);
+        for (int i = 0; i < 3; i++) network.TrainBatch(inputs, targets, 0.01f, ws);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 10; i++) network.TrainBatch(inputs, targets, 0.01f, ws);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // Whole process, all threads: the test runner's own threads may allocate a little meanwhile,
+        // so allow a few hundred bytes, far below one allocation per step of any buffer.
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated over 10 threaded steps");
+    }
+
+    [Fact]
+    public void Options_DegreeOfParallelism_IsValidated()
+    {
+        var network = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Identity));
+        Assert.Throws<ArgumentOutOfRangeException>("degreeOfParallelism", () => network.CreateBatchWorkspace(4, 0));
+        var data = new global::FastBackprop.Data.Dataset([[0f, 1f]], [[1f]]);
+        Assert.Throws<ArgumentOutOfRangeException>("DegreeOfParallelism", () => Trainer.Fit(network, data, new TrainingOptions { DegreeOfParallelism = 0 }, cancellationToken: TestContext.Current.CancellationToken));
+    }
+}
