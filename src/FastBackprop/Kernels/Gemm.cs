@@ -257,7 +257,8 @@ public static partial class Gemm
             {
                 for (int j = 0; j < cols; j++)
                 {
-                    Unsafe.Add(ref ci, j) = float.MultiplyAddEstimate(alpha, Unsafe.Add(ref t, j), beta * Unsafe.Add(ref ci, j));
+                    // The same rounding as a full tile's epilogue: alpha * AB, then beta * C fused onto it.
+                    Unsafe.Add(ref ci, j) = float.MultiplyAddEstimate(beta, Unsafe.Add(ref ci, j), alpha * Unsafe.Add(ref t, j));
                 }
             }
         }
