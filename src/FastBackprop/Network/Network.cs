@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using FastBackprop.Kernels;
 
 namespace FastBackprop;
@@ -27,6 +28,10 @@ public sealed partial class Network
     private readonly ScalarForm[] forms;
     private readonly float[] slopes;
 
+    // The shape as offset tables for SmallNetwork: widths[0] = input, widths[l + 1] = layer l.
+    private readonly int[] widths;
+    private readonly int[] weightOffsets;
+
     /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights"/> before training.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
     public Network(NetworkDefinition definition)
@@ -37,12 +42,17 @@ public sealed partial class Network
         workspace = new Workspace(definition);
         forms = new ScalarForm[definition.LayerCount];
         slopes = new float[definition.LayerCount];
+        widths = new int[definition.LayerCount + 1];
+        weightOffsets = new int[definition.LayerCount];
+        widths[0] = definition.InputWidth;
         small = definition.MaxWidth < 16;
         for (int l = 0; l < definition.LayerCount; l++)
         {
             forms[l] = definition.Layers[l].Transfer.Form;
             slopes[l] = definition.Layers[l].Transfer.NegativeSlope;
             small &= forms[l] != ScalarForm.Custom;
+            widths[l + 1] = definition.Layers[l].Width;
+            weightOffsets[l] = definition.GetLayout(l).WeightOffset;
         }
     }
 
@@ -186,21 +196,17 @@ public sealed partial class Network
         CheckPattern(input, target, workspace);
         Forward(input, workspace);
         float error = OutputError(target, workspace);
+        if (small)
+        {
+            SmallNetwork.BackwardUpdate(widths, weightOffsets, workspace.UnitOffsets, forms, slopes, parameters, input,
+                workspace.AllNetSums, workspace.AllOutputs, workspace.AllDeltas, -learningRate);
+            return error;
+        }
         for (int l = Definition.LayerCount - 1; l >= 0; l--)
         {
             LayerLayout layout = Definition.GetLayout(l);
             Span<float> delta = workspace.Deltas(l);
             Span<float> biases = parameters.AsSpan(layout.BiasOffset, layout.Units);
-            if (small)
-            {
-                ReadOnlySpan<float> x = l == 0 ? input : workspace.Outputs(l - 1);
-                SmallLayer.BackwardUpdate(Weights(layout), biases, delta, x, -learningRate, l == 0 ? default : workspace.Deltas(l - 1));
-                if (l > 0)
-                {
-                    SmallLayer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1), forms[l - 1], slopes[l - 1]);
-                }
-                continue;
-            }
             if (l > 0)
             {
                 // s_j = Σ_k delta_k w_kj from the old row, then w_kj -= eta delta_k y_j: one pass.
@@ -219,15 +225,15 @@ public sealed partial class Network
     // net_l = W_l y_(l-1) + b_l; y_l = f_l(net_l), with y_(-1) = the input.
     private void Forward(ReadOnlySpan<float> input, Workspace ws)
     {
+        if (small)
+        {
+            SmallNetwork.Forward(widths, weightOffsets, ws.UnitOffsets, forms, slopes, parameters, input, ws.AllNetSums, ws.AllOutputs);
+            return;
+        }
         for (int l = 0; l < Definition.LayerCount; l++)
         {
             LayerLayout layout = Definition.GetLayout(l);
             ReadOnlySpan<float> x = l == 0 ? input : ws.Outputs(l - 1);
-            if (small)
-            {
-                SmallLayer.Forward(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l), ws.Outputs(l), forms[l], slopes[l]);
-                continue;
-            }
             Gemv.Multiply(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l));
             Definition.Layers[l].Transfer.Activate(ws.NetSums(l), ws.Outputs(l));
         }
@@ -253,7 +259,7 @@ public sealed partial class Network
                 float e = delta[k] = y[k] - target[k];   // ∂E/∂y_k = y_k - d_k
                 sum += e * e;
             }
-            SmallLayer.MultiplyByDerivative(net, y, delta, forms[last], slopes[last]);
+            SmallNetwork.MultiplyByDerivative(forms[last], slopes[last], ref MemoryMarshal.GetReference(net), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(delta), y.Length);
             return 0.5f * sum;
         }
         float error = OutputDelta.HalfSquaredError(y, target, delta);   // ∂E/∂y_k = y_k - d_k

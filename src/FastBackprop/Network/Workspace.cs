@@ -40,6 +40,15 @@ public sealed class Workspace
     /// <summary>Layer <paramref name="layer"/>'s deltas ∂E/∂net_k from the last backward pass.</summary>
     public ReadOnlySpan<float> GetDeltas(int layer) => Deltas(Checked(layer));
 
+    /// <summary>Where each layer's units start in the net, output and delta buffers (LayerCount + 1 entries).</summary>
+    internal ReadOnlySpan<int> UnitOffsets => unitOffsets;
+
+    internal Span<float> AllNetSums => nets;
+
+    internal Span<float> AllOutputs => outputs;
+
+    internal Span<float> AllDeltas => deltas;
+
     internal Span<float> NetSums(int layer) => nets.AsSpan(unitOffsets[layer], unitOffsets[layer + 1] - unitOffsets[layer]);
 
     internal Span<float> Outputs(int layer) => outputs.AsSpan(unitOffsets[layer], unitOffsets[layer + 1] - unitOffsets[layer]);
