@@ -57,11 +57,20 @@ internal static class CommandLine
             return 2;
         }
 
-        ParseResult parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error.WriteLine($"fastbackprop: internal error while parsing the command line: {e.GetType().Name}: {OneLine(e.Message)}");
+            return 2;
+        }
         if (parse.Action is ParseErrorAction)
         {
             string command = string.Join(' ', CommandPath(parse.CommandResult.Command, root));
-            error.WriteLine($"fastbackprop: {parse.Errors[0].Message} Run '{command} --help' for the options.");
+            error.WriteLine($"fastbackprop: {OneLine(parse.Errors[0].Message)} Run '{command} --help' for the options.");
             return 1;
         }
         context.Quiet = parse.GetValue(quiet);
@@ -92,7 +101,12 @@ internal static class CommandLine
     // DataFormatException, FileNotFoundException and the other IOExceptions name the file and the problem.
     private static bool IsUserError(Exception e) => e is UserException or IOException or UnauthorizedAccessException or TrainingDivergedException;
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>An ArgumentException's message without the " (Parameter 'x')" suffix .NET appends.</summary>
+    public static string WithoutParameter(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+
+    private static string OneLine(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();
 
     private static IEnumerable<string> CommandPath(Command command, RootCommand root)
     {

@@ -46,14 +46,8 @@ internal sealed class DataOptions
         command.Add(Regression);
         command.Add(Targets);
         command.Add(Classes);
-        Targets.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--targets must be at least 1.");
-        });
-        Classes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 2) r.AddError("--classes must be at least 2.");
-        });
+        Targets.Check(v => v < 1 ? "--targets must be at least 1." : null);
+        Classes.Check(v => v is < 2 ? "--classes must be at least 2." : null);
     }
 
     /// <summary>Loads the data the options name. <paramref name="preferTest"/> picks the t10k/test pair
@@ -91,7 +85,7 @@ internal sealed class DataOptions
         }
         catch (ArgumentException e)
         {
-            throw new UserException($"{Path.GetFileName(path)}: {e.Message}", e);
+            throw new UserException($"{Path.GetFileName(path)}: {CommandLine.WithoutParameter(e)}", e);
         }
     }
 

@@ -22,11 +22,7 @@ internal static class GradCheckCommand
     {
         var networks = new Option<int>("--networks", "-n") { Description = "How many random networks to check.", DefaultValueFactory = _ => 12 };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Seed of the random shapes, weights and patterns.", DefaultValueFactory = _ => 2026UL };
-        networks.Validators.Add(r =>
-        {
-            int n = r.GetValueOrDefault<int>();
-            if (n < 1 || n > 10_000) r.AddError($"--networks is {n}; expected 1 to 10000.");
-        });
+        networks.Check(n => n is < 1 or > 10_000 ? $"--networks is {n}; expected 1 to 10000." : null);
         var command = new Command("gradcheck", "Check the engine's gradients against the textbook reference and the reference against finite differences, on random networks, on this CPU. Exit code 2 if a check fails.")
         {
             networks,

@@ -59,7 +59,10 @@ internal static class PredictCommand
         }
         int rows = x.Length / width;
         if (rows == 0) throw new UserException($"{source}: no input rows.");
-        model.Scaling?.ApplyInPlace(x);
+        if (model.Scaling is { } inputScaling)
+        {
+            for (int r = 0; r < rows; r++) inputScaling.ApplyInPlace(x.AsSpan(r * width, width));
+        }
 
         var y = new float[rows * outputs];
         BatchWorkspace workspace = network.CreateBatchWorkspace(Math.Min(Batch, rows));
@@ -124,14 +127,17 @@ internal static class PredictCommand
     private static float[] ReadRows(TextReader reader, string source, int width, string modelName)
     {
         var values = new List<float>();
-        int lineNumber = 0, dataRows = 0;
+        int lineNumber = 0;
+        bool first = true;
         char[] separators = [',', ';', '\t', ' '];
         while (reader.ReadLine() is string line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             string[] fields = line.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (dataRows == 0 && values.Count == 0 && !float.TryParse(fields[0].Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out _)) continue;   // header
+            bool header = first && !float.TryParse(fields[0].Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+            first = false;
+            if (header) continue;
             if (fields.Length != width)
             {
                 throw new UserException($"{source}, line {lineNumber}: {fields.Length} values; the model {modelName} expects {width} inputs per row.");
@@ -144,7 +150,6 @@ internal static class PredictCommand
                 }
                 values.Add(v);
             }
-            dataRows++;
         }
         return [.. values];
     }

@@ -142,28 +142,12 @@ internal sealed class TrainCommand
         Positive(epochs, "--epochs");
         Positive(batchSize, "--batch-size");
         Positive(stepEpochs, "--step-epochs");
-        threads.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is int n && (n < 1 || n > 4096)) r.AddError($"--threads is {n}; expected 1 to 4096.");
-        });
-        validation.Validators.Add(r =>
-        {
-            double v = r.GetValueOrDefault<double>();
-            if (!(v >= 0 && v < 1)) r.AddError($"--validation is {v.ToString(CultureInfo.InvariantCulture)}; expected a fraction in [0, 1).");
-        });
-        patience.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--patience must be 0 or more.");
-        });
-        learningRate.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<float?>() is float v && !(float.IsFinite(v) && v > 0)) r.AddError("--learning-rate must be a finite number greater than 0.");
-        });
-        clipNorm.Validators.Add(r =>
-        {
-            float v = r.GetValueOrDefault<float>();
-            if (!(float.IsFinite(v) && v >= 0)) r.AddError("--clip-norm must be 0 or a positive number.");
-        });
+        threads.Check(n => n is < 1 or > 4096 ? $"--threads is {n}; expected 1 to 4096." : null);
+        validation.Check(v => v is >= 0 and < 1 ? null : $"--validation is {v.ToString(CultureInfo.InvariantCulture)}; expected a fraction in [0, 1).");
+        patience.Check(v => v < 0 ? "--patience must be 0 or more." : null);
+        learningRate.Check(v => v is float r && !(float.IsFinite(r) && r > 0) ? "--learning-rate must be a finite number greater than 0." : null);
+        clipNorm.Check(v => float.IsFinite(v) && v >= 0 ? null : "--clip-norm must be 0 or a positive number.");
+        momentum.Check(v => v is >= 0 and < 1 ? null : "--momentum must be in [0, 1).");
         optimizer.AcceptOnlyFromAmong("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "rprop");
         schedule.AcceptOnlyFromAmong("constant", "cosine", "step");
         scaling.AcceptOnlyFromAmong("auto", "none", "minmax", "standard");
@@ -173,12 +157,7 @@ internal sealed class TrainCommand
         return command;
     }
 
-    private static void Positive(Option<int> option, string name) =>
-        option.Validators.Add(r =>
-        {
-            int v = r.GetValueOrDefault<int>();
-            if (v < 1) r.AddError($"{name} is {v}; expected 1 or more.");
-        });
+    private static void Positive(Option<int> option, string name) => option.Check(v => v < 1 ? $"{name} is {v}; expected 1 or more." : null);
 
     private int Execute(ParseResult parse, CliContext context)
     {
@@ -333,7 +312,7 @@ internal sealed class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UserException($"the network {string.Join('-', widths)} with --loss {lossName}: {e.Message}", e);
+            throw new UserException($"the network {string.Join('-', widths)} with --loss {lossName}: {CommandLine.WithoutParameter(e)}", e);
         }
     }
 
@@ -382,7 +361,7 @@ internal sealed class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UserException($"--optimizer {name}: {e.Message}", e);
+            throw new UserException($"--optimizer {name}: {CommandLine.WithoutParameter(e)}", e);
         }
     }
 
