@@ -317,6 +317,20 @@ public class GemmProperties
         Assert.Equal(first, second);
     }
 
+    [Fact]
+    public void Gemm_SteadyState_DoesNotAllocate()
+    {
+        Problem p = Problem.Create(GemmForm.NT, new GemmCase(100, 90, 300, 1f, 0f, 0, 0, 0, 13));
+        float[] c = new float[p.C.Length];
+        // The first call on this thread grows the packing buffers; later calls of the same or a
+        // smaller shape reuse them.
+        Gemm.Multiply(GemmForm.NT, 100, 90, 300, 1f, p.A, p.Lda, p.B, p.Ldb, 0f, c, p.Ldc);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply(GemmForm.NT, 100, 90, 300, 1f, p.A, p.Lda, p.B, p.Ldb, 0f, c, p.Ldc);
+        Gemm.Multiply(GemmForm.NT, 50, 40, 200, 1f, p.A, p.Lda, p.B, p.Ldb, 1f, c, p.Ldc);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     // ----- argument errors -----------------------------------------------------------------------
 
     [Theory]
