@@ -1,6 +1,7 @@
 namespace FastBackprop;
 
-/// <summary>How a layer's initial weights are drawn (biases start at zero).</summary>
+/// <summary>How a layer's initial weights are drawn (biases start at zero). fan_in is the layer's
+/// input width, fan_out its unit count.</summary>
 public enum WeightInitialization
 {
     /// <summary>Xavier/Glorot uniform: U(-a, a), a = sqrt(6 / (fan_in + fan_out)). Suits logistic, tanh, identity, softmax.</summary>
@@ -8,4 +9,13 @@ public enum WeightInitialization
 
     /// <summary>He/Kaiming uniform: U(-a, a), a = sqrt(6 / fan_in). Suits ReLU and leaky ReLU.</summary>
     HeUniform,
+
+    /// <summary>Xavier/Glorot normal: N(0, σ²), σ = sqrt(2 / (fan_in + fan_out)).</summary>
+    XavierNormal,
+
+    /// <summary>He/Kaiming normal: N(0, σ²), σ = sqrt(2 / fan_in).</summary>
+    HeNormal,
+
+    /// <summary>U(-r, r) with a range r the caller chooses.</summary>
+    Uniform,
 }

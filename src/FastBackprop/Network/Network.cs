@@ -32,7 +32,7 @@ public sealed partial class Network
     private readonly int[] widths;
     private readonly int[] weightOffsets;
 
-    /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights"/> before training.</summary>
+    /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights(ulong)"/> before training.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
     public Network(NetworkDefinition definition)
     {
@@ -93,18 +93,46 @@ public sealed partial class Network
     public void InitializeWeights(ulong seed)
     {
         var random = new SeededRandom(seed);
-        for (int l = 0; l < Definition.LayerCount; l++)
+        for (int l = 0; l < Definition.LayerCount; l++) InitializeLayer(l, Definition.Layers[l].Transfer.PreferredInitialization, 0f, random);
+    }
+
+    /// <summary>Draws every layer's weights from <paramref name="seed"/> with <paramref name="scheme"/> and
+    /// sets every bias to zero. The same seed and scheme give the same bits on every machine.</summary>
+    /// <param name="seed">Seed of the generator.</param>
+    /// <param name="scheme">The distribution; see <see cref="WeightInitialization"/>.</param>
+    /// <param name="uniformRange">r of <see cref="WeightInitialization.Uniform"/>: weights from U(-r, r); finite, greater than 0. Ignored by the other schemes.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scheme"/> is not defined, or <paramref name="uniformRange"/> is not finite and positive.</exception>
+    public void InitializeWeights(ulong seed, WeightInitialization scheme, float uniformRange = 0.5f)
+    {
+        if (!Enum.IsDefined(scheme)) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, $"scheme is {scheme}; expected a defined WeightInitialization.");
+        if (scheme == WeightInitialization.Uniform) ThrowHelper.CheckPositiveFinite(uniformRange, nameof(uniformRange));
+        var random = new SeededRandom(seed);
+        for (int l = 0; l < Definition.LayerCount; l++) InitializeLayer(l, scheme, uniformRange, random);
+    }
+
+    private void InitializeLayer(int l, WeightInitialization scheme, float uniformRange, SeededRandom random)
+    {
+        LayerLayout layout = Definition.GetLayout(l);
+        Span<float> weights = parameters.AsSpan(layout.WeightOffset, layout.WeightCount);
+        float fanIn = layout.Inputs, fanSum = layout.Inputs + layout.Units;
+        switch (scheme)
         {
-            LayerLayout layout = Definition.GetLayout(l);
-            float limit = Definition.Layers[l].Transfer.PreferredInitialization switch
-            {
-                WeightInitialization.HeUniform => MathF.Sqrt(6f / layout.Inputs),
-                _ => MathF.Sqrt(6f / (layout.Inputs + layout.Units)),
-            };
-            Span<float> weights = parameters.AsSpan(layout.WeightOffset, layout.WeightCount);
-            for (int i = 0; i < weights.Length; i++) weights[i] = random.NextSymmetric(limit);
-            parameters.AsSpan(layout.BiasOffset, layout.Units).Clear();
+            case WeightInitialization.XavierNormal:
+            case WeightInitialization.HeNormal:
+                double sigma = Math.Sqrt(scheme == WeightInitialization.HeNormal ? 2.0 / fanIn : 2.0 / fanSum);
+                for (int i = 0; i < weights.Length; i++) weights[i] = (float)(sigma * random.NextGaussian());
+                break;
+            default:
+                float limit = scheme switch
+                {
+                    WeightInitialization.HeUniform => MathF.Sqrt(6f / fanIn),
+                    WeightInitialization.Uniform => uniformRange,
+                    _ => MathF.Sqrt(6f / fanSum),
+                };
+                for (int i = 0; i < weights.Length; i++) weights[i] = random.NextSymmetric(limit);
+                break;
         }
+        parameters.AsSpan(layout.BiasOffset, layout.Units).Clear();
     }
 
     /// <summary>Computes the network's outputs for one pattern, using the network's own workspace.</summary>

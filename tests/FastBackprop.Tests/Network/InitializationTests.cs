@@ -1,0 +1,110 @@
+using FastBackprop.IO;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastBackprop.Tests.NetworkTests;
+
+/// <summary>Weight initialisation schemes and the portable normal deviates behind them.</summary>
+public class InitializationTests
+{
+    [Property(MaxTest = 500)]
+    public Property PortableLog_MatchesMathLog_ToTheLastBitsOfADouble() =>
+        Prop.ForAll(Gen.Choose(-1074, 1023).Zip(Gen.Choose(0, int.MaxValue)).ToArbitrary(), c =>
+        {
+            // x = (1 + f) 2^e over the whole positive range, subnormals included.
+            double x = Math.ScaleB(1 + c.Item2 / (double)int.MaxValue, c.Item1);
+            if (x == 0 || double.IsInfinity(x)) return;
+            double expected = Math.Log(x), actual = SeededRandom.PortableLog(x);
+            Assert.True(Math.Abs(actual - expected) <= 4e-16 * Math.Max(1, Math.Abs(expected)), $"ln {x:R}: {actual:R} vs {expected:R}");
+        });
+
+    [Fact]
+    public void PortableLog_IsExactWhereItMustBe()
+    {
+        Assert.Equal(0.0, SeededRandom.PortableLog(1.0));
+        Assert.Equal(Math.Log(2), SeededRandom.PortableLog(2.0), 15);
+        Assert.Equal(Math.Log(double.Epsilon), SeededRandom.PortableLog(double.Epsilon), 12);
+    }
+
+    [Fact]
+    public void NextGaussian_HasMeanZeroAndUnitVariance_AndFixedBits()
+    {
+        var random = new SeededRandom(2026);
+        // Golden values: these bits must come out on every platform and .NET version.
+        Assert.Equal(0x3FE244ED0B15C929, BitConverter.DoubleToInt64Bits(random.NextGaussian()));
+        Assert.Equal(0x3FE2E9E7869E404B, BitConverter.DoubleToInt64Bits(random.NextGaussian()));
+        Assert.Equal(0x3FD73D459E983E15, BitConverter.DoubleToInt64Bits(random.NextGaussian()));
+        double sum = 0, squares = 0, fourth = 0;
+        const int n = 200_000;
+        for (int i = 0; i < n; i++)
+        {
+            double z = random.NextGaussian();
+            sum += z;
+            squares += z * z;
+            fourth += z * z * z * z;
+        }
+        double mean = sum / n, variance = squares / n - mean * mean;
+        Assert.InRange(mean, -0.01, 0.01);              // standard error 1/sqrt(n) = 0.0022
+        Assert.InRange(variance, 0.985, 1.015);         // standard error sqrt(2/n) = 0.0032
+        Assert.InRange(fourth / n, 2.9, 3.1);           // the normal's kurtosis is 3
+    }
+
+    [Theory]
+    [InlineData(WeightInitialization.XavierUniform, 0x861ECBC4u)]
+    [InlineData(WeightInitialization.HeUniform, 0xEA0D30B8u)]
+    [InlineData(WeightInitialization.XavierNormal, 0x62246EDFu)]
+    [InlineData(WeightInitialization.HeNormal, 0xF97B497Au)]
+    [InlineData(WeightInitialization.Uniform, 0x02327728u)]
+    public void InitializeWeights_EachScheme_GivesFixedBits(WeightInitialization scheme, uint crc)
+    {
+        var network = new Network(7, Loss.HalfSquaredError, new LayerSpec(5, TransferFunction.Tanh), new LayerSpec(3, TransferFunction.Identity));
+        network.InitializeWeights(99, scheme, 0.25f);
+        Assert.Equal(crc, Crc32.Compute(System.Runtime.InteropServices.MemoryMarshal.AsBytes(network.Parameters)));
+    }
+
+    [Theory]
+    [InlineData(WeightInitialization.XavierUniform)]
+    [InlineData(WeightInitialization.HeUniform)]
+    [InlineData(WeightInitialization.XavierNormal)]
+    [InlineData(WeightInitialization.HeNormal)]
+    [InlineData(WeightInitialization.Uniform)]
+    public void InitializeWeights_EachScheme_HasItsSpreadAndZeroBiases(WeightInitialization scheme)
+    {
+        var network = new Network(400, Loss.HalfSquaredError, new LayerSpec(300, TransferFunction.Relu), new LayerSpec(2, TransferFunction.Identity));
+        network.Parameters.Fill(1f);
+        network.InitializeWeights(5, scheme, uniformRange: 0.3f);
+        ReadOnlySpan<float> w = network.GetWeights(0);
+        double sum = 0, squares = 0, max = 0;
+        foreach (float v in w) { sum += v; squares += (double)v * v; max = Math.Max(max, Math.Abs(v)); }
+        double std = Math.Sqrt(squares / w.Length - (sum / w.Length) * (sum / w.Length));
+        double expected = scheme switch
+        {
+            WeightInitialization.XavierUniform => Math.Sqrt(6.0 / 700) / Math.Sqrt(3),   // U(-a, a) has std a / sqrt 3
+            WeightInitialization.HeUniform => Math.Sqrt(6.0 / 400) / Math.Sqrt(3),
+            WeightInitialization.XavierNormal => Math.Sqrt(2.0 / 700),
+            WeightInitialization.HeNormal => Math.Sqrt(2.0 / 400),
+            _ => 0.3 / Math.Sqrt(3),
+        };
+        Assert.InRange(std, 0.98 * expected, 1.02 * expected);
+        if (scheme is WeightInitialization.XavierUniform or WeightInitialization.HeUniform or WeightInitialization.Uniform)
+        {
+            Assert.True(max <= expected * Math.Sqrt(3), "a uniform weight lies outside its range");
+        }
+        else
+        {
+            Assert.True(max > 3 * expected, "120,000 normal draws should reach beyond 3 sigma");
+        }
+        Assert.All(network.GetBiases(0).ToArray(), b => Assert.Equal(0f, b));
+    }
+
+    [Fact]
+    public void InitializeWeights_BadArguments_AreRejected()
+    {
+        var network = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Identity));
+        Assert.Throws<ArgumentOutOfRangeException>("scheme", () => network.InitializeWeights(1, (WeightInitialization)42));
+        Assert.Throws<ArgumentOutOfRangeException>("uniformRange", () => network.InitializeWeights(1, WeightInitialization.Uniform, float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>("uniformRange", () => network.InitializeWeights(1, WeightInitialization.Uniform, 0f));
+    }
+}
