@@ -487,7 +487,7 @@ internal sealed class TrainCommand
             IAnsiConsole console = context.Console;
             console.MarkupLine(Fmt.Inv($"[bold]Training[/] {Markup.Escape(ModelFiles.Shape(definition))} ({definition.Layers[0].Transfer} hidden, {definition.Layers[^1].Transfer} output, {definition.Loss}), {Fmt.I(definition.ParameterCount)} parameters"));
             console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(trainCount)} training, {Fmt.I(validationCount)} validation samples"));
-            console.MarkupLine(Fmt.Inv($"  {optimizerName}, learning rate {rate}, batch {batch}, {epochCount} epochs, vector tier {VectorTiers.Active}{(ParallelismProperty is null ? ", single-threaded" : "")}"));
+            console.MarkupLine(Fmt.Inv($"  {optimizerName}, learning rate {rate}, batch {batch}, {epochCount} epoch{(epochCount == 1 ? "" : "s")}, vector tier {VectorTiers.Active}{(ParallelismProperty is null ? ", single-threaded" : "")}"));
             console.WriteLine();
             console.MarkupLine(Row("[bold]epoch[/]", "[bold]train loss[/]", "[bold]train acc[/]", "[bold]val loss[/]", "[bold]val acc[/]", "[bold]time[/]", "[bold]samples/s[/]"));
         }
@@ -564,7 +564,7 @@ internal sealed class TrainCommand
                 StopReason.EarlyStopped => Fmt.Inv($"early stopping: no better validation loss since epoch {history.BestEpoch}"),
                 _ => "all epochs ran",
             };
-            console.MarkupLine(Fmt.Inv($"{why}; {history.Epochs.Count} epochs in {elapsed.TotalSeconds:F1}s"));
+            console.MarkupLine(Fmt.Inv($"{why}; {history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")} in {elapsed.TotalSeconds:F1}s"));
             if (history.Epochs.Count > 0)
             {
                 EpochReport last = history.Epochs[^1];
