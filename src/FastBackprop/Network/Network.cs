@@ -230,24 +230,101 @@ public sealed partial class Network
                 workspace.AllNetSums, workspace.AllOutputs, workspace.AllDeltas, -learningRate);
             return error;
         }
-        for (int l = Definition.LayerCount - 1; l >= 0; l--)
+        BackwardUpdateAbove(learningRate, workspace);
+        LayerLayout first = Definition.GetLayout(0);
+        Span<float> firstDelta = workspace.Deltas(0), firstBiases = parameters.AsSpan(first.BiasOffset, first.Units);
+        OuterProductUpdate.Apply(Weights(first), firstDelta, input, -learningRate);   // w_kj -= eta delta_k x_j
+        TensorPrimitives.MultiplyAdd(firstDelta, -learningRate, firstBiases, firstBiases);
+        return error;
+    }
+
+    /// <summary>Online training over a sequence of patterns: exactly <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Workspace)"/>
+    /// on each row in order (the same bits), but the first layer's update for one pattern and its net sums for the
+    /// next share one pass over its weights, which for wide inputs is most of the step's memory traffic.
+    /// Returns Σ E over the patterns, each before its own update.</summary>
+    /// <param name="inputs">N rows of InputWidth values, finite.</param>
+    /// <param name="targets">N rows of OutputWidth desired outputs, finite.</param>
+    /// <param name="learningRate">eta; finite and greater than zero.</param>
+    /// <param name="workspace">Buffers made for this network's definition.</param>
+    /// <exception cref="ArgumentException">A length is not a whole number of rows or does not match, a value is NaN or infinite,
+    /// the learning rate is not a finite positive number, or the workspace belongs to another definition.</exception>
+    public float TrainOnline(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, float learningRate, Workspace workspace)
+    {
+        ThrowHelper.CheckPositiveFinite(learningRate, nameof(learningRate));
+        CheckWorkspace(workspace);
+        int width = Definition.InputWidth, outputs = Definition.OutputWidth;
+        if (inputs.Length == 0 || inputs.Length % width != 0)
+        {
+            throw new ArgumentException($"inputs has length {inputs.Length}; expected a positive multiple of the input width {width}.", nameof(inputs));
+        }
+        int count = inputs.Length / width;
+        ThrowHelper.CheckLength(targets.Length, count * outputs, nameof(targets));
+        ThrowHelper.CheckFinite(inputs, nameof(inputs));
+        ThrowHelper.CheckFinite(targets, nameof(targets));
+
+        float error = 0f;
+        if (small)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                ReadOnlySpan<float> x = inputs.Slice(t * width, width);
+                Forward(x, workspace);
+                error += OutputError(targets.Slice(t * outputs, outputs), workspace);
+                SmallNetwork.BackwardUpdate(widths, weightOffsets, workspace.UnitOffsets, forms, slopes, parameters, x,
+                    workspace.AllNetSums, workspace.AllOutputs, workspace.AllDeltas, -learningRate);
+            }
+            return error;
+        }
+
+        LayerLayout first = Definition.GetLayout(0);
+        Span<float> firstBiases = parameters.AsSpan(first.BiasOffset, first.Units);
+        Gemv.Multiply(Weights(first), firstBiases, inputs[..width], workspace.NetSums(0));
+        for (int t = 0; t < count; t++)
+        {
+            ReadOnlySpan<float> x = inputs.Slice(t * width, width);
+            Definition.Layers[0].Transfer.Activate(workspace.NetSums(0), workspace.Outputs(0));
+            ForwardFrom(1, workspace);
+            error += OutputError(targets.Slice(t * outputs, outputs), workspace);
+            BackwardUpdateAbove(learningRate, workspace);
+            Span<float> delta = workspace.Deltas(0);
+            TensorPrimitives.MultiplyAdd(delta, -learningRate, firstBiases, firstBiases);   // b_k -= eta delta_k
+            if (t + 1 < count)
+            {
+                // W -= eta delta x_t, and the next pattern's net sums from the new W, in one pass.
+                OuterProductUpdateGemv.Apply(Weights(first), delta, x, -learningRate, firstBiases, inputs.Slice((t + 1) * width, width), workspace.NetSums(0));
+            }
+            else
+            {
+                OuterProductUpdate.Apply(Weights(first), delta, x, -learningRate);
+            }
+        }
+        return error;
+    }
+
+    // Backward and update of layers L-1 .. 1 (general path): leaves layer 0's deltas in the workspace.
+    private void BackwardUpdateAbove(float learningRate, Workspace workspace)
+    {
+        for (int l = Definition.LayerCount - 1; l >= 1; l--)
         {
             LayerLayout layout = Definition.GetLayout(l);
             Span<float> delta = workspace.Deltas(l);
             Span<float> biases = parameters.AsSpan(layout.BiasOffset, layout.Units);
-            if (l > 0)
-            {
-                // s_j = Σ_k delta_k w_kj from the old row, then w_kj -= eta delta_k y_j: one pass.
-                GemvTransposedUpdate.Apply(Weights(layout), delta, workspace.Outputs(l - 1), -learningRate, workspace.Deltas(l - 1));
-                Definition.Layers[l - 1].Transfer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1));
-            }
-            else
-            {
-                OuterProductUpdate.Apply(Weights(layout), delta, input, -learningRate);
-            }
+            // s_j = Σ_k delta_k w_kj from the old row, then w_kj -= eta delta_k y_j: one pass.
+            GemvTransposedUpdate.Apply(Weights(layout), delta, workspace.Outputs(l - 1), -learningRate, workspace.Deltas(l - 1));
+            Definition.Layers[l - 1].Transfer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1));
             TensorPrimitives.MultiplyAdd(delta, -learningRate, biases, biases);   // b_k -= eta delta_k
         }
-        return error;
+    }
+
+    // Layers from `start` up, from the outputs of layer start - 1 already in the workspace.
+    private void ForwardFrom(int start, Workspace ws)
+    {
+        for (int l = start; l < Definition.LayerCount; l++)
+        {
+            LayerLayout layout = Definition.GetLayout(l);
+            Gemv.Multiply(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), ws.Outputs(l - 1), ws.NetSums(l));
+            Definition.Layers[l].Transfer.Activate(ws.NetSums(l), ws.Outputs(l));
+        }
     }
 
     // net_l = W_l y_(l-1) + b_l; y_l = f_l(net_l), with y_(-1) = the input.
@@ -258,13 +335,10 @@ public sealed partial class Network
             SmallNetwork.Forward(widths, weightOffsets, ws.UnitOffsets, forms, slopes, parameters, input, ws.AllNetSums, ws.AllOutputs);
             return;
         }
-        for (int l = 0; l < Definition.LayerCount; l++)
-        {
-            LayerLayout layout = Definition.GetLayout(l);
-            ReadOnlySpan<float> x = l == 0 ? input : ws.Outputs(l - 1);
-            Gemv.Multiply(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), x, ws.NetSums(l));
-            Definition.Layers[l].Transfer.Activate(ws.NetSums(l), ws.Outputs(l));
-        }
+        LayerLayout first = Definition.GetLayout(0);
+        Gemv.Multiply(Weights(first), parameters.AsSpan(first.BiasOffset, first.Units), input, ws.NetSums(0));
+        Definition.Layers[0].Transfer.Activate(ws.NetSums(0), ws.Outputs(0));
+        ForwardFrom(1, ws);
     }
 
     // Fills the output layer's deltas with ∂E/∂net and returns E.
