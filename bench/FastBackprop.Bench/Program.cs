@@ -1,4 +1,16 @@
 using BenchmarkDotNet.Running;
 using FastBackprop.Bench.Config;
+using FastBackprop.Bench.Quick;
+using FastBackprop.Bench.Samples;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(IsaConfig.Parse(args, out var config), config);
+// `fashion [folder]` trains W5; `--quick` runs the headline set and prints the targets table;
+// anything else goes to BenchmarkSwitcher with the ISA jobs (Config/IsaConfig.cs).
+return args is ["fashion", .. var rest] ? FashionMnistProgram.Run(rest)
+    : args.Contains("--quick") ? QuickRun.Run(args)
+    : Run(args);
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(IsaConfig.Parse(args, out var config), config);
+    return 0;
+}

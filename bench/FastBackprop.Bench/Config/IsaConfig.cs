@@ -58,7 +58,8 @@ public static class IsaConfig
         // Short runs: the machines are shared and four tiers multiply every run by four.
         Job baseJob = full ? Job.Default : Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10);
         ManualConfig manual = ManualConfig.Create(DefaultConfig.Instance)
-            .AddExporter(new ResultsMarkdownExporter());
+            .AddExporter(new ResultsMarkdownExporter())
+            .AddColumn(BenchColumns.All);
         if (isa.Equals("default", StringComparison.OrdinalIgnoreCase))
         {
             config = manual.AddJob(baseJob.WithId("Default"));

@@ -36,6 +36,16 @@ public sealed class ResultsMarkdownExporter : IExporter
         return [path];
     }
 
+    /// <summary>The folder the reports go to (bench/results of the repository, or FASTBACKPROP_BENCH_RESULTS).</summary>
+    public static string ResultsDirectoryPath() => ResultsDirectory();
+
+    /// <summary>The file-name form of the summary's CPU model ("Intel-Xeon-Processor").</summary>
+    public static string CpuSlug(Summary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return Slug(CpuName(summary));
+    }
+
     private static string ResultsDirectory()
     {
         string? overridden = Environment.GetEnvironmentVariable("FASTBACKPROP_BENCH_RESULTS");
