@@ -135,6 +135,7 @@ public static class Trainer
         private readonly int inputWidth = network.Definition.InputWidth;
         private readonly int outputWidth = network.Definition.OutputWidth;
         private readonly int[] order = new int[training.Count];
+        private Workspace? online;
 
         public TrainingHistory Execute(CancellationToken cancellationToken)
         {
@@ -146,6 +147,9 @@ public static class Trainer
             var targets = new float[batchSize * outputWidth];
             var labels = new int[training.HasLabels ? batchSize : 0];
             var gradient = new float[optimizer is null && options.GradientClipNorm == 0 ? 0 : parameters.Length];
+            // Online plain SGD (batches of one, as in the derivation) takes the per-pattern path:
+            // a one-row matrix product would spend most of its time packing.
+            online = batchSize == 1 && gradient.Length == 0 ? network.CreateWorkspace() : null;
             var backup = new float[parameters.Length];
             var optimizerBackup = new float[optimizer?.StateLength ?? 0];
             bool halving = options.OnDivergence == DivergencePolicy.HalveLearningRate;
@@ -223,7 +227,8 @@ public static class Trainer
 
                     State.LossSum += loss;
                     State.PatternsDone += count;
-                    ReadOnlySpan<float> y = ws.GetOutputs(network.Definition.LayerCount - 1, count);
+                    int last = network.Definition.LayerCount - 1;
+                    ReadOnlySpan<float> y = online is null ? ws.GetOutputs(last, count) : online.GetOutputs(last);
                     if (labels.Length != 0)
                     {
                         for (int p = 0; p < count; p++)
@@ -281,7 +286,11 @@ public static class Trainer
         {
             Span<float> parameters = network.Parameters;
             float loss;
-            if (gradient.IsEmpty)
+            if (online is not null)
+            {
+                loss = network.TrainStep(x, t, rate, online);
+            }
+            else if (gradient.IsEmpty)
             {
                 loss = network.TrainBatch(x, t, rate, ws);   // plain SGD, update fused into the gradient product
             }
@@ -315,7 +324,7 @@ public static class Trainer
         {
             for (int l = 0; l < network.Definition.LayerCount; l++)
             {
-                if (!TensorPrimitives.IsFiniteAll(ws.GetOutputs(l, count))) return l;
+                if (!TensorPrimitives.IsFiniteAll(online is null ? ws.GetOutputs(l, count) : online.GetOutputs(l))) return l;
             }
             return network.Definition.LayerCount - 1;   // finite outputs, infinite loss: the loss of the output layer
         }
