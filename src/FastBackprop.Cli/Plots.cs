@@ -10,6 +10,22 @@ internal static class Plots
     public const int CurveWidth = 900, CurveHeight = 540;
     public const int ConfusionWidth = 760, ConfusionHeight = 680;
 
+    /// <summary>Writes a picture; a failure (an unwritable folder, a missing native library) is a
+    /// warning on standard error, not the end of the command: the model is already saved.</summary>
+    public static bool TryWrite(CliContext context, string path, Action write)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException or InvalidOperationException)
+        {
+            context.Error.WriteLine($"fastbackprop: warning: could not write {path}: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return false;
+        }
+    }
+
     public static void LearningCurve(IReadOnlyList<EpochReport> epochs, string title, string path)
     {
         var plot = new Plot();

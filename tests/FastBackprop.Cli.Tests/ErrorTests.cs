@@ -54,6 +54,9 @@ public sealed class ErrorTests
         { ["info", "--model", "missing.fbp"], "missing.fbp" },
         { ["train", "--data", "/nonexistent/data.csv"], "data.csv" },
         { ["train", "--out", "/nonexistent/folder/m.fbp", "--epochs", "1"], "/nonexistent/folder" },
+        { ["eval", "--model", "{model}", "--plot", "/nonexistent/folder/c.png"], "/nonexistent/folder" },
+        { ["bench", "--report", "/nonexistent/folder/b.json"], "/nonexistent/folder" },
+        { ["bench", "--seconds", "0"], "--seconds" },
         // corrupt files
         { ["info", "--model", "{garbage.fbp}"], "garbage.fbp" },
         { ["eval", "--model", "{truncated.fbp}"], "truncated.fbp" },

@@ -142,7 +142,7 @@ public sealed class TrainEvalPredictTests
         Assert.Contains("stopped by Ctrl+C", result.Output, StringComparison.Ordinal);
         Model saved = ModelFile.Load(model);
         Assert.Equal("Cancelled", saved.Metadata["stop-reason"]);
-        Assert.Equal("best so far (epoch 1)", saved.Metadata["saved-weights"]);
+        Assert.Equal("weights of epoch 1, the best so far", saved.Metadata["saved-weights"]);
         Png.AssertValid(Path.Combine(folder, "stopped.learning-curve.png"), 900, 540);
     }
 

@@ -36,6 +36,10 @@ internal static class EvalCommand
     private static int Execute(CliContext context, string modelPath, LoadedData loaded, string? plotPath)
     {
         Model model = ModelFiles.Load(modelPath);
+        if (plotPath is not null && Path.GetDirectoryName(Path.GetFullPath(plotPath)) is string folder && !Directory.Exists(folder))
+        {
+            throw new UserException($"{plotPath}: the folder {folder} does not exist (--plot).");
+        }
         Network network = model.Network;
         Dataset dataset = loaded.Data;
         CheckShapes(modelPath, network.Definition, loaded);
@@ -44,7 +48,8 @@ internal static class EvalCommand
 
         if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)
         {
-            Plots.ConfusionMatrix(confusion, $"{Path.GetFileName(modelPath)} on {(loaded.IsEmbedded ? "digits" : loaded.Source)}: accuracy {Fmt.Pct(evaluation.Accuracy)}", plotPath);
+            string title = $"{Path.GetFileName(modelPath)} on {(loaded.IsEmbedded ? "digits" : loaded.Source)}: accuracy {Fmt.Pct(evaluation.Accuracy)}";
+            if (!Plots.TryWrite(context, plotPath, () => Plots.ConfusionMatrix(confusion, title, plotPath))) plotPath = null;
         }
         else
         {

@@ -231,14 +231,14 @@ internal sealed class TrainCommand
         clock.Stop();
 
         // Which weights to save: the run's end, except after Ctrl+C, where the best epoch so far wins.
-        string savedWeights = "final";
+        string savedWeights = "final weights";
         if (history!.StopReason == StopReason.Cancelled && bestTracker.Restore())
         {
-            savedWeights = $"best so far (epoch {bestTracker.Epoch})";
+            savedWeights = $"weights of epoch {bestTracker.Epoch}, the best so far";
         }
         else if (history.StopReason == StopReason.EarlyStopped)
         {
-            savedWeights = $"best (epoch {history.BestEpoch})";
+            savedWeights = $"weights of epoch {history.BestEpoch}, the best";
         }
 
         var metadata = Metadata(parse, loaded, classify, history, optimizerName, rate, options, savedWeights);
@@ -247,7 +247,7 @@ internal sealed class TrainCommand
         if (!parse.GetValue(noPlot) && history.Epochs.Count > 0)
         {
             curvePath = ModelFiles.Beside(outPath, "learning-curve");
-            Plots.LearningCurve(history.Epochs, $"{ModelFiles.Shape(network.Definition)} on {ShortSource(loaded)}", curvePath);
+            if (!Plots.TryWrite(context, curvePath, () => Plots.LearningCurve(history.Epochs, $"{ModelFiles.Shape(network.Definition)} on {ShortSource(loaded)}", curvePath))) curvePath = null;
         }
 
         display.Summary(history, outPath, curvePath, savedWeights, clock.Elapsed);
@@ -572,7 +572,7 @@ internal sealed class TrainCommand
                     : last.TrainingAccuracy is double ta ? $"training accuracy {Fmt.Pct(ta)}" : Fmt.Inv($"training MSE {last.TrainingMeanSquaredError:G4}");
                 console.MarkupLine(Fmt.Inv($"last epoch: {accuracy}"));
             }
-            console.MarkupLine($"saved model ({Markup.Escape(savedWeights)} weights): [green]{Markup.Escape(outPath)}[/]");
+            console.MarkupLine($"saved model ({Markup.Escape(savedWeights)}): [green]{Markup.Escape(outPath)}[/]");
             if (curvePath is not null) console.MarkupLine($"learning curve: [green]{Markup.Escape(curvePath)}[/]");
         }
     }
