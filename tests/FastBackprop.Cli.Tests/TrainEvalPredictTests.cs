@@ -107,6 +107,16 @@ public sealed class TrainEvalPredictTests
     }
 
     [Fact]
+    public void Train_ThreadCount_DoesNotChangeTheWeights()
+    {
+        string folder = CliRunner.TempFolder();
+        string one = Path.Combine(folder, "one.fbp"), two = Path.Combine(folder, "two.fbp");
+        Assert.Equal(0, CliRunner.Run("train", "--epochs", "1", "--threads", "1", "--out", one, "--no-plot", "-q").ExitCode);
+        Assert.Equal(0, CliRunner.Run("train", "--epochs", "1", "--threads", "2", "--out", two, "--no-plot", "-q").ExitCode);
+        Assert.Equal(ModelFile.Load(one).Network.Parameters.ToArray(), ModelFile.Load(two).Network.Parameters.ToArray());
+    }
+
+    [Fact]
     public void Train_IdxFolder_ReadsTheTrainPair()
     {
         // A tiny IDX pair written by hand: 20 images of 2x2 bytes, labels 0..9 twice.

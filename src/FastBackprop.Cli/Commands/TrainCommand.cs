@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastBackprop.Data;
@@ -17,10 +16,6 @@ namespace FastBackprop.Cli.Commands;
 /// current batch and saves the best model so far.</summary>
 internal sealed class TrainCommand
 {
-    // The library has no thread option yet; if a later version adds TrainingOptions.DegreeOfParallelism,
-    // --threads is passed through to it (found by name, so this file need not change).
-    private static readonly PropertyInfo? ParallelismProperty = typeof(TrainingOptions).GetProperty("DegreeOfParallelism");
-
     private readonly DataOptions data = new();
 
     private readonly Option<string?> layers = new("--layers", "-l")
@@ -83,9 +78,7 @@ internal sealed class TrainCommand
 
     private readonly Option<int?> threads = new("--threads", "-t")
     {
-        Description = ParallelismProperty is null
-            ? "Worker threads (1 or more). Accepted and checked, but training is single-threaded for now: the library has no thread option yet."
-            : "Worker threads for training (1 or more). Default: the library's choice.",
+        Description = "Threads a training step may use (TrainingOptions.DegreeOfParallelism): large layers' matrix products are split over them. The weights do not depend on it. Default: every core.",
         HelpName = "n",
     };
 
@@ -211,13 +204,9 @@ internal sealed class TrainCommand
             }),
             BatchCompleted = display.Batch,
         };
-        if (parse.GetValue(threads) is int threadCount && ParallelismProperty is not null)
-        {
-            options = options with { };
-            ParallelismProperty.SetValue(options, threadCount);
-        }
+        if (parse.GetValue(threads) is int threadCount) options = options with { DegreeOfParallelism = threadCount };
 
-        display.Header(loaded.Source, training.Count, validationData?.Count ?? 0, network.Definition, optimizerName, rate, options.BatchSize);
+        display.Header(loaded.Source, training.Count, validationData?.Count ?? 0, network.Definition, optimizerName, rate, options.BatchSize, options.DegreeOfParallelism);
         TrainingHistory? history = null;
         var clock = Stopwatch.StartNew();
         try
@@ -481,13 +470,13 @@ internal sealed class TrainCommand
         private ProgressTask? task;
         private long lastUpdate;
 
-        public void Header(string source, int trainCount, int validationCount, NetworkDefinition definition, string optimizerName, float rate, int batch)
+        public void Header(string source, int trainCount, int validationCount, NetworkDefinition definition, string optimizerName, float rate, int batch, int threadCount)
         {
             if (!context.Human) return;
             IAnsiConsole console = context.Console;
             console.MarkupLine(Fmt.Inv($"[bold]Training[/] {Markup.Escape(ModelFiles.Shape(definition))} ({definition.Layers[0].Transfer} hidden, {definition.Layers[^1].Transfer} output, {definition.Loss}), {Fmt.I(definition.ParameterCount)} parameters"));
             console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(trainCount)} training, {Fmt.I(validationCount)} validation samples"));
-            console.MarkupLine(Fmt.Inv($"  {optimizerName}, learning rate {rate}, batch {batch}, {epochCount} epoch{(epochCount == 1 ? "" : "s")}, vector tier {VectorTiers.Active}{(ParallelismProperty is null ? ", single-threaded" : "")}"));
+            console.MarkupLine(Fmt.Inv($"  {optimizerName}, learning rate {rate}, batch {batch}, {epochCount} epoch{(epochCount == 1 ? "" : "s")}, vector tier {VectorTiers.Active}, up to {threadCount} thread{(threadCount == 1 ? "" : "s")}"));
             console.WriteLine();
             console.MarkupLine(Row("[bold]epoch[/]", "[bold]train loss[/]", "[bold]train acc[/]", "[bold]val loss[/]", "[bold]val acc[/]", "[bold]time[/]", "[bold]samples/s[/]"));
         }
