@@ -74,7 +74,7 @@ internal static partial class BenchCommand
         (double peak, string peakTier) = (0, "");
         Step("FMA peak probe", () =>
         {
-            (peak, peakTier) = PeakProbe(seconds);
+            (peak, peakTier) = (Diagnostics.PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds)), Diagnostics.PeakProbe.Tier.ToString());
             return new Result("Peak", $"FMA loop, 12 accumulators, 1 core ({peakTier})", peak, "GFLOP/s", peak);
         });
         Step("W1 2-4-3-2 online", () => W1(seconds));
@@ -203,85 +203,6 @@ internal static partial class BenchCommand
         BatchWorkspace workspace = network.CreateBatchWorkspace(batch);
         double steps = StepsPerSecond(seconds, () => network.TrainBatch(x, t, rate, workspace));
         return new Result(id, name, steps * batch, "samples/s", 6.0 * Weights(network) * batch * steps / 1e9);
-    }
-
-    // ----- peak probe ------------------------------------------------------------------------------
-
-    private const long ProbeIterations = 1 << 20;
-
-    /// <summary>Single-core FP32 FMA peak: 12 independent accumulator chains (enough to cover the FMA
-    /// latency times the FMA ports), at the widest accelerated vector width.</summary>
-    private static (double Gflops, string Tier) PeakProbe(double seconds)
-    {
-        (Func<long, float> loop, int lanes, string tier) =
-            Vector512.IsHardwareAccelerated ? (Fma512, Vector512<float>.Count, "Vector512")
-            : Vector256.IsHardwareAccelerated ? (Fma256, Vector256<float>.Count, "Vector256")
-            : Vector128.IsHardwareAccelerated ? ((Func<long, float>)Fma128, Vector128<float>.Count, "Vector128")
-            : (FmaScalar, 1, "scalar");
-        float sink = 0;
-        double calls = StepsPerSecond(seconds, () => sink += loop(ProbeIterations));
-        GC.KeepAlive(sink);
-        return (calls * ProbeIterations * 12 * lanes * 2 / 1e9, tier);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Fma512(long iterations)
-    {
-        Vector512<float> m = Vector512.Create(0.9999999f), c = Vector512.Create(1e-7f);
-        Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c); a2 = Vector512.FusedMultiplyAdd(a2, m, c);
-            a3 = Vector512.FusedMultiplyAdd(a3, m, c); a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c); a8 = Vector512.FusedMultiplyAdd(a8, m, c);
-            a9 = Vector512.FusedMultiplyAdd(a9, m, c); a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
-        }
-        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Fma256(long iterations)
-    {
-        Vector256<float> m = Vector256.Create(0.9999999f), c = Vector256.Create(1e-7f);
-        Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c); a2 = Vector256.FusedMultiplyAdd(a2, m, c);
-            a3 = Vector256.FusedMultiplyAdd(a3, m, c); a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c); a8 = Vector256.FusedMultiplyAdd(a8, m, c);
-            a9 = Vector256.FusedMultiplyAdd(a9, m, c); a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
-        }
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Fma128(long iterations)
-    {
-        Vector128<float> m = Vector128.Create(0.9999999f), c = Vector128.Create(1e-7f);
-        Vector128<float> a0 = Vector128.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Vector128.FusedMultiplyAdd(a0, m, c); a1 = Vector128.FusedMultiplyAdd(a1, m, c); a2 = Vector128.FusedMultiplyAdd(a2, m, c);
-            a3 = Vector128.FusedMultiplyAdd(a3, m, c); a4 = Vector128.FusedMultiplyAdd(a4, m, c); a5 = Vector128.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector128.FusedMultiplyAdd(a6, m, c); a7 = Vector128.FusedMultiplyAdd(a7, m, c); a8 = Vector128.FusedMultiplyAdd(a8, m, c);
-            a9 = Vector128.FusedMultiplyAdd(a9, m, c); a10 = Vector128.FusedMultiplyAdd(a10, m, c); a11 = Vector128.FusedMultiplyAdd(a11, m, c);
-        }
-        return Vector128.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float FmaScalar(long iterations)
-    {
-        const float m = 0.9999999f, c = 1e-7f;
-        float a0 = 1f, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = MathF.FusedMultiplyAdd(a0, m, c); a1 = MathF.FusedMultiplyAdd(a1, m, c); a2 = MathF.FusedMultiplyAdd(a2, m, c);
-            a3 = MathF.FusedMultiplyAdd(a3, m, c); a4 = MathF.FusedMultiplyAdd(a4, m, c); a5 = MathF.FusedMultiplyAdd(a5, m, c);
-            a6 = MathF.FusedMultiplyAdd(a6, m, c); a7 = MathF.FusedMultiplyAdd(a7, m, c); a8 = MathF.FusedMultiplyAdd(a8, m, c);
-            a9 = MathF.FusedMultiplyAdd(a9, m, c); a10 = MathF.FusedMultiplyAdd(a10, m, c); a11 = MathF.FusedMultiplyAdd(a11, m, c);
-        }
-        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
     }
 
     // ----- reports ---------------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using FastBackprop.Kernels;
+using FastBackprop.Kernels.Operators;
+
+namespace FastBackprop.Diagnostics;
+
+// ---------------------------------------------------------------------------------------------
+// PeakProbe: the single-core FP32 multiply-add peak, the yardstick every matrix figure is
+// divided by. Twelve independent accumulator chains cover the FMA latency times the FMA ports
+// (4 cycles x 2 ports = 8 on current x86 cores, with margin), so the loop runs at the issue rate.
+// One body, generic over the vector width like the kernels, at the widest accelerated tier;
+// MultiplyAddEstimate so that a CPU without FMA measures its multiply+add rate instead of a
+// software-emulated fused operation.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Measures this core's FP32 multiply-add peak, for expressing kernel speed as a fraction of it.</summary>
+public static class PeakProbe
+{
+    private const int Chains = 12;
+
+    /// <summary>The vector tier the probe runs at (the widest accelerated one).</summary>
+    public static VectorTier Tier => VectorTiers.Active;
+
+    /// <summary>Floating-point operations per iteration of <see cref="Run"/>: 12 chains x lanes x 2 (multiply and add).</summary>
+    public static int FlopsPerIteration => Chains * 2 * (int)Tier;
+
+    /// <summary>Runs <paramref name="iterations"/> iterations of the 12-chain multiply-add loop and returns a
+    /// value computed from them (consume it, so the loop cannot be optimised away).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="iterations"/> is negative.</exception>
+    public static float Run(long iterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        return Tier switch
+        {
+            VectorTier.Vector512 => Loop<Simd512, Vector512<float>>(iterations),
+            VectorTier.Vector256 => Loop<Simd256, Vector256<float>>(iterations),
+            VectorTier.Vector128 => Loop<Simd128, Vector128<float>>(iterations),
+            _ => Loop<SimdScalar, float>(iterations),
+        };
+    }
+
+    /// <summary>Runs the probe for about <paramref name="duration"/> on the calling thread and returns the best
+    /// rate seen over its rounds, in GFLOP/s (the best, because a shared machine only ever slows a round down).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is not positive.</exception>
+    public static double MeasureGflops(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        const long iterations = 1 << 18;
+        float sink = Run(iterations);   // warm-up: JIT to the optimised tier
+        double best = 0;
+        var total = Stopwatch.StartNew();
+        do
+        {
+            long start = Stopwatch.GetTimestamp();
+            sink += Run(iterations);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            best = Math.Max(best, iterations * (double)FlopsPerIteration / seconds / 1e9);
+        }
+        while (total.Elapsed < duration);
+        GC.KeepAlive(sink);
+        return best;
+    }
+
+    // Out of line and call-free, so the twelve accumulators stay in registers for the whole loop.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop<TSimd, TVector>(long iterations) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        TVector m = TSimd.Create(0.9999999f), c = TSimd.Create(1e-7f);
+        TVector a0 = TSimd.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = TSimd.MultiplyAdd(a0, m, c);
+            a1 = TSimd.MultiplyAdd(a1, m, c);
+            a2 = TSimd.MultiplyAdd(a2, m, c);
+            a3 = TSimd.MultiplyAdd(a3, m, c);
+            a4 = TSimd.MultiplyAdd(a4, m, c);
+            a5 = TSimd.MultiplyAdd(a5, m, c);
+            a6 = TSimd.MultiplyAdd(a6, m, c);
+            a7 = TSimd.MultiplyAdd(a7, m, c);
+            a8 = TSimd.MultiplyAdd(a8, m, c);
+            a9 = TSimd.MultiplyAdd(a9, m, c);
+            a10 = TSimd.MultiplyAdd(a10, m, c);
+            a11 = TSimd.MultiplyAdd(a11, m, c);
+        }
+        TVector sum = TSimd.Add(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), TSimd.Add(TSimd.Add(a4, a5), TSimd.Add(a6, a7)));
+        return TSimd.Sum(TSimd.Add(sum, TSimd.Add(TSimd.Add(a8, a9), TSimd.Add(a10, a11))));
+    }
+}
