@@ -1,3 +1,6 @@
+using FastBackprop.Data;
+using FastBackprop.IO;
+using FastBackprop.Training;
 using Xunit;
 
 namespace FastBackprop.Tests;
@@ -32,5 +35,40 @@ public class ReadmeExampleTests
         Assert.Equal(0.5f * (1 - y[0]) * (1 - y[0]), error, 1e-6f);
         Assert.Equal(4 * 2 + 4 + 1 * 4 + 1, gradient.Length);
         Assert.Contains(gradient.ToArray(), g => g != 0f);
+    }
+
+    [Fact]
+    public void ReadmeTrainingExample_RunsAsWritten()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"readme-{Guid.NewGuid():N}.fbp");
+        var reports = new List<EpochReport>();
+        try
+        {
+            var (train, test) = EmbeddedData.Digits().Split(0.8, seed: 2026);
+            var network = new Network(64, Loss.CrossEntropy,
+                new LayerSpec(128, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+            network.InitializeWeights(seed: 1, WeightInitialization.HeNormal);
+            TrainingHistory history = Trainer.Fit(network, train, new TrainingOptions
+            {
+                Epochs = 20, BatchSize = 32, Seed = 7, ValidationFraction = 0.1, EarlyStoppingPatience = 3,
+                Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 1e-3f,
+                Progress = new SynchronousProgress(reports.Add),
+            }, cancellationToken: TestContext.Current.CancellationToken);
+            Evaluation result = Trainer.Evaluate(network, test);
+            ModelFile.Save(path, new Model(network));
+
+            Assert.Equal(history.Epochs.Count, reports.Count);
+            Assert.True(result.Accuracy > 0.95, $"test accuracy {result.Accuracy:P1}");
+            Assert.Equal(network.Parameters.ToArray(), ModelFile.Load(path).Network.Parameters.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<EpochReport> report) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => report(value);
     }
 }
