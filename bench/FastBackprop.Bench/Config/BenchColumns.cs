@@ -12,7 +12,7 @@ namespace FastBackprop.Bench.Config;
 // Derived columns, computed in the host from each benchmark's mean time (per operation, i.e. after
 // OperationsPerInvoke): samples/s, GFLOP/s and "% of peak".
 //
-// The peak is the PeakProbeBench result of the V512 (or "Default") job in the same summary when
+// The peak is the PeakProbeBench result of a job without ISA knobs (V512, Native) in the same summary when
 // there is one (--quick joins everything into one summary; --join does the same for any filter);
 // otherwise the probe is measured once in the host process (PeakProbe.HostGflops, same loop, same
 // session). So the fraction is always of the machine's widest FMA peak, also for the V256/V128/
@@ -32,7 +32,8 @@ public static class BenchColumns
     public static (double Gflops, string Source) Peak(Summary summary, bool useMinimum)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        BenchmarkCase? probe = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Type == typeof(PeakProbeBench) && IsMachineJob(c));
+        BenchmarkCase? probe = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Type == typeof(PeakProbeBench)
+            && c.Descriptor.WorkloadMethod.Name == nameof(PeakProbeBench.Peak) && IsMachineJob(c));
         double? time = probe is null ? null : useMinimum ? summary[probe]?.ResultStatistics?.Min : summary[probe]?.ResultStatistics?.Mean;
         if (time is > 0) return (PeakProbe.FlopsPerCall / time.Value, $"PeakProbeBench, job {probe!.Job.ResolvedId}, {(useMinimum ? "fastest iteration" : "mean")}");
         return (PeakProbe.HostGflops, $"PeakProbe measured in the host process ({PeakProbe.Width}, best of 15)");
@@ -58,7 +59,7 @@ public static class BenchColumns
         ArgumentNullException.ThrowIfNull(benchmarkCase);
         return benchmarkCase.Descriptor.Type.Name switch
         {
-            nameof(PeakProbeBench) => PeakProbe.FlopsPerCall,
+            nameof(PeakProbeBench) => benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(PeakProbeBench.PeakAllCores) ? PeakProbeBench.AllCoresFlops : PeakProbe.FlopsPerCall,
             nameof(W3bBatchStepBench) => W3bBatchStepBench.FlopsPerSample,
             nameof(W4WideStepBench) => W4WideStepBench.FlopsPerSample,
             nameof(GemmShapesBench) => GemmShapesBench.Flops((string)benchmarkCase.Parameters[nameof(GemmShapesBench.Shape)]),
@@ -74,9 +75,10 @@ public static class BenchColumns
         new FigureColumn("samples/s", 0, "Training samples per second: 1 / mean time per sample (training-step benchmarks count one sample per operation)",
             c => c.Descriptor.Type.Namespace == typeof(W3bBatchStepBench).Namespace,
             (s, c) => MeanNs(s, c) is double ns ? (1e9 / ns).ToString("N0", CultureInfo.InvariantCulture) : "-"),
-        // GemmBench and FmaPeakBench add their own GFLOP/s column.
-        new FigureColumn("GFLOP/s*", 1, "Billions of floating-point operations per second: flops per operation / mean time (training steps: 6 x weights per sample; Gemm: 2 m n k). GemmBench brings its own GFLOP/s column, which reads 0.0 on other classes' rows of a joined summary",
-            c => c.Descriptor.Type.Name != "GemmBench" && FlopsPerOperation(c) is not null,
+        // GemmBench and FmaPeakBench add their own "GFLOP/s" column (same figure for GemmBench);
+        // --quick hides it, since in a joined summary it reads 0.0 on every other class's rows.
+        new FigureColumn("GFLOP/s*", 1, "Billions of floating-point operations per second: flops per operation / mean time (training steps: 6 x weights per sample; Gemm: 2 m n k)",
+            c => FlopsPerOperation(c) is not null,
             (s, c) => MeanNs(s, c) is double ns && FlopsPerOperation(c) is double f ? (f / ns).ToString("F1", CultureInfo.InvariantCulture) : "-"),
         new FigureColumn("% of peak", 2, "GFLOP/s as a percentage of the single-core FP32 FMA peak probe of the same run (PeakProbeBench of the V512/Default job in the summary, else measured in the host process)",
             c => FlopsPerOperation(c) is not null,

@@ -10,7 +10,10 @@ namespace FastBackprop.Bench.Config;
 // both are visible checks that a knob took effect.
 //
 //   --isa all        (default) V512, V256, V128, Scalar
-//   --isa default    one job, this process's own environment (fast local runs)
+//   --isa default    one job, id "Native", this process's own environment (fast local runs). Not
+//                    "Default": BenchmarkDotNet treats that id as unset and names the job after its
+//                    characteristics ("IterationCount=10, LaunchCount=1, ..."), whose commas break
+//                    the child build's /p:ArtifactsPath when the host was built with --artifacts-path.
 //   --isa V512,V256  any subset of the tiers, comma-separated
 //   --full           BenchmarkDotNet's default iteration counts instead of the short ones
 //
@@ -62,7 +65,7 @@ public static class IsaConfig
             .AddColumn(BenchColumns.All);
         if (isa.Equals("default", StringComparison.OrdinalIgnoreCase))
         {
-            config = manual.AddJob(baseJob.WithId("Default"));
+            config = manual.AddJob(baseJob.WithId("Native"));
             return [.. rest];
         }
         IEnumerable<string> wanted = isa.Equals("all", StringComparison.OrdinalIgnoreCase)

@@ -10,7 +10,7 @@ namespace FastBackprop.Bench.Config;
 /// repository, named after the CPU model, the date and the benchmark class, so results from
 /// different machines can be committed side by side. BenchmarkDotNet.Artifacts keeps its own copy.
 /// Set FASTBACKPROP_BENCH_RESULTS to write elsewhere.</summary>
-public sealed class ResultsMarkdownExporter : IExporter
+public sealed class ResultsMarkdownExporter(string? name = null) : IExporter
 {
     /// <inheritdoc/>
     public string Name => nameof(ResultsMarkdownExporter);
@@ -24,13 +24,18 @@ public sealed class ResultsMarkdownExporter : IExporter
         ArgumentNullException.ThrowIfNull(summary);
         string directory = ResultsDirectory();
         Directory.CreateDirectory(directory);
-        string classes = string.Join("+", summary.BenchmarksCases.Select(c => c.Descriptor.Type.Name).Distinct());
+        // A joined summary of many classes (--quick, --join) is named by the caller or by its class count.
+        string[] types = [.. summary.BenchmarksCases.Select(c => c.Descriptor.Type.Name).Distinct()];
+        string classes = name ?? (types.Length <= 2 ? string.Join("+", types) : $"joined-{types.Length}-classes");
         string date = DateTime.Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         string path = Path.Combine(directory, $"{Slug(CpuName(summary))}_{date}_{classes}.md");
         using (var writer = new StreamWriter(path, append: false, new UTF8Encoding(false)))
         {
             var logger = new StreamLogger(writer);
             ExportToLog(summary, logger);
+            // The machines are shared: the load at export time tells how much to trust the figures.
+            logger.WriteLine();
+            logger.WriteLine($"Load average at export (1/5/15 min): {LoadAverage()}; run ended {DateTime.Now:yyyy-MM-dd HH:mm}.");
             logger.Flush();
         }
         return [path];
@@ -46,6 +51,31 @@ public sealed class ResultsMarkdownExporter : IExporter
         return Slug(CpuName(summary));
     }
 
+    /// <summary>The CPU model from /proc/cpuinfo ("model name"), for programs that have no summary; null if unknown.</summary>
+    public static string? CpuModel()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The file-name form of a CPU model name.</summary>
+    public static string CpuSlug(string cpuName)
+    {
+        ArgumentNullException.ThrowIfNull(cpuName);
+        return Slug(cpuName);
+    }
+
     private static string ResultsDirectory()
     {
         string? overridden = Environment.GetEnvironmentVariable("FASTBACKPROP_BENCH_RESULTS");
@@ -58,6 +88,24 @@ public sealed class ResultsMarkdownExporter : IExporter
             }
         }
         return Path.Combine(Directory.GetCurrentDirectory(), "bench-results");
+    }
+
+    /// <summary>The 1/5/15-minute load averages from /proc/loadavg, or "n/a".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{parts[0]} {parts[1]} {parts[2]}";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
     }
 
     private static string CpuName(Summary summary)

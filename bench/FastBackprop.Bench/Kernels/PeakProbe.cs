@@ -138,7 +138,30 @@ public class PeakProbeBench
     [GlobalSetup]
     public void Setup() => Console.WriteLine($"// PeakProbe width {PeakProbe.Width}, VectorTiers.Active = {VectorTiers.Active}");
 
+    /// <summary>Calls of the probe per thread in <see cref="PeakAllCores"/>.</summary>
+    public const int CallsPerThread = 4;
+
+    /// <summary>Flops of one <see cref="PeakAllCores"/> call.</summary>
+    public static double AllCoresFlops => Environment.ProcessorCount * CallsPerThread * PeakProbe.FlopsPerCall;
+
     /// <summary><see cref="PeakProbe.FlopsPerCall"/> flops of independent FMAs.</summary>
     [Benchmark]
     public float Peak() => PeakProbe.Run();
+
+    /// <summary>The probe on every logical processor at once (<see cref="CallsPerThread"/> calls each,
+    /// so the fork/join is about 1 % of the time). Its ratio to <see cref="Peak"/> is the thread
+    /// scaling this machine gives right now, the ceiling for the threaded training steps: on a shared
+    /// machine other processes take part of the second core.</summary>
+    [Benchmark]
+    public float PeakAllCores()
+    {
+        float sum = 0;
+        Parallel.For(0, Environment.ProcessorCount, _ =>
+        {
+            float local = 0;
+            for (int i = 0; i < CallsPerThread; i++) local += PeakProbe.Run();
+            if (local == 42f) sum = local;   // keep the result observable without a lock
+        });
+        return sum;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FastBackprop.Bench.Config;
 using FastBackprop.Data;
 using FastBackprop.Kernels;
 using FastBackprop.Training;
@@ -51,7 +52,7 @@ public static class FashionMnistProgram
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal))
                     {
-                        Console.Error.WriteLine($"fashion: unknown option '{args[i]}'. Usage: fashion [folder] [--epochs N] [--seed S] [--scaling none|standard|minmax] [--out report.md]");
+                        Console.Error.WriteLine($"fashion: unknown option '{args[i]}'. Usage: fashion [folder] [--epochs N] [--seed S] [--scaling none|standard|minmax] [--out report.md (default: bench/results/<cpu>_<date>_W5-fashion.md)]");
                         return 2;
                     }
                     folder = args[i];
@@ -99,7 +100,7 @@ public static class FashionMnistProgram
 
         Line($"W5 fashion: {network.Definition}, {train.Count} training / {test.Count} test images from {folder} (read in {load.Elapsed.TotalSeconds:F1} s)");
         Line(string.Create(CultureInfo.InvariantCulture,
-            $"inputs byte/255{(scaling == "none" ? "" : $" then {scaling} scaling fitted on the training set")}; Adam lr 1e-3, batch 128, {epochs} epochs, seed {seed}, DegreeOfParallelism 1, vector tier {VectorTiers.Active}, {Environment.ProcessorCount} logical cores, load average {LoadAverage()}"));
+            $"inputs byte/255{(scaling == "none" ? "" : $" then {scaling} scaling fitted on the training set")}; Adam lr 1e-3, batch 128, {epochs} epochs, seed {seed}, DegreeOfParallelism 1, vector tier {VectorTiers.Active}, {Environment.ProcessorCount} logical cores, load average {ResultsMarkdownExporter.LoadAverage()}"));
         Line("");
         Line("| epoch | train loss | train acc | test loss | test acc | epoch s | train s | samples/s | cumulative s |");
         Line("|------:|-----------:|----------:|----------:|---------:|--------:|--------:|----------:|-------------:|");
@@ -153,15 +154,17 @@ public static class FashionMnistProgram
             $"Time to 88 % test accuracy: {(timeTo88 is null ? "not reached" : $"{timeTo88:F2} s (epoch {epochTo88})")}; total Fit {total.Elapsed.TotalSeconds:F1} s"));
         Line(string.Create(CultureInfo.InvariantCulture,
             $"Targets: epoch 3 test accuracy {at3:P2} (target >= 88 %: {(at3 >= 0.88 ? "met" : "MISSED")}), epoch {history.Epochs.Count} {last:P2} (target >= 89 % by epoch 10: {(last >= 0.89 ? "met" : "MISSED")})"));
-        Line($"Load average after the run: {LoadAverage()}");
+        Line($"Load average after the run: {ResultsMarkdownExporter.LoadAverage()}");
 
-        if (output is not null)
-        {
-            File.WriteAllText(output, "# W5 fashion: Fashion-MNIST accuracy and time per epoch\n\n" +
-                "Command: `dotnet run -c Release --project bench/FastBackprop.Bench -- fashion`\n\n" +
-                $"Machine: {Environment.MachineName}-class host, {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {DateTime.Now:yyyy-MM-dd}\n\n" + log);
-            Console.WriteLine($"Report written to {output}");
-        }
+        // The report goes next to the benchmark reports unless --out says otherwise.
+        string cpu = ResultsMarkdownExporter.CpuModel() ?? "unknown CPU";
+        output ??= Path.Combine(ResultsMarkdownExporter.ResultsDirectoryPath(),
+            $"{ResultsMarkdownExporter.CpuSlug(cpu)}_{DateTime.Now:yyyy-MM-dd}_W5-fashion{(seed == 1 && scaling == "none" && epochs == 10 ? "" : $"-seed{seed}-{scaling}-{epochs}ep")}.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, "# W5 fashion: Fashion-MNIST test accuracy and time per epoch\n\n" +
+            $"Command: `dotnet run -c Release --project bench/FastBackprop.Bench -- fashion{string.Concat(args.Select(a => " " + a))}`\n\n" +
+            $"Machine: {cpu}, {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {DateTime.Now:yyyy-MM-dd HH:mm}\n\n" + log);
+        Console.WriteLine($"Report written to {output}");
         return 0;
     }
 
@@ -173,24 +176,6 @@ public static class FashionMnistProgram
             if (File.Exists(path)) return path;
         }
         return null;
-    }
-
-    /// <summary>The 1/5/15-minute load averages from /proc/loadavg, or "n/a".</summary>
-    internal static string LoadAverage()
-    {
-        try
-        {
-            string[] parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"{parts[0]} {parts[1]} {parts[2]}";
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "n/a";
-        }
     }
 
     // Progress<T> posts to the thread pool; this one reports on the training thread, in order.

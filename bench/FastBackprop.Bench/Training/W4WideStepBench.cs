@@ -23,6 +23,9 @@ public class W4WideStepBench
     /// <summary>6 x weights: flops per training sample.</summary>
     public static double FlopsPerSample { get; } = 6.0 * BatchWorkload.WeightCount(BatchWorkload.W4Definition);
 
+    /// <summary>Flops really executed per sample (the first layer computes no dX).</summary>
+    public static double ExecutedFlopsPerSample { get; } = BatchWorkload.ExecutedFlopsPerSample(BatchWorkload.W4Definition);
+
     private BatchWorkload workload = null!;
     private Network network = null!;
     private BatchWorkspace workspace = null!;
