@@ -75,7 +75,7 @@ public static class BenchColumns
         new FigureColumn("samples/s", 0, "Training samples per second: 1 / mean time per sample (training-step benchmarks count one sample per operation)",
             c => c.Descriptor.Type.Namespace == typeof(W3bBatchStepBench).Namespace,
             (s, c) => MeanNs(s, c) is double ns ? (1e9 / ns).ToString("N0", CultureInfo.InvariantCulture) : "-"),
-        // GemmBench and FmaPeakBench add their own "GFLOP/s" column (same figure for GemmBench);
+        // GemmBench adds its own "GFLOP/s" column (same figure for GemmBench);
         // --quick hides it, since in a joined summary it reads 0.0 on every other class's rows.
         new FigureColumn("GFLOP/s*", 1, "Billions of floating-point operations per second: flops per operation / mean time (training steps: 6 x weights per sample; Gemm: 2 m n k)",
             c => FlopsPerOperation(c) is not null,

@@ -14,7 +14,7 @@ namespace FastBackprop.Bench.Kernels;
 // Gemm against the machine's FP32 peak, single thread. The GFLOP/s column counts 2 m n k flops
 // per product (one multiply and one add per term) and, for the probe, 2 x 16 lanes per FMA.
 // Run both classes together so the ratio comes from one session:
-//   dotnet run -c Release --project bench/FastBackprop.Bench -- --isa default --filter '*GemmBench*' '*FmaPeakBench*'
+//   dotnet run -c Release --project bench/FastBackprop.Bench -- --isa default --filter '*GemmBench*' '*PeakProbeBench*'
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Square <c>C = A op(B)</c> at 256 and 1024 in the two forms of the forward and backward
@@ -64,53 +64,6 @@ public class GemmBench
             double size = Convert.ToDouble(benchmarkCase.Parameters["Size"], CultureInfo.InvariantCulture);
             return 2 * size * size * size;
         }));
-    }
-}
-
-/// <summary>The single-core FP32 peak: a Vector512 FMA loop with 12 independent accumulators
-/// (enough chains to cover FMA latency x pipes on Zen 5 and on Intel's two 512-bit FMA ports),
-/// no loads, no stores. DESIGN.md expects about 215 GFLOP/s on the Zen 5 machines.</summary>
-[Config(typeof(PeakConfig))]
-[HideColumns("Error", "StdDev", "Median", "EnvironmentVariables")]
-public class FmaPeakBench
-{
-    private const int Iterations = 1_000_000;
-    private const double FlopsPerCall = Iterations * 12.0 * 16 * 2;
-
-    /// <summary>12 x <see cref="Iterations"/> Vector512 FMAs; 0 when Vector512 is not accelerated
-    /// (an emulated Vector512 would measure nothing useful).</summary>
-    [Benchmark]
-    public float PeakProbe() => Vector512.IsHardwareAccelerated ? FmaLoop(Iterations, 0.999999f, 1e-7f) : 0f;
-
-    // Out of line and free of calls, so the 12 accumulators stay in registers for the whole loop.
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float FmaLoop(int iterations, float scale, float offset)
-    {
-        Vector512<float> x = Vector512.Create(scale), y = Vector512.Create(offset);
-        Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-        Vector512<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector512.MultiplyAddEstimate(a0, x, y);
-            a1 = Vector512.MultiplyAddEstimate(a1, x, y);
-            a2 = Vector512.MultiplyAddEstimate(a2, x, y);
-            a3 = Vector512.MultiplyAddEstimate(a3, x, y);
-            a4 = Vector512.MultiplyAddEstimate(a4, x, y);
-            a5 = Vector512.MultiplyAddEstimate(a5, x, y);
-            a6 = Vector512.MultiplyAddEstimate(a6, x, y);
-            a7 = Vector512.MultiplyAddEstimate(a7, x, y);
-            a8 = Vector512.MultiplyAddEstimate(a8, x, y);
-            a9 = Vector512.MultiplyAddEstimate(a9, x, y);
-            a10 = Vector512.MultiplyAddEstimate(a10, x, y);
-            a11 = Vector512.MultiplyAddEstimate(a11, x, y);
-        }
-        return Vector512.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    /// <summary>Adds the GFLOP/s column (12 FMAs x 16 lanes x 2 flops per iteration).</summary>
-    private sealed class PeakConfig : ManualConfig
-    {
-        public PeakConfig() => AddColumn(new GflopsColumn(_ => FlopsPerCall));
     }
 }
 

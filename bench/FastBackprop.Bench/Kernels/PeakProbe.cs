@@ -18,7 +18,7 @@ namespace FastBackprop.Bench.Kernels;
 // The matrix benchmarks express their GFLOP/s as a fraction of this probe (BenchColumns.PercentOfPeak).
 // ---------------------------------------------------------------------------------------------
 
-/// <summary>The FMA peak probe: the loops, and a Stopwatch measurement for the host process.</summary>
+/// <summary>The FMA peak probe (the library's loop, at a fixed flop count per call) and a Stopwatch measurement for the host process.</summary>
 public static class PeakProbe
 {
     /// <summary>Vector512 iterations per call; 12 x 16 x 2 x this many flops per call.</summary>
@@ -27,18 +27,12 @@ public static class PeakProbe
     /// <summary>Flops in one <see cref="Run"/> call, on every width.</summary>
     public const double FlopsPerCall = Iterations512 * 12.0 * 16 * 2;
 
-    /// <summary>The widest accelerated width: "Vector512", "Vector256", "Vector128" or "scalar".</summary>
-    public static string Width =>
-        Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
+    /// <summary>The widest accelerated width: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
+    public static string Width => Diagnostics.PeakProbe.Tier.ToString();
 
-    /// <summary>One call of the probe at the widest accelerated width: <see cref="FlopsPerCall"/> flops.</summary>
-    public static float Run()
-    {
-        if (Vector512.IsHardwareAccelerated) return Loop512(Iterations512, 0.999999f, 1e-7f);
-        if (Vector256.IsHardwareAccelerated) return Loop256(Iterations512 * 2, 0.999999f, 1e-7f);
-        if (Vector128.IsHardwareAccelerated) return Loop128(Iterations512 * 4, 0.999999f, 1e-7f);
-        return LoopScalar(Iterations512 * 16, 0.999999f, 1e-7f);
-    }
+    /// <summary>One call of the library's probe (<see cref="Diagnostics.PeakProbe"/>) at the widest accelerated
+    /// width, with the iterations scaled by 16 / lanes so that every width does <see cref="FlopsPerCall"/> flops.</summary>
+    public static float Run() => Diagnostics.PeakProbe.Run(Iterations512 * 16L / (int)Diagnostics.PeakProbe.Tier);
 
     private static double? hostGflops;
 
@@ -59,71 +53,6 @@ public static class PeakProbe
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
         return FlopsPerCall / best / 1e9;
-    }
-
-    // Out of line and call-free, so the 12 accumulators stay in registers for the whole loop.
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop512(int iterations, float scale, float offset)
-    {
-        Vector512<float> x = Vector512.Create(scale), y = Vector512.Create(offset);
-        Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector512.FusedMultiplyAdd(a2, x, y); a3 = Vector512.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector512.FusedMultiplyAdd(a4, x, y); a5 = Vector512.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector512.FusedMultiplyAdd(a6, x, y); a7 = Vector512.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector512.FusedMultiplyAdd(a8, x, y); a9 = Vector512.FusedMultiplyAdd(a9, x, y);
-            a10 = Vector512.FusedMultiplyAdd(a10, x, y); a11 = Vector512.FusedMultiplyAdd(a11, x, y);
-        }
-        return Vector512.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop256(int iterations, float scale, float offset)
-    {
-        Vector256<float> x = Vector256.Create(scale), y = Vector256.Create(offset);
-        Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector256.MultiplyAddEstimate(a0, x, y); a1 = Vector256.MultiplyAddEstimate(a1, x, y);
-            a2 = Vector256.MultiplyAddEstimate(a2, x, y); a3 = Vector256.MultiplyAddEstimate(a3, x, y);
-            a4 = Vector256.MultiplyAddEstimate(a4, x, y); a5 = Vector256.MultiplyAddEstimate(a5, x, y);
-            a6 = Vector256.MultiplyAddEstimate(a6, x, y); a7 = Vector256.MultiplyAddEstimate(a7, x, y);
-            a8 = Vector256.MultiplyAddEstimate(a8, x, y); a9 = Vector256.MultiplyAddEstimate(a9, x, y);
-            a10 = Vector256.MultiplyAddEstimate(a10, x, y); a11 = Vector256.MultiplyAddEstimate(a11, x, y);
-        }
-        return Vector256.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop128(int iterations, float scale, float offset)
-    {
-        Vector128<float> x = Vector128.Create(scale), y = Vector128.Create(offset);
-        Vector128<float> a0 = Vector128.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = Vector128.MultiplyAddEstimate(a0, x, y); a1 = Vector128.MultiplyAddEstimate(a1, x, y);
-            a2 = Vector128.MultiplyAddEstimate(a2, x, y); a3 = Vector128.MultiplyAddEstimate(a3, x, y);
-            a4 = Vector128.MultiplyAddEstimate(a4, x, y); a5 = Vector128.MultiplyAddEstimate(a5, x, y);
-            a6 = Vector128.MultiplyAddEstimate(a6, x, y); a7 = Vector128.MultiplyAddEstimate(a7, x, y);
-            a8 = Vector128.MultiplyAddEstimate(a8, x, y); a9 = Vector128.MultiplyAddEstimate(a9, x, y);
-            a10 = Vector128.MultiplyAddEstimate(a10, x, y); a11 = Vector128.MultiplyAddEstimate(a11, x, y);
-        }
-        return Vector128.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float LoopScalar(int iterations, float scale, float offset)
-    {
-        float a0 = 1f, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = a0 * scale + offset; a1 = a1 * scale + offset; a2 = a2 * scale + offset; a3 = a3 * scale + offset;
-            a4 = a4 * scale + offset; a5 = a5 * scale + offset; a6 = a6 * scale + offset; a7 = a7 * scale + offset;
-            a8 = a8 * scale + offset; a9 = a9 * scale + offset; a10 = a10 * scale + offset; a11 = a11 * scale + offset;
-        }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
     }
 }
 

@@ -71,6 +71,11 @@ public class W3aOnlineStepBench
         return sum;
     }
 
+    /// <summary>Network.TrainOnline over the same samples: the same online steps (bit-identical weights),
+    /// with the first layer's update and the next sample's net sums sharing one pass over its weights.</summary>
+    [Benchmark(OperationsPerInvoke = Samples)]
+    public float EngineSequence() => network.TrainOnline(workload.Inputs, workload.Targets, workload.LearningRate, workspace);
+
     /// <summary>One weight row at a time with TensorPrimitives (<see cref="RowwiseTensorPrimitivesMlp"/>).</summary>
     [Benchmark(OperationsPerInvoke = Samples)]
     public float RowwiseTensorPrimitives()
