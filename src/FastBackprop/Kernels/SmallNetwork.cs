@@ -12,7 +12,8 @@ namespace FastBackprop.Kernels;
 // At these sizes a step is ~60 multiply-adds and 9 exponentials; what costs is everything
 // around them: a call, a span slice, a bounds check or a tier dispatch per layer and operand.
 // Here the shape comes in as small offset tables, the loops run on refs, and the transfer
-// function is evaluated inline per element.
+// function is evaluated inline per element (scalar MathF.Exp: measured faster here than a
+// TensorPrimitives call on four floats, whose fixed cost outweighs its vector exp).
 //
 //   forward:   net_k = b_k + Σ_j w_kj y_j;  y_k = f(net_k)                  (derivation (1), (2))
 //   backward:  for the layer below: s_j = Σ_k delta_k w_kj (old weights),
@@ -47,10 +48,7 @@ internal static class SmallNetwork
             ref float y = ref Unsafe.Add(ref outBase, unitOffsets[l]);
             for (int k = 0; k < units; k++)
             {
-                ref float row = ref Unsafe.Add(ref w, k * inputs);
-                float sum = Unsafe.Add(ref b, k);
-                for (int j = 0; j < inputs; j++) sum += Unsafe.Add(ref row, j) * Unsafe.Add(ref x, j);
-                Unsafe.Add(ref net, k) = sum;
+                Unsafe.Add(ref net, k) = Unsafe.Add(ref b, k) + Dot(ref Unsafe.Add(ref w, k * inputs), ref x, inputs);
             }
             Activate(forms[l], slopes[l], ref net, ref y, units);
             x = ref y;
@@ -90,17 +88,66 @@ internal static class SmallNetwork
             for (int j = 0; j < inputs; j++) Unsafe.Add(ref s, j) = 0f;
             for (int k = 0; k < units; k++)
             {
-                ref float row = ref Unsafe.Add(ref w, k * inputs);
                 float dk = Unsafe.Add(ref d, k), a = scale * dk;
-                for (int j = 0; j < inputs; j++)
+                BackwardRow(ref Unsafe.Add(ref w, k * inputs), ref s, ref x, dk, a, inputs);
+                Unsafe.Add(ref b, k) += a;
+            }
+            MultiplyByDerivative(forms[l - 1], slopes[l - 1], ref Unsafe.Add(ref netBase, below), ref x, ref s, inputs);
+        }
+    }
+
+    // Σ_j row_j x_j. The widths of small networks are a handful, where a loop costs more in its
+    // exit misprediction than in its multiply-adds: lengths up to 4 are straight-line code, chosen
+    // by a jump table whose target repeats every step (the same layers in the same order), so the
+    // predictor learns it. The additions run left to right, in the same order as the loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float row, ref float x, int length)
+    {
+        switch (length)
+        {
+            case 1: return row * x;
+            case 2: return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1);
+            case 3: return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2);
+            case 4:
+                return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2)
+                    + Unsafe.Add(ref row, 3) * Unsafe.Add(ref x, 3);
+            default:
+                float sum = 0f;
+                for (int j = 0; j < length; j++) sum += Unsafe.Add(ref row, j) * Unsafe.Add(ref x, j);
+                return sum;
+        }
+    }
+
+    // s_j += dk w_j (old weight), then w_j += a x_j, for one row; straight-line up to 4 as Dot.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardRow(ref float row, ref float s, ref float x, float dk, float a, int length)
+    {
+        switch (length)
+        {
+            case 4:
+                Unsafe.Add(ref s, 3) += dk * Unsafe.Add(ref row, 3);
+                Unsafe.Add(ref row, 3) += a * Unsafe.Add(ref x, 3);
+                goto case 3;
+            case 3:
+                Unsafe.Add(ref s, 2) += dk * Unsafe.Add(ref row, 2);
+                Unsafe.Add(ref row, 2) += a * Unsafe.Add(ref x, 2);
+                goto case 2;
+            case 2:
+                Unsafe.Add(ref s, 1) += dk * Unsafe.Add(ref row, 1);
+                Unsafe.Add(ref row, 1) += a * Unsafe.Add(ref x, 1);
+                goto case 1;
+            case 1:
+                s += dk * row;
+                row += a * x;
+                return;
+            default:
+                for (int j = 0; j < length; j++)
                 {
                     ref float wkj = ref Unsafe.Add(ref row, j);
                     Unsafe.Add(ref s, j) += dk * wkj;
                     wkj += a * Unsafe.Add(ref x, j);
                 }
-                Unsafe.Add(ref b, k) += a;
-            }
-            MultiplyByDerivative(forms[l - 1], slopes[l - 1], ref Unsafe.Add(ref netBase, below), ref x, ref s, inputs);
+                return;
         }
     }
 
@@ -133,15 +180,8 @@ internal static class SmallNetwork
     {
         switch (form)
         {
-            case ScalarForm.Logistic when units >= 4:
-                // TensorPrimitives' Vector128 exp beats four scalar ones.
-                Activation.Logistic(MemoryMarshal.CreateReadOnlySpan(ref net, units), MemoryMarshal.CreateSpan(ref y, units));
-                return;
             case ScalarForm.Logistic:
                 for (int k = 0; k < units; k++) Unsafe.Add(ref y, k) = 1f / (1f + MathF.Exp(-Unsafe.Add(ref net, k)));
-                return;
-            case ScalarForm.Tanh when units >= 4:
-                Activation.Tanh(MemoryMarshal.CreateReadOnlySpan(ref net, units), MemoryMarshal.CreateSpan(ref y, units));
                 return;
             case ScalarForm.Tanh:
                 for (int k = 0; k < units; k++) Unsafe.Add(ref y, k) = MathF.Tanh(Unsafe.Add(ref net, k));
