@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using FastBackprop.Bench.Workloads;
-using FastBackprop.Kernels;
-using FastBackprop.Reference;
 
 namespace FastBackprop.Bench.Training;
 
@@ -19,7 +17,7 @@ namespace FastBackprop.Bench.Training;
 /// repeat under each Threads value so every group has its baseline.</para></summary>
 [MemoryDiagnoser(displayGenColumns: false)]
 [HideColumns("Error", "StdDev", "Median", "RatioSD", "EnvironmentVariables")]
-public class W3bBatchStepBench
+public class W3bBatchStepBench : BatchStepBench
 {
     /// <summary>Samples per invocation of <see cref="Engine"/>.</summary>
     public const int SamplesPerInvoke = 256;
@@ -33,79 +31,24 @@ public class W3bBatchStepBench
     /// <summary>Flops really executed per sample (the first layer computes no dX).</summary>
     public static double ExecutedFlopsPerSample { get; } = BatchWorkload.ExecutedFlopsPerSample(BatchWorkload.W3bDefinition);
 
-    private BatchWorkload workload = null!;
-    private Network network = null!;
-    private BatchWorkspace workspace = null!;
-    private double[] referenceParameters = null!;
-    private double[][] referenceInputs = null!, referenceTargets = null!;
-    private int next, referenceNext;
-
     /// <summary>Patterns per step.</summary>
     [Params(64, 256)]
     public int Batch { get; set; } = 64;
 
-    /// <summary>Degree of parallelism of the batch workspace.</summary>
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; } = 1;
+    /// <inheritdoc/>
+    protected override int StepSize => Batch;
 
-    /// <summary>1 and Environment.ProcessorCount.</summary>
-    public static IEnumerable<int> ThreadCounts => BatchWorkload.ThreadCounts;
+    /// <inheritdoc/>
+    protected override int ReferencePatternCount => 8;
 
-    /// <summary>Builds the data, checks the reference baseline against the engine, and creates the
-    /// network and workspace (whose pool threads start here, not in the measurement).</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        workload = BatchWorkload.W3b(Batch);
-        Console.WriteLine($"// {workload.VerifyAgainstReference(1e-5)}");
-        Console.WriteLine($"// VectorTiers.Active = {VectorTiers.Active}, Threads = {Threads}, ProcessorCount = {Environment.ProcessorCount}");
-        network = workload.CreateNetwork();
-        workspace = network.CreateBatchWorkspace(Batch, Threads);
-        referenceParameters = Array.ConvertAll(network.Parameters.ToArray(), x => (double)x);
-        int inputWidth = workload.Definition.InputWidth, outputWidth = workload.Definition.OutputWidth;
-        referenceInputs = new double[8][];
-        referenceTargets = new double[8][];
-        for (int p = 0; p < referenceInputs.Length; p++)
-        {
-            referenceInputs[p] = Array.ConvertAll(workload.Inputs[(p * inputWidth)..((p + 1) * inputWidth)], x => (double)x);
-            referenceTargets[p] = Array.ConvertAll(workload.Targets[(p * outputWidth)..((p + 1) * outputWidth)], x => (double)x);
-        }
-        next = referenceNext = 0;
-    }
-
-    /// <summary>Stops the workspace's worker threads; reports the last loss (finite = no divergence).</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        float loss = network.ComputeLossBatch(workload.BatchInputs(0), workload.BatchTargets(0), workspace);
-        Console.WriteLine($"// {workload.Name}: loss of batch 0 after the run {loss / Batch:G4} per sample");
-        workspace.Dispose();
-    }
+    /// <inheritdoc/>
+    protected override BatchWorkload CreateWorkload() => BatchWorkload.W3b(Batch);
 
     /// <summary>ReferenceBackprop.TrainStep on <see cref="ReferencePatterns"/> patterns.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = ReferencePatterns)]
-    public double Reference()
-    {
-        double sum = 0;
-        for (int n = 0; n < ReferencePatterns; n++)
-        {
-            int i = referenceNext;
-            referenceNext = (i + 1) % referenceInputs.Length;
-            sum += ReferenceBackprop.TrainStep(workload.Definition, referenceParameters, referenceInputs[i], referenceTargets[i], workload.LearningRate);
-        }
-        return sum;
-    }
+    public double Reference() => ReferenceSteps(ReferencePatterns);
 
     /// <summary><see cref="SamplesPerInvoke"/> / Batch calls of Network.TrainBatch.</summary>
     [Benchmark(OperationsPerInvoke = SamplesPerInvoke)]
-    public float Engine()
-    {
-        float sum = 0;
-        for (int s = 0; s < SamplesPerInvoke / Batch; s++)
-        {
-            int b = next++;
-            sum += network.TrainBatch(workload.BatchInputs(b), workload.BatchTargets(b), workload.LearningRate, workspace);
-        }
-        return sum;
-    }
+    public float Engine() => EngineSteps(SamplesPerInvoke / Batch);
 }
