@@ -37,7 +37,7 @@ public static class OutputDelta
         TensorPrimitives.Subtract(output, target, delta);
         float max = TensorPrimitives.Max(net);
         double sum = 0;
-        for (int k = 0; k < net.Length; k++) sum += Math.Exp(net[k] - max);
+        for (int k = 0; k < net.Length; k++) sum += Math.Exp((double)net[k] - max);   // in double: a float difference would cost ~|net| ulps of a tiny E
         double logSum = max + Math.Log(sum);
         double e = 0;
         for (int k = 0; k < net.Length; k++)
