@@ -17,6 +17,24 @@ public static class Crc32
         return ~c;
     }
 
+    /// <summary>Appends the little-endian CRC-32 of everything in <paramref name="stream"/> to it: the
+    /// framing of FastBackprop's model and checkpoint files.</summary>
+    internal static void Seal(MemoryStream stream)
+    {
+        Span<byte> crc = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(crc, Compute(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
+        stream.Write(crc);
+    }
+
+    /// <summary>Whether the last 4 bytes of <paramref name="framed"/> (at least 4 long) are the little-endian
+    /// CRC-32 of the rest, as <see cref="Seal"/> writes it.</summary>
+    internal static bool IsSealed(ReadOnlySpan<byte> framed, out uint stored, out uint computed)
+    {
+        stored = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(framed[^4..]);
+        computed = Compute(framed[..^4]);
+        return stored == computed;
+    }
+
     private static uint[] CreateTable()
     {
         var table = new uint[256];

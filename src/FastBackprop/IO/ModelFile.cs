@@ -111,10 +111,7 @@ public static class ModelFile
                 WriteString(writer, entry.Value);
             }
         }
-        uint crc = Crc32.Compute(memory.GetBuffer().AsSpan(0, (int)memory.Length));
-        Span<byte> crcBytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(crcBytes, crc);
-        memory.Write(crcBytes);
+        Crc32.Seal(memory);
         return memory.ToArray();
     }
 
@@ -126,17 +123,15 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         const int minimum = 8 + 2 + 1 + 1 + 4 + 4 + 4 + 4 + 4;
-        if (bytes.Length < minimum || !bytes.StartsWith(Magic))
+        if (bytes.Length >= Magic.Length && !bytes.StartsWith(Magic))
         {
-            if (bytes.Length >= Magic.Length && !bytes.StartsWith(Magic))
-            {
-                throw DataFormatException.AtByte(sourceName, 0, "wrong magic number; a FastBackprop model file starts with \"FBPMODEL\".");
-            }
+            throw DataFormatException.AtByte(sourceName, 0, "wrong magic number; a FastBackprop model file starts with \"FBPMODEL\".");
+        }
+        if (bytes.Length < minimum)
+        {
             throw DataFormatException.AtByte(sourceName, bytes.Length, $"the file ends after {bytes.Length} bytes; a model file has at least {minimum}.");
         }
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
-        uint actual = Crc32.Compute(bytes[..^4]);
-        if (stored != actual)
+        if (!Crc32.IsSealed(bytes, out uint stored, out uint actual))
         {
             throw DataFormatException.AtByte(sourceName, bytes.Length - 4,
                 $"checksum mismatch (stored 0x{stored:X8}, computed 0x{actual:X8}): the file is corrupt or truncated.");

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using FastBackprop.Data;
 using FastBackprop.IO;
 
@@ -180,9 +179,7 @@ public sealed class TrainingCheckpoint
                 w.Write(r.PatternsPerSecond);
             }
         }
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32.Compute(memory.GetBuffer().AsSpan(0, (int)memory.Length)));
-        memory.Write(crc);
+        Crc32.Seal(memory);
         AtomicFile.Write(path, memory.GetBuffer().AsSpan(0, (int)memory.Length));
     }
 
@@ -198,8 +195,7 @@ public sealed class TrainingCheckpoint
         {
             throw DataFormatException.AtByte(name, 0, "not a FastBackprop checkpoint (it starts with \"FBPCHKPT\").");
         }
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4));
-        if (stored != Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)))
+        if (!Crc32.IsSealed(bytes, out _, out _))
         {
             throw DataFormatException.AtByte(name, bytes.Length - 4, "checksum mismatch: the checkpoint is corrupt or truncated.");
         }
