@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using FastBackprop.Kernels;
 
 namespace FastBackprop;
@@ -355,14 +354,7 @@ public sealed partial class Network
         }
         if (small)
         {
-            float sum = 0f;
-            for (int k = 0; k < y.Length; k++)
-            {
-                float e = delta[k] = y[k] - target[k];   // ∂E/∂y_k = y_k - d_k
-                sum += e * e;
-            }
-            SmallNetwork.MultiplyByDerivative(forms[last], slopes[last], ref MemoryMarshal.GetReference(net), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(delta), y.Length);
-            return 0.5f * sum;
+            return SmallNetwork.HalfSquaredErrorDelta(net, y, target, delta, forms[last], slopes[last]);
         }
         float error = OutputDelta.HalfSquaredError(y, target, delta);   // ∂E/∂y_k = y_k - d_k
         transfer.MultiplyByDerivative(net, y, delta);                     // delta_k = (y_k - d_k) f'(net_k)
