@@ -34,8 +34,8 @@ internal static class Demo
 
     private static void Train(TextWriter output, string title, int inputWidth, int[] widths, float[][] inputs, float[][] targets, ulong seed, int epochs, int reportEvery)
     {
-        var layers = new LayerSpec[widths.Length];
-        for (int l = 0; l < widths.Length; l++) layers[l] = new LayerSpec(widths[l], TransferFunction.Logistic);
+        var layers = new Layer[widths.Length];
+        for (int l = 0; l < widths.Length; l++) layers[l] = new Dense(widths[l], TransferFunction.Logistic);
         var network = new Network(inputWidth, Loss.HalfSquaredError, layers);
         network.InitializeWeights(seed);
 

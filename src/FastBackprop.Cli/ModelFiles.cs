@@ -23,7 +23,7 @@ internal static class ModelFiles
     public static bool IsClassifier(Model model) =>
         model.Metadata.TryGetValue(TaskKey, out string? task)
             ? task == Classification
-            : model.Network.Definition.Layers[^1].Transfer == TransferFunction.Softmax;
+            : model.Network.Definition.OutputLayer.Transfer == TransferFunction.Softmax;
 
     /// <summary>"runs/m.fbp" and "learning-curve" give "runs/m.learning-curve.png".</summary>
     public static string Beside(string modelPath, string suffix)
@@ -35,7 +35,10 @@ internal static class ModelFiles
     public static string Shape(NetworkDefinition definition)
     {
         var parts = new List<string> { definition.InputWidth.ToString(CultureInfo.InvariantCulture) };
-        foreach (LayerSpec layer in definition.Layers) parts.Add(layer.Width.ToString(CultureInfo.InvariantCulture));
+        foreach (Layer layer in definition.Layers)
+        {
+            if (layer is Dense dense) parts.Add(dense.Width.ToString(CultureInfo.InvariantCulture));
+        }
         return string.Join('-', parts);
     }
 }

@@ -12,8 +12,8 @@ public class ReadmeExampleTests
     public void ReadmeExample_TrainsXorAndFillsGradient()
     {
         var network = new Network(inputWidth: 2, Loss.HalfSquaredError,
-            new LayerSpec(4, TransferFunction.Tanh),
-            new LayerSpec(1, TransferFunction.Logistic));
+            new Dense(4, TransferFunction.Tanh),
+            new Dense(1, TransferFunction.Logistic));
         network.InitializeWeights(seed: 42);
 
         float[][] x = [[0, 0], [0, 1], [1, 0], [1, 1]], d = [[0], [1], [1], [0]];
@@ -46,7 +46,7 @@ public class ReadmeExampleTests
         {
             var (train, test) = EmbeddedData.Digits().Split(0.8, seed: 2026);
             var network = new Network(64, Loss.CrossEntropy,
-                new LayerSpec(128, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+                new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
             network.InitializeWeights(seed: 1, WeightInitialization.HeNormal);
             TrainingHistory history = Trainer.Fit(network, train, new TrainingOptions
             {

@@ -56,7 +56,7 @@ public class SeededRandomTests
     {
         // Xavier limit sqrt(6 / (2 + 2)) for the 2-2-1 hidden layer: w = limit · (2u - 1) with
         // u = NextSingle(); pinned so that a change to the initialisation formula is noticed.
-        var network = new Network(2, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Logistic), new LayerSpec(1, TransferFunction.Logistic));
+        var network = new Network(2, Loss.HalfSquaredError, new Dense(2, TransferFunction.Logistic), new Dense(1, TransferFunction.Logistic));
         network.InitializeWeights(42);
         var random = new SeededRandom(42);
         float limit0 = MathF.Sqrt(6f / 4f), limit1 = MathF.Sqrt(6f / 3f);

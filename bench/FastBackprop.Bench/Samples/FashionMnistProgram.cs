@@ -88,7 +88,7 @@ public static class FashionMnistProgram
         load.Stop();
 
         var network = new Network(train.InputWidth, Loss.CrossEntropy,
-            new LayerSpec(256, TransferFunction.Relu), new LayerSpec(128, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+            new Dense(256, TransferFunction.Relu), new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
         network.InitializeWeights(seed);
 
         var log = new StringBuilder();

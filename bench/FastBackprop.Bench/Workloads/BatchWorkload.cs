@@ -68,11 +68,11 @@ public sealed class BatchWorkload
 
     /// <summary>W3b's network: 784-256-128-10, ReLU hidden, softmax output, cross-entropy.</summary>
     public static NetworkDefinition W3bDefinition { get; } = new(784, Loss.CrossEntropy,
-        new LayerSpec(256, TransferFunction.Relu), new LayerSpec(128, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+        new Dense(256, TransferFunction.Relu), new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
 
     /// <summary>W4's network: 1024-1024-1024-1024, ReLU hidden, identity output, half squared error.</summary>
     public static NetworkDefinition W4Definition { get; } = new(1024, Loss.HalfSquaredError,
-        new LayerSpec(1024, TransferFunction.Relu), new LayerSpec(1024, TransferFunction.Relu), new LayerSpec(1024, TransferFunction.Identity));
+        new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Identity));
 
     /// <summary>W3b mnist-batch: eta 0.01; synthetic MNIST-like samples: pixels U[0,1], one-hot targets of a random class.</summary>
     public static BatchWorkload W3b(int batch) => new("W3b mnist-batch", W3bDefinition, 0.01f, batch, dataSeed: 5, (random, input, target) =>

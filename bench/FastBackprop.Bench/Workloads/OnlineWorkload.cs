@@ -16,8 +16,8 @@ public sealed class OnlineWorkload
         Name = name;
         Widths = widths;
         LearningRate = learningRate;
-        var layers = new LayerSpec[widths.Length - 1];
-        for (int l = 0; l < layers.Length; l++) layers[l] = new LayerSpec(widths[l + 1], TransferFunction.Logistic);
+        var layers = new Layer[widths.Length - 1];
+        for (int l = 0; l < layers.Length; l++) layers[l] = new Dense(widths[l + 1], TransferFunction.Logistic);
         Definition = new NetworkDefinition(widths[0], Loss.HalfSquaredError, layers);
         InputWidth = widths[0];
         OutputWidth = widths[^1];

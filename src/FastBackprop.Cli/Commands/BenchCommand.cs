@@ -157,7 +157,7 @@ internal static partial class BenchCommand
     private static Result W1(double seconds)
     {
         var network = new Network(2, Loss.HalfSquaredError,
-            new LayerSpec(4, TransferFunction.Logistic), new LayerSpec(3, TransferFunction.Logistic), new LayerSpec(2, TransferFunction.Logistic));
+            new Dense(4, TransferFunction.Logistic), new Dense(3, TransferFunction.Logistic), new Dense(2, TransferFunction.Logistic));
         network.InitializeWeights(1);
         const int patterns = 1024;
         var random = new SeededRandom(11);
@@ -176,14 +176,14 @@ internal static partial class BenchCommand
     private static Result W3b(double seconds)
     {
         var network = new Network(784, Loss.CrossEntropy,
-            new LayerSpec(256, TransferFunction.Relu), new LayerSpec(128, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+            new Dense(256, TransferFunction.Relu), new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
         return Batched("W3b", "784-256-128-10 ReLU, softmax CE, batch 64, SGD 0.01", network, 64, 0.01f, oneHot: true, seconds);
     }
 
     private static Result W4(double seconds)
     {
         var network = new Network(1024, Loss.HalfSquaredError,
-            new LayerSpec(1024, TransferFunction.Relu), new LayerSpec(1024, TransferFunction.Relu), new LayerSpec(1024, TransferFunction.Identity));
+            new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Identity));
         return Batched("W4", "1024-1024-1024-1024 ReLU, linear out, HSE, batch 256", network, 256, 1e-5f, oneHot: false, seconds);
     }
 

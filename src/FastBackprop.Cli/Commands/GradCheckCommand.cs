@@ -98,8 +98,8 @@ internal static class GradCheckCommand
         string[] hidden = ["logistic", "tanh", "relu", "leaky-relu(0.1)", "identity"];
         int depth = 1 + random.NextInt32(3);
         int inputs = Width(random);
-        var specs = new LayerSpec[depth + 1];
-        for (int l = 0; l < depth; l++) specs[l] = new LayerSpec(Width(random), TransferFunction.FromName(hidden[random.NextInt32(hidden.Length)]));
+        var specs = new Dense[depth + 1];
+        for (int l = 0; l < depth; l++) specs[l] = new Dense(Width(random), TransferFunction.FromName(hidden[random.NextInt32(hidden.Length)]));
         int outputs = 1 + random.NextInt32(12);
         (string output, Loss loss) = random.NextInt32(4) switch
         {
@@ -109,7 +109,7 @@ internal static class GradCheckCommand
             _ => ("identity", Loss.HalfSquaredError),
         };
         if (output == "softmax") outputs = Math.Max(outputs, 2);
-        specs[^1] = new LayerSpec(outputs, TransferFunction.FromName(output));
+        specs[^1] = new Dense(outputs, TransferFunction.FromName(output));
         var network = new Network(inputs, loss, specs);
         NetworkDefinition definition = network.Definition;
         network.InitializeWeights(random.NextUInt64());

@@ -29,7 +29,7 @@ internal static class InfoCommand
             for (int l = 0; l < definition.LayerCount; l++)
             {
                 LayerLayout layout = definition.GetLayout(l);
-                layers.Add(new JsonObject { ["inputs"] = layout.Inputs, ["units"] = layout.Units, ["transfer"] = definition.Layers[l].Transfer.Name, ["parameters"] = layout.ParameterCount });
+                layers.Add(new JsonObject { ["inputs"] = layout.Inputs, ["units"] = layout.Units, ["transfer"] = ((Dense)definition.Layers[l]).Transfer.Name, ["parameters"] = layout.ParameterCount });
             }
             var metadata = new JsonObject();
             foreach ((string key, string value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal)) metadata[key] = value;
@@ -55,7 +55,7 @@ internal static class InfoCommand
         for (int l = 0; l < definition.LayerCount; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
-            table.AddRow(Fmt.I(l + 1), Fmt.I(layout.Inputs), Fmt.I(layout.Units), definition.Layers[l].Transfer.Name, Fmt.I(layout.WeightCount), Fmt.I(layout.Units));
+            table.AddRow(Fmt.I(l + 1), Fmt.I(layout.Inputs), Fmt.I(layout.Units), ((Dense)definition.Layers[l]).Transfer.Name, Fmt.I(layout.WeightCount), Fmt.I(layout.Units));
         }
         console.Write(table);
         if (model.Scaling is { } scaling)

@@ -289,10 +289,10 @@ internal sealed class TrainCommand
         {
             throw new UserException($"--activation has {names.Length} names for {hidden} hidden layers; give one, or one per hidden layer.");
         }
-        var specs = new LayerSpec[widths.Length - 1];
-        for (int l = 0; l < hidden; l++) specs[l] = new LayerSpec(widths[l + 1], Transfer(names.Length == 1 ? names[0] : names[l], "--activation"));
+        var specs = new Dense[widths.Length - 1];
+        for (int l = 0; l < hidden; l++) specs[l] = new Dense(widths[l + 1], Transfer(names.Length == 1 ? names[0] : names[l], "--activation"));
         string outputName = parse.GetValue(outputActivation) ?? (classify ? "softmax" : "identity");
-        specs[^1] = new LayerSpec(widths[^1], Transfer(outputName, "--output-activation"));
+        specs[^1] = new Dense(widths[^1], Transfer(outputName, "--output-activation"));
         string lossName = parse.GetValue(loss) ?? (classify && specs[^1].Transfer != TransferFunction.Identity ? "cross-entropy" : "half-squared-error");
         Loss lossValue = lossName == "cross-entropy" ? Loss.CrossEntropy : Loss.HalfSquaredError;
         try
@@ -474,7 +474,7 @@ internal sealed class TrainCommand
         {
             if (!context.Human) return;
             IAnsiConsole console = context.Console;
-            console.MarkupLine(Fmt.Inv($"[bold]Training[/] {Markup.Escape(ModelFiles.Shape(definition))} ({definition.Layers[0].Transfer} hidden, {definition.Layers[^1].Transfer} output, {definition.Loss}), {Fmt.I(definition.ParameterCount)} parameters"));
+            console.MarkupLine(Fmt.Inv($"[bold]Training[/] {Markup.Escape(ModelFiles.Shape(definition))} ({((Dense)definition.Layers[0]).Transfer} hidden, {definition.OutputLayer.Transfer} output, {definition.Loss}), {Fmt.I(definition.ParameterCount)} parameters"));
             console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(trainCount)} training, {Fmt.I(validationCount)} validation samples"));
             console.MarkupLine(Fmt.Inv($"  {optimizerName}, learning rate {rate}, batch {batch}, {epochCount} epoch{(epochCount == 1 ? "" : "s")}, vector tier {VectorTiers.Active}, up to {threadCount} thread{(threadCount == 1 ? "" : "s")}"));
             console.WriteLine();

@@ -14,6 +14,8 @@ internal sealed class RectifierFunction(float slope) : ElementwiseTransferFuncti
     public override WeightInitialization PreferredInitialization => WeightInitialization.HeUniform;
     public override double Function(double x) => x > 0 ? x : Slope * x;
     public override double Derivative(double x) => x > 0 ? 1.0 : Slope;
+    public override bool Equals(object? obj) => obj is RectifierFunction other && other.Slope.Equals(Slope);
+    public override int GetHashCode() => Slope.GetHashCode();
     public override void Activate(ReadOnlySpan<float> net, Span<float> output) => Activation.Rectifier(net, Slope, output);
     public override void MultiplyByDerivative(ReadOnlySpan<float> net, ReadOnlySpan<float> output, Span<float> delta) =>
         ActivationDerivative.Rectifier(net, Slope, delta);

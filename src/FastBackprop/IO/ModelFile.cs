@@ -86,8 +86,9 @@ public static class ModelFile
             writer.Write((byte)(model.Scaling is null ? 0 : (int)model.Scaling.Kind));
             writer.Write(definition.InputWidth);
             writer.Write(definition.LayerCount);
-            foreach (LayerSpec layer in definition.Layers)
+            foreach (Layer entry in definition.Layers)
             {
+                var layer = (Dense)entry;   // the only layer kind of format version 1
                 string transfer = layer.Transfer.Name;
                 if (layer.Transfer.Form == ScalarForm.Custom || !IsStorableName(transfer))
                 {
@@ -153,7 +154,7 @@ public static class ModelFile
         int layerCount = reader.Int32();
         if (layerCount < 1 || layerCount > MaxLayers) throw reader.Error(-4, $"layer count {layerCount}; expected 1 to {MaxLayers}.");
 
-        var layers = new LayerSpec[layerCount];
+        var layers = new Layer[layerCount];
         long parameterCount = 0;
         int below = inputWidth;
         for (int l = 0; l < layerCount; l++)
@@ -175,7 +176,7 @@ public static class ModelFile
             {
                 throw reader.Error(-nameLength, $"layer {l}: unknown transfer function '{transferName}'.", e);
             }
-            layers[l] = new LayerSpec(width, transfer);
+            layers[l] = new Dense(width, transfer);
             below = width;
         }
 

@@ -28,7 +28,7 @@ public sealed class BatchWorkspace : IDisposable
         Definition = definition;
         Capacity = capacity;
         unitOffsets = new int[definition.LayerCount + 1];
-        for (int l = 0; l < definition.LayerCount; l++) unitOffsets[l + 1] = unitOffsets[l] + definition.Layers[l].Width;
+        for (int l = 0; l < definition.LayerCount; l++) unitOffsets[l + 1] = unitOffsets[l] + definition.GetLayout(l).Units;
         long length = (long)unitOffsets[^1] * capacity;
         if (length > Array.MaxLength)
         {

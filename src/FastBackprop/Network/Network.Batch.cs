@@ -128,7 +128,7 @@ public sealed partial class Network
             for (int p = 0; p < batch; p++) bias.CopyTo(z.Slice(p * layout.Units, layout.Units));
             // Z = X W^T + Z (Z holds the bias rows): (batch x inputs) (inputs x units)
             Gemm.MultiplyParallel(ws.Pool, GemmForm.NT, batch, layout.Units, layout.Inputs, 1f, x, layout.Inputs, Weights(layout), layout.Inputs, 1f, z, layout.Units);
-            TransferFunction transfer = Definition.Layers[l].Transfer;
+            TransferFunction transfer = ((Dense)Definition.Layers[l]).Transfer;
             Span<float> y = ws.Outputs(l, batch);
             if (transfer.Form == ScalarForm.Softmax)
             {
@@ -145,7 +145,7 @@ public sealed partial class Network
     private float OutputErrorBatch(ReadOnlySpan<float> targets, int batch, BatchWorkspace ws)
     {
         int last = Definition.LayerCount - 1, width = Definition.OutputWidth;
-        TransferFunction transfer = Definition.Layers[last].Transfer;
+        TransferFunction transfer = ((Dense)Definition.Layers[last]).Transfer;
         Span<float> z = ws.NetSums(last, batch), y = ws.Outputs(last, batch), dz = ws.Deltas(last, batch);
         float error = 0f;
         if (Definition.Loss == Loss.CrossEntropy)
@@ -180,7 +180,7 @@ public sealed partial class Network
         // dX = dZ_l W_l: (batch x units) (units x inputs), written straight into the deltas below
         Gemm.MultiplyParallel(ws.Pool, GemmForm.NN, batch, layout.Inputs, layout.Units, 1f, ws.Deltas(l, batch), layout.Units, Weights(layout), layout.Inputs, 0f, below, layout.Inputs);
         // Hidden layers are element-wise (softmax is output-only), so one call covers the block.
-        Definition.Layers[l - 1].Transfer.MultiplyByDerivative(ws.NetSums(l - 1, batch), ws.Outputs(l - 1, batch), below);
+        ((Dense)Definition.Layers[l - 1]).Transfer.MultiplyByDerivative(ws.NetSums(l - 1, batch), ws.Outputs(l - 1, batch), below);
     }
 
     private static void ColumnSums(ReadOnlySpan<float> block, int rows, Span<float> sums)

@@ -47,17 +47,17 @@ public sealed partial class Network
         small = definition.MaxWidth < 16;
         for (int l = 0; l < definition.LayerCount; l++)
         {
-            forms[l] = definition.Layers[l].Transfer.Form;
-            slopes[l] = definition.Layers[l].Transfer.NegativeSlope;
+            forms[l] = ((Dense)definition.Layers[l]).Transfer.Form;
+            slopes[l] = ((Dense)definition.Layers[l]).Transfer.NegativeSlope;
             small &= forms[l] != ScalarForm.Custom;
-            widths[l + 1] = definition.Layers[l].Width;
+            widths[l + 1] = definition.GetLayout(l).Units;
             weightOffsets[l] = definition.GetLayout(l).WeightOffset;
         }
     }
 
     /// <summary>Creates a network of the given shape with all parameters zero.</summary>
-    /// <exception cref="ArgumentException">See <see cref="NetworkDefinition(int, Loss, ReadOnlySpan{LayerSpec})"/>.</exception>
-    public Network(int inputWidth, Loss loss, params ReadOnlySpan<LayerSpec> layers)
+    /// <exception cref="ArgumentException">See <see cref="NetworkDefinition(int, Loss, ReadOnlySpan{Layer})"/>.</exception>
+    public Network(int inputWidth, Loss loss, params ReadOnlySpan<Layer> layers)
         : this(new NetworkDefinition(inputWidth, loss, layers))
     {
     }
@@ -92,7 +92,7 @@ public sealed partial class Network
     public void InitializeWeights(ulong seed)
     {
         var random = new SeededRandom(seed);
-        for (int l = 0; l < Definition.LayerCount; l++) InitializeLayer(l, Definition.Layers[l].Transfer.PreferredInitialization, 0f, random);
+        for (int l = 0; l < Definition.LayerCount; l++) InitializeLayer(l, ((Dense)Definition.Layers[l]).Transfer.PreferredInitialization, 0f, random);
     }
 
     /// <summary>Draws every layer's weights from <paramref name="seed"/> with <paramref name="scheme"/> and
@@ -197,7 +197,7 @@ public sealed partial class Network
             if (l > 0)
             {
                 GemvTransposed.Multiply(Weights(layout), delta, workspace.Deltas(l - 1));
-                Definition.Layers[l - 1].Transfer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1));
+                ((Dense)Definition.Layers[l - 1]).Transfer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1));
             }
         }
         return error;
@@ -281,7 +281,7 @@ public sealed partial class Network
         for (int t = 0; t < count; t++)
         {
             ReadOnlySpan<float> x = inputs.Slice(t * width, width);
-            Definition.Layers[0].Transfer.Activate(workspace.NetSums(0), workspace.Outputs(0));
+            ((Dense)Definition.Layers[0]).Transfer.Activate(workspace.NetSums(0), workspace.Outputs(0));
             ForwardFrom(1, workspace);
             error += OutputError(targets.Slice(t * outputs, outputs), workspace);
             BackwardUpdateAbove(learningRate, workspace);
@@ -310,7 +310,7 @@ public sealed partial class Network
             Span<float> biases = parameters.AsSpan(layout.BiasOffset, layout.Units);
             // s_j = Σ_k delta_k w_kj from the old row, then w_kj -= eta delta_k y_j: one pass.
             GemvTransposedUpdate.Apply(Weights(layout), delta, workspace.Outputs(l - 1), -learningRate, workspace.Deltas(l - 1));
-            Definition.Layers[l - 1].Transfer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1));
+            ((Dense)Definition.Layers[l - 1]).Transfer.MultiplyByDerivative(workspace.NetSums(l - 1), workspace.Outputs(l - 1), workspace.Deltas(l - 1));
             TensorPrimitives.MultiplyAdd(delta, -learningRate, biases, biases);   // b_k -= eta delta_k
         }
     }
@@ -322,7 +322,7 @@ public sealed partial class Network
         {
             LayerLayout layout = Definition.GetLayout(l);
             Gemv.Multiply(Weights(layout), parameters.AsSpan(layout.BiasOffset, layout.Units), ws.Outputs(l - 1), ws.NetSums(l));
-            Definition.Layers[l].Transfer.Activate(ws.NetSums(l), ws.Outputs(l));
+            ((Dense)Definition.Layers[l]).Transfer.Activate(ws.NetSums(l), ws.Outputs(l));
         }
     }
 
@@ -336,7 +336,7 @@ public sealed partial class Network
         }
         LayerLayout first = Definition.GetLayout(0);
         Gemv.Multiply(Weights(first), parameters.AsSpan(first.BiasOffset, first.Units), input, ws.NetSums(0));
-        Definition.Layers[0].Transfer.Activate(ws.NetSums(0), ws.Outputs(0));
+        ((Dense)Definition.Layers[0]).Transfer.Activate(ws.NetSums(0), ws.Outputs(0));
         ForwardFrom(1, ws);
     }
 
@@ -344,7 +344,7 @@ public sealed partial class Network
     private float OutputError(ReadOnlySpan<float> target, Workspace ws)
     {
         int last = Definition.LayerCount - 1;
-        TransferFunction transfer = Definition.Layers[last].Transfer;
+        TransferFunction transfer = ((Dense)Definition.Layers[last]).Transfer;
         Span<float> net = ws.NetSums(last), y = ws.Outputs(last), delta = ws.Deltas(last);
         if (Definition.Loss == Loss.CrossEntropy)
         {

@@ -1,21 +1,22 @@
 namespace FastBackprop;
 
-/// <summary>The shape of a network: input width, layers and loss, validated once, with the layout
-/// of its parameter buffer. Shared by <see cref="Network"/> and <see cref="Reference.ReferenceBackprop"/>,
-/// so the same parameters mean the same network in both. Immutable.</summary>
-public sealed class NetworkDefinition
+/// <summary>The shape of a network: input width, an ordered list of layers and the loss, validated once,
+/// with the layout of its parameter buffer. Shared by <see cref="Network"/> and <see cref="Reference.ReferenceBackprop"/>,
+/// so the same parameters mean the same network in both. Immutable. Two definitions are equal when they have the
+/// same input width, loss and layers (same kinds, widths and transfer functions).</summary>
+public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
 {
-    private readonly LayerSpec[] layers;
+    private readonly Layer[] layers;
     private readonly LayerLayout[] layouts;
 
     /// <summary>Validates and lays out a network.</summary>
     /// <param name="inputWidth">Number of inputs; at least 1.</param>
     /// <param name="loss">The error function of the output layer.</param>
-    /// <param name="layers">Hidden layers then the output layer; at least one.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputWidth"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">No layers; a default (zero-width) layer; softmax outside the output layer;
-    /// cross-entropy with an output function other than softmax or logistic; more than 2^31 - 1 parameters.</exception>
-    public NetworkDefinition(int inputWidth, Loss loss, params ReadOnlySpan<LayerSpec> layers)
+    /// <param name="layers">The layers from the input side to the output layer; at least one, the last a <see cref="Dense"/> layer.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputWidth"/> is less than 1, or <paramref name="loss"/> is not defined.</exception>
+    /// <exception cref="ArgumentException">No layers; a null layer; a last layer that is not dense; softmax outside the output
+    /// layer or over a single unit; cross-entropy with an output function other than softmax or logistic; more than 2^31 - 1 parameters.</exception>
+    public NetworkDefinition(int inputWidth, Loss loss, params ReadOnlySpan<Layer> layers)
     {
         ThrowHelper.CheckAtLeast(inputWidth, 1, nameof(inputWidth));
         if (layers.IsEmpty) throw new ArgumentException("layers is empty; expected at least one layer (the output layer).", nameof(layers));
@@ -26,26 +27,19 @@ public sealed class NetworkDefinition
         int inputs = inputWidth, maxWidth = inputWidth;
         for (int l = 0; l < layers.Length; l++)
         {
-            LayerSpec layer = layers[l];
-            if (layer.Transfer is null)
-            {
-                throw new ArgumentException($"layers[{l}] is a default LayerSpec (width 0, no transfer function); expected a layer made with new LayerSpec(width, transfer).", nameof(layers));
-            }
-            if (layer.Transfer is SoftmaxFunction && l != layers.Length - 1)
-            {
-                throw new ArgumentException($"layers[{l}] uses softmax; expected softmax only in the output layer (layers[{layers.Length - 1}]).", nameof(layers));
-            }
-            long count = (long)layer.Width * inputs + layer.Width;
+            Layer layer = layers[l] ?? throw new ArgumentException($"layers[{l}] is null; expected a layer such as new Dense(width, transfer).", nameof(layers));
+            CheckPlacement(layer, l, layers.Length);
+            long count = layer.CountParameters(inputs);
             if (offset + count > Array.MaxLength)
             {
                 throw new ArgumentException($"the network has more than {Array.MaxLength} parameters (at layers[{l}]); expected a buffer that fits one array.", nameof(layers));
             }
-            layouts[l] = new LayerLayout(inputs, layer.Width, (int)offset);
+            layouts[l] = layer.Place(inputs, (int)offset);
             offset += count;
-            inputs = layer.Width;
+            inputs = layouts[l].Units;
             maxWidth = Math.Max(maxWidth, inputs);
         }
-        TransferFunction output = this.layers[^1].Transfer;
+        TransferFunction output = ((Dense)this.layers[^1]).Transfer;
         if (loss == Loss.CrossEntropy && output is not (SoftmaxFunction or LogisticFunction))
         {
             throw new ArgumentException($"loss is CrossEntropy with output transfer function '{output.Name}'; expected softmax or logistic in the output layer.", nameof(loss));
@@ -60,12 +54,12 @@ public sealed class NetworkDefinition
     public int InputWidth { get; }
 
     /// <summary>Number of outputs (width of the last layer).</summary>
-    public int OutputWidth => layers[^1].Width;
+    public int OutputWidth => layouts[^1].Units;
 
     /// <summary>The error function.</summary>
     public Loss Loss { get; }
 
-    /// <summary>Number of layers with weights (hidden plus output).</summary>
+    /// <summary>Number of layers, of every kind.</summary>
     public int LayerCount => layers.Length;
 
     /// <summary>Total number of weights and biases.</summary>
@@ -74,10 +68,13 @@ public sealed class NetworkDefinition
     /// <summary>Widest of the input and every layer.</summary>
     public int MaxWidth { get; }
 
-    /// <summary>The layers, hidden first, output last.</summary>
-    public ReadOnlySpan<LayerSpec> Layers => layers;
+    /// <summary>The layers, from the input side to the output layer.</summary>
+    public ReadOnlySpan<Layer> Layers => layers;
 
-    /// <summary>Where layer <paramref name="layer"/>'s parameters sit in the parameter buffer.</summary>
+    /// <summary>The output layer.</summary>
+    public Dense OutputLayer => (Dense)layers[^1];
+
+    /// <summary>Where layer <paramref name="layer"/>'s parameters sit in the parameter buffer, and its input and output widths.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, <see cref="LayerCount"/>).</exception>
     public LayerLayout GetLayout(int layer)
     {
@@ -88,16 +85,62 @@ public sealed class NetworkDefinition
         return layouts[layer];
     }
 
-    /// <summary>E.g. "2-4-3-2 (logistic, logistic, logistic; HalfSquaredError)".</summary>
+    /// <summary>E.g. "2-4-3-2 (logistic, logistic, logistic; HalfSquaredError)": the input and dense widths, then each
+    /// layer's transfer function (or kind, for layers without one) and the loss.</summary>
     public override string ToString()
     {
         var widths = new System.Text.StringBuilder().Append(InputWidth);
         var names = new System.Text.StringBuilder();
         for (int l = 0; l < layers.Length; l++)
         {
-            widths.Append('-').Append(layers[l].Width);
-            names.Append(l == 0 ? "" : ", ").Append(layers[l].Transfer.Name);
+            if (layers[l] is Dense dense) widths.Append('-').Append(dense.Width);
+            names.Append(l == 0 ? "" : ", ").Append(layers[l] is Dense d ? d.Transfer.Name : layers[l].ToString());
         }
         return $"{widths} ({names}; {Loss})";
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(NetworkDefinition? other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        if (other is null || other.InputWidth != InputWidth || other.Loss != Loss || other.layers.Length != layers.Length) return false;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            if (!layers[l].Equals(other.layers[l])) return false;
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as NetworkDefinition);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(InputWidth);
+        hash.Add(Loss);
+        foreach (Layer layer in layers) hash.Add(layer);
+        return hash.ToHashCode();
+    }
+
+    private static void CheckPlacement(Layer layer, int index, int count)
+    {
+        bool last = index == count - 1;
+        if (last && layer is not Dense)
+        {
+            throw new ArgumentException($"layers[{index}] is {layer}; expected the output layer to be a Dense layer.", "layers");
+        }
+        if (layer is Dense { Transfer: SoftmaxFunction } softmax)
+        {
+            if (!last)
+            {
+                throw new ArgumentException($"layers[{index}] uses softmax; expected softmax only in the output layer (layers[{count - 1}]).", "layers");
+            }
+            if (softmax.Width == 1)
+            {
+                throw new ArgumentException($"layers[{index}] is softmax over 1 unit, whose output is always 1 and which cannot learn; expected 2 or more units (or one logistic unit for two classes).", "layers");
+            }
+        }
     }
 }

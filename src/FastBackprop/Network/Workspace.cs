@@ -20,7 +20,7 @@ public sealed class Workspace
         unitOffsets = new int[definition.LayerCount + 1];
         for (int l = 0; l < definition.LayerCount; l++)
         {
-            unitOffsets[l + 1] = unitOffsets[l] + definition.Layers[l].Width;
+            unitOffsets[l + 1] = unitOffsets[l] + definition.GetLayout(l).Units;
         }
         int units = unitOffsets[^1];
         nets = new float[units];

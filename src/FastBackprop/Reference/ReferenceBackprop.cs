@@ -75,7 +75,7 @@ public static class ReferenceBackprop
                 backSum[j] = sum;
             }
             delta[l - 1] = new double[layout.Inputs];
-            definition.Layers[l - 1].Transfer.MultiplyByDerivative(net[l - 1], y[l - 1], backSum, delta[l - 1]);
+            ((Dense)definition.Layers[l - 1]).Transfer.MultiplyByDerivative(net[l - 1], y[l - 1], backSum, delta[l - 1]);
         }
         return new ReferencePass(net, y, delta, gradient, error);
     }
@@ -110,14 +110,14 @@ public static class ReferenceBackprop
                 net[l][k] = sum;
             }
             // (2): y_k = f(net_k)
-            definition.Layers[l].Transfer.Activate(net[l], y[l]);
+            ((Dense)definition.Layers[l]).Transfer.Activate(net[l], y[l]);
         }
     }
 
     // Returns E and writes ∂E/∂net of the output layer.
     private static double OutputError(NetworkDefinition definition, double[] net, double[] y, ReadOnlySpan<double> d, Span<double> delta)
     {
-        TransferFunction output = definition.Layers[^1].Transfer;
+        TransferFunction output = ((Dense)definition.Layers[^1]).Transfer;
         double error = 0;
         if (definition.Loss == Loss.HalfSquaredError)
         {

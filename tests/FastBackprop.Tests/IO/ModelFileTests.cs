@@ -48,7 +48,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.True(model.Network.Parameters.SequenceEqual(loaded.Network.Parameters), "parameters differ");
         for (int l = 0; l < model.Network.Definition.LayerCount; l++)
         {
-            Assert.Equal(model.Network.Definition.Layers[l].Transfer.Name, loaded.Network.Definition.Layers[l].Transfer.Name);
+            Assert.Equal(((Dense)model.Network.Definition.Layers[l]).Transfer.Name, ((Dense)loaded.Network.Definition.Layers[l]).Transfer.Name);
         }
         Assert.Equal(model.Scaling is null, loaded.Scaling is null);
         if (model.Scaling is not null)
@@ -125,10 +125,10 @@ public sealed class ModelFileTests : IDisposable
     public void ModelFile_Save_OverwritesAtomicallyAndLeavesNoTemporaryFiles()
     {
         string path = Path.Combine(folder, "model.fbp");
-        var first = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Tanh), new LayerSpec(1, TransferFunction.Identity));
+        var first = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Tanh), new Dense(1, TransferFunction.Identity));
         first.InitializeWeights(1);
         ModelFile.Save(path, new Model(first));
-        var second = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Tanh), new LayerSpec(1, TransferFunction.Identity));
+        var second = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Tanh), new Dense(1, TransferFunction.Identity));
         second.InitializeWeights(2);
         ModelFile.Save(path, new Model(second));
 
@@ -140,17 +140,17 @@ public sealed class ModelFileTests : IDisposable
     public void ModelFile_FailedSave_KeepsThePreviousModel()
     {
         string path = Path.Combine(folder, "keep.fbp");
-        var good = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Logistic));
+        var good = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Logistic));
         good.InitializeWeights(7);
         ModelFile.Save(path, new Model(good));
         byte[] before = File.ReadAllBytes(path);
 
-        var diverged = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Logistic));
+        var diverged = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Logistic));
         diverged.Parameters[0] = float.NaN;
         var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(path, new Model(diverged)));
         Assert.Contains("NaN", e.Message);
 
-        var custom = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, new Softsign()));
+        var custom = new Network(2, Loss.HalfSquaredError, new Dense(1, new Softsign()));
         e = Assert.Throws<ArgumentException>(() => ModelFile.Save(path, new Model(custom)));
         Assert.Contains("softsign", e.Message);
 

@@ -18,14 +18,14 @@ public class AllocationTests
     {
         // 2-4-3-2 logistic, half squared error (the classic example).
         "small" => new Network(2, Loss.HalfSquaredError,
-            new LayerSpec(4, TransferFunction.Logistic),
-            new LayerSpec(3, TransferFunction.Logistic),
-            new LayerSpec(2, TransferFunction.Logistic)),
+            new Dense(4, TransferFunction.Logistic),
+            new Dense(3, TransferFunction.Logistic),
+            new Dense(2, TransferFunction.Logistic)),
         // 100-128-64-10: relu, leaky relu, softmax + cross-entropy (~21k parameters, odd tails).
         _ => new Network(100, Loss.CrossEntropy,
-            new LayerSpec(128, TransferFunction.Relu),
-            new LayerSpec(64, TransferFunction.LeakyRelu(0.05f)),
-            new LayerSpec(10, TransferFunction.Softmax)),
+            new Dense(128, TransferFunction.Relu),
+            new Dense(64, TransferFunction.LeakyRelu(0.05f)),
+            new Dense(10, TransferFunction.Softmax)),
     };
 
     [Theory]

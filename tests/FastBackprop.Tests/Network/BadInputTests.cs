@@ -11,15 +11,15 @@ namespace FastBackprop.Tests.NetworkTests;
 // parameters untouched.
 // ---------------------------------------------------------------------------------------------
 
-/// <summary>Argument validation of NetworkDefinition, LayerSpec, TransferFunction, Network, Workspace and ReferenceBackprop.</summary>
+/// <summary>Argument validation of NetworkDefinition, Dense, TransferFunction, Network, Workspace and ReferenceBackprop.</summary>
 public class BadInputTests
 {
     // 3 inputs -> 4 tanh -> 2 logistic.
     private static Network CreateNetwork()
     {
         var network = new Network(3, Loss.HalfSquaredError,
-            new LayerSpec(4, TransferFunction.Tanh),
-            new LayerSpec(2, TransferFunction.Logistic));
+            new Dense(4, TransferFunction.Tanh),
+            new Dense(2, TransferFunction.Logistic));
         network.InitializeWeights(7);
         return network;
     }
@@ -191,7 +191,7 @@ public class BadInputTests
         AssertRejects<ArgumentException>(() => network.TrainStep(GoodInput, GoodTarget, 0.1f, foreign), "workspace", parts);
 
         // A workspace of a differently shaped network, too.
-        Workspace other = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Logistic)).CreateWorkspace();
+        Workspace other = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Logistic)).CreateWorkspace();
         AssertRejects<ArgumentException>(() => network.TrainStep(GoodInput, GoodTarget, 0.1f, other), "workspace", "workspace was made for 3-2");
         Assert.Equal(before, network.Parameters.ToArray());
     }
@@ -253,7 +253,7 @@ public class BadInputTests
     public void NetworkDefinition_Throws_ForEmptyLayerList()
     {
         AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.HalfSquaredError), "layers", "layers is empty", "expected at least one layer");
-        AssertRejects<ArgumentException>(() => new Network(2, Loss.HalfSquaredError, ReadOnlySpan<LayerSpec>.Empty), "layers", "layers is empty");
+        AssertRejects<ArgumentException>(() => new Network(2, Loss.HalfSquaredError, ReadOnlySpan<Layer>.Empty), "layers", "layers is empty");
     }
 
     [Theory]
@@ -262,7 +262,7 @@ public class BadInputTests
     [InlineData(int.MinValue)]
     public void NetworkDefinition_Throws_ForInputWidthBelowOne(int width)
     {
-        var ex = AssertRejects<ArgumentOutOfRangeException>(() => new NetworkDefinition(width, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Logistic)),
+        var ex = AssertRejects<ArgumentOutOfRangeException>(() => new NetworkDefinition(width, Loss.HalfSquaredError, new Dense(1, TransferFunction.Logistic)),
             "inputWidth", $"inputWidth is {width}", "expected at least 1");
         Assert.Equal(width, ex.ActualValue);
     }
@@ -270,36 +270,43 @@ public class BadInputTests
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
-    public void LayerSpec_Throws_ForWidthBelowOne(int width)
+    public void Dense_Throws_ForWidthBelowOne(int width)
     {
-        AssertRejects<ArgumentOutOfRangeException>(() => new LayerSpec(width, TransferFunction.Tanh), "width", $"width is {width}", "expected at least 1");
+        AssertRejects<ArgumentOutOfRangeException>(() => new Dense(width, TransferFunction.Tanh), "width", $"width is {width}", "expected at least 1");
     }
 
     [Fact]
-    public void LayerSpec_Throws_ForNullTransfer()
+    public void Dense_Throws_ForNullTransfer()
     {
-        AssertRejects<ArgumentNullException>(() => new LayerSpec(3, null!), "transfer");
+        AssertRejects<ArgumentNullException>(() => new Dense(3, null!), "transfer");
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    public void NetworkDefinition_Throws_ForDefaultLayerSpec(int index)
+    public void NetworkDefinition_Throws_ForNullLayer(int index)
     {
-        LayerSpec[] layers = [new LayerSpec(3, TransferFunction.Tanh), new LayerSpec(1, TransferFunction.Logistic)];
-        layers[index] = default;
+        Layer[] layers = [new Dense(3, TransferFunction.Tanh), new Dense(1, TransferFunction.Logistic)];
+        layers[index] = null!;
         AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.HalfSquaredError, layers), "layers",
-            $"layers[{index}] is a default LayerSpec", "expected a layer made with new LayerSpec(width, transfer)");
+            $"layers[{index}] is null", "expected a layer such as new Dense(width, transfer)");
+    }
+
+    [Fact]
+    public void NetworkDefinition_Throws_ForSoftmaxOverOneUnit()
+    {
+        AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.CrossEntropy, new Dense(1, TransferFunction.Softmax)),
+            "layers", "layers[0] is softmax over 1 unit", "expected 2 or more units");
     }
 
     [Fact]
     public void NetworkDefinition_Throws_ForSoftmaxInHiddenLayer()
     {
         AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.CrossEntropy,
-                new LayerSpec(3, TransferFunction.Softmax), new LayerSpec(4, TransferFunction.Tanh), new LayerSpec(2, TransferFunction.Softmax)),
+                new Dense(3, TransferFunction.Softmax), new Dense(4, TransferFunction.Tanh), new Dense(2, TransferFunction.Softmax)),
             "layers", "layers[0] uses softmax", "expected softmax only in the output layer (layers[2])");
         AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.HalfSquaredError,
-                new LayerSpec(3, TransferFunction.Tanh), new LayerSpec(4, TransferFunction.Softmax), new LayerSpec(2, TransferFunction.Identity)),
+                new Dense(3, TransferFunction.Tanh), new Dense(4, TransferFunction.Softmax), new Dense(2, TransferFunction.Identity)),
             "layers", "layers[1] uses softmax");
     }
 
@@ -317,18 +324,18 @@ public class BadInputTests
             _ => TransferFunction.LeakyRelu(0.1f),
         };
         Assert.Equal(name, output.Name);
-        AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.CrossEntropy, new LayerSpec(3, TransferFunction.Tanh), new LayerSpec(2, output)),
+        AssertRejects<ArgumentException>(() => new NetworkDefinition(2, Loss.CrossEntropy, new Dense(3, TransferFunction.Tanh), new Dense(2, output)),
             "loss", $"output transfer function '{name}'", "expected softmax or logistic in the output layer");
         // The same network is fine with the half squared error, and cross-entropy takes softmax and logistic.
-        _ = new NetworkDefinition(2, Loss.HalfSquaredError, new LayerSpec(3, TransferFunction.Tanh), new LayerSpec(2, output));
-        _ = new NetworkDefinition(2, Loss.CrossEntropy, new LayerSpec(3, output), new LayerSpec(2, TransferFunction.Softmax));
-        _ = new NetworkDefinition(2, Loss.CrossEntropy, new LayerSpec(3, output), new LayerSpec(2, TransferFunction.Logistic));
+        _ = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(3, TransferFunction.Tanh), new Dense(2, output));
+        _ = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(3, output), new Dense(2, TransferFunction.Softmax));
+        _ = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(3, output), new Dense(2, TransferFunction.Logistic));
     }
 
     [Fact]
     public void NetworkDefinition_Throws_ForUndefinedLoss()
     {
-        AssertRejects<ArgumentOutOfRangeException>(() => new NetworkDefinition(2, (Loss)42, new LayerSpec(1, TransferFunction.Logistic)),
+        AssertRejects<ArgumentOutOfRangeException>(() => new NetworkDefinition(2, (Loss)42, new Dense(1, TransferFunction.Logistic)),
             "loss", "loss is 42", "expected a defined Loss value");
     }
 

@@ -73,8 +73,8 @@ public class BatchProperties
         bool atKink = false;
         for (int l = 0; l < d.LayerCount; l++)
         {
-            if (d.Layers[l].Transfer is not RectifierFunction) continue;
-            int width = d.Layers[l].Width;
+            if (((Dense)d.Layers[l]).Transfer is not RectifierFunction) continue;
+            int width = d.GetLayout(l).Units;
             ReadOnlySpan<float> nets = ws.GetNetSums(l, b.Size);
             for (int p = 0; p < b.Size; p++)
             {
@@ -157,7 +157,7 @@ public class BatchProperties
     [Fact]
     public void TrainBatch_WithBatchOfOne_MatchesTrainStep()
     {
-        var c = new NetworkCase(new NetworkDefinition(20, Loss.HalfSquaredError, new LayerSpec(17, TransferFunction.Tanh), new LayerSpec(3, TransferFunction.Logistic)), 5, 9);
+        var c = new NetworkCase(new NetworkDefinition(20, Loss.HalfSquaredError, new Dense(17, TransferFunction.Tanh), new Dense(3, TransferFunction.Logistic)), 5, 9);
         Network online = c.CreateNetwork(), batched = c.CreateNetwork();
         online.TrainStep(c.CreateInput(), c.CreateTarget(), 0.3f);
         batched.TrainBatch(c.CreateInput(), c.CreateTarget(), 0.3f, batched.CreateBatchWorkspace(1));
@@ -170,7 +170,7 @@ public class BatchProperties
     [Fact]
     public void BatchMethods_Throw_ForBadInput()
     {
-        var network = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Relu), new LayerSpec(2, TransferFunction.Identity));
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
         BatchWorkspace ws = network.CreateBatchWorkspace(4);
         var gradient = new float[network.Definition.ParameterCount];
         float[] inputs = new float[3 * 4], targets = new float[2 * 4];
@@ -192,7 +192,7 @@ public class BatchProperties
         Assert.Throws<ArgumentException>("targets", () => network.TrainBatch(inputs, targets, 0.1f, ws));
         targets[1] = 0;
         Assert.Throws<ArgumentOutOfRangeException>("learningRate", () => network.TrainBatch(inputs, targets, float.NaN, ws));
-        var other = new Network(3, Loss.HalfSquaredError, new LayerSpec(2, TransferFunction.Relu), new LayerSpec(2, TransferFunction.Identity));
+        var other = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
         Assert.Throws<ArgumentException>("workspace", () => network.TrainBatch(inputs, targets, 0.1f, other.CreateBatchWorkspace(4)));
         Assert.Throws<ArgumentOutOfRangeException>("capacity", () => network.CreateBatchWorkspace(0));
         Assert.Throws<ArgumentOutOfRangeException>("batchSize", () => ws.GetOutputs(0, 5));
@@ -201,7 +201,7 @@ public class BatchProperties
     [Fact]
     public void TrainBatch_AllocatesNothing_InSteadyState()
     {
-        var c = new NetworkCase(new NetworkDefinition(100, Loss.CrossEntropy, new LayerSpec(64, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax)), 1, 2);
+        var c = new NetworkCase(new NetworkDefinition(100, Loss.CrossEntropy, new Dense(64, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax)), 1, 2);
         var b = new Batch(c, 32);
         Network network = c.CreateNetwork();
         BatchWorkspace ws = network.CreateBatchWorkspace(32);

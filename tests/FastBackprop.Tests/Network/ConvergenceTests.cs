@@ -28,8 +28,8 @@ public class ConvergenceTests
     public void Xor_2_2_1_Logistic_ReachesTotalErrorBelow001_WithinBudget()
     {
         var network = new Network(2, Loss.HalfSquaredError,
-            new LayerSpec(2, TransferFunction.Logistic),
-            new LayerSpec(1, TransferFunction.Logistic));
+            new Dense(2, TransferFunction.Logistic),
+            new Dense(1, TransferFunction.Logistic));
         network.InitializeWeights(XorSeed);
 
         float total = TotalError(network, XorInputs, XorTargets);
@@ -65,9 +65,9 @@ public class ConvergenceTests
         float[][] inputs = [[0, 0], [0, 1], [1, 0], [1, 1]];
         float[][] targets = [[0, 0], [0, 1], [0, 1], [1, 1]];   // (AND, OR)
         var network = new Network(2, Loss.HalfSquaredError,
-            new LayerSpec(4, TransferFunction.Logistic),
-            new LayerSpec(3, TransferFunction.Logistic),
-            new LayerSpec(2, TransferFunction.Logistic));
+            new Dense(4, TransferFunction.Logistic),
+            new Dense(3, TransferFunction.Logistic),
+            new Dense(2, TransferFunction.Logistic));
         network.InitializeWeights(42);
         Assert.Equal(2 * 4 + 4 + 4 * 3 + 3 + 3 * 2 + 2, network.Definition.ParameterCount);
 

@@ -59,7 +59,7 @@ public class InitializationTests
     [InlineData(WeightInitialization.Uniform, 0x02327728u)]
     public void InitializeWeights_EachScheme_GivesFixedBits(WeightInitialization scheme, uint crc)
     {
-        var network = new Network(7, Loss.HalfSquaredError, new LayerSpec(5, TransferFunction.Tanh), new LayerSpec(3, TransferFunction.Identity));
+        var network = new Network(7, Loss.HalfSquaredError, new Dense(5, TransferFunction.Tanh), new Dense(3, TransferFunction.Identity));
         network.InitializeWeights(99, scheme, 0.25f);
         Assert.Equal(crc, Crc32.Compute(System.Runtime.InteropServices.MemoryMarshal.AsBytes(network.Parameters)));
     }
@@ -72,7 +72,7 @@ public class InitializationTests
     [InlineData(WeightInitialization.Uniform)]
     public void InitializeWeights_EachScheme_HasItsSpreadAndZeroBiases(WeightInitialization scheme)
     {
-        var network = new Network(400, Loss.HalfSquaredError, new LayerSpec(300, TransferFunction.Relu), new LayerSpec(2, TransferFunction.Identity));
+        var network = new Network(400, Loss.HalfSquaredError, new Dense(300, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
         network.Parameters.Fill(1f);
         network.InitializeWeights(5, scheme, uniformRange: 0.3f);
         ReadOnlySpan<float> w = network.GetWeights(0);
@@ -102,7 +102,7 @@ public class InitializationTests
     [Fact]
     public void InitializeWeights_BadArguments_AreRejected()
     {
-        var network = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Identity));
+        var network = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Identity));
         Assert.Throws<ArgumentOutOfRangeException>("scheme", () => network.InitializeWeights(1, (WeightInitialization)42));
         Assert.Throws<ArgumentOutOfRangeException>("uniformRange", () => network.InitializeWeights(1, WeightInitialization.Uniform, float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>("uniformRange", () => network.InitializeWeights(1, WeightInitialization.Uniform, 0f));

@@ -151,9 +151,9 @@ public class NetworkProperties
 
     internal static bool HasRectifier(NetworkDefinition definition)
     {
-        foreach (LayerSpec layer in definition.Layers)
+        foreach (Layer layer in definition.Layers)
         {
-            if (layer.Transfer is RectifierFunction) return true;
+            if (layer is Dense { Transfer: RectifierFunction }) return true;
         }
         return false;
     }
@@ -165,7 +165,7 @@ public class NetworkProperties
         bool atKink = false;
         for (int l = 0; l < definition.LayerCount; l++)
         {
-            if (definition.Layers[l].Transfer is not RectifierFunction) continue;
+            if (((Dense)definition.Layers[l]).Transfer is not RectifierFunction) continue;
             ReadOnlySpan<float> net = ws.GetNetSums(l);
             for (int k = 0; k < net.Length; k++)
             {
@@ -249,7 +249,7 @@ internal sealed class ErrorScales
                 for (int j = 0; j < layout.Inputs; j++) s += Math.Abs(p[layout.WeightOffset + k * layout.Inputs + j]) * below[j];
                 net[l][k] = s;
             }
-            bool softmax = definition.Layers[l].Transfer is SoftmaxFunction;
+            bool softmax = ((Dense)definition.Layers[l]).Transfer is SoftmaxFunction;
             double maxNet = net[l].Max();
             for (int k = 0; k < layout.Units; k++)
             {
@@ -259,7 +259,7 @@ internal sealed class ErrorScales
 
         // Output layer: scale of ∂E/∂y (or ∂E/∂net for cross-entropy).
         int last = layers - 1;
-        TransferFunction outputFunction = definition.Layers[last].Transfer;
+        TransferFunction outputFunction = ((Dense)definition.Layers[last]).Transfer;
         var g = new double[definition.OutputWidth];
         for (int k = 0; k < g.Length; k++) g[k] = output[last][k] + Math.Abs(target[k]);
         double error;
@@ -292,7 +292,7 @@ internal sealed class ErrorScales
         for (int l = last; l > 0; l--)
         {
             LayerLayout layout = definition.GetLayout(l);
-            TransferFunction f = definition.Layers[l - 1].Transfer;
+            TransferFunction f = ((Dense)definition.Layers[l - 1]).Transfer;
             delta[l - 1] = new double[layout.Inputs];
             for (int j = 0; j < layout.Inputs; j++)
             {

@@ -81,7 +81,7 @@ public class ThreadingTests
 
     private static (Network Network, float[] Inputs, float[] Targets) Wide(int batch)
     {
-        var network = new Network(300, Loss.CrossEntropy, new LayerSpec(200, TransferFunction.Relu), new LayerSpec(120, TransferFunction.Tanh), new LayerSpec(10, TransferFunction.Softmax));
+        var network = new Network(300, Loss.CrossEntropy, new Dense(200, TransferFunction.Relu), new Dense(120, TransferFunction.Tanh), new Dense(10, TransferFunction.Softmax));
         network.InitializeWeights(17);
         float[] inputs = Fill(batch * 300, 5);
         var targets = new float[batch * 10];
@@ -113,7 +113,7 @@ public class ThreadingTests
         var (train, _) = global::FastBackprop.Data.EmbeddedData.Digits().Split(0.5, 3);
         float[] Run(int threads)
         {
-            var network = new Network(64, Loss.CrossEntropy, new LayerSpec(256, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+            var network = new Network(64, Loss.CrossEntropy, new Dense(256, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
             network.InitializeWeights(8);
             Trainer.Fit(network, train, new TrainingOptions { Epochs = 2, BatchSize = 128, Seed = 4, DegreeOfParallelism = threads, Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 1e-3f },
                 cancellationToken: TestContext.Current.CancellationToken);
@@ -141,7 +141,7 @@ public class ThreadingTests
     [Fact]
     public void Options_DegreeOfParallelism_IsValidated()
     {
-        var network = new Network(2, Loss.HalfSquaredError, new LayerSpec(1, TransferFunction.Identity));
+        var network = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Identity));
         Assert.Throws<ArgumentOutOfRangeException>("degreeOfParallelism", () => network.CreateBatchWorkspace(4, 0));
         var data = new global::FastBackprop.Data.Dataset([[0f, 1f]], [[1f]]);
         Assert.Throws<ArgumentOutOfRangeException>("DegreeOfParallelism", () => Trainer.Fit(network, data, new TrainingOptions { DegreeOfParallelism = 0 }, cancellationToken: TestContext.Current.CancellationToken));

@@ -56,7 +56,7 @@ public class TrainOnlineTests
     [Fact]
     public void TrainOnline_BadInput_IsRejected()
     {
-        var network = new Network(3, Loss.HalfSquaredError, new LayerSpec(20, TransferFunction.Tanh), new LayerSpec(2, TransferFunction.Identity));
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(20, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
         Workspace ws = network.CreateWorkspace();
         var e = Assert.Throws<ArgumentException>("inputs", () => network.TrainOnline(new float[7], new float[4], 0.1f, ws));
         Assert.Contains("multiple of the input width 3", e.Message);

@@ -51,8 +51,8 @@ public class WorkedExampleTests
     private static Network CreateNetwork()
     {
         var network = new Network(2, Loss.HalfSquaredError,
-            new LayerSpec(2, TransferFunction.Logistic),
-            new LayerSpec(1, TransferFunction.Logistic));
+            new Dense(2, TransferFunction.Logistic),
+            new Dense(1, TransferFunction.Logistic));
         float[] w1 = [0.5f, -0.4f, 0.3f, 0.8f], b1 = [0.1f, -0.2f], w2 = [0.7f, -0.6f], b2 = [0.05f];
         w1.CopyTo(network.GetWeights(0));
         b1.CopyTo(network.GetBiases(0));

@@ -96,9 +96,9 @@ public class GradientCheckTests
         // A deterministic companion of the property: a 3-5-4-3 tanh/logistic/softmax network with
         // cross-entropy, every parameter checked, and a hard anti-vacuity assertion.
         var network = new Network(3, Loss.CrossEntropy,
-            new LayerSpec(5, TransferFunction.Tanh),
-            new LayerSpec(4, TransferFunction.Logistic),
-            new LayerSpec(3, TransferFunction.Softmax));
+            new Dense(5, TransferFunction.Tanh),
+            new Dense(4, TransferFunction.Logistic),
+            new Dense(3, TransferFunction.Softmax));
         network.InitializeWeights(11);
         var random = new SeededRandom(12);
         foreach (ref float b in network.Parameters) b += random.NextSymmetric(0.3f);
@@ -127,7 +127,7 @@ public class GradientCheckTests
     {
         for (int l = 0; l < definition.LayerCount; l++)
         {
-            if (definition.Layers[l].Transfer is not RectifierFunction) continue;
+            if (((Dense)definition.Layers[l]).Transfer is not RectifierFunction) continue;
             for (int k = 0; k < a.NetSums[l].Length; k++)
             {
                 if ((a.NetSums[l][k] > 0) != (b.NetSums[l][k] > 0)) return true;

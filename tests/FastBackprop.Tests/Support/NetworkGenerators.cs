@@ -64,7 +64,7 @@ public sealed record NetworkCase(NetworkDefinition Definition, ulong WeightSeed,
         {
             for (int k = 0; k < target.Length; k++) target[k] = random.NextSymmetric(1f);
         }
-        else if (Definition.Layers[^1].Transfer.Name == "softmax")
+        else if (((Dense)Definition.Layers[^1]).Transfer.Name == "softmax")
         {
             // Half the cases one-hot (classification), half a soft label summing to 1.
             if ((random.NextUInt64() & 1) == 0)
@@ -162,8 +162,9 @@ public static class NetworkGenerators
 
     private static NetworkDefinition Build(int inputWidth, int[] widths, TransferKind[] kinds, float[] slopes, Loss loss)
     {
-        var layers = new LayerSpec[widths.Length];
-        for (int l = 0; l < layers.Length; l++) layers[l] = new LayerSpec(widths[l], Create(kinds[l], slopes[l]));
+        var layers = new Layer[widths.Length];
+        if (kinds[^1] == TransferKind.Softmax && widths[^1] == 1) widths[^1] = 2;   // softmax over one unit is rejected
+        for (int l = 0; l < layers.Length; l++) layers[l] = new Dense(widths[l], Create(kinds[l], slopes[l]));
         return new NetworkDefinition(inputWidth, loss, layers);
     }
 

@@ -15,7 +15,7 @@ public sealed class TrainerTests : IDisposable
 
     private static Network DigitsNetwork(ulong seed = 1)
     {
-        var network = new Network(64, Loss.CrossEntropy, new LayerSpec(32, TransferFunction.Relu), new LayerSpec(10, TransferFunction.Softmax));
+        var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
         network.InitializeWeights(seed);
         return network;
     }
@@ -39,7 +39,7 @@ public sealed class TrainerTests : IDisposable
 
     private static Network RegressionNetwork()
     {
-        var network = new Network(3, Loss.HalfSquaredError, new LayerSpec(16, TransferFunction.Tanh), new LayerSpec(2, TransferFunction.Identity));
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(16, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
         network.InitializeWeights(3);
         return network;
     }
@@ -287,7 +287,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>("ValidationFraction", () => Fit(network, train, new TrainingOptions { ValidationFraction = 1 }));
         Assert.Throws<ArgumentException>("ValidationFraction", () => Fit(network, train, new TrainingOptions { Validation = test, ValidationFraction = 0.1 }));
         Assert.Throws<ArgumentException>("options.Optimizer.ParameterCount", () => Fit(network, train, new TrainingOptions { Optimizer = new Adam(5) }));
-        var wrong = new Network(63, Loss.CrossEntropy, new LayerSpec(10, TransferFunction.Softmax));
+        var wrong = new Network(63, Loss.CrossEntropy, new Dense(10, TransferFunction.Softmax));
         var e = Assert.Throws<ArgumentException>("data", () => Fit(wrong, train, new TrainingOptions()));
         Assert.Contains("64 inputs", e.Message);
         Assert.Throws<ArgumentException>("data", () => Trainer.Evaluate(wrong, test));
