@@ -26,6 +26,17 @@ internal static class ElementwiseDriver
         VectorDispatch.Run(net.Length, ref kernel);
     }
 
+    /// <summary><see cref="Map{TOp}"/> in scalar code over refs, for rows of a handful of units (the tiny-network
+    /// plan), where a span call and a tier dispatch would cost more than the arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MapScalar<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator =>
+        Map<TOp, SimdScalar, float>(op, ref x, ref y, length);
+
+    /// <summary><see cref="UpdateDelta{TOp}"/> in scalar code over refs; see <see cref="MapScalar{TOp}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UpdateDeltaScalar<TOp>(TOp op, ref float net, ref float output, ref float delta, int length) where TOp : struct, IDerivativeOperator =>
+        UpdateDelta<TOp, SimdScalar, float>(op, ref net, ref output, ref delta, length);
+
     private readonly ref struct MapKernel<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) : IVectorKernel
         where TOp : struct, IUnaryOperator
     {
