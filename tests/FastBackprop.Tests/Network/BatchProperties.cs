@@ -174,6 +174,38 @@ public class BatchProperties
     }
 
     [Fact]
+    public void TrainBatch_UpdatesEachBias_WithOneRoundingOfTheColumnSum()
+    {
+        // A bias moves by eta times its column's mean delta. Adding the 300 scaled rows to it one by one
+        // (as TrainBatch did) rounds 300 times at the bias's magnitude; summing the column first rounds once.
+        var network = new Network(8, Loss.HalfSquaredError, new Dense(6, TransferFunction.Identity));
+        network.InitializeWeights(4);
+        network.GetBiases(0).Fill(0.5f);
+        const int Rows = 300;
+        var random = new SeededRandom(12);
+        var inputs = new float[Rows * 8];
+        var targets = new float[Rows * 6];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextSymmetric(1f);
+        for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSymmetric(1f);
+        double[] parameters = NetworkGenerators.ToDouble(network.Parameters);
+        var mean = new double[parameters.Length];
+        for (int p = 0; p < Rows; p++)
+        {
+            double[] g = ReferenceBackprop.Run(network.Definition, parameters, NetworkGenerators.ToDouble(inputs.AsSpan(p * 8, 8)),
+                NetworkGenerators.ToDouble(targets.AsSpan(p * 6, 6))).Gradient;
+            for (int i = 0; i < g.Length; i++) mean[i] += g[i] / Rows;
+        }
+        network.TrainBatch(inputs, targets, 0.01f, network.CreateBatchWorkspace(Rows));
+        LayerLayout layout = network.Definition.GetLayout(0);
+        for (int k = 0; k < 6; k++)
+        {
+            double expected = 0.5 - 0.01 * mean[layout.BiasOffset + k];
+            // the stored float's half ulp, the update's own rounding, and the column sum's (~B u Σ|delta|, tiny at eta 0.01)
+            Assert.True(Math.Abs(network.GetBiases(0)[k] - expected) <= 1.5 * Math.Pow(2, -24), $"bias {k}: {network.GetBiases(0)[k]:R} against {expected:R}");
+        }
+    }
+
+    [Fact]
     public void BatchMethods_Throw_ForBadInput()
     {
         var network = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
