@@ -10,6 +10,7 @@ namespace FastBackprop.Data;
 internal sealed class CsvReader
 {
     private const string HeaderHint = "Is the first line a header? Use CsvOptions.HasHeader.";
+    private const string SecondHeaderHint = "Is this line a header too? CsvOptions.HasHeader skips one line.";
 
     private readonly CsvTokenizer text;
     private readonly CsvOptions options;
@@ -43,7 +44,7 @@ internal sealed class CsvReader
                 throw text.Error(null, $"more than {Array.MaxLength} values; the reader's limit.");
             }
 
-            string? hint = !options.HasHeader && text.LineNumber == firstDataLine ? HeaderHint : null;
+            string? hint = text.LineNumber != firstDataLine ? null : options.HasHeader ? SecondHeaderHint : HeaderHint;
             for (int c = 0; c < width; c++)
             {
                 bool isTarget = c >= targetStart && c < targetStart + targetCount;
