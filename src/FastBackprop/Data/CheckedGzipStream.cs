@@ -15,7 +15,7 @@ namespace FastBackprop.Data;
 
 /// <summary>A read-only stream of gzip-decompressed data whose end is verified against the gzip
 /// trailer; corrupt or truncated data becomes a <see cref="DataFormatException"/>.</summary>
-internal sealed class CheckedGzipStream : Stream
+internal sealed class CheckedGzipStream : ReadOnlyStream
 {
     private readonly TailKeepingStream compressed;
     private readonly GZipStream gzip;
@@ -59,8 +59,6 @@ internal sealed class CheckedGzipStream : Stream
         return 0;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     private void CheckTrailer()
     {
         ReadOnlySpan<byte> tail = compressed.Tail;
@@ -76,18 +74,8 @@ internal sealed class CheckedGzipStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     /// <summary>Passes reads through and remembers the last eight bytes that went by.</summary>
-    private sealed class TailKeepingStream(Stream inner) : Stream
+    private sealed class TailKeepingStream(Stream inner) : ReadOnlyStream
     {
         private readonly byte[] tail = new byte[8];
         private int tailLength;
@@ -112,22 +100,10 @@ internal sealed class CheckedGzipStream : Stream
             return got;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         protected override void Dispose(bool disposing)
         {
             if (disposing) inner.Dispose();
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
