@@ -9,8 +9,9 @@ internal sealed record LoadedData(Dataset Data, string Source, bool IsEmbedded, 
 {
     /// <summary>The data as <paramref name="model"/>'s network takes it (<see cref="Model.ScaleInputs"/>),
     /// with the library's complaints as one-line user errors.</summary>
-    public Dataset ScaledFor(Model model, string modelPath)
+    public Dataset ScaledFor(Model model, string modelPath, CliContext context)
     {
+        model = DataOptions.WithUnrecordedScaling(model, modelPath, context);
         try
         {
             return model.ScaleInputs(Data);
@@ -111,6 +112,25 @@ internal sealed class DataOptions
         }
         foreach (string warning in loaded.Data.Warnings) context.Error.WriteLine($"fastbackprop: warning: {ForCli(warning)}");
         return loaded;
+    }
+
+    /// <summary>A model saved by an older fastbackprop from the embedded digits or an IDX pair stores
+    /// no scaling although its network was trained on digits / 16 or pixels / 255. The CLI now
+    /// always stores the loader's scaling for those sources (and only the CLI writes the "data"
+    /// metadata), so a null scaling there means exactly that unrecorded division: restore it, and
+    /// say so, rather than let raw rows give wrong answers quietly.</summary>
+    public static Model WithUnrecordedScaling(Model model, string modelPath, CliContext context)
+    {
+        if (model.Scaling is not null || !model.Metadata.TryGetValue("data", out string? data)) return model;
+        bool embedded = data == EmbeddedName, idx = data.Contains(" + ", StringComparison.Ordinal);
+        if (!embedded && !idx) return model;
+        int maximum = embedded ? 16 : 255;
+        context.Error.WriteLine($"fastbackprop: warning: {Path.GetFileName(modelPath)} was saved by an older fastbackprop without its input scaling; " +
+            $"applying the / {maximum} its training data had. Retrain it to store the scaling.");
+        var offset = new float[model.Network.Definition.InputWidth];
+        var scale = new float[offset.Length];
+        Array.Fill(scale, 1f / maximum);
+        return new Model(model.Network, new InputScaling(InputScalingKind.MinMax, offset, scale), model.Metadata);
     }
 
     /// <summary>A library message with its CsvOptions properties replaced by this tool's flags.</summary>

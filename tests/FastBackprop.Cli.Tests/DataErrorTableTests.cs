@@ -211,6 +211,23 @@ public sealed class DataErrorTableTests
     }
 
     [Fact]
+    public void LegacyDigitsModel_WithoutStoredScaling_GetsTheUnrecordedDivisionBack_WithAWarning()
+    {
+        // A model as the CLI saved it before the loaders' scaling was recorded: same network and
+        // metadata, no scaling. Its network expects counts / 16.
+        Model current = ModelFile.Load(TrainedModel.Path);
+        string legacy = Path.Combine(CliRunner.TempFolder(), "legacy.fbp");
+        ModelFile.Save(legacy, new Model(current.Network, scaling: null, current.Metadata));
+
+        CliResult now = CliRunner.Run("eval", "--model", TrainedModel.Path, "--no-plot", "--json");
+        CliResult old = CliRunner.Run("eval", "--model", legacy, "--no-plot", "--json");
+        Assert.True(old.ExitCode == 0, old.ToString());
+        Assert.Contains("warning: legacy.fbp was saved by an older fastbackprop without its input scaling; applying the / 16", old.Error, StringComparison.Ordinal);
+        Assert.Equal(JsonField(now.Output, "loss"), JsonField(old.Output, "loss"));
+        Assert.Equal(PredictRaw(TrainedModel.Path, rows: 10), PredictRaw(legacy, rows: 10));
+    }
+
+    [Fact]
     public void IdxModel_PredictOnRawPixels_EqualsLibraryOnScaledPixels_BitForBit()
     {
         string folder = CliRunner.TempFolder();

@@ -42,7 +42,7 @@ internal static class EvalCommand
         }
         Network network = model.Network;
         CheckShapes(modelPath, network.Definition, loaded);
-        Dataset dataset = loaded.ScaledFor(model, modelPath);
+        Dataset dataset = loaded.ScaledFor(model, modelPath, context);
         Evaluation evaluation = Trainer.Evaluate(network, dataset);
 
         if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)

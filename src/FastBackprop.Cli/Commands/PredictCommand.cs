@@ -118,6 +118,7 @@ internal static class PredictCommand
     private static CsvInputRows ReadRows(CliContext context, string? inputPath, Model model, char? separator, string modelName)
     {
         int width = model.Network.Definition.InputWidth;
+        model = DataOptions.WithUnrecordedScaling(model, modelName, context);
         try
         {
             if (inputPath is null or "-") return CsvInputRows.Read(context.In, "standard input", width, model.Scaling, separator);
