@@ -59,9 +59,17 @@ internal static class PredictCommand
         for (int start = 0; start < rows; start += Batch)
         {
             int count = Math.Min(Batch, rows - start);
-            network.PredictBatch(x.Slice(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
+            try
+            {
+                network.PredictBatch(x.Slice(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
+                if (TensorPrimitives.IsFiniteAll<float>(y.AsSpan(start * outputs, count * outputs))) continue;
+            }
+            catch (ArgumentException)
+            {
+                // The engine refuses outputs that overflow; find the row to name below.
+            }
+            throw NotFinite(network, inputs, start, count);
         }
-        CheckFinite(inputs, y, outputs);
 
         if (context.Json)
         {
@@ -133,15 +141,23 @@ internal static class PredictCommand
     }
 
     /// <summary>A row whose outputs overflow (inputs far outside the training range: the network's
-    /// sums reach infinity) is an error naming its line, not a NaN probability or a class 0.</summary>
-    private static void CheckFinite(CsvInputRows inputs, float[] y, int outputs)
+    /// sums reach infinity) is an error naming its line, not a NaN probability or a class 0. The
+    /// batch [<paramref name="start"/>, + <paramref name="count"/>) had one; row by row finds it.</summary>
+    private static UserException NotFinite(Network network, CsvInputRows inputs, int start, int count)
     {
-        for (int i = 0; i < y.Length; i++)
+        var y = new float[network.Definition.OutputWidth];
+        for (int r = start; r < start + count; r++)
         {
-            if (!float.IsFinite(y[i]))
+            try
             {
-                throw new UserException($"{Path.GetFileName(inputs.SourceName)}, line {inputs.LineOf(i / outputs)}: the model's outputs are not finite ({y[i].ToString(CultureInfo.InvariantCulture)}) for this row; its values are far outside the range the model was trained on.");
+                network.Predict(inputs.Values.Slice(r * inputs.Width, inputs.Width), y);
+                if (TensorPrimitives.IsFiniteAll<float>(y)) continue;
             }
+            catch (ArgumentException)
+            {
+            }
+            return new UserException($"{Path.GetFileName(inputs.SourceName)}, line {inputs.LineOf(r)}: the model's outputs are not finite for this row; its values are far outside the range the model was trained on.");
         }
+        return new UserException($"{Path.GetFileName(inputs.SourceName)}, lines {inputs.LineOf(start)}-{inputs.LineOf(start + count - 1)}: the model's outputs are not finite; the values are far outside the range the model was trained on.");
     }
 }
