@@ -39,8 +39,8 @@ public abstract class BatchStepBench : TrainingStepBench
     [GlobalCleanup]
     public void Cleanup()
     {
-        float loss = Network.ComputeLossBatch(Data.BatchInputs(0), Data.BatchTargets(0), workspace);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {Workload.Id}: loss of batch 0 after the run {loss / StepSize:G4} per sample"));
+        float loss = Network.ComputeLossBatch(Data.BatchInputs(0), Data.BatchTargets(0), workspace);   // the batch mean
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {Workload.Id}: loss of batch 0 after the run {loss:G4} per sample"));
         workspace.Dispose();
     }
 
