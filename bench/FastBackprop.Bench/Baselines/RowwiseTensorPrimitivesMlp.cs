@@ -14,40 +14,16 @@ namespace FastBackprop.Bench.Baselines;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Per-pattern SGD for a logistic MLP with half squared error, row by row with TensorPrimitives.</summary>
-public sealed class RowwiseTensorPrimitivesMlp
+public sealed class RowwiseTensorPrimitivesMlp : LogisticMlpBaseline
 {
-    private readonly int[] widths;
-    private readonly int[] weightOffsets;
-    private readonly float[][] outputs;
-    private readonly float[][] deltas;
-    private readonly float[] backSums;
     private readonly float[] scratch;
 
     /// <summary>Creates the network with the given widths: input first, output last.</summary>
     public RowwiseTensorPrimitivesMlp(params int[] widths)
+        : base(widths)
     {
-        ArgumentNullException.ThrowIfNull(widths);
-        this.widths = (int[])widths.Clone();
-        int layers = widths.Length - 1;
-        weightOffsets = new int[layers];
-        outputs = new float[layers][];
-        deltas = new float[layers][];
-        int offset = 0, maxWidth = 0;
-        for (int l = 0; l < layers; l++)
-        {
-            weightOffsets[l] = offset;
-            offset += widths[l + 1] * widths[l] + widths[l + 1];
-            outputs[l] = new float[widths[l + 1]];
-            deltas[l] = new float[widths[l + 1]];
-            maxWidth = Math.Max(maxWidth, widths[l]);
-        }
-        Parameters = new float[offset];
-        backSums = new float[maxWidth];
-        scratch = new float[Math.Max(maxWidth, widths.Max())];
+        scratch = new float[widths.Max()];
     }
-
-    /// <summary>Every weight and bias, in the layout of <see cref="Network.Parameters"/>.</summary>
-    public float[] Parameters { get; }
 
     /// <summary>One online step on one pattern; returns E before the update.</summary>
     public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float eta)

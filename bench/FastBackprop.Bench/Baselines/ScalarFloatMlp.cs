@@ -13,38 +13,13 @@ namespace FastBackprop.Bench.Baselines;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Per-pattern SGD for a logistic MLP with half squared error, in plain scalar float loops.</summary>
-public sealed class ScalarFloatMlp
+public sealed class ScalarFloatMlp : LogisticMlpBaseline
 {
-    private readonly int[] widths;          // widths[0] = input width, widths[l + 1] = units of layer l
-    private readonly int[] weightOffsets;
-    private readonly float[][] outputs;     // y of each layer
-    private readonly float[][] deltas;      // delta of each layer
-    private readonly float[] backSums;
-
     /// <summary>Creates the network with the given widths: input first, output last.</summary>
     public ScalarFloatMlp(params int[] widths)
+        : base(widths)
     {
-        ArgumentNullException.ThrowIfNull(widths);
-        this.widths = (int[])widths.Clone();
-        int layers = widths.Length - 1;
-        weightOffsets = new int[layers];
-        outputs = new float[layers][];
-        deltas = new float[layers][];
-        int offset = 0, maxWidth = 0;
-        for (int l = 0; l < layers; l++)
-        {
-            weightOffsets[l] = offset;
-            offset += widths[l + 1] * widths[l] + widths[l + 1];
-            outputs[l] = new float[widths[l + 1]];
-            deltas[l] = new float[widths[l + 1]];
-            maxWidth = Math.Max(maxWidth, widths[l]);
-        }
-        Parameters = new float[offset];
-        backSums = new float[maxWidth];
     }
-
-    /// <summary>Every weight and bias, in the layout of <see cref="Network.Parameters"/>.</summary>
-    public float[] Parameters { get; }
 
     /// <summary>One online step on one pattern; returns E before the update.</summary>
     public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float eta)

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using FastBackprop.Bench.Kernels;
 using FastBackprop.Bench.Training;
+using Workload = FastBackprop.Diagnostics.Workload;
 
 namespace FastBackprop.Bench.Config;
 
@@ -60,8 +61,8 @@ public static class BenchColumns
         return benchmarkCase.Descriptor.Type.Name switch
         {
             nameof(PeakProbeBench) => benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(PeakProbeBench.PeakAllCores) ? PeakProbeBench.AllCoresFlops : PeakProbe.FlopsPerCall,
-            nameof(W3bBatchStepBench) => W3bBatchStepBench.FlopsPerSample,
-            nameof(W4WideStepBench) => W4WideStepBench.FlopsPerSample,
+            nameof(W3bBatchStepBench) => Workload.W3b.FlopsPerPattern,
+            nameof(W4WideStepBench) => Workload.W4.FlopsPerPattern,
             nameof(GemmShapesBench) => GemmShapesBench.Flops((string)benchmarkCase.Parameters[nameof(GemmShapesBench.Shape)]),
             "GemmBench" => benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Size")?.Value is int size ? 2.0 * size * size * size : null,
             _ => null,

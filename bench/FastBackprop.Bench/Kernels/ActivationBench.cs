@@ -23,12 +23,10 @@ public class ActivationBench
     public void Setup()
     {
         var random = new SeededRandom(19);
-        net = new float[Length];
+        net = Operands.Symmetric(random, Length, 4f);
+        deltaSource = Operands.Symmetric(random, Length, 1f);
         output = new float[Length];
         delta = new float[Length];
-        deltaSource = new float[Length];
-        for (int i = 0; i < Length; i++) net[i] = random.NextSymmetric(4f);
-        for (int i = 0; i < Length; i++) deltaSource[i] = random.NextSymmetric(1f);
         Activation.Logistic(net, output);
         Console.WriteLine($"// ActivationBench {Length}: vector tier {VectorTiers.Active}");
     }

@@ -38,12 +38,7 @@ public class GemmBench
     [GlobalSetup]
     public void Setup()
     {
-        var random = new SeededRandom(11);
-        a = new float[Size * Size];
-        b = new float[Size * Size];
-        c = new float[Size * Size];
-        for (int i = 0; i < a.Length; i++) a[i] = random.NextSymmetric(1f);
-        for (int i = 0; i < b.Length; i++) b[i] = random.NextSymmetric(1f);
+        (a, b, c) = Operands.Product(Size, Size, Size, seed: 11);
         Multiply();
         Console.WriteLine($"// GemmBench: vector tier {VectorTiers.Active}");
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using FastBackprop.Kernels;
 
@@ -50,12 +49,7 @@ public class GemmShapesBench
     {
         (form, m, n, k) = Parse(Shape);
         beta = form == GemmForm.NN ? 0f : 1f;   // as in a training step: NN overwrites, NT adds to the bias rows, TN updates W
-        var random = new SeededRandom(13);
-        a = new float[m * k];
-        b = new float[k * n];
-        c = new float[m * n];
-        for (int i = 0; i < a.Length; i++) a[i] = random.NextSymmetric(1f);
-        for (int i = 0; i < b.Length; i++) b[i] = random.NextSymmetric(1f);
+        (a, b, c) = Operands.Product(m, n, k, seed: 13);
         Multiply();
         Console.WriteLine($"// GemmShapesBench {Shape}: vector tier {VectorTiers.Active}");
     }
@@ -75,8 +69,7 @@ public class GemmShapesBench
     private static (GemmForm Form, int M, int N, int K) Parse(string shape)
     {
         string[] parts = shape.Split(':');
-        string[] sizes = parts[1].Split('x');
-        return (Enum.Parse<GemmForm>(parts[0]), int.Parse(sizes[0], CultureInfo.InvariantCulture),
-            int.Parse(sizes[1], CultureInfo.InvariantCulture), int.Parse(sizes[2], CultureInfo.InvariantCulture));
+        int[] sizes = Operands.Sizes(parts[1]);
+        return (Enum.Parse<GemmForm>(parts[0]), sizes[0], sizes[1], sizes[2]);
     }
 }

@@ -21,18 +21,9 @@ public class GemvBench
     [GlobalSetup]
     public void Setup()
     {
-        string[] parts = Shape.Split('x');
-        int rows = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
-        int cols = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-        var random = new SeededRandom(7);
-        weights = new float[rows * cols];
-        for (int i = 0; i < weights.Length; i++) weights[i] = random.NextSymmetric(0.1f);
-        bias = new float[rows];
-        for (int i = 0; i < bias.Length; i++) bias[i] = random.NextSymmetric(0.1f);
-        x = new float[cols];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
-        net = new float[rows];
-        netDouble = new double[rows];
+        (weights, bias, x) = Operands.Layer(Shape, seed: 7, perUnitLimit: 0.1f);
+        net = new float[bias.Length];
+        netDouble = new double[bias.Length];
     }
 
     /// <summary>ReferenceKernels.Gemv: double accumulation, plain loops.</summary>

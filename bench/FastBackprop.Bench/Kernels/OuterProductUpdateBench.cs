@@ -19,16 +19,7 @@ public class OuterProductUpdateBench
     [GlobalSetup]
     public void Setup()
     {
-        string[] parts = Shape.Split('x');
-        int rows = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
-        int cols = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-        var random = new SeededRandom(17);
-        weights = new float[rows * cols];
-        for (int i = 0; i < weights.Length; i++) weights[i] = random.NextSymmetric(0.1f);
-        delta = new float[rows];
-        for (int i = 0; i < delta.Length; i++) delta[i] = random.NextSymmetric(0.01f);
-        y = new float[cols];
-        for (int i = 0; i < y.Length; i++) y[i] = random.NextSingle();
+        (weights, delta, y) = Operands.Layer(Shape, seed: 17, perUnitLimit: 0.01f);
         Console.WriteLine($"// OuterProductUpdateBench {Shape}: vector tier {VectorTiers.Active}");
     }
 

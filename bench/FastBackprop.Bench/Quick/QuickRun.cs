@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 using FastBackprop.Bench.Config;
 using FastBackprop.Bench.Kernels;
 using FastBackprop.Bench.Training;
+using Workload = FastBackprop.Diagnostics.Workload;
 using Perfolizer.Horology;
 
 namespace FastBackprop.Bench.Quick;
@@ -112,11 +113,13 @@ public static class QuickRun
         sb.AppendLine("Means: BenchmarkDotNet means of a short job (1 launch, 5 warm-ups, 8 iterations of ~150 ms) on this process's own ISA; " +
             "\"fastest iterations\" uses each benchmark's fastest iteration (numerator and peak alike), the figure least disturbed by other processes. " +
             "Training benches time one sample per operation (OperationsPerInvoke); GFLOP/s = 6 x weights per sample / time (issue 3's convention); " +
-            "\"executed flops\" counts what the step really computes: the first layer has no dX product, so 6 x weights overcounts W3b by 40 % (28.5 % of the count) and W4 by 12.5 %. " +
+            $"\"executed flops\" counts what the step really computes: the first layer has no dX product, so 6 x weights overcounts W3b by {Overcount(Workload.W3b)} and W4 by {Overcount(Workload.W4)}. " +
             "On a shared machine, read the load average first.");
         return sb.ToString();
 
         static string Met(bool? met) => met is null ? "n/a" : met.Value ? "yes" : "**no**";
+        static string Overcount(Workload w) => string.Create(CultureInfo.InvariantCulture,
+            $"{100 * (w.FlopsPerPattern / w.ExecutedFlopsPerPattern - 1):F1} % ({100 * (1 - w.ExecutedFlopsPerPattern / w.FlopsPerPattern):F1} % of the count)");
     }
 
     private static List<Row> Rows(Summary summary, bool useMinimum)
@@ -140,10 +143,11 @@ public static class QuickRun
             : new Row("Gemm 1024 (NN)", ">= 85 % of peak", "not measured", null));
 
         // W4
+        Workload w4 = Workload.W4, w3b = Workload.W3b;
         double? w4one = Time(Find(summary, nameof(W4WideStepBench), "Engine", ("Threads", 1)));
         double? w4all = all > 1 ? Time(Find(summary, nameof(W4WideStepBench), "Engine", ("Threads", all))) : null;
         rows.Add(w4one is double t1
-            ? new Row("W4 step, 1 thread", ">= 75 % of peak", $"{W4WideStepBench.FlopsPerSample / t1:F1} GFLOP/s = {Pct(W4WideStepBench.FlopsPerSample / t1 / peak)} ({t1 * W4WideStepBench.Batch / 1e6:F1} ms/step; executed flops: {Pct(W4WideStepBench.ExecutedFlopsPerSample / t1 / peak)})", W4WideStepBench.FlopsPerSample / t1 / peak >= 0.75)
+            ? new Row("W4 step, 1 thread", ">= 75 % of peak", $"{w4.FlopsPerPattern / t1:F1} GFLOP/s = {Pct(w4.FlopsPerPattern / t1 / peak)} ({t1 * w4.BatchSize / 1e6:F1} ms/step; executed flops: {Pct(w4.ExecutedFlopsPerPattern / t1 / peak)})", w4.FlopsPerPattern / t1 / peak >= 0.75)
             : new Row("W4 step, 1 thread", ">= 75 % of peak", "not measured", null));
         double? peakOne = Time(Find(summary, nameof(PeakProbeBench), nameof(PeakProbeBench.Peak)));
         double? peakAll = Time(Find(summary, nameof(PeakProbeBench), nameof(PeakProbeBench.PeakAllCores)));
@@ -151,16 +155,16 @@ public static class QuickRun
             ? $"; machine ceiling now: peak probe on {all} threads = {PeakProbeBench.AllCoresFlops / pa / (PeakProbe.FlopsPerCall / p1):F2} x 1 thread"
             : "";
         rows.Add(w4one is double a && w4all is double b
-            ? new Row($"W4 step, {all} threads", all == 2 ? ">= 1.8 x 1 thread" : $">= 1.8 x 1 thread on 2 threads (here {all})", $"{a / b:F2} x ({W4WideStepBench.FlopsPerSample / b:F1} GFLOP/s{ceiling})", all == 2 ? a / b >= 1.8 : null)
+            ? new Row($"W4 step, {all} threads", all == 2 ? ">= 1.8 x 1 thread" : $">= 1.8 x 1 thread on 2 threads (here {all})", $"{a / b:F2} x ({w4.FlopsPerPattern / b:F1} GFLOP/s{ceiling})", all == 2 ? a / b >= 1.8 : null)
             : new Row("W4 step, all threads", ">= 1.8 x 1 thread on 2 threads", all > 1 ? "not measured" : "1 core: no thread figure", null));
 
         // W3b
-        foreach ((int batch, double target) in new[] { (256, 0.55), (64, 0.45) })
+        foreach ((int batch, double target) in new[] { (256, 0.55), (w3b.BatchSize, 0.45) })
         {
             double? t = Time(Find(summary, nameof(W3bBatchStepBench), "Engine", ("Batch", batch), ("Threads", 1)));
-            double gf = t is double ns ? W3bBatchStepBench.FlopsPerSample / ns : 0;
+            double gf = t is double ns ? w3b.FlopsPerPattern / ns : 0;
             rows.Add(t is double ns2
-                ? new Row($"W3b batch {batch}, 1 thread", $">= {target * 100:F0} % of peak", $"{gf:F1} GFLOP/s = {Pct(gf / peak)} ({1e9 / ns2:N0} samples/s; executed flops: {Pct(W3bBatchStepBench.ExecutedFlopsPerSample / ns2 / peak)})", gf / peak >= target)
+                ? new Row($"W3b batch {batch}, 1 thread", $">= {target * 100:F0} % of peak", $"{gf:F1} GFLOP/s = {Pct(gf / peak)} ({1e9 / ns2:N0} samples/s; executed flops: {Pct(w3b.ExecutedFlopsPerPattern / ns2 / peak)})", gf / peak >= target)
                 : new Row($"W3b batch {batch}, 1 thread", $">= {target * 100:F0} % of peak", "not measured", null));
         }
 
@@ -197,7 +201,7 @@ public static class QuickRun
             int opsPerStep = type switch
             {
                 nameof(W3bBatchStepBench) => Convert.ToInt32(Param(c, "Batch"), inv),
-                nameof(W4WideStepBench) => W4WideStepBench.Batch,
+                nameof(W4WideStepBench) => Workload.W4.BatchSize,
                 _ => 1,
             };
             long perStep = perOperation < 0 ? -1 : perOperation * opsPerStep;

@@ -1,37 +1,29 @@
 using BenchmarkDotNet.Attributes;
-using FastBackprop.Bench.Workloads;
+using FastBackprop.Diagnostics;
 
 namespace FastBackprop.Bench.Training;
 
-/// <summary>W4 wide (DESIGN.md): 1024-1024-1024-1024, ReLU hidden, identity output, half squared
-/// error, mini-batch 256 SGD (eta 0.001) through <see cref="Network.TrainBatch"/>, on 1 and all
+/// <summary>W4 wide (<see cref="Workload.W4"/>): 1024-1024-1024-1024, ReLU hidden, identity output, half
+/// squared error, mini-batch 256 SGD (eta 1e-3) through <see cref="Network.TrainBatch"/>, on 1 and all
 /// threads. One invocation is one step of 256 samples; Mean and Allocated are per SAMPLE
-/// (OperationsPerInvoke = 256), a step is 256 x Mean. GFLOP/s counts 6 x weights per sample
-/// (3 x 2 x 3.1 M); "% of peak" divides by the FMA peak probe of the same run.
+/// (OperationsPerInvoke = 256), a step is 256 x Mean. GFLOP/s counts <see cref="Workload.FlopsPerPattern"/>
+/// per sample (6 x 3.1 M); "% of peak" divides by the FMA peak probe of the same run.
 /// <para>Baseline: ReferenceBackprop.TrainStep on one pattern per invocation (double, textbook
 /// loops, about 75 MB allocated per pattern). It is feasible but slow (tens of ms per pattern), and
 /// it repeats under each Threads value so every group has its baseline.</para></summary>
-[MemoryDiagnoser(displayGenColumns: false)]
-[HideColumns("Error", "StdDev", "Median", "RatioSD", "EnvironmentVariables")]
 public class W4WideStepBench : BatchStepBench
 {
-    /// <summary>Patterns per step.</summary>
+    /// <summary>Patterns per step: the workload's batch, a constant here for OperationsPerInvoke (checked
+    /// against <see cref="Workload.BatchSize"/> in setup).</summary>
     public const int Batch = 256;
 
-    /// <summary>6 x weights: flops per training sample.</summary>
-    public static double FlopsPerSample { get; } = 6.0 * BatchWorkload.WeightCount(BatchWorkload.W4Definition);
+    private protected override Workload Workload => Workload.W4;
 
-    /// <summary>Flops really executed per sample (the first layer computes no dX).</summary>
-    public static double ExecutedFlopsPerSample { get; } = BatchWorkload.ExecutedFlopsPerSample(BatchWorkload.W4Definition);
+    private protected override int StepSize => Batch == Workload.BatchSize
+        ? Batch
+        : throw new InvalidOperationException($"W4WideStepBench.Batch is {Batch}, but W4's batch is {Workload.BatchSize}.");
 
-    /// <inheritdoc/>
-    protected override int StepSize => Batch;
-
-    /// <inheritdoc/>
-    protected override int ReferencePatternCount => 4;
-
-    /// <inheritdoc/>
-    protected override BatchWorkload CreateWorkload() => BatchWorkload.W4(Batch);
+    private protected override int ReferenceCycle => 4;
 
     /// <summary>ReferenceBackprop.TrainStep on one pattern.</summary>
     [Benchmark(Baseline = true)]

@@ -1,23 +1,27 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FastBackprop.Diagnostics;
 using FastBackprop.Kernels;
 using Spectre.Console;
 
 namespace FastBackprop.Cli.Commands;
 
-/// <summary>`fastbackprop bench`: a short throughput run of the design's workloads W1, W3b and W4 and
-/// the single-core FMA peak on this CPU, printed as a table and written as JSON and Markdown so that
-/// CPUs can be compared (`--compare a.json b.json`).</summary>
+/// <summary>`fastbackprop bench`: a short throughput run of the design's workloads W1, W3b and W4 (as
+/// <see cref="Workload"/> defines them, the same as bench/FastBackprop.Bench) and the single-core FMA peak
+/// on this CPU, printed as a table and written as JSON and Markdown so that CPUs can be compared
+/// (`--compare a.json b.json`).</summary>
 internal static partial class BenchCommand
 {
+    private const int MaxCompared = 16;
+    private const double MinSeconds = 0.01, MaxSeconds = 60;
+
+    // The workloads a run measures: the tiny online network, the MNIST-sized batch and the wide batch.
+    private static readonly Workload[] Measured = [Workload.W1, Workload.W3b, Workload.W4];
+
     public static string[] Examples { get; } =
     [
         "fastbackprop bench                                  # ~20 s; writes bench-<cpu>-<date>.json and .md",
@@ -31,35 +35,48 @@ internal static partial class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Measured time per workload (after a short warm-up).", DefaultValueFactory = _ => 3.0 };
         var report = new Option<string?>("--report", "-r") { Description = "JSON report path (the Markdown report goes beside it, .md). Default: bench-<cpu>-<date>.json.", HelpName = "path" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the JSON and Markdown reports." };
-        var compare = new Option<string[]>("--compare") { Description = "Print two or more JSON reports side by side instead of running.", Arity = new ArgumentArity(2, 16), AllowMultipleArgumentsPerToken = true, HelpName = "reports" };
-        seconds.Check(s => s is > 0 and <= 60 ? null : $"--seconds is {s.ToString(CultureInfo.InvariantCulture)}; expected more than 0 and at most 60.");
-        var command = new Command("bench", "Measure training throughput (W1 2-4-3-2 online, W3b 784-256-128-10 batch 64, W4 1024^4 batch 256) and the FMA peak on this CPU; write a JSON/Markdown report.")
+        // Arity is checked by the validator rather than by the parser, whose message for one report
+        // ("Required argument missing") does not say what is missing.
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = $"Print two or more JSON reports (at most {MaxCompared}) side by side instead of running.",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "reports",
+        };
+        // At least 10 ms: below a tenth of a microsecond the duration rounds to zero ticks, which the peak
+        // probe rejects, and a run much shorter than 10 ms measures the timer rather than the workload.
+        seconds.Check(s => s is >= MinSeconds and <= MaxSeconds ? null
+            : Fmt.Inv($"--seconds is {s}; expected a duration from {MinSeconds} to {MaxSeconds} seconds."));
+        compare.Validators.Add(result =>
+        {
+            int count = result.Tokens.Count;
+            if (count < 2) result.AddError($"--compare needs two or more reports to set side by side; got {(count == 0 ? "none" : "one")}.");
+            else if (count > MaxCompared) result.AddError($"--compare takes at most {MaxCompared} reports; got {count}.");
+        });
+        var command = new Command("bench", $"Measure training throughput ({string.Join(", ", Measured.Select(Label))}) and the FMA peak on this CPU; write a JSON/Markdown report.")
         {
             seconds,
             report,
             noReport,
             compare,
         };
-        command.SetAction(parse => parse.GetValue(compare) is { Length: > 0 } files
-            ? Compare(context, files)
+        command.SetAction(parse => parse.GetResult(compare) is not null
+            ? Compare(context, parse.GetValue(compare)!)
             : Execute(context, parse.GetValue(seconds), parse.GetValue(noReport) ? null : parse.GetValue(report) ?? DefaultReportName()));
         return command;
     }
 
-    private sealed record Result(string Id, string Workload, double Value, string Unit, double? Gflops);
+    private static string Label(Workload w) => Fmt.Inv($"{w.Id} {ModelFiles.Shape(w.Definition)} {(w.BatchSize == 1 ? "online" : $"batch {w.BatchSize}")}");
 
     private static int Execute(CliContext context, double seconds, string? reportPath)
     {
-        if (reportPath is not null)
-        {
-            string? folder = Path.GetDirectoryName(Path.GetFullPath(reportPath));
-            if (folder is not null && !Directory.Exists(folder)) throw new UserException($"{reportPath}: the folder {folder} does not exist (--report).");
-        }
+        if (reportPath is not null) BenchReport.CheckWritable(reportPath);
         string cpu = CpuModel();
         if (context.Human) context.Console.MarkupLine($"Benchmarking on [bold]{Markup.Escape(cpu)}[/], {Environment.ProcessorCount} logical cores, vector tier [bold]{VectorTiers.Active}[/], {seconds.ToString(CultureInfo.InvariantCulture)} s per workload");
 
-        var results = new List<Result>();
-        void Step(string what, Func<Result> run)
+        var results = new List<BenchResult>();
+        void Step(string what, Func<BenchResult> run)
         {
             context.Cancellation.ThrowIfCancellationRequested();
             if (context.Human && context.Interactive)
@@ -71,69 +88,62 @@ internal static partial class BenchCommand
                 results.Add(run());
             }
         }
-        (double peak, string peakTier) = (0, "");
         Step("FMA peak probe", () =>
         {
-            (peak, peakTier) = (Diagnostics.PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds)), Diagnostics.PeakProbe.Tier.ToString());
-            return new Result("Peak", $"FMA loop, 12 accumulators, 1 core ({peakTier})", peak, "GFLOP/s", peak);
+            double peak = PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds));
+            return new BenchResult("Peak", $"FMA loop, 12 accumulators, 1 core ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
         });
-        Step("W1 2-4-3-2 online", () => W1(seconds));
-        Step("W3b 784-256-128-10 batch 64", () => W3b(seconds));
-        Step("W4 1024-1024-1024-1024 batch 256", () => W4(seconds));
+        foreach (Workload workload in Measured) Step(Label(workload), () => Run(workload, seconds));
 
-        var document = new JsonObject
-        {
-            ["tool"] = "fastbackprop bench",
-            ["version"] = CommandLine.Version,
-            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            ["cpu"] = cpu,
-            ["logicalCores"] = Environment.ProcessorCount,
-            ["os"] = RuntimeInformation.OSDescription,
-            ["runtime"] = RuntimeInformation.FrameworkDescription,
-            ["vectorTier"] = VectorTiers.Active.ToString(),
-            ["vectorTCount"] = VectorTiers.VectorTCount,
-            ["secondsPerWorkload"] = seconds,
-            ["results"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
-            {
-                ["id"] = r.Id,
-                ["workload"] = r.Workload,
-                ["value"] = Json.Number(r.Value),
-                ["unit"] = r.Unit,
-                ["gflops"] = Json.Number(r.Gflops),
-                ["percentOfPeak"] = Json.Number(r.Gflops is double g && peak > 0 && r.Id != "Peak" ? 100 * g / peak : null),
-            })]),
-        };
-
-        string markdown = Markdown(document);
-        string? markdownPath = null;
-        if (reportPath is not null)
-        {
-            markdownPath = Path.ChangeExtension(reportPath, ".md");
-            File.WriteAllText(reportPath, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            File.WriteAllText(markdownPath, markdown);
-        }
+        BenchReport document = BenchReport.Create(cpu, seconds, results);
+        string? markdownPath = reportPath is null ? null : document.Write(reportPath);
         if (context.Json)
         {
-            document["report"] = reportPath is null ? null : Path.GetFullPath(reportPath);
-            Json.Write(context, document);
+            document.Root["report"] = reportPath is null ? null : Path.GetFullPath(reportPath);
+            Json.Write(context, document.Root);
         }
         else if (context.Human)
         {
-            var table = new Table().Border(TableBorder.Rounded);
-            table.AddColumns("", "workload", "throughput", "unit", "GFLOP/s", "% of peak");
-            foreach (Result r in results)
-            {
-                table.AddRow(r.Id, Markup.Escape(r.Workload), Fmt.I((long)r.Value), r.Unit, r.Gflops is double g ? Fmt.F(g, 1) : "-",
-                    r.Gflops is double h && peak > 0 && r.Id != "Peak" ? Fmt.F(100 * h / peak, 1) + "%" : "-");
-            }
-            foreach (int c in new[] { 2, 4, 5 }) table.Columns[c].RightAligned();
-            context.Console.Write(table);
+            context.Console.Write(document.Table());
             if (reportPath is not null) context.Console.MarkupLine($"report: [green]{Markup.Escape(reportPath)}[/] and [green]{Markup.Escape(markdownPath!)}[/]");
         }
         return 0;
     }
 
     // ----- workloads -------------------------------------------------------------------------------
+
+    /// <summary>Trains <paramref name="workload"/> on one thread for about <paramref name="seconds"/>: one
+    /// TrainStep per pattern for an online workload, else one TrainBatch per batch, cycling through its patterns.</summary>
+    private static BenchResult Run(Workload workload, double seconds)
+    {
+        Network network = workload.CreateNetwork();
+        int inputs = workload.Definition.InputWidth, outputs = workload.Definition.OutputWidth, count = workload.PatternCount, batch = workload.BatchSize;
+        var x = new float[count * inputs];
+        var t = new float[count * outputs];
+        workload.FillPatterns(x, t);
+        float eta = workload.LearningRate;
+        double patternsPerSecond;
+        if (batch == 1)
+        {
+            Workspace workspace = network.CreateWorkspace();
+            patternsPerSecond = count * StepsPerSecond(seconds, () =>
+            {
+                for (int p = 0; p < count; p++) network.TrainStep(x.AsSpan(p * inputs, inputs), t.AsSpan(p * outputs, outputs), eta, workspace);
+            });
+        }
+        else
+        {
+            using BatchWorkspace workspace = network.CreateBatchWorkspace(batch);
+            int next = 0, batches = count / batch;
+            patternsPerSecond = batch * StepsPerSecond(seconds, () =>
+            {
+                int b = next++ % batches;
+                network.TrainBatch(x.AsSpan(b * batch * inputs, batch * inputs), t.AsSpan(b * batch * outputs, batch * outputs), eta, workspace);
+            });
+        }
+        return new BenchResult(workload.Id, workload.Description, patternsPerSecond, batch == 1 ? "presentations/s" : "samples/s",
+            workload.FlopsPerPattern * patternsPerSecond / 1e9);
+    }
 
     /// <summary>Runs <paramref name="step"/> for a short warm-up, then for <paramref name="seconds"/>; returns steps per second.</summary>
     private static double StepsPerSecond(double seconds, Action step)
@@ -145,64 +155,6 @@ internal static partial class BenchCommand
         long steps = 0;
         while (steps == 0 || clock.Elapsed.TotalSeconds < seconds) { step(); steps++; }
         return steps / clock.Elapsed.TotalSeconds;
-    }
-
-    private static long Weights(Network network)
-    {
-        long total = 0;
-        for (int l = 0; l < network.Definition.LayerCount; l++) total += network.Definition.GetLayout(l).WeightCount;
-        return total;
-    }
-
-    private static Result W1(double seconds)
-    {
-        var network = new Network(2, Loss.HalfSquaredError,
-            new Dense(4, TransferFunction.Logistic), new Dense(3, TransferFunction.Logistic), new Dense(2, TransferFunction.Logistic));
-        network.InitializeWeights(1);
-        const int patterns = 1024;
-        var random = new SeededRandom(11);
-        var x = new float[patterns * 2];
-        var t = new float[patterns * 2];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSymmetric(1f);
-        for (int i = 0; i < t.Length; i++) t[i] = 0.1f + 0.8f * random.NextSingle();
-        Workspace workspace = network.CreateWorkspace();
-        double epochs = StepsPerSecond(seconds, () =>
-        {
-            for (int p = 0; p < patterns; p++) network.TrainStep(x.AsSpan(p * 2, 2), t.AsSpan(p * 2, 2), 0.5f, workspace);
-        });
-        return new Result("W1", "2-4-3-2 logistic, online SGD eta 0.5", epochs * patterns, "presentations/s", 6.0 * Weights(network) * patterns * epochs / 1e9);
-    }
-
-    private static Result W3b(double seconds)
-    {
-        var network = new Network(784, Loss.CrossEntropy,
-            new Dense(256, TransferFunction.Relu), new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
-        return Batched("W3b", "784-256-128-10 ReLU, softmax CE, batch 64, SGD 0.01", network, 64, 0.01f, oneHot: true, seconds);
-    }
-
-    private static Result W4(double seconds)
-    {
-        var network = new Network(1024, Loss.HalfSquaredError,
-            new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Identity));
-        return Batched("W4", "1024-1024-1024-1024 ReLU, linear out, HSE, batch 256", network, 256, 1e-5f, oneHot: false, seconds);
-    }
-
-    private static Result Batched(string id, string name, Network network, int batch, float rate, bool oneHot, double seconds)
-    {
-        network.InitializeWeights(2);
-        int inputs = network.Definition.InputWidth, outputs = network.Definition.OutputWidth;
-        var random = new SeededRandom(13);
-        var x = new float[batch * inputs];
-        var t = new float[batch * outputs];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
-        for (int p = 0; p < batch; p++)
-        {
-            if (oneHot) t[p * outputs + random.NextInt32(outputs)] = 1f;
-            else for (int k = 0; k < outputs; k++) t[p * outputs + k] = random.NextSymmetric(1f);
-        }
-        BatchWorkspace workspace = network.CreateBatchWorkspace(batch);
-        double steps = StepsPerSecond(seconds, () => network.TrainBatch(x, t, rate, workspace));
-        return new Result(id, name, steps * batch, "samples/s", 6.0 * Weights(network) * batch * steps / 1e9);
     }
 
     // ----- reports ---------------------------------------------------------------------------------
@@ -241,60 +193,17 @@ internal static partial class BenchCommand
     [GeneratedRegex(@"[^A-Za-z0-9]+")]
     private static partial Regex NotWord();
 
-    private static string Markdown(JsonObject document)
-    {
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# fastbackprop bench: {document["cpu"]}");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{document["date"]}, {document["logicalCores"]} logical cores, vector tier {document["vectorTier"]}, {document["runtime"]}, {document["os"]}, {document["secondsPerWorkload"]} s per workload.");
-        md.AppendLine();
-        md.AppendLine("| | workload | throughput | unit | GFLOP/s | % of peak |");
-        md.AppendLine("|---|---|---:|---|---:|---:|");
-        foreach (JsonNode? r in document["results"]!.AsArray())
-        {
-            double value = r!["value"]!.GetValue<double>();
-            string gflops = r["gflops"] is JsonNode g ? Fmt.F(g.GetValue<double>(), 1) : "-";
-            string percent = r["percentOfPeak"] is JsonNode p ? Fmt.F(p.GetValue<double>(), 1) + "%" : "-";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r["id"]} | {r["workload"]} | {Fmt.I((long)value)} | {r["unit"]} | {gflops} | {percent} |");
-        }
-        md.AppendLine();
-        md.AppendLine("GFLOP/s counts 6 x weights x patterns per second (forward, backward and gradient products); the peak is one core's FMA loop at the widest accelerated vector width.");
-        return md.ToString();
-    }
-
     private static int Compare(CliContext context, string[] files)
     {
-        var reports = new List<(string Name, JsonNode Root)>();
-        foreach (string file in files)
-        {
-            if (!File.Exists(file)) throw new UserException($"{file}: no such report (--compare).");
-            JsonNode? root;
-            try
-            {
-                root = JsonNode.Parse(File.ReadAllText(file));
-            }
-            catch (JsonException e)
-            {
-                throw new UserException($"{Path.GetFileName(file)}: not a JSON bench report ({e.Message}).", e);
-            }
-            if (root?["results"] is not JsonArray || root["tool"]?.GetValue<string>() != "fastbackprop bench")
-            {
-                throw new UserException($"{Path.GetFileName(file)}: not a fastbackprop bench report (no \"tool\": \"fastbackprop bench\" and \"results\").");
-            }
-            reports.Add((Path.GetFileName(file), root));
-        }
-
+        var reports = files.Select(BenchReport.Read).ToList();
         var ids = new List<string>();
-        foreach ((_, JsonNode root) in reports)
+        foreach (BenchReport report in reports)
         {
-            foreach (JsonNode? r in root["results"]!.AsArray())
+            foreach (BenchResult r in report.Results)
             {
-                string id = r?["id"]?.GetValue<string>() ?? "?";
-                if (!ids.Contains(id)) ids.Add(id);
+                if (!ids.Contains(r.Id)) ids.Add(r.Id);
             }
         }
-        double? Value(JsonNode root, string id, string field) =>
-            root["results"]!.AsArray().FirstOrDefault(r => r?["id"]?.GetValue<string>() == id)?[field] is JsonNode v ? v.GetValue<double>() : null;
 
         if (context.Json)
         {
@@ -302,7 +211,7 @@ internal static partial class BenchCommand
             foreach (string id in ids)
             {
                 var values = new JsonArray();
-                foreach ((string name, JsonNode root) in reports) values.Add(new JsonObject { ["report"] = name, ["value"] = Json.Number(Value(root, id, "value")), ["gflops"] = Json.Number(Value(root, id, "gflops")) });
+                foreach (BenchReport report in reports) values.Add(new JsonObject { ["report"] = report.Name, ["value"] = Json.Number(report.Find(id)?.Value), ["gflops"] = Json.Number(report.Find(id)?.Gflops) });
                 rows.Add(new JsonObject { ["id"] = id, ["values"] = values });
             }
             Json.Write(context, new JsonObject { ["command"] = "bench --compare", ["reports"] = new JsonArray([.. reports.Select(r => (JsonNode)JsonValue.Create(r.Name))]), ["rows"] = rows });
@@ -312,20 +221,18 @@ internal static partial class BenchCommand
 
         var table = new Table().Border(TableBorder.Rounded).Title("throughput (GFLOP/s), ratio to the first report");
         table.AddColumn("");
-        foreach ((string name, JsonNode root) in reports)
+        foreach (BenchReport report in reports)
         {
-            table.AddColumn(new TableColumn($"[bold]{Markup.Escape(name)}[/]\n{Markup.Escape(root["cpu"]?.GetValue<string>() ?? "?")}\n{Markup.Escape(root["vectorTier"]?.GetValue<string>() ?? "?")}").RightAligned());
+            table.AddColumn(new TableColumn($"[bold]{Markup.Escape(report.Name)}[/]\n{Markup.Escape(report.Cpu)}\n{Markup.Escape(report.VectorTier)}").RightAligned());
         }
         foreach (string id in ids)
         {
             var cells = new List<string> { id };
-            double? first = Value(reports[0].Root, id, "value");
-            foreach ((_, JsonNode root) in reports)
+            double? first = reports[0].Find(id)?.Value;
+            foreach (BenchReport report in reports)
             {
-                double? value = Value(root, id, "value"), gflops = Value(root, id, "gflops");
-                string unit = root["results"]!.AsArray().FirstOrDefault(r => r?["id"]?.GetValue<string>() == id)?["unit"]?.GetValue<string>() ?? "";
-                cells.Add(value is double v
-                    ? $"{Fmt.I((long)v)} {Markup.Escape(unit)}" + (gflops is double g ? $" ({Fmt.F(g, 1)})" : "") + (first is double f && f > 0 ? $"\nx{Fmt.F(v / f, 2)}" : "")
+                cells.Add(report.Find(id) is BenchResult r
+                    ? $"{Fmt.I((long)r.Value)} {Markup.Escape(r.Unit)}" + (r.Gflops is double g ? $" ({Fmt.F(g, 1)})" : "") + (first is double f && f > 0 ? $"\nx{Fmt.F(r.Value / f, 2)}" : "")
                     : "-");
             }
             table.AddRow([.. cells]);
