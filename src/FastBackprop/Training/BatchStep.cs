@@ -111,7 +111,8 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
 {
     private readonly BatchWorkspace workspace = network.CreateBatchWorkspace(batchSize, options.DegreeOfParallelism);
     private readonly float[] gradient = new float[network.Definition.ParameterCount];
-    private readonly Optimizer? optimizer = options.Optimizer;
+    // Plain SGD (with clipping) is the stateless Sgd optimizer: every unfused update runs one optimizer kernel.
+    private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);
     private readonly float clipNorm = options.GradientClipNorm;
 
     public override StepResult Run(in Batch batch, float learningRate)
@@ -121,9 +122,7 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
         int bad = FirstNonFiniteLayer(gradient);
         if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
         if (clipNorm > 0) GradientClipping.ClipByNorm(gradient, clipNorm);
-        Span<float> parameters = Network.Parameters;
-        if (optimizer is not null) optimizer.Step(parameters, gradient, learningRate);
-        else TensorPrimitives.MultiplyAdd(gradient, -learningRate, parameters, parameters);
+        optimizer.Step(Network.Parameters, gradient, learningRate);
         return Checked(lossSum, batch.Count);
     }
 

@@ -238,6 +238,21 @@ public sealed class TrainerTests : IDisposable
         Assert.True(evaluation.MeanSquaredError < 0.01);
     }
 
+    [Theory]
+    [InlineData(25)]
+    [InlineData(1)]
+    public void Fit_PlainSgdWithClipping_IsTheSgdOptimizersKernel(int batchSize)
+    {
+        // Plain SGD with clipping is not fused, and must update through the same kernel as the Sgd optimizer
+        // (not a copy of w -= eta g of its own, which rounds differently where the tier has FMA).
+        var (train, _) = DigitsSplit();
+        Network plain = DigitsNetwork(), optimizer = DigitsNetwork();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = batchSize, Seed = 7, LearningRate = 0.05f, GradientClipNorm = 0.5f };
+        Fit(plain, train, options);
+        Fit(optimizer, train, options with { Optimizer = new Sgd(optimizer.Definition.ParameterCount) });
+        Assert.Equal(optimizer.Parameters.ToArray(), plain.Parameters.ToArray());
+    }
+
     [Fact]
     public void Fit_OnlineAndFullBatch_BothWork()
     {
