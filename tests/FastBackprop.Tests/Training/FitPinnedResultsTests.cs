@@ -4,6 +4,7 @@ using FastBackprop.IO;
 using FastBackprop.Kernels;
 using FastBackprop.Training;
 using Xunit;
+using static FastBackprop.Tests.Training.TrainingSamples;
 
 namespace FastBackprop.Tests.Training;
 
@@ -18,35 +19,7 @@ namespace FastBackprop.Tests.Training;
 /// "sgd-clipped" and "sgd-online-clipped" on Vector512 and Vector256 only.</remarks>
 public sealed class FitPinnedResultsTests
 {
-    private static readonly (Dataset Train, Dataset Test) Digits = EmbeddedData.Digits().Split(0.8, seed: 2026);
-
-    private static Network DigitsNetwork()
-    {
-        var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
-        network.InitializeWeights(1);
-        return network;
-    }
-
-    private static Dataset Regression()
-    {
-        var random = new SeededRandom(11);
-        var inputs = new float[200][];
-        var targets = new float[200][];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            float a = random.NextSymmetric(1), b = random.NextSymmetric(1), c = random.NextSymmetric(1);
-            inputs[i] = [a, b, c];
-            targets[i] = [(MathF.Sin(a) + b * c) / 2, (a - c) / 2];
-        }
-        return new Dataset(inputs, targets);
-    }
-
-    private static Network RegressionNetwork()
-    {
-        var network = new Network(3, Loss.HalfSquaredError, new Dense(16, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
-        network.InitializeWeights(3);
-        return network;
-    }
+    private static readonly (Dataset Train, Dataset Test) Digits = DigitsSplit();
 
     // The runs: each a network, its data and options. Small enough that all of them take well under a second.
     private static (Network Network, Dataset Data, TrainingOptions Options) Case(string name)

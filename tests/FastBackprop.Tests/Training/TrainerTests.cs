@@ -1,6 +1,7 @@
 using FastBackprop.Data;
 using FastBackprop.Training;
 using Xunit;
+using static FastBackprop.Tests.Training.TrainingSamples;
 
 namespace FastBackprop.Tests.Training;
 
@@ -12,37 +13,6 @@ public sealed class TrainerTests : IDisposable
 
     private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
         Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
-
-    private static Network DigitsNetwork(ulong seed = 1)
-    {
-        var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
-        network.InitializeWeights(seed);
-        return network;
-    }
-
-    private static (Dataset Train, Dataset Test) DigitsSplit() => EmbeddedData.Digits().Split(0.8, seed: 2026);
-
-    // A small regression set: d = (sin x0 + x1 x2, x0 - x2) / 2 on 200 points.
-    private static Dataset Regression()
-    {
-        var random = new SeededRandom(11);
-        var inputs = new float[200][];
-        var targets = new float[200][];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            float a = random.NextSymmetric(1), b = random.NextSymmetric(1), c = random.NextSymmetric(1);
-            inputs[i] = [a, b, c];
-            targets[i] = [(MathF.Sin(a) + b * c) / 2, (a - c) / 2];
-        }
-        return new Dataset(inputs, targets);
-    }
-
-    private static Network RegressionNetwork()
-    {
-        var network = new Network(3, Loss.HalfSquaredError, new Dense(16, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
-        network.InitializeWeights(3);
-        return network;
-    }
 
     [Fact]
     public void Fit_Digits_ReachesNinetyFivePercentTestAccuracy()
