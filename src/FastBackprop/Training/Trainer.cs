@@ -23,8 +23,13 @@ public static class Trainer
     /// <param name="cancellationToken">Stops training after the current batch; the network keeps the
     /// weights after that batch and, with <see cref="TrainingOptions.CheckpointPath"/>, a checkpoint is saved.</param>
     /// <returns>Per-epoch reports and why training stopped.</returns>
-    /// <exception cref="ArgumentException">Widths of data and network differ, an option is out of range, the
-    /// optimizer is sized for another network, or the checkpoint belongs to another run.</exception>
+    /// <remarks>The data sets are checked once, before the first step: for a cross-entropy network every target must be
+    /// in [0, 1] and, over a softmax output, each pattern's targets must sum to 1 within 1e-4 (a one-hot code or another
+    /// probability distribution), since otherwise the gradient y - d is not the gradient of the reported loss.</remarks>
+    /// <exception cref="ArgumentException">Widths of data and network differ, a data set is empty, labelled data has a
+    /// single class, a cross-entropy target is not a valid probability (the message names the pattern), an option is out
+    /// of range (the checkpoint folder does not exist, say), the optimizer is sized for another network, or the checkpoint
+    /// belongs to another run.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or weight became non-finite (and retries,
     /// if enabled, were used up); the network keeps the last finite weights.</exception>
     public static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null, CancellationToken cancellationToken = default)
@@ -33,10 +38,11 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         NetworkDefinition definition = network.Definition;
-        DatasetChecks.Widths(definition, data, nameof(data));
+        CheckData(definition, data, nameof(data));
+        DatasetChecks.Classes(data, nameof(data));
         (Dataset training, Dataset? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
-        if (validation is not null) DatasetChecks.Widths(definition, validation, "options.Validation");
+        if (options.Validation is not null) CheckData(definition, options.Validation, "options.Validation");
         if (options.Optimizer is not null) ThrowHelper.CheckLength(options.Optimizer.ParameterCount, definition.ParameterCount, "options.Optimizer.ParameterCount");
 
         using var run = new TrainingRun(network, training, validation, options);
@@ -45,21 +51,42 @@ public static class Trainer
     }
 
     /// <summary>The network's loss, accuracy, confusion matrix (classification) or mean squared error
-    /// (regression) on <paramref name="data"/>.</summary>
-    /// <exception cref="ArgumentException">The data's widths differ from the network's.</exception>
+    /// (regression) on <paramref name="data"/>, computed on the calling thread alone.</summary>
+    /// <remarks>One thread, because a worker pool would be started and stopped on every call, which costs more
+    /// than it saves for all but very large networks; to evaluate with threads (and to reuse the buffers across
+    /// calls), pass a workspace to <see cref="Evaluate(Network, Dataset, BatchWorkspace)"/>.</remarks>
+    /// <exception cref="ArgumentException">The data's widths differ from the network's, the data is empty, or
+    /// (cross-entropy) a target is not a valid probability (see <see cref="Fit"/>).</exception>
     public static Evaluation Evaluate(Network network, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
-        DatasetChecks.Widths(network.Definition, data, nameof(data));
-        using BatchWorkspace ws = network.CreateBatchWorkspace(EvaluationBatchFor(data), Environment.ProcessorCount);
-        return Evaluate(network, data, ws);
+        CheckData(network.Definition, data, nameof(data));
+        using BatchWorkspace ws = network.CreateBatchWorkspace(EvaluationBatchFor(data));
+        return Score(network, data, ws);
+    }
+
+    /// <summary>As <see cref="Evaluate(Network, Dataset)"/>, in batches of up to <paramref name="workspace"/>'s capacity
+    /// and with its threads.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="data">The patterns.</param>
+    /// <param name="workspace">A workspace made for the network's definition (any capacity); reusable across calls.</param>
+    /// <exception cref="ArgumentException">As for <see cref="Evaluate(Network, Dataset)"/>, or the workspace was made
+    /// for another definition.</exception>
+    public static Evaluation Evaluate(Network network, Dataset data, BatchWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(workspace);
+        CheckData(network.Definition, data, nameof(data));
+        return Score(network, data, workspace);
     }
 
     /// <summary>The batch size Evaluate uses for <paramref name="data"/>.</summary>
     internal static int EvaluationBatchFor(Dataset data) => Math.Min(EvaluationBatch, Math.Max(1, data.Count));
 
-    internal static Evaluation Evaluate(Network network, Dataset data, BatchWorkspace ws)
+    /// <summary>Evaluate without the checks: <paramref name="data"/> is known to fit the network and to be non-empty.</summary>
+    internal static Evaluation Score(Network network, Dataset data, BatchWorkspace ws)
     {
         int outputs = network.Definition.OutputWidth, last = network.Definition.LayerCount - 1;
         int[,]? confusion = data.HasLabels ? new int[data.ClassCount, data.ClassCount] : null;
@@ -73,9 +100,17 @@ public static class Trainer
             if (confusion is not null) correct += Scoring.CountCorrect(y, data.GetLabels(start, count), outputs, confusion);
             else squared += Scoring.SquaredError(y, data.GetTargets(start, count));
         }
-        int n = Math.Max(1, data.Count);
-        return new Evaluation(data.Count, loss / n, confusion is null ? null : (double)correct / n,
+        int n = data.Count;
+        return new Evaluation(n, loss / n, confusion is null ? null : (double)correct / n,
             confusion is null ? squared / ((double)n * outputs) : null, confusion);
+    }
+
+    // The checks of a data set bound to the network, once per call.
+    private static void CheckData(NetworkDefinition definition, Dataset data, string name)
+    {
+        DatasetChecks.Widths(definition, data, name);
+        DatasetChecks.NotEmpty(data, name);
+        DatasetChecks.CrossEntropyTargets(definition, data, name);
     }
 
     // The training data and the validation data: options.Validation, or a seeded split of the data.

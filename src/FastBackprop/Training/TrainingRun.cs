@@ -33,6 +33,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly SeededRandom shuffler = new(0);
     private readonly Stopwatch stopwatch = new();
     private float rate;
+    private FinalWeights finalWeights;
 
     public TrainingRun(Network network, Dataset training, Dataset? validation, TrainingOptions options)
     {
@@ -57,6 +58,7 @@ internal sealed class TrainingRun : IDisposable
             if (!TrainEpoch(cancellationToken)) return Stop(StopReason.Cancelled);
             if (FinishEpoch()) return Stop(StopReason.EarlyStopped);
         }
+        finalWeights = RestoreBest();   // all epochs ran: early stopping still hands back its best epoch
         return Stop(StopReason.Completed);
     }
 
@@ -72,7 +74,7 @@ internal sealed class TrainingRun : IDisposable
         if (State.Batch == 0) State.Metrics = default;
         shuffler.CopyFrom(State.EpochStartRandom);
         source.SetOrder(shuffler, options.Shuffle);
-        rate = BaseRate(State.Epoch) * MathF.Pow(0.5f, State.Halvings);
+        rate = LearningRate(State.Epoch) * MathF.Pow(0.5f, State.Halvings);
         stopwatch.Restart();
         guard.MarkEpochStart(State);
         int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;
@@ -102,7 +104,7 @@ internal sealed class TrainingRun : IDisposable
     // Validates, reports and checkpoints the finished epoch; true when early stopping ends the run.
     private bool FinishEpoch()
     {
-        Evaluation? validated = evaluation is null ? null : Trainer.Evaluate(network, validation!, evaluation);
+        Evaluation? validated = evaluation is null ? null : Trainer.Score(network, validation!, evaluation);
         stopwatch.Stop();
         int epoch = State.Epoch + 1;
         EpochReport report = State.Metrics.ToReport(epoch, training.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);
@@ -112,12 +114,26 @@ internal sealed class TrainingRun : IDisposable
         State.Epoch++;
         State.Batch = 0;
         bool stop = State.EarlyStopping.Observe(epoch, validated?.Loss ?? report.TrainingLoss, network.Parameters, options.EarlyStoppingPatience);
-        if (stop) State.EarlyStopping.RestoreBest(network.Parameters);
+        if (stop) finalWeights = RestoreBest();
         SaveCheckpoint();
         return stop;
     }
 
-    private float BaseRate(int epoch) => options.Schedule?.Rate(epoch) ?? options.LearningRate;
+    // The best epoch's weights, if early stopping kept any.
+    private FinalWeights RestoreBest() =>
+        options.EarlyStoppingPatience > 0 && State.EarlyStopping.RestoreBest(network.Parameters) ? FinalWeights.BestEpoch : FinalWeights.LastBatch;
+
+    // The schedule's rate is checked here, once per epoch: a custom schedule may return anything.
+    private float LearningRate(int epoch)
+    {
+        if (options.Schedule is null) return options.LearningRate;
+        float scheduled = options.Schedule.Rate(epoch);
+        if (!(float.IsFinite(scheduled) && scheduled >= 0))
+        {
+            throw new ArgumentOutOfRangeException("options.Schedule", scheduled, $"options.Schedule gives the rate {scheduled} for epoch {epoch}; expected a finite number, 0 or more.");
+        }
+        return scheduled;
+    }
 
     private void SaveCheckpoint()
     {
@@ -126,5 +142,5 @@ internal sealed class TrainingRun : IDisposable
     }
 
     private TrainingHistory Stop(StopReason reason) =>
-        new([.. State.History], reason, State.EarlyStopping.BestEpoch, State.Halvings);
+        new([.. State.History], reason, State.EarlyStopping.BestEpoch, State.Halvings, finalWeights);
 }
