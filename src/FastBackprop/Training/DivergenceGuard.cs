@@ -5,25 +5,21 @@ namespace FastBackprop.Training;
 /// <remarks>
 /// <para>Before each step the weights and the optimizer's state are copied, so that a run that stops on divergence
 /// hands back the last finite weights, never NaN.</para>
-/// <para>Under <see cref="DivergencePolicy.HalveLearningRate"/> a divergence replays the epoch from its start (or
-/// from the point a resumed run started the epoch at), not just the failing batch: weights that only overflow in
-/// a later forward pass were already ruined by the earlier batches of the epoch, so retrying the last batch at a
-/// smaller rate would go on from weights that cannot recover.</para>
+/// <para>Under <see cref="DivergencePolicy.HalveLearningRate"/> a divergence replays the epoch from its start, not
+/// just the failing batch: weights that only overflow in a later forward pass were already ruined by the earlier
+/// batches of the epoch, so retrying the last batch at a smaller rate would go on from weights that cannot recover.
+/// The epoch's start is part of the <see cref="TrainingState"/> (<see cref="EpochRestart"/>), so a run resumed
+/// mid-epoch replays from the same point as an uninterrupted one.</para>
 /// </remarks>
 internal sealed class DivergenceGuard
 {
     private readonly Network network;
     private readonly Optimizer? optimizer;
     private readonly int maxHalvings;
+    private readonly bool halving;
     private readonly float[] stepParameters;
     private readonly float[] stepOptimizer;
     private long stepOptimizerSteps;
-    private readonly bool halving;
-    private readonly float[] restartParameters;
-    private readonly float[] restartOptimizer;
-    private long restartOptimizerSteps;
-    private EpochMetrics restartMetrics;
-    private int restartBatch;
 
     public DivergenceGuard(Network network, TrainingOptions options)
     {
@@ -31,22 +27,16 @@ internal sealed class DivergenceGuard
         optimizer = options.Optimizer;
         maxHalvings = options.MaxLearningRateHalvings;
         halving = options.OnDivergence == DivergencePolicy.HalveLearningRate;
-        int parameters = network.Definition.ParameterCount, state = optimizer?.StateLength ?? 0;
-        stepParameters = new float[parameters];
-        stepOptimizer = new float[state];
-        restartParameters = new float[halving ? parameters : 0];
-        restartOptimizer = new float[halving ? state : 0];
+        stepParameters = new float[network.Definition.ParameterCount];
+        stepOptimizer = new float[optimizer?.StateLength ?? 0];
     }
 
-    /// <summary>Marks where a halving replays from: the epoch as <paramref name="state"/> has it now.</summary>
+    /// <summary>At the (re)start of an epoch: marks where a halving replays from. A run resumed mid-epoch keeps the mark
+    /// its checkpoint holds; one resumed from a checkpoint without a mark (written without halving) marks its resume point.</summary>
     public void MarkEpochStart(TrainingState state)
     {
-        if (!halving) return;
-        restartBatch = state.Batch;
-        restartMetrics = state.Metrics;
-        network.Parameters.CopyTo(restartParameters);
-        optimizer?.SaveState(restartOptimizer);
-        restartOptimizerSteps = optimizer?.StepCount ?? 0;
+        if (!halving || (state.Batch > 0 && state.Restart.Holds(network, optimizer))) return;
+        state.Restart.Mark(state, network, optimizer);
     }
 
     /// <summary>Keeps the weights and optimizer state of before the coming step.</summary>
@@ -58,23 +48,63 @@ internal sealed class DivergenceGuard
     }
 
     /// <summary>After the step of <paramref name="result"/> diverged at <paramref name="learningRate"/>: with a halving
-    /// left, rewinds weights, optimizer, running sums and batch to the epoch's mark and counts the halving (the caller
-    /// halves its rate); otherwise puts back the weights of before the step and throws.</summary>
+    /// left, rewinds the run to the epoch's mark and counts the halving (the caller halves its rate); otherwise puts
+    /// back the weights of before the step and throws.</summary>
     /// <exception cref="TrainingDivergedException">No halving is left (or the policy is <see cref="DivergencePolicy.Throw"/>).</exception>
     public void Recover(in StepResult result, TrainingState state, float learningRate)
     {
         if (halving && state.Halvings < maxHalvings)
         {
             state.Halvings++;
-            restartParameters.CopyTo(network.Parameters);
-            optimizer?.LoadState(restartOptimizer, restartOptimizerSteps);
-            state.Metrics = restartMetrics;
-            state.Batch = restartBatch;
+            state.Restart.Rewind(state, network, optimizer);
             return;
         }
         stepParameters.CopyTo(network.Parameters);
         optimizer?.LoadState(stepOptimizer, stepOptimizerSteps);
         string what = result.Failure.GetValueOrDefault().ToString().ToLowerInvariant();
         throw new TrainingDivergedException(state.Epoch + 1, state.Batch, result.Layer, what, learningRate);
+    }
+}
+
+/// <summary>Where <see cref="DivergencePolicy.HalveLearningRate"/> replays an epoch from: the batch, running sums,
+/// weights and optimizer state at the epoch's start (empty without halving).</summary>
+internal sealed class EpochRestart
+{
+    private int batch;
+    private EpochMetrics metrics;
+    private float[] parameters = [];
+    private long optimizerSteps;
+    private float[] optimizerState = [];
+
+    /// <summary>Whether a mark for this network and optimizer is held.</summary>
+    public bool Holds(Network network, Optimizer? optimizer) =>
+        parameters.Length == network.Parameters.Length && optimizerState.Length == (optimizer?.StateLength ?? 0);
+
+    public void Mark(TrainingState state, Network network, Optimizer? optimizer)
+    {
+        batch = state.Batch;
+        metrics = state.Metrics;
+        if (parameters.Length != network.Parameters.Length) parameters = new float[network.Parameters.Length];
+        network.Parameters.CopyTo(parameters);
+        if (optimizerState.Length != (optimizer?.StateLength ?? 0)) optimizerState = new float[optimizer?.StateLength ?? 0];
+        optimizer?.SaveState(optimizerState);
+        optimizerSteps = optimizer?.StepCount ?? 0;
+    }
+
+    public void Rewind(TrainingState state, Network network, Optimizer? optimizer)
+    {
+        state.Batch = batch;
+        state.Metrics = metrics;
+        parameters.CopyTo(network.Parameters);
+        optimizer?.LoadState(optimizerState, optimizerSteps);
+    }
+
+    public void Exchange(ref StateSerializer s)
+    {
+        s.Int32(ref batch, "the restart batch", minimum: 0);
+        metrics.Exchange(ref s);
+        s.Floats(ref parameters);
+        s.Int64(ref optimizerSteps);
+        s.Floats(ref optimizerState);
     }
 }

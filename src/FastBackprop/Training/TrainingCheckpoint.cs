@@ -111,10 +111,16 @@ public sealed class TrainingCheckpoint
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, Serialize());
+    }
+
+    /// <summary>The bytes <see cref="Save"/> writes.</summary>
+    internal byte[] Serialize()
+    {
         FieldWriter writer = FramedFile.Begin(Magic, FormatVersion);
         StateSerializer s = StateSerializer.Writing(writer);
         Exchange(ref s);
-        AtomicFile.Write(path, FramedFile.Seal(writer));
+        return FramedFile.Seal(writer);
     }
 
     /// <summary>Loads a checkpoint written by <see cref="Save"/>.</summary>
@@ -133,6 +139,18 @@ public sealed class TrainingCheckpoint
         StateSerializer s = StateSerializer.Reading(reader);
         c.Exchange(ref s);
         if (s.Remaining != 0) throw s.Error($"{s.Remaining} unexpected bytes before the checksum.");
+        string? problem = c.Inconsistency();
+        if (problem is not null) throw DataFormatException.InSource(sourceName, $"the checkpoint is inconsistent: {problem}");
         return c;
+    }
+
+    // What no run writes (a valid CRC over such a file means it was not written by Fit).
+    private string? Inconsistency()
+    {
+        int size = Math.Min(batchSize, trainingCount), batches = (trainingCount + size - 1) / size;
+        if (state.Batch >= batches) return $"batch {state.Batch} of an epoch of {batches} batches.";
+        if (state.Metrics.Patterns != state.Batch * size) return $"{state.Metrics.Patterns} patterns trained in the first {state.Batch} batches of {size}.";
+        if (state.History.Count != state.Epoch) return $"{state.History.Count} epoch reports at epoch {state.Epoch}.";
+        return null;
     }
 }

@@ -71,7 +71,6 @@ internal sealed class TrainingRun : IDisposable
     // Trains the rest of the epoch in progress; false when cancelled (after saving a checkpoint).
     private bool TrainEpoch(CancellationToken cancellationToken)
     {
-        if (State.Batch == 0) State.Metrics = default;
         shuffler.CopyFrom(State.EpochStartRandom);
         source.SetOrder(shuffler, options.Shuffle);
         rate = LearningRate(State.Epoch) * MathF.Pow(0.5f, State.Halvings);
@@ -113,6 +112,7 @@ internal sealed class TrainingRun : IDisposable
         options.Progress?.Report(report);
         State.Epoch++;
         State.Batch = 0;
+        State.Metrics = default;
         bool stop = State.EarlyStopping.Observe(epoch, validated?.Loss ?? report.TrainingLoss, network.Parameters, options.EarlyStoppingPatience);
         if (stop) finalWeights = RestoreBest();
         SaveCheckpoint();

@@ -20,6 +20,9 @@ internal sealed class TrainingState(ulong seed)
     /// <summary>Learning-rate halvings so far (<see cref="DivergencePolicy.HalveLearningRate"/>).</summary>
     public int Halvings;
 
+    /// <summary>Where a halving replays the epoch from.</summary>
+    public readonly EpochRestart Restart = new();
+
     /// <summary>The best epoch so far, and its weights when early stopping may restore them.</summary>
     public readonly EarlyStopping EarlyStopping = new();
 
@@ -36,6 +39,7 @@ internal sealed class TrainingState(ulong seed)
         s.Int32(ref Batch, "batch", minimum: 0);
         s.Generator(EpochStartRandom);
         s.Int32(ref Halvings, "halvings", minimum: 0);
+        Restart.Exchange(ref s);
         EarlyStopping.Exchange(ref s);
         Metrics.Exchange(ref s);
         s.List(History, EpochReportFields.MinimumSize, EpochReportFields.Exchange);

@@ -5,12 +5,8 @@ using static FastBackprop.Tests.Training.TrainingSamples;
 
 namespace FastBackprop.Tests.Training;
 
-public sealed class TrainerTests : IDisposable
+public sealed class TrainerTests
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("fastbackprop-trainer-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
         Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
 
@@ -60,74 +56,6 @@ public sealed class TrainerTests : IDisposable
             return network.Parameters.ToArray();
         }
         Assert.NotEqual(Run(1), Run(2));
-    }
-
-    [Theory]
-    [InlineData(false, 5)]     // plain SGD (fused update), cancelled early in epoch 2
-    [InlineData(true, 31)]     // Adam (moments and step count in the checkpoint), cancelled late in epoch 2
-    public void Fit_ResumedFromCheckpoint_EndsWithTheSameWeightsAsAnUninterruptedRun(bool adam, int cancelAtBatch)
-    {
-        var (train, _) = DigitsSplit();
-        TrainingOptions Options(Network n, string? checkpoint) => new()
-        {
-            Epochs = 3, BatchSize = 40, Seed = 5, LearningRate = adam ? 1e-3f : 0.05f, CheckpointPath = checkpoint,
-            Optimizer = adam ? new Adam(n.Definition.ParameterCount) : null, ValidationFraction = 0.1,
-        };
-
-        Network straight = DigitsNetwork();
-        TrainingHistory expected = Fit(straight, train, Options(straight, null));
-
-        string path = Path.Combine(folder, "run.ckpt");
-        Network interrupted = DigitsNetwork();
-        using var cancel = new CancellationTokenSource();
-        TrainingOptions first = Options(interrupted, path) with
-        {
-            BatchCompleted = b => { if (b.Epoch == 2 && b.Batch == cancelAtBatch) cancel.Cancel(); },
-        };
-        TrainingHistory partial = Trainer.Fit(interrupted, train, first, cancellationToken: cancel.Token);
-        Assert.Equal(StopReason.Cancelled, partial.StopReason);
-        Assert.Single(partial.Epochs);
-
-        // A fresh process: a new network with other weights, a new optimizer, the checkpoint from disk.
-        Network resumed = DigitsNetwork(seed: 12345);
-        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
-        Assert.Equal(1, checkpoint.Epoch);
-        Assert.Equal(cancelAtBatch + 1, checkpoint.Batch);
-        TrainingHistory rest = Fit(resumed, train, Options(resumed, path), resumeFrom: checkpoint);
-
-        Assert.Equal(StopReason.Completed, rest.StopReason);
-        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
-        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), rest.Epochs.Select(e => e.TrainingLoss));
-        Assert.Equal(expected.Epochs.Select(e => e.Validation!.Loss), rest.Epochs.Select(e => e.Validation!.Loss));
-    }
-
-    [Fact]
-    public void Fit_ResumeWithOtherOptions_IsRejected()
-    {
-        var (train, _) = DigitsSplit();
-        string path = Path.Combine(folder, "other.ckpt");
-        Network network = DigitsNetwork();
-        Fit(network, train, new TrainingOptions { Epochs = 2, BatchSize = 50, CheckpointPath = path });
-        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
-        var e = Assert.Throws<ArgumentException>("resumeFrom", () => Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 3, BatchSize = 51 }, checkpoint));
-        Assert.Contains("batch size 50", e.Message);
-        e = Assert.Throws<ArgumentException>("resumeFrom", () => Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 3, BatchSize = 50, Optimizer = new Adam(network.Definition.ParameterCount) }, checkpoint));
-        Assert.Contains("plain SGD", e.Message);
-    }
-
-    [Fact]
-    public void Checkpoint_CorruptFile_IsACleanError()
-    {
-        var (train, _) = DigitsSplit();
-        string path = Path.Combine(folder, "c.ckpt");
-        Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 1, CheckpointPath = path });
-        byte[] bytes = File.ReadAllBytes(path);
-        bytes[bytes.Length / 2] ^= 0x10;
-        File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Load(path));
-        Assert.Contains("c.ckpt", e.Message);
-        File.WriteAllBytes(path, bytes.AsSpan(0, 100).ToArray());
-        Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Load(path));
     }
 
     [Fact]
