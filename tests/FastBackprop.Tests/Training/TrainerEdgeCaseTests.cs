@@ -14,9 +14,6 @@ public sealed class TrainerEdgeCaseTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options) =>
-        Trainer.Fit(network, data, options, cancellationToken: TestContext.Current.CancellationToken);
-
     // ---- data a network cannot be bound to ----------------------------------------------------
 
     [Fact]

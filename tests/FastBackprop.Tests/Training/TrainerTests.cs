@@ -7,9 +7,6 @@ namespace FastBackprop.Tests.Training;
 
 public sealed class TrainerTests
 {
-    private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
-        Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
-
     [Fact]
     public void Fit_Digits_ReachesNinetyFivePercentTestAccuracy()
     {

@@ -17,9 +17,6 @@ public sealed class TrainingCheckpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
-        Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
-
     /// <summary>A run to interrupt: a network maker (by weight seed), its data, its options, and where to cancel.</summary>
     private sealed record Run(Func<ulong, Network> Network, Dataset Data, Func<Network, TrainingOptions> Options, int CancelEpoch, int CancelBatch);
 

@@ -1,10 +1,16 @@
 using FastBackprop.Data;
+using FastBackprop.Training;
+using Xunit;
 
 namespace FastBackprop.Tests.Training;
 
 /// <summary>The networks and data sets the trainer tests share.</summary>
 internal static class TrainingSamples
 {
+    /// <summary><see cref="Trainer.Fit"/> with the test's cancellation token.</summary>
+    public static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
+        Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
+
     private static readonly Lazy<(Dataset Train, Dataset Test)> Digits = new(() => EmbeddedData.Digits().Split(0.8, seed: 2026));
 
     /// <summary>The embedded digits, 80% for training and 20% for testing.</summary>
