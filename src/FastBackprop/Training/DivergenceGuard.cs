@@ -35,7 +35,7 @@ internal sealed class DivergenceGuard
     /// its checkpoint holds; one resumed from a checkpoint without a mark (written without halving) marks its resume point.</summary>
     public void MarkEpochStart(TrainingState state)
     {
-        if (!halving || (state.Batch > 0 && state.Restart.Holds(network, optimizer))) return;
+        if (!halving || (state.Batch > 0 && state.Restart.Holds(state.Epoch, network, optimizer))) return;
         state.Restart.Mark(state, network, optimizer);
     }
 
@@ -70,18 +70,20 @@ internal sealed class DivergenceGuard
 /// weights and optimizer state at the epoch's start (empty without halving).</summary>
 internal sealed class EpochRestart
 {
+    private int epoch = -1;
     private int batch;
     private EpochMetrics metrics;
     private float[] parameters = [];
     private long optimizerSteps;
     private float[] optimizerState = [];
 
-    /// <summary>Whether a mark for this network and optimizer is held.</summary>
-    public bool Holds(Network network, Optimizer? optimizer) =>
-        parameters.Length == network.Parameters.Length && optimizerState.Length == (optimizer?.StateLength ?? 0);
+    /// <summary>Whether a mark of <paramref name="epochInProgress"/> for this network and optimizer is held.</summary>
+    public bool Holds(int epochInProgress, Network network, Optimizer? optimizer) =>
+        epoch == epochInProgress && parameters.Length == network.Parameters.Length && optimizerState.Length == (optimizer?.StateLength ?? 0);
 
     public void Mark(TrainingState state, Network network, Optimizer? optimizer)
     {
+        epoch = state.Epoch;
         batch = state.Batch;
         metrics = state.Metrics;
         if (parameters.Length != network.Parameters.Length) parameters = new float[network.Parameters.Length];
@@ -101,6 +103,7 @@ internal sealed class EpochRestart
 
     public void Exchange(ref StateSerializer s)
     {
+        s.Int32(ref epoch, "the restart epoch", minimum: -1);
         s.Int32(ref batch, "the restart batch", minimum: 0);
         metrics.Exchange(ref s);
         s.Floats(ref parameters);

@@ -42,7 +42,11 @@ public static class Trainer
         DatasetChecks.Classes(data, nameof(data));
         (Dataset training, Dataset? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
-        if (options.Validation is not null) CheckData(definition, options.Validation, "options.Validation");
+        if (options.Validation is not null)
+        {
+            CheckData(definition, options.Validation, "options.Validation");
+            DatasetChecks.Classes(options.Validation, "options.Validation");
+        }
         if (options.Optimizer is not null) ThrowHelper.CheckLength(options.Optimizer.ParameterCount, definition.ParameterCount, "options.Optimizer.ParameterCount");
 
         using var run = new TrainingRun(network, training, validation, options);
