@@ -43,6 +43,17 @@ public sealed class TrainerEdgeCaseTests : IDisposable
         Assert.Contains("single class", e.Message);
     }
 
+    [Fact]
+    public void Fit_OneClassValidationSet_IsRejected()
+    {
+        var inputs = new float[] { 0.1f, 0.2f, 0.3f, 0.4f };
+        var training = new Dataset(inputs, 2, new float[] { 0f, 1f }, 1);
+        var oneClass = new Dataset(inputs, 2, new int[2], classCount: 1);
+        var network = new Network(2, Loss.CrossEntropy, new Dense(1, TransferFunction.Logistic));
+        var e = Assert.Throws<ArgumentException>("options.Validation", () => Fit(network, training, new TrainingOptions { Epochs = 1, Validation = oneClass }));
+        Assert.Contains("single class", e.Message);
+    }
+
     // Two-input, two-output data with the given target rows.
     private static Dataset Targets(params float[][] rows) =>
         new(Enumerable.Range(0, rows.Length).Select(i => new[] { i * 0.1f, 1 - i * 0.1f }).ToArray(), rows);
