@@ -29,7 +29,7 @@ internal static class EvalCommand
         data.AddTo(command);
         command.Add(plot);
         command.Add(noPlot);
-        command.SetAction(parse => Execute(context, parse.GetValue(model)!, data.Load(parse, preferTest: true), parse.GetValue(noPlot) ? null : parse.GetValue(plot) ?? ModelFiles.Beside(parse.GetValue(model)!, "confusion")));
+        command.SetAction(parse => Execute(context, parse.GetValue(model)!, data.Load(parse, context, preferTest: true, raw: true), parse.GetValue(noPlot) ? null : parse.GetValue(plot) ?? ModelFiles.Beside(parse.GetValue(model)!, "confusion")));
         return command;
     }
 
@@ -41,9 +41,8 @@ internal static class EvalCommand
             throw new UserException($"{plotPath}: the folder {folder} does not exist (--plot).");
         }
         Network network = model.Network;
-        Dataset dataset = loaded.Data;
         CheckShapes(modelPath, network.Definition, loaded);
-        if (model.Scaling is not null) dataset = model.Scaling.Apply(dataset);
+        Dataset dataset = loaded.ScaledFor(model, modelPath, context);
         Evaluation evaluation = Trainer.Evaluate(network, dataset);
 
         if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)

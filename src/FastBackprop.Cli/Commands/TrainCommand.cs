@@ -154,7 +154,7 @@ internal sealed class TrainCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
-        LoadedData loaded = data.Load(parse, preferTest: false);
+        LoadedData loaded = data.Load(parse, context, preferTest: false);
         Dataset all = loaded.Data;
         bool classify = all.HasLabels;
         Network network = BuildNetwork(parse, all, classify);
@@ -231,7 +231,7 @@ internal sealed class TrainCommand
         }
 
         var metadata = Metadata(parse, loaded, classify, history, optimizerName, rate, options, savedWeights);
-        ModelFile.Save(outPath, new Model(network, inputScaling, metadata));
+        ModelFile.Save(outPath, new Model(network, training, metadata));   // training.Scaling: the loader's, composed with the fitted one
         string? curvePath = null;
         if (!parse.GetValue(noPlot) && history.Epochs.Count > 0)
         {

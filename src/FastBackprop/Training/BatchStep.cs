@@ -12,8 +12,9 @@ namespace FastBackprop.Training;
 //   FusedSgdStep     plain SGD: Network.TrainBatch, the update fused into the gradient product
 //   GradientStep     anything else (an optimizer, or clipping): the mean gradient, then clipping,
 //                    then the optimizer's flat update kernel
-// A learning rate of 0 (a schedule may reach it) is a step that changes nothing: the plain SGD
-// strategies then run the forward pass only.
+// A learning rate of 0 (a schedule may reach it) is a step like any other whose update changes
+// nothing (w - 0 · g = w), so that dropout draws the same masks and the loss is measured the same
+// way as at any other rate.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Runs one training step on a batch and reports whether every value stayed finite.</summary>
@@ -79,10 +80,7 @@ internal sealed class OnlineSgdStep(Network network) : BatchStep(network)
 
     public override StepResult Run(in Batch batch, float learningRate)
     {
-        float loss = learningRate == 0
-            ? Network.ComputeLoss(batch.Inputs, batch.Targets, workspace)
-            : Network.TrainStep(batch.Inputs, batch.Targets, learningRate, workspace);
-        return Checked(loss, 1);
+        return Checked(Network.TrainStep(batch.Inputs, batch.Targets, learningRate, workspace), 1);
     }
 
     public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer);
@@ -95,10 +93,7 @@ internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfP
 
     public override StepResult Run(in Batch batch, float learningRate)
     {
-        float lossSum = learningRate == 0
-            ? NetworkBatchCalls.LossSum(Network, batch.Inputs, batch.Targets, batch.Count, workspace)
-            : NetworkBatchCalls.TrainSgd(Network, batch, learningRate, workspace);
-        return Checked(lossSum, batch.Count);
+        return Checked(NetworkBatchCalls.TrainSgd(Network, batch, learningRate, workspace), batch.Count);
     }
 
     public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer, count);

@@ -101,7 +101,7 @@ public sealed class ModelFileVersionTests
     {
         var network = new Network(3, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
         network.InitializeWeights(5);
-        byte[] bytes = ModelFile.Serialize(new Model(network), version: 2);
+        byte[] bytes = ModelFile.Serialize(new Model(network, scaling: null), version: 2);
         Assert.Equal("dense"u8.ToArray(), bytes[21..26]);
         Assert.Equal(9, BitConverter.ToInt32(bytes, 26));
         return bytes;
@@ -134,7 +134,7 @@ public sealed class ModelFileVersionTests
     {
         // A version 1 body labelled version 2: the width's first byte is read as a kind name length.
         var network = new Network(3, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
-        byte[] bytes = ModelFile.Serialize(new Model(network));
+        byte[] bytes = ModelFile.Serialize(new Model(network, scaling: null));
         bytes[8] = 2;
         Reseal(bytes);
         Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(bytes, "mixed.fbp"));
@@ -148,6 +148,6 @@ public sealed class ModelFileVersionTests
         var network = new Network(c.Definition);
         network.InitializeWeights(c.WeightSeed);
         var metadata = new Dictionary<string, string> { ["seed"] = c.WeightSeed.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        return new Model(network, null, metadata);
+        return new Model(network, scaling: null, metadata);
     }
 }
