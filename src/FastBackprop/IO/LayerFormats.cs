@@ -51,7 +51,7 @@ internal static class LayerFormats
     public const int MaxKindLength = 32;
 
     // The registration: one entry per layer kind.
-    private static readonly LayerFormat[] All = [DenseFormat.Instance];
+    private static readonly LayerFormat[] All = [DenseFormat.Instance, DropoutFormat.Instance];
 
     /// <summary>The oldest version that can hold every layer of <paramref name="definition"/>: 1 for Dense only, else 2.</summary>
     public static ushort VersionFor(NetworkDefinition definition)

@@ -22,13 +22,14 @@ internal abstract class BatchStep(Network network) : IDisposable
 {
     protected Network Network { get; } = network;
 
-    /// <summary>The strategy for these options (see the file header).</summary>
-    public static BatchStep Create(Network network, TrainingOptions options, int batchSize)
+    /// <summary>The strategy for these options (see the file header); its training passes draw dropout masks from
+    /// <paramref name="layerRandom"/>.</summary>
+    public static BatchStep Create(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom)
     {
         bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0;
-        if (plainSgd && batchSize == 1) return new OnlineSgdStep(network);
-        if (plainSgd) return new FusedSgdStep(network, batchSize, options.DegreeOfParallelism);
-        return new GradientStep(network, batchSize, options);
+        if (plainSgd && batchSize == 1) return new OnlineSgdStep(network, layerRandom);
+        if (plainSgd) return new FusedSgdStep(network, batchSize, options.DegreeOfParallelism, layerRandom);
+        return new GradientStep(network, batchSize, options, layerRandom);
     }
 
     /// <summary>One step on <paramref name="batch"/> at <paramref name="learningRate"/> (finite, &gt;= 0).</summary>
@@ -57,7 +58,8 @@ internal abstract class BatchStep(Network network) : IDisposable
         for (int l = 0; l < definition.LayerCount; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
-            if (!TensorPrimitives.IsFiniteAll(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;
+            // A layer without parameters (dropout) has nothing to check, and IsFiniteAll of an empty span is false.
+            if (layout.ParameterCount > 0 && !TensorPrimitives.IsFiniteAll(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;
         }
         return -1;
     }
@@ -74,9 +76,9 @@ internal abstract class BatchStep(Network network) : IDisposable
 }
 
 /// <summary>Plain SGD on one pattern per step (<see cref="Network.TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Workspace)"/>).</summary>
-internal sealed class OnlineSgdStep(Network network) : BatchStep(network)
+internal sealed class OnlineSgdStep(Network network, SeededRandom layerRandom) : BatchStep(network)
 {
-    private readonly Workspace workspace = network.CreateWorkspace();
+    private readonly Workspace workspace = new(network.Definition) { Random = layerRandom };
 
     public override StepResult Run(in Batch batch, float learningRate)
     {
@@ -87,9 +89,9 @@ internal sealed class OnlineSgdStep(Network network) : BatchStep(network)
 }
 
 /// <summary>Plain SGD on a batch with the update fused into the gradient product (<see cref="Network.TrainBatch"/>).</summary>
-internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfParallelism) : BatchStep(network)
+internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfParallelism, SeededRandom layerRandom) : BatchStep(network)
 {
-    private readonly BatchWorkspace workspace = network.CreateBatchWorkspace(batchSize, degreeOfParallelism);
+    private readonly BatchWorkspace workspace = new(network.Definition, batchSize, degreeOfParallelism) { Random = layerRandom };
 
     public override StepResult Run(in Batch batch, float learningRate)
     {
@@ -102,9 +104,9 @@ internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfP
 }
 
 /// <summary>The mean gradient, checked, clipped if asked, then one flat update by the optimizer.</summary>
-internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options) : BatchStep(network)
+internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options, SeededRandom layerRandom) : BatchStep(network)
 {
-    private readonly BatchWorkspace workspace = network.CreateBatchWorkspace(batchSize, options.DegreeOfParallelism);
+    private readonly BatchWorkspace workspace = new(network.Definition, batchSize, options.DegreeOfParallelism) { Random = layerRandom };
     private readonly float[] gradient = new float[network.Definition.ParameterCount];
     // Plain SGD (with clipping) is the stateless Sgd optimizer: every unfused update runs one optimizer kernel.
     private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);

@@ -11,6 +11,7 @@ namespace FastBackprop.Training;
 //   DivergenceGuard   what a diverged step gives back, and the halving policy
 //   EpochMetrics      the running sums of the epoch (in State)
 //   EarlyStopping     the best epoch and its weights (in State)
+//   LayerRandom       the dropout generator, lent to the step's workspace (in State)
 //   TrainingCheckpoint  State, the weights and the optimizer, saved after every epoch
 //
 // Determinism: the permutation of an epoch is drawn from a copy of the generator as it stood at
@@ -43,7 +44,7 @@ internal sealed class TrainingRun : IDisposable
         this.options = options;
         State = new TrainingState(options.Seed);
         source = new BatchSource(training, options.BatchSize);
-        step = BatchStep.Create(network, options, source.BatchSize);
+        step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
         guard = new DivergenceGuard(network, options);
         evaluation = validation is null ? null : network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation), options.DegreeOfParallelism);
     }

@@ -17,6 +17,10 @@ internal sealed class TrainingState(ulong seed)
     /// is drawn from a copy of it, so a run resumed mid-epoch draws the same one.</summary>
     public readonly SeededRandom EpochStartRandom = new(seed);
 
+    /// <summary>The generator training passes draw dropout masks from (the step's workspace holds this very object), as it
+    /// stands now: a resumed run continues its sequence exactly. Seeded from the run's seed, apart from the shuffling.</summary>
+    public readonly SeededRandom LayerRandom = new(seed ^ 0xD809_0D80_D809_0D80UL);
+
     /// <summary>Learning-rate halvings so far (<see cref="DivergencePolicy.HalveLearningRate"/>).</summary>
     public int Halvings;
 
@@ -38,6 +42,7 @@ internal sealed class TrainingState(ulong seed)
         s.Int32(ref Epoch, "epoch", minimum: 0);
         s.Int32(ref Batch, "batch", minimum: 0);
         s.Generator(EpochStartRandom);
+        s.Generator(LayerRandom);
         s.Int32(ref Halvings, "halvings", minimum: 0);
         Restart.Exchange(ref s);
         EarlyStopping.Exchange(ref s);

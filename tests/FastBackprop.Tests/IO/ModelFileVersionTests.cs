@@ -36,6 +36,12 @@ public sealed class ModelFileVersionTests
 
     public static Arbitrary<NetworkCase> Cases() => NetworkGenerators.CaseArbitrary(maxDepth: 4, maxWidth: 24);
 
+    /// <summary>Networks with at least one dropout layer.</summary>
+    public sealed class WithDropout
+    {
+        public static Arbitrary<NetworkCase> Cases() => NetworkGenerators.CaseWithDropoutArbitrary(maxDepth: 4, maxWidth: 24);
+    }
+
     [Theory]
     [InlineData(RegressionV1, "3-4-3-2 (leaky-relu(0.05), tanh, identity; HalfSquaredError)", InputScalingKind.MinMax, 2)]
     [InlineData(SoftmaxV1, "2-3-2 (relu, softmax; CrossEntropy)", null, 0)]
@@ -76,6 +82,45 @@ public sealed class ModelFileVersionTests
         byte[] version1 = ModelFile.Serialize(loaded);
         Assert.Equal(1, version1[8]);                              // Dense only: written as version 1 again
         Assert.Equal(ModelFile.Serialize(model), version1);
+    }
+
+    [Property(Arbitrary = [typeof(WithDropout)], MaxTest = 60)]
+    public void ModelFile_NetworkWithDropout_WritesVersion2AndRoundTrips(NetworkCase c)
+    {
+        Model model = RandomModel(c);
+        byte[] bytes = ModelFile.Serialize(model);
+        Assert.Equal(2, bytes[8]);
+        Model loaded = ModelFile.Deserialize(bytes, "dropout.fbp");
+        Assert.Equal(model.Network.Definition, loaded.Network.Definition);
+        Assert.True(model.Network.Parameters.SequenceEqual(loaded.Network.Parameters), "parameters differ");
+        Assert.Equal(bytes, ModelFile.Serialize(loaded));
+    }
+
+    [Property(Arbitrary = [typeof(WithDropout)], MaxTest = 200)]
+    public void ModelFile_NetworkWithDropoutFlippedBitOrTruncated_IsAlwaysACleanError(NetworkCase c, int position, byte bit)
+    {
+        byte[] bytes = ModelFile.Serialize(RandomModel(c));
+        int index = (int)((uint)position % (uint)bytes.Length);
+        Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(bytes.AsSpan(0, index), "cut.fbp"));
+        bytes[index] ^= (byte)(1 << (bit % 8));
+        Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(bytes, "flipped.fbp"));
+    }
+
+    [Theory]
+    [InlineData(1f, "layer 0 dropout rate 1; expected a probability in [0, 1)")]
+    [InlineData(-0.25f, "layer 0 dropout rate -0.25")]
+    [InlineData(float.NaN, "layer 0 dropout rate NaN")]
+    public void ModelFile_DropoutRateOutOfRangeWithValidChecksum_IsACleanError(float rate, string message)
+    {
+        // 3 -> dropout(0.5) -> dense(2, identity): the first record is kind length 7, "dropout", payload length 4, the rate.
+        var network = new Network(3, Loss.HalfSquaredError, new Dropout(0.5f), new Dense(2, TransferFunction.Identity));
+        byte[] bytes = ModelFile.Serialize(new Model(network, scaling: null));
+        Assert.Equal("dropout"u8.ToArray(), bytes[21..28]);
+        BitConverter.TryWriteBytes(bytes.AsSpan(32), rate);
+        Reseal(bytes);
+        var e = Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(bytes, "rate.fbp"));
+        Assert.Contains(message, e.Message);
+        Assert.Equal(32, e.ByteOffset);
     }
 
     [Property(Arbitrary = [typeof(ModelFileVersionTests)], MaxTest = 200)]

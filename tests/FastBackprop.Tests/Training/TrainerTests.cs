@@ -43,6 +43,21 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Fit_WithDropout_MasksFollowTheSeed()
+    {
+        var (train, _) = DigitsSplit();
+        float[] Run(ulong seed, bool shuffle)
+        {
+            var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dropout(0.5f), new Dense(10, TransferFunction.Softmax));
+            network.InitializeWeights(1);
+            Fit(network, train, new TrainingOptions { Epochs = 1, BatchSize = 32, Seed = seed, Shuffle = shuffle, LearningRate = 0.05f });
+            return network.Parameters.ToArray();
+        }
+        Assert.Equal(Run(5, true), Run(5, true));
+        Assert.NotEqual(Run(5, false), Run(6, false));   // the same order: only the masks differ, and they follow the seed
+    }
+
+    [Fact]
     public void Fit_DifferentSeeds_ShuffleDifferently()
     {
         var (train, _) = DigitsSplit();

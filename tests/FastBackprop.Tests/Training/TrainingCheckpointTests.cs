@@ -42,12 +42,25 @@ public sealed class TrainingCheckpointTests : IDisposable
             {
                 Epochs = 4, BatchSize = 20, Seed = 1, LearningRate = 1e12f, OnDivergence = DivergencePolicy.HalveLearningRate, MaxLearningRateHalvings = 60,
             }, 2, 1),
+            // Dropout's masks come from the state's generator: the resumed run must draw the masks the uninterrupted one did.
+            "dropout" => new(DropoutNetwork, digits, n => new() { Epochs = 3, BatchSize = 40, Seed = 4, LearningRate = 0.05f }, 2, 11),
+            "dropout-online-adam" => new(DropoutNetwork, digits, n => new()
+            {
+                Epochs = 2, BatchSize = 1, Seed = 4, LearningRate = 1e-3f, Optimizer = new Adam(n.Definition.ParameterCount),
+            }, 2, 300),
             "custom-transfer" => new(SoftsignNetwork, Regression(), n => new()
             {
                 Epochs = 3, BatchSize = 10, Seed = 2, Optimizer = new Sgd(n.Definition.ParameterCount, momentum: 0.9f), LearningRate = 0.01f,
             }, 2, 7),
             _ => throw new ArgumentException($"no case '{name}'", nameof(name)),
         };
+    }
+
+    private static Network DropoutNetwork(ulong seed)
+    {
+        var network = new Network(64, Loss.CrossEntropy, new Dropout(0.1f), new Dense(32, TransferFunction.Relu), new Dropout(0.3f), new Dense(10, TransferFunction.Softmax));
+        network.InitializeWeights(seed);
+        return network;
     }
 
     private static Network SoftsignNetwork(ulong seed)
@@ -64,6 +77,8 @@ public sealed class TrainingCheckpointTests : IDisposable
     [InlineData("online")]
     [InlineData("early-stopping")]
     [InlineData("halving")]
+    [InlineData("dropout")]
+    [InlineData("dropout-online-adam")]
     [InlineData("custom-transfer")]
     public void Fit_CancelledMidEpochAndResumed_EndsWithTheBitsOfAnUninterruptedRun(string name)
     {
@@ -212,7 +227,8 @@ public sealed class TrainingCheckpointTests : IDisposable
     [InlineData(0, new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, "epoch is -1; expected at least 0")]
     [InlineData(4, new byte[] { 0x80, 0, 0, 0 }, "the checkpoint is inconsistent: batch 128 of an epoch of 4 batches")]
     [InlineData(8, new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, "generator state is all zero")]
-    [InlineData(40, new byte[] { 0xFE, 0xFF, 0xFF, 0xFF }, "halvings is -2")]
+    [InlineData(40, new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, "generator state is all zero")]
+    [InlineData(72, new byte[] { 0xFE, 0xFF, 0xFF, 0xFF }, "halvings is -2")]
     public void Checkpoint_ImpossibleStateWithValidChecksum_IsACleanError(int offset, byte[] patch, string message)
     {
         Network network = RegressionNetwork();
