@@ -38,18 +38,29 @@ public sealed class SeededRandom
     /// elements, or is all zero (a state xoshiro never reaches).</exception>
     public static SeededRandom FromState(ReadOnlySpan<ulong> state)
     {
+        var random = new SeededRandom(0);
+        random.LoadState(state);
+        return random;
+    }
+
+    /// <summary>Continues from a state written by <see cref="SaveState"/>, in place (so that whoever holds this
+    /// generator, a workspace or a trainer, continues with the restored sequence).</summary>
+    /// <exception cref="ArgumentException">As for <see cref="FromState"/>; the state is then unchanged.</exception>
+    internal void LoadState(ReadOnlySpan<ulong> state)
+    {
         ThrowHelper.CheckLength(state.Length, StateLength, nameof(state));
         if ((state[0] | state[1] | state[2] | state[3]) == 0)
         {
             throw new ArgumentException("state is all zero; expected a state written by SaveState.", nameof(state));
         }
-        var random = new SeededRandom(0);
-        random.s0 = state[0];
-        random.s1 = state[1];
-        random.s2 = state[2];
-        random.s3 = state[3];
-        return random;
+        s0 = state[0];
+        s1 = state[1];
+        s2 = state[2];
+        s3 = state[3];
     }
+
+    /// <summary>Sets this generator to where <paramref name="other"/> is.</summary>
+    internal void CopyFrom(SeededRandom other) => (s0, s1, s2, s3) = (other.s0, other.s1, other.s2, other.s3);
 
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()

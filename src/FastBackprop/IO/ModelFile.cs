@@ -1,21 +1,23 @@
-using System.Buffers.Binary;
-using System.Text;
 using FastBackprop.Data;
 
 namespace FastBackprop.IO;
 
 // ---------------------------------------------------------------------------------------------
-// Model file format, version 1. Little-endian throughout; strings are UTF-8 with a length prefix.
+// Model file format, versions 1 and 2. Little-endian throughout; strings are UTF-8 with a length
+// prefix. The frame (magic, version, CRC) is FramedFile's; the per-layer records are LayerFormats'.
 //
 //   offset  size        field
 //   0       8           magic "FBPMODEL"
-//   8       2           format version (uint16) = 1
+//   8       2           format version (uint16): 1 when every layer is Dense, else 2
 //   10      1           loss (0 = HalfSquaredError, 1 = CrossEntropy)
 //   11      1           input scaling (0 = none, 1 = min-max, 2 = standardisation)
 //   12      4           input width (int32, >= 1)
 //   16      4           layer count L (int32, 1..4096)
-//   then L times:       width (int32, >= 1), name length (uint8, 1..64), transfer function name
+//   then L layer records:
+//     version 1:        width (int32, >= 1), name length (uint8, 1..64), transfer function name
 //                       (ASCII, as TransferFunction.Name writes it, e.g. "leaky-relu(0.01)")
+//     version 2:        kind name (uint8 length 1..32 + ASCII, e.g. "dense"), payload length (int32),
+//                       payload: the kind's hyper-parameters (for dense: the version 1 record)
 //   if scaling != 0:    offset float32[input width], scale float32[input width]
 //   then                parameter count P (int32, must equal the count the layers imply)
 //                       parameters float32[P], in Network.Parameters layout, all finite
@@ -34,9 +36,7 @@ namespace FastBackprop.IO;
 public static class ModelFile
 {
     private static ReadOnlySpan<byte> Magic => "FBPMODEL"u8;
-    private const ushort FormatVersion = 1;
     private const int MaxLayers = 4096;
-    private const int MaxNameLength = 64;
     private const int MaxMetadataEntries = 65536;
 
     /// <summary>Saves <paramref name="model"/> to <paramref name="path"/> atomically: the file is either
@@ -74,46 +74,35 @@ public static class ModelFile
     public static byte[] Serialize(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Serialize(model, LayerFormats.VersionFor(model.Network.Definition));
+    }
+
+    /// <summary>The bytes of <paramref name="model"/> in format <paramref name="version"/> (1 or 2; 1 holds Dense layers only).</summary>
+    internal static byte[] Serialize(Model model, ushort version)
+    {
         Network network = model.Network;
         NetworkDefinition definition = network.Definition;
         ThrowHelper.CheckFinite(network.Parameters, "model.Network.Parameters");
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
+        FieldWriter writer = FramedFile.Begin(Magic, version);
+        writer.Byte((byte)definition.Loss);
+        writer.Byte((byte)(model.Scaling is null ? 0 : (int)model.Scaling.Kind));
+        writer.Int32(definition.InputWidth);
+        writer.Int32(definition.LayerCount);
+        foreach (Layer layer in definition.Layers) LayerFormats.Write(writer, layer, version, nameof(model));
+        if (model.Scaling is not null)
         {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write((byte)definition.Loss);
-            writer.Write((byte)(model.Scaling is null ? 0 : (int)model.Scaling.Kind));
-            writer.Write(definition.InputWidth);
-            writer.Write(definition.LayerCount);
-            foreach (Layer entry in definition.Layers)
-            {
-                var layer = (Dense)entry;   // the only layer kind of format version 1
-                string transfer = layer.Transfer.Name;
-                if (layer.Transfer.Form == ScalarForm.Custom || !IsStorableName(transfer))
-                {
-                    throw new ArgumentException($"model uses the custom transfer function '{transfer}'; only built-in functions (TransferFunction.FromName) can be stored.", nameof(model));
-                }
-                writer.Write(layer.Width);
-                writer.Write((byte)transfer.Length);
-                writer.Write(Encoding.ASCII.GetBytes(transfer));
-            }
-            if (model.Scaling is not null)
-            {
-                foreach (float v in model.Scaling.Offset) writer.Write(v);
-                foreach (float v in model.Scaling.Scale) writer.Write(v);
-            }
-            writer.Write(definition.ParameterCount);
-            foreach (float v in network.Parameters) writer.Write(v);
-            writer.Write(model.Metadata.Count);
-            foreach (KeyValuePair<string, string> entry in model.Metadata.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                WriteString(writer, entry.Key);
-                WriteString(writer, entry.Value);
-            }
+            writer.Floats(model.Scaling.Offset);
+            writer.Floats(model.Scaling.Scale);
         }
-        Crc32.Seal(memory);
-        return memory.ToArray();
+        writer.Int32(definition.ParameterCount);
+        writer.Floats(network.Parameters);
+        writer.Int32(model.Metadata.Count);
+        foreach (KeyValuePair<string, string> entry in model.Metadata.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            writer.String(entry.Key);
+            writer.String(entry.Value);
+        }
+        return FramedFile.Seal(writer);
     }
 
     /// <summary>Parses the bytes of a model file.</summary>
@@ -124,27 +113,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         const int minimum = 8 + 2 + 1 + 1 + 4 + 4 + 4 + 4 + 4;
-        if (bytes.Length >= Magic.Length && !bytes.StartsWith(Magic))
-        {
-            throw DataFormatException.AtByte(sourceName, 0, "wrong magic number; a FastBackprop model file starts with \"FBPMODEL\".");
-        }
-        if (bytes.Length < minimum)
-        {
-            throw DataFormatException.AtByte(sourceName, bytes.Length, $"the file ends after {bytes.Length} bytes; a model file has at least {minimum}.");
-        }
-        if (!Crc32.IsSealed(bytes, out uint stored, out uint actual))
-        {
-            throw DataFormatException.AtByte(sourceName, bytes.Length - 4,
-                $"checksum mismatch (stored 0x{stored:X8}, computed 0x{actual:X8}): the file is corrupt or truncated.");
-        }
-
-        var reader = new FieldReader(bytes[..^4], sourceName);
-        reader.Skip(Magic.Length);
-        ushort version = reader.UInt16();
-        if (version != FormatVersion)
-        {
-            throw reader.Error(-2, $"format version {version}; this build reads version {FormatVersion}.");
-        }
+        FieldReader reader = FramedFile.Open(bytes, Magic, "model file", minimum, (1, 2), sourceName, out ushort version);
         byte loss = reader.Byte();
         if (loss > (byte)Loss.CrossEntropy) throw reader.Error(-1, $"loss code {loss}; expected 0 (HalfSquaredError) or 1 (CrossEntropy).");
         byte scalingKind = reader.Byte();
@@ -153,42 +122,7 @@ public static class ModelFile
         if (inputWidth < 1) throw reader.Error(-4, $"input width {inputWidth}; expected at least 1.");
         int layerCount = reader.Int32();
         if (layerCount < 1 || layerCount > MaxLayers) throw reader.Error(-4, $"layer count {layerCount}; expected 1 to {MaxLayers}.");
-
-        var layers = new Layer[layerCount];
-        long parameterCount = 0;
-        int below = inputWidth;
-        for (int l = 0; l < layerCount; l++)
-        {
-            int width = reader.Int32();
-            if (width < 1) throw reader.Error(-4, $"layer {l} width {width}; expected at least 1.");
-            parameterCount += (long)width * below + width;
-            // Every parameter takes 4 bytes of the file: a larger claim cannot be true.
-            if (parameterCount * 4 > bytes.Length) throw reader.Error(-4, $"layer {l} width {width} implies more parameters than the file holds.");
-            int nameLength = reader.Byte();
-            if (nameLength < 1 || nameLength > MaxNameLength) throw reader.Error(-1, $"layer {l} transfer function name length {nameLength}; expected 1 to {MaxNameLength}.");
-            string transferName = Encoding.ASCII.GetString(reader.Bytes(nameLength));
-            TransferFunction transfer;
-            try
-            {
-                transfer = TransferFunction.FromName(transferName);
-            }
-            catch (ArgumentException e)
-            {
-                throw reader.Error(-nameLength, $"layer {l}: unknown transfer function '{transferName}'.", e);
-            }
-            layers[l] = new Dense(width, transfer);
-            below = width;
-        }
-
-        NetworkDefinition definition;
-        try
-        {
-            definition = new NetworkDefinition(inputWidth, (Loss)loss, layers);
-        }
-        catch (ArgumentException e)
-        {
-            throw DataFormatException.InSource(sourceName, $"the stored network is not valid: {e.Message}");
-        }
+        NetworkDefinition definition = ReadDefinition(ref reader, version, inputWidth, (Loss)loss, layerCount, bytes.Length);
 
         InputScaling? scaling = null;
         if (scalingKind != 0)
@@ -202,7 +136,7 @@ public static class ModelFile
             }
             catch (ArgumentException e)
             {
-                throw DataFormatException.AtByte(sourceName, start, $"invalid input scaling: {e.Message}", inner: e);
+                throw reader.ErrorAt(start, $"invalid input scaling: {e.Message}", e);
             }
         }
 
@@ -218,7 +152,7 @@ public static class ModelFile
         {
             if (!float.IsFinite(network.Parameters[i]))
             {
-                throw DataFormatException.AtByte(sourceName, parametersStart + 4L * i, $"parameter {i} is {network.Parameters[i]}; expected a finite number.");
+                throw reader.ErrorAt(parametersStart + 4L * i, $"parameter {i} is {network.Parameters[i]}; expected a finite number.");
             }
         }
 
@@ -235,91 +169,28 @@ public static class ModelFile
         return new Model(network, scaling, metadata);
     }
 
-    private static bool IsStorableName(string name)
+    // The layer records, checked as they come: every parameter takes 4 bytes of the file, so a layer
+    // that implies more parameters than the file has bytes is refused before anything is allocated.
+    private static NetworkDefinition ReadDefinition(ref FieldReader reader, ushort version, int inputWidth, Loss loss, int layerCount, int fileLength)
     {
-        if (name.Length is < 1 or > MaxNameLength) return false;
+        var layers = new Layer[layerCount];
+        long parameterCount = 0;
+        int below = inputWidth;
+        for (int l = 0; l < layerCount; l++)
+        {
+            long start = reader.Position;
+            layers[l] = LayerFormats.Read(ref reader, version, l);
+            parameterCount += layers[l].CountParameters(below);
+            if (parameterCount * 4 > fileLength) throw reader.ErrorAt(start, $"layer {l} ({layers[l]}) implies more parameters than the file holds.");
+            below = layers[l].Place(below, 0).Units;
+        }
         try
         {
-            return TransferFunction.FromName(name).Name == name;
+            return new NetworkDefinition(inputWidth, loss, layers);
         }
-        catch (ArgumentException)
+        catch (ArgumentException e)
         {
-            return false;
-        }
-    }
-
-    private static void WriteString(BinaryWriter writer, string value)
-    {
-        byte[] utf8 = Encoding.UTF8.GetBytes(value);
-        writer.Write(utf8.Length);
-        writer.Write(utf8);
-    }
-
-    /// <summary>Reads fields from the front of the file, failing with the byte offset when one does not fit.</summary>
-    private ref struct FieldReader(ReadOnlySpan<byte> data, string source)
-    {
-        private readonly ReadOnlySpan<byte> data = data;
-        private int position;
-
-        public readonly long Position => position;
-
-        public readonly int Remaining => data.Length - position;
-
-        public void Skip(int count) => Take(count);
-
-        public byte Byte() => Take(1)[0];
-
-        public ushort UInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
-
-        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-
-        public ReadOnlySpan<byte> Bytes(int count) => Take(count);
-
-        public float[] Floats(int count)
-        {
-            var values = new float[CheckedCount(count, 4)];
-            Floats(values);
-            return values;
-        }
-
-        public void Floats(Span<float> destination)
-        {
-            ReadOnlySpan<byte> raw = Take(CheckedCount(destination.Length, 4) * 4);
-            for (int i = 0; i < destination.Length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(4 * i, 4));
-        }
-
-        public string String()
-        {
-            int length = Int32();
-            if (length < 0 || length > Remaining) throw Error(-4, $"string length {length}; only {Remaining} bytes remain.");
-            try
-            {
-                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Take(length));
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw Error(-length, "a metadata string is not valid UTF-8.", e);
-            }
-        }
-
-        public readonly DataFormatException Error(int relative, string problem, Exception? inner = null) =>
-            DataFormatException.AtByte(source, position + relative, problem, inner: inner);
-
-        private readonly int CheckedCount(int count, int size)
-        {
-            if (count < 0 || (long)count * size > Remaining) throw Error(0, $"{count} values of {size} bytes do not fit in the {Remaining} bytes left.");
-            return count;
-        }
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (count > data.Length - position)
-            {
-                throw Error(0, $"the file ends {data.Length - position} bytes into a field of {count} bytes (truncated).");
-            }
-            ReadOnlySpan<byte> slice = data.Slice(position, count);
-            position += count;
-            return slice;
+            throw DataFormatException.InSource(reader.Source, $"the stored network is not valid: {e.Message}");
         }
     }
 }

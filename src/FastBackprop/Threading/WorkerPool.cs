@@ -29,6 +29,7 @@ internal sealed class WorkerPool : IDisposable
     public WorkerPool(int degreeOfParallelism)
     {
         ThrowHelper.CheckAtLeast(degreeOfParallelism, 1, nameof(degreeOfParallelism));
+        CreatedOnThisThread++;
         DegreeOfParallelism = degreeOfParallelism;
         threads = new Thread[degreeOfParallelism - 1];
         start = new SemaphoreSlim[threads.Length];
@@ -40,6 +41,10 @@ internal sealed class WorkerPool : IDisposable
             threads[t].Start();
         }
     }
+
+    /// <summary>Pools created by the current thread so far: lets a test see whether a call started threads.</summary>
+    [ThreadStatic]
+    internal static int CreatedOnThisThread;
 
     /// <summary>Threads a job can use, the caller's included.</summary>
     public int DegreeOfParallelism { get; }

@@ -4,18 +4,18 @@ using FastBackprop.IO;
 namespace FastBackprop.Training;
 
 // ---------------------------------------------------------------------------------------------
-// Checkpoint file, version 1, little-endian, CRC-32 of everything before the last 4 bytes:
-//   "FBPCHKPT", version (uint16),
-//   the run's fingerprint: training pattern count (int32), batch size (int32), seed (uint64),
-//     shuffle (uint8), optimizer type name (string),
-//   the network as a model file (int32 length + bytes, see ModelFile),
-//   optimizer step count (int64), state length (int32), state (float32[]),
-//   epoch, batch (int32), generator state (4 x uint64), halvings (int32),
-//   best loss (float64), best epoch, epochs since best (int32), best parameters (int32 count + float32[]),
-//   running sums: loss (float64), correct (int64), squared error (float64), patterns (int32),
-//   history: count (int32), then per epoch the numbers of an EpochReport (validation confusion
-//     matrices are not kept: the reports after a resume carry loss, accuracy and MSE).
-// Strings are int32 byte length + UTF-8.
+// Checkpoint file, version 2, in FastBackprop's framing (FramedFile: "FBPCHKPT", version, body,
+// CRC-32). The body is whatever Exchange below lists, in that order, through StateSerializer:
+//   the run it belongs to: training pattern count, batch size (int32), seed (uint64), shuffle (flag),
+//     optimizer type name, network description (NetworkDefinition.ToString) (strings: int32 length + UTF-8),
+//   the weights (int32 count + float32[]), the optimizer: step count (int64), state (int32 count + float32[]),
+//   the TrainingState (TrainingState.Exchange: position, generator, halvings, early stopping, running
+//     sums, reports).
+// The network is stored as its parameters and a description, not as a model file, so a network with
+// custom transfer functions (which model files cannot hold) checkpoints too; on resume the
+// description must match the network's.
+// Version 1 checkpoints (before the state was written once) are not read: finish such a run with the
+// build that started it, or start it again.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The whole state of a training run at a batch boundary: weights, optimizer moments and
@@ -25,70 +25,63 @@ namespace FastBackprop.Training;
 public sealed class TrainingCheckpoint
 {
     private static ReadOnlySpan<byte> Magic => "FBPCHKPT"u8;
-    private const ushort FormatVersion = 1;
+    private const ushort FormatVersion = 2;
 
-    private byte[] modelBytes = [];
-    private string optimizerName = "";
-    private long optimizerSteps;
-    private float[] optimizerState = [];
     private int trainingCount;
     private int batchSize;
     private ulong seed;
     private bool shuffle;
-    private int epoch;
-    private int batch;
-    private readonly ulong[] random = new ulong[SeededRandom.StateLength];
-    private int halvings;
-    private double bestLoss;
-    private int bestEpoch;
-    private int sinceBest;
-    private float[]? bestParameters;
-    private double lossSum;
-    private long correct;
-    private double squaredErrorSum;
-    private int patternsDone;
-    private List<EpochReport> history = [];
+    private string optimizerName = "";
+    private string network = "";
+    private float[] parameters = [];
+    private long optimizerSteps;
+    private float[] optimizerState = [];
+    private readonly TrainingState state = new(0);
 
     private TrainingCheckpoint()
     {
     }
 
     /// <summary>0-based epoch the run will continue in.</summary>
-    public int Epoch => epoch;
+    public int Epoch => state.Epoch;
 
     /// <summary>0-based batch of <see cref="Epoch"/> the run will continue with.</summary>
-    public int Batch => batch;
+    public int Batch => state.Batch;
 
     /// <summary>Reports of the epochs finished before the checkpoint.</summary>
-    public IReadOnlyList<EpochReport> History => history;
+    public IReadOnlyList<EpochReport> History => state.History;
+
+    // The one list of the checkpoint's contents, in file order: Save writes it, Load reads it.
+    private void Exchange(ref StateSerializer s)
+    {
+        s.Int32(ref trainingCount, "the training pattern count", minimum: 1);
+        s.Int32(ref batchSize, "the batch size", minimum: 1);
+        s.UInt64(ref seed);
+        s.Boolean(ref shuffle);
+        s.String(ref optimizerName);
+        s.String(ref network);
+        s.Floats(ref parameters);
+        s.Int64(ref optimizerSteps);
+        s.Floats(ref optimizerState);
+        state.Exchange(ref s);
+    }
 
     internal static TrainingCheckpoint Capture(Network network, Optimizer? optimizer, TrainingState state, int trainingCount, TrainingOptions options)
     {
         var c = new TrainingCheckpoint
         {
-            modelBytes = ModelFile.Serialize(new Model(network, scaling: null)),
-            optimizerName = optimizer?.GetType().Name ?? "",
-            optimizerSteps = optimizer?.StepCount ?? 0,
-            optimizerState = new float[optimizer?.StateLength ?? 0],
             trainingCount = trainingCount,
             batchSize = options.BatchSize,
             seed = options.Seed,
             shuffle = options.Shuffle,
-            epoch = state.Epoch,
-            batch = state.Batch,
-            halvings = state.Halvings,
-            bestLoss = state.BestLoss,
-            bestEpoch = state.BestEpoch,
-            sinceBest = state.SinceBest,
-            bestParameters = state.BestParameters is null ? null : (float[])state.BestParameters.Clone(),
-            lossSum = state.LossSum,
-            correct = state.Correct,
-            squaredErrorSum = state.SquaredErrorSum,
-            patternsDone = state.PatternsDone,
-            history = [.. state.History],
+            optimizerName = optimizer?.GetType().Name ?? "",
+            network = network.Definition.ToString(),
+            parameters = network.Parameters.ToArray(),
+            optimizerSteps = optimizer?.StepCount ?? 0,
+            optimizerState = new float[optimizer?.StateLength ?? 0],
         };
         optimizer?.SaveState(c.optimizerState);
-        state.EpochStartRandom.CopyTo(c.random, 0);
+        state.CopyTo(c.state);
         return c;
     }
 
@@ -104,27 +97,13 @@ public sealed class TrainingCheckpoint
         {
             throw new ArgumentException($"resumeFrom was written with optimizer '{(optimizerName.Length == 0 ? "plain SGD" : optimizerName)}'; this run uses '{optimizer?.GetType().Name ?? "plain SGD"}'.", "resumeFrom");
         }
-        Model model = ModelFile.Deserialize(modelBytes, "checkpoint");
-        if (model.Network.Definition.ToString() != network.Definition.ToString())
+        if (this.network != network.Definition.ToString() || parameters.Length != network.Parameters.Length)
         {
-            throw new ArgumentException($"resumeFrom holds a {model.Network.Definition} network; this one is {network.Definition}.", "resumeFrom");
+            throw new ArgumentException($"resumeFrom holds a {this.network} network with {parameters.Length} parameters; this one is {network.Definition} with {network.Parameters.Length}.", "resumeFrom");
         }
         optimizer?.LoadState(optimizerState, optimizerSteps);
-        model.Network.Parameters.CopyTo(network.Parameters);
-        state.Epoch = epoch;
-        state.Batch = batch;
-        random.CopyTo(state.EpochStartRandom, 0);
-        state.Halvings = halvings;
-        state.BestLoss = bestLoss;
-        state.BestEpoch = bestEpoch;
-        state.SinceBest = sinceBest;
-        state.BestParameters = bestParameters is null ? null : (float[])bestParameters.Clone();
-        state.LossSum = lossSum;
-        state.Correct = correct;
-        state.SquaredErrorSum = squaredErrorSum;
-        state.PatternsDone = patternsDone;
-        state.History.Clear();
-        state.History.AddRange(history);
+        parameters.CopyTo(network.Parameters);
+        this.state.CopyTo(state);
     }
 
     /// <summary>Saves the checkpoint atomically (temporary file, flush, rename).</summary>
@@ -132,169 +111,46 @@ public sealed class TrainingCheckpoint
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var memory = new MemoryStream();
-        using (var w = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(FormatVersion);
-            w.Write(trainingCount);
-            w.Write(batchSize);
-            w.Write(seed);
-            w.Write(shuffle);
-            WriteString(w, optimizerName);
-            w.Write(modelBytes.Length);
-            w.Write(modelBytes);
-            w.Write(optimizerSteps);
-            WriteFloats(w, optimizerState);
-            w.Write(epoch);
-            w.Write(batch);
-            foreach (ulong r in random) w.Write(r);
-            w.Write(halvings);
-            w.Write(bestLoss);
-            w.Write(bestEpoch);
-            w.Write(sinceBest);
-            WriteFloats(w, bestParameters ?? []);
-            w.Write(bestParameters is not null);
-            w.Write(lossSum);
-            w.Write(correct);
-            w.Write(squaredErrorSum);
-            w.Write(patternsDone);
-            w.Write(history.Count);
-            foreach (EpochReport r in history)
-            {
-                w.Write(r.Epoch);
-                w.Write(r.TrainingLoss);
-                WriteOptional(w, r.TrainingAccuracy);
-                WriteOptional(w, r.TrainingMeanSquaredError);
-                w.Write(r.Validation is not null);
-                if (r.Validation is not null)
-                {
-                    w.Write(r.Validation.Count);
-                    w.Write(r.Validation.Loss);
-                    WriteOptional(w, r.Validation.Accuracy);
-                    WriteOptional(w, r.Validation.MeanSquaredError);
-                }
-                w.Write(r.LearningRate);
-                w.Write(r.Elapsed.Ticks);
-                w.Write(r.PatternsPerSecond);
-            }
-        }
-        Crc32.Seal(memory);
-        AtomicFile.Write(path, memory.GetBuffer().AsSpan(0, (int)memory.Length));
+        AtomicFile.Write(path, Serialize());
+    }
+
+    /// <summary>The bytes <see cref="Save"/> writes.</summary>
+    internal byte[] Serialize()
+    {
+        FieldWriter writer = FramedFile.Begin(Magic, FormatVersion);
+        StateSerializer s = StateSerializer.Writing(writer);
+        Exchange(ref s);
+        return FramedFile.Seal(writer);
     }
 
     /// <summary>Loads a checkpoint written by <see cref="Save"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataFormatException">The file is not a checkpoint, or is truncated or corrupt.</exception>
+    /// <exception cref="DataFormatException">The file is not a checkpoint of this version, or is truncated or corrupt.</exception>
     public static TrainingCheckpoint Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string name = Path.GetFileName(path);
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Magic.Length + 6 || !bytes.AsSpan().StartsWith(Magic))
-        {
-            throw DataFormatException.AtByte(name, 0, "not a FastBackprop checkpoint (it starts with \"FBPCHKPT\").");
-        }
-        if (!Crc32.IsSealed(bytes, out _, out _))
-        {
-            throw DataFormatException.AtByte(name, bytes.Length - 4, "checksum mismatch: the checkpoint is corrupt or truncated.");
-        }
-        using var r = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 4));
-        try
-        {
-            r.ReadBytes(Magic.Length);
-            ushort version = r.ReadUInt16();
-            if (version != FormatVersion) throw DataFormatException.AtByte(name, Magic.Length, $"checkpoint version {version}; this build reads {FormatVersion}.");
-            var c = new TrainingCheckpoint
-            {
-                trainingCount = r.ReadInt32(),
-                batchSize = r.ReadInt32(),
-                seed = r.ReadUInt64(),
-                shuffle = r.ReadBoolean(),
-                optimizerName = ReadString(r),
-                modelBytes = r.ReadBytes(Length(r, 1)),
-                optimizerSteps = r.ReadInt64(),
-                optimizerState = ReadFloats(r),
-                epoch = r.ReadInt32(),
-                batch = r.ReadInt32(),
-            };
-            for (int i = 0; i < c.random.Length; i++) c.random[i] = r.ReadUInt64();
-            c.halvings = r.ReadInt32();
-            c.bestLoss = r.ReadDouble();
-            c.bestEpoch = r.ReadInt32();
-            c.sinceBest = r.ReadInt32();
-            float[] best = ReadFloats(r);
-            c.bestParameters = r.ReadBoolean() ? best : null;
-            c.lossSum = r.ReadDouble();
-            c.correct = r.ReadInt64();
-            c.squaredErrorSum = r.ReadDouble();
-            c.patternsDone = r.ReadInt32();
-            int reports = Length(r, 40);
-            for (int i = 0; i < reports; i++)
-            {
-                int epochNumber = r.ReadInt32();
-                double loss = r.ReadDouble();
-                double? accuracy = ReadOptional(r), mse = ReadOptional(r);
-                Evaluation? validation = null;
-                if (r.ReadBoolean())
-                {
-                    int count = r.ReadInt32();
-                    double vLoss = r.ReadDouble();
-                    double? vAccuracy = ReadOptional(r), vMse = ReadOptional(r);
-                    validation = new Evaluation(count, vLoss, vAccuracy, vMse, null);
-                }
-                c.history.Add(new EpochReport(epochNumber, loss, accuracy, mse, validation, r.ReadSingle(), new TimeSpan(r.ReadInt64()), r.ReadDouble()));
-            }
-            if (r.BaseStream.Position != r.BaseStream.Length) throw DataFormatException.AtByte(name, r.BaseStream.Position, "unexpected bytes before the checksum.");
-            return c;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw DataFormatException.AtByte(name, r.BaseStream.Position, "the checkpoint ends inside a field (truncated).", inner: e);
-        }
+        return Deserialize(File.ReadAllBytes(path), Path.GetFileName(path));
     }
 
-    // A count read from the file, bounded by the bytes left (each element takes at least minimumSize bytes).
-    private static int Length(BinaryReader r, int minimumSize)
+    internal static TrainingCheckpoint Deserialize(ReadOnlySpan<byte> bytes, string sourceName)
     {
-        int length = r.ReadInt32();
-        long left = r.BaseStream.Length - r.BaseStream.Position;
-        if (length < 0 || (long)length * minimumSize > left) throw new EndOfStreamException($"count {length} does not fit in the {left} bytes left");
-        return length;
+        FieldReader reader = FramedFile.Open(bytes, Magic, "checkpoint", 0, (FormatVersion, FormatVersion), sourceName, out _);
+        var c = new TrainingCheckpoint();
+        StateSerializer s = StateSerializer.Reading(reader);
+        c.Exchange(ref s);
+        if (s.Remaining != 0) throw s.Error($"{s.Remaining} unexpected bytes before the checksum.");
+        string? problem = c.Inconsistency();
+        if (problem is not null) throw DataFormatException.InSource(sourceName, $"the checkpoint is inconsistent: {problem}");
+        return c;
     }
 
-    private static void WriteString(BinaryWriter w, string value)
+    // What no run writes (a valid CRC over such a file means it was not written by Fit).
+    private string? Inconsistency()
     {
-        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(value);
-        w.Write(utf8.Length);
-        w.Write(utf8);
-    }
-
-    private static string ReadString(BinaryReader r) => System.Text.Encoding.UTF8.GetString(r.ReadBytes(Length(r, 1)));
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
-    {
-        w.Write(values.Length);
-        foreach (float v in values) w.Write(v);
-    }
-
-    private static float[] ReadFloats(BinaryReader r)
-    {
-        var values = new float[Length(r, 4)];
-        for (int i = 0; i < values.Length; i++) values[i] = r.ReadSingle();
-        return values;
-    }
-
-    private static void WriteOptional(BinaryWriter w, double? value)
-    {
-        w.Write(value.HasValue);
-        w.Write(value ?? 0);
-    }
-
-    private static double? ReadOptional(BinaryReader r)
-    {
-        bool has = r.ReadBoolean();
-        double value = r.ReadDouble();
-        return has ? value : null;
+        int size = Math.Min(batchSize, trainingCount), batches = (trainingCount + size - 1) / size;
+        if (state.Batch >= batches) return $"batch {state.Batch} of an epoch of {batches} batches.";
+        if (state.Metrics.Patterns != state.Batch * size) return $"{state.Metrics.Patterns} patterns trained in the first {state.Batch} batches of {size}.";
+        if (state.History.Count != state.Epoch) return $"{state.History.Count} epoch reports at epoch {state.Epoch}.";
+        return null;
     }
 }

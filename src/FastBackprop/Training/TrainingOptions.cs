@@ -6,8 +6,11 @@ public enum DivergencePolicy
     /// <summary>Stop with a <see cref="TrainingDivergedException"/>; the network keeps the last finite weights.</summary>
     Throw,
 
-    /// <summary>Restore the last finite weights, halve the learning rate and retry the batch, at most
-    /// <see cref="TrainingOptions.MaxLearningRateHalvings"/> times over the run; then throw.</summary>
+    /// <summary>Restore the weights (and optimizer state) of the start of the epoch, halve the learning rate and
+    /// replay the epoch from its first batch (for a resumed run: from the batch it resumed at), at most
+    /// <see cref="TrainingOptions.MaxLearningRateHalvings"/> times over the run; then throw. The epoch, not only
+    /// the failing batch, is replayed because weights that overflow only in a later forward pass were already
+    /// ruined by the batches before it.</summary>
     HalveLearningRate,
 }
 
@@ -32,7 +35,9 @@ public sealed record TrainingOptions
     /// <summary>The learning rate eta, used when <see cref="Schedule"/> is null; finite, greater than 0.</summary>
     public float LearningRate { get; init; } = 0.01f;
 
-    /// <summary>Learning rate per zero-based epoch; overrides <see cref="LearningRate"/> when set.</summary>
+    /// <summary>Learning rate per zero-based epoch; overrides <see cref="LearningRate"/> when set. A rate of 0 is
+    /// a valid epoch that changes no weight (the loss is still measured); a NaN, infinite or negative rate stops
+    /// <see cref="Trainer.Fit"/> with an <see cref="ArgumentOutOfRangeException"/>.</summary>
     public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>The optimizer, sized for the network's parameter count; null means plain SGD
@@ -51,7 +56,9 @@ public sealed record TrainingOptions
     public double ValidationFraction { get; init; }
 
     /// <summary>When greater than 0: stop after this many epochs without a lower validation loss (or
-    /// training loss, without validation data), and restore the weights of the best epoch.</summary>
+    /// training loss, without validation data), and restore the weights of the best epoch; when all epochs run,
+    /// the best epoch's weights are restored too (see <see cref="TrainingHistory.Weights"/>). A NaN or infinite
+    /// monitored loss is never an improvement.</summary>
     public int EarlyStoppingPatience { get; init; }
 
     /// <summary>Receives a report after every epoch.</summary>
@@ -73,7 +80,7 @@ public sealed record TrainingOptions
 
     /// <summary>When set, the whole training state is saved there (atomically) after every epoch and
     /// when training is cancelled, so that <see cref="Trainer.Fit"/> with <c>resumeFrom</c> continues
-    /// it to exactly the weights an uninterrupted run would reach.</summary>
+    /// it to exactly the weights an uninterrupted run would reach. Its folder must exist (checked before training).</summary>
     public string? CheckpointPath { get; init; }
 
     internal void Validate(int trainingCount)
@@ -95,9 +102,33 @@ public sealed record TrainingOptions
         {
             throw new ArgumentException("Validation and ValidationFraction are both set; expected at most one of them.", nameof(ValidationFraction));
         }
+        if (CheckpointPath is not null) CheckCheckpointPath(CheckpointPath);
         if (trainingCount < 1)
         {
             throw new ArgumentException($"the training data has {trainingCount} patterns after the validation split; expected at least 1.", "data");
+        }
+    }
+
+    // Up front, so that a run does not train an epoch only to find it cannot save it.
+    private static void CheckCheckpointPath(string path)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ArgumentException($"CheckpointPath '{path}' is not a valid path: {e.Message}", nameof(CheckpointPath), e);
+        }
+        string? folder = Path.GetDirectoryName(full);
+        if (Directory.Exists(full) || folder is null)
+        {
+            throw new ArgumentException($"CheckpointPath '{path}' is a folder; expected a file path.", nameof(CheckpointPath));
+        }
+        if (!Directory.Exists(folder))
+        {
+            throw new ArgumentException($"CheckpointPath '{path}' is in the folder '{folder}', which does not exist.", nameof(CheckpointPath));
         }
     }
 }

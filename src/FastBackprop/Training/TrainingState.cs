@@ -1,28 +1,63 @@
 namespace FastBackprop.Training;
 
 /// <summary>Everything besides the weights and the optimizer that a resumed run needs to continue
-/// exactly: where it is, the generator, the early-stopping memory and the running epoch sums.</summary>
-internal sealed class TrainingState
+/// exactly: where it is, the shuffling generator, the early-stopping memory, the running sums of the
+/// epoch in progress and the reports of the epochs before.</summary>
+/// <remarks>Adding a piece of state is one field and one line in <see cref="Exchange"/>, which both writes and
+/// reads it (checkpoints, and <see cref="CopyTo"/>).</remarks>
+internal sealed class TrainingState(ulong seed)
 {
-    public int Epoch;                  // 0-based epoch in progress or next
-    public int Batch;                  // next batch of Epoch
-    public readonly ulong[] EpochStartRandom = new ulong[SeededRandom.StateLength];
+    /// <summary>0-based epoch in progress (or next).</summary>
+    public int Epoch;
+
+    /// <summary>Next batch of <see cref="Epoch"/>.</summary>
+    public int Batch;
+
+    /// <summary>The shuffling generator as it stood at the start of <see cref="Epoch"/>: the epoch's permutation
+    /// is drawn from a copy of it, so a run resumed mid-epoch draws the same one.</summary>
+    public readonly SeededRandom EpochStartRandom = new(seed);
+
+    /// <summary>The generator training passes draw dropout masks from (the step's workspace holds this very object), as it
+    /// stands now: a resumed run continues its sequence exactly. Seeded from the run's seed, apart from the shuffling.</summary>
+    public readonly SeededRandom LayerRandom = new(seed ^ 0xD809_0D80_D809_0D80UL);
+
+    /// <summary>Learning-rate halvings so far (<see cref="DivergencePolicy.HalveLearningRate"/>).</summary>
     public int Halvings;
-    public double BestLoss = double.PositiveInfinity;
-    public int BestEpoch;
-    public int SinceBest;
-    public float[]? BestParameters;
-    public double LossSum;             // running sums of the epoch in progress
-    public long Correct;
-    public double SquaredErrorSum;
-    public int PatternsDone;
+
+    /// <summary>Where a halving replays the epoch from.</summary>
+    public readonly EpochRestart Restart = new();
+
+    /// <summary>The best epoch so far, and its weights when early stopping may restore them.</summary>
+    public readonly EarlyStopping EarlyStopping = new();
+
+    /// <summary>Running sums of the epoch in progress.</summary>
+    public EpochMetrics Metrics;
+
+    /// <summary>Reports of the finished epochs.</summary>
     public readonly List<EpochReport> History = [];
 
-    public void StartEpoch()
+    /// <summary>The one list of the state: writes every piece, or reads every piece back, in this order.</summary>
+    public void Exchange(ref StateSerializer s)
     {
-        LossSum = 0;
-        Correct = 0;
-        SquaredErrorSum = 0;
-        PatternsDone = 0;
+        s.Int32(ref Epoch, "epoch", minimum: 0);
+        s.Int32(ref Batch, "batch", minimum: 0);
+        s.Generator(EpochStartRandom);
+        s.Generator(LayerRandom);
+        s.Int32(ref Halvings, "halvings", minimum: 0);
+        Restart.Exchange(ref s);
+        EarlyStopping.Exchange(ref s);
+        Metrics.Exchange(ref s);
+        s.List(History, EpochReportFields.MinimumSize, EpochReportFields.Exchange);
+    }
+
+    /// <summary>Makes <paramref name="destination"/> an independent copy of this state (through <see cref="Exchange"/>,
+    /// so that no piece can be forgotten).</summary>
+    public void CopyTo(TrainingState destination)
+    {
+        var writer = new IO.FieldWriter();
+        StateSerializer write = StateSerializer.Writing(writer);
+        Exchange(ref write);
+        StateSerializer read = StateSerializer.Reading(new IO.FieldReader(writer.Stream.GetBuffer().AsSpan(0, writer.Length), "training state"));
+        destination.Exchange(ref read);
     }
 }

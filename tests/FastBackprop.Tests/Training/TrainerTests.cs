@@ -1,49 +1,12 @@
 using FastBackprop.Data;
 using FastBackprop.Training;
 using Xunit;
+using static FastBackprop.Tests.Training.TrainingSamples;
 
 namespace FastBackprop.Tests.Training;
 
-public sealed class TrainerTests : IDisposable
+public sealed class TrainerTests
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("fastbackprop-trainer-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    private static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null) =>
-        Trainer.Fit(network, data, options, resumeFrom, TestContext.Current.CancellationToken);
-
-    private static Network DigitsNetwork(ulong seed = 1)
-    {
-        var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
-        network.InitializeWeights(seed);
-        return network;
-    }
-
-    private static (Dataset Train, Dataset Test) DigitsSplit() => EmbeddedData.Digits().Split(0.8, seed: 2026);
-
-    // A small regression set: d = (sin x0 + x1 x2, x0 - x2) / 2 on 200 points.
-    private static Dataset Regression()
-    {
-        var random = new SeededRandom(11);
-        var inputs = new float[200][];
-        var targets = new float[200][];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            float a = random.NextSymmetric(1), b = random.NextSymmetric(1), c = random.NextSymmetric(1);
-            inputs[i] = [a, b, c];
-            targets[i] = [(MathF.Sin(a) + b * c) / 2, (a - c) / 2];
-        }
-        return new Dataset(inputs, targets);
-    }
-
-    private static Network RegressionNetwork()
-    {
-        var network = new Network(3, Loss.HalfSquaredError, new Dense(16, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
-        network.InitializeWeights(3);
-        return network;
-    }
-
     [Fact]
     public void Fit_Digits_ReachesNinetyFivePercentTestAccuracy()
     {
@@ -80,6 +43,21 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Fit_WithDropout_MasksFollowTheSeed()
+    {
+        var (train, _) = DigitsSplit();
+        float[] Run(ulong seed, bool shuffle)
+        {
+            var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dropout(0.5f), new Dense(10, TransferFunction.Softmax));
+            network.InitializeWeights(1);
+            Fit(network, train, new TrainingOptions { Epochs = 1, BatchSize = 32, Seed = seed, Shuffle = shuffle, LearningRate = 0.05f });
+            return network.Parameters.ToArray();
+        }
+        Assert.Equal(Run(5, true), Run(5, true));
+        Assert.NotEqual(Run(5, false), Run(6, false));   // the same order: only the masks differ, and they follow the seed
+    }
+
+    [Fact]
     public void Fit_DifferentSeeds_ShuffleDifferently()
     {
         var (train, _) = DigitsSplit();
@@ -90,74 +68,6 @@ public sealed class TrainerTests : IDisposable
             return network.Parameters.ToArray();
         }
         Assert.NotEqual(Run(1), Run(2));
-    }
-
-    [Theory]
-    [InlineData(false, 5)]     // plain SGD (fused update), cancelled early in epoch 2
-    [InlineData(true, 31)]     // Adam (moments and step count in the checkpoint), cancelled late in epoch 2
-    public void Fit_ResumedFromCheckpoint_EndsWithTheSameWeightsAsAnUninterruptedRun(bool adam, int cancelAtBatch)
-    {
-        var (train, _) = DigitsSplit();
-        TrainingOptions Options(Network n, string? checkpoint) => new()
-        {
-            Epochs = 3, BatchSize = 40, Seed = 5, LearningRate = adam ? 1e-3f : 0.05f, CheckpointPath = checkpoint,
-            Optimizer = adam ? new Adam(n.Definition.ParameterCount) : null, ValidationFraction = 0.1,
-        };
-
-        Network straight = DigitsNetwork();
-        TrainingHistory expected = Fit(straight, train, Options(straight, null));
-
-        string path = Path.Combine(folder, "run.ckpt");
-        Network interrupted = DigitsNetwork();
-        using var cancel = new CancellationTokenSource();
-        TrainingOptions first = Options(interrupted, path) with
-        {
-            BatchCompleted = b => { if (b.Epoch == 2 && b.Batch == cancelAtBatch) cancel.Cancel(); },
-        };
-        TrainingHistory partial = Trainer.Fit(interrupted, train, first, cancellationToken: cancel.Token);
-        Assert.Equal(StopReason.Cancelled, partial.StopReason);
-        Assert.Single(partial.Epochs);
-
-        // A fresh process: a new network with other weights, a new optimizer, the checkpoint from disk.
-        Network resumed = DigitsNetwork(seed: 12345);
-        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
-        Assert.Equal(1, checkpoint.Epoch);
-        Assert.Equal(cancelAtBatch + 1, checkpoint.Batch);
-        TrainingHistory rest = Fit(resumed, train, Options(resumed, path), resumeFrom: checkpoint);
-
-        Assert.Equal(StopReason.Completed, rest.StopReason);
-        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
-        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), rest.Epochs.Select(e => e.TrainingLoss));
-        Assert.Equal(expected.Epochs.Select(e => e.Validation!.Loss), rest.Epochs.Select(e => e.Validation!.Loss));
-    }
-
-    [Fact]
-    public void Fit_ResumeWithOtherOptions_IsRejected()
-    {
-        var (train, _) = DigitsSplit();
-        string path = Path.Combine(folder, "other.ckpt");
-        Network network = DigitsNetwork();
-        Fit(network, train, new TrainingOptions { Epochs = 2, BatchSize = 50, CheckpointPath = path });
-        TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
-        var e = Assert.Throws<ArgumentException>("resumeFrom", () => Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 3, BatchSize = 51 }, checkpoint));
-        Assert.Contains("batch size 50", e.Message);
-        e = Assert.Throws<ArgumentException>("resumeFrom", () => Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 3, BatchSize = 50, Optimizer = new Adam(network.Definition.ParameterCount) }, checkpoint));
-        Assert.Contains("plain SGD", e.Message);
-    }
-
-    [Fact]
-    public void Checkpoint_CorruptFile_IsACleanError()
-    {
-        var (train, _) = DigitsSplit();
-        string path = Path.Combine(folder, "c.ckpt");
-        Fit(DigitsNetwork(), train, new TrainingOptions { Epochs = 1, CheckpointPath = path });
-        byte[] bytes = File.ReadAllBytes(path);
-        bytes[bytes.Length / 2] ^= 0x10;
-        File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Load(path));
-        Assert.Contains("c.ckpt", e.Message);
-        File.WriteAllBytes(path, bytes.AsSpan(0, 100).ToArray());
-        Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Load(path));
     }
 
     [Fact]
@@ -236,6 +146,21 @@ public sealed class TrainerTests : IDisposable
         Evaluation evaluation = Trainer.Evaluate(network, data);
         Assert.Null(evaluation.Accuracy);
         Assert.True(evaluation.MeanSquaredError < 0.01);
+    }
+
+    [Theory]
+    [InlineData(25)]
+    [InlineData(1)]
+    public void Fit_PlainSgdWithClipping_IsTheSgdOptimizersKernel(int batchSize)
+    {
+        // Plain SGD with clipping is not fused, and must update through the same kernel as the Sgd optimizer
+        // (not a copy of w -= eta g of its own, which rounds differently where the tier has FMA).
+        var (train, _) = DigitsSplit();
+        Network plain = DigitsNetwork(), optimizer = DigitsNetwork();
+        var options = new TrainingOptions { Epochs = 1, BatchSize = batchSize, Seed = 7, LearningRate = 0.05f, GradientClipNorm = 0.5f };
+        Fit(plain, train, options);
+        Fit(optimizer, train, options with { Optimizer = new Sgd(optimizer.Definition.ParameterCount) });
+        Assert.Equal(optimizer.Parameters.ToArray(), plain.Parameters.ToArray());
     }
 
     [Fact]

@@ -1,0 +1,72 @@
+using FastBackprop.Data;
+
+namespace FastBackprop.Training;
+
+/// <summary>One batch, its rows gathered into contiguous blocks: <see cref="Count"/> rows of inputs, of targets
+/// and (labelled data) of labels; <see cref="Labels"/> is empty without labels.</summary>
+internal readonly ref struct Batch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<int> labels, int count)
+{
+    public ReadOnlySpan<float> Inputs { get; } = inputs;
+
+    public ReadOnlySpan<float> Targets { get; } = targets;
+
+    public ReadOnlySpan<int> Labels { get; } = labels;
+
+    public int Count { get; } = count;
+}
+
+/// <summary>The training data cut into batches in an epoch's order: the order is drawn once per epoch
+/// (Fisher-Yates from the epoch's generator, or the data's own order), and each batch's rows are copied into
+/// buffers allocated once, so that every step reads contiguous memory.</summary>
+internal sealed class BatchSource
+{
+    private readonly Dataset data;
+    private readonly int[] order;
+    private readonly float[] inputs;
+    private readonly float[] targets;
+    private readonly int[] labels;
+
+    public BatchSource(Dataset data, int batchSize)
+    {
+        this.data = data;
+        BatchSize = Math.Min(batchSize, data.Count);
+        BatchCount = (data.Count + BatchSize - 1) / BatchSize;
+        order = new int[data.Count];
+        inputs = new float[BatchSize * data.InputWidth];
+        targets = new float[BatchSize * data.TargetWidth];
+        labels = new int[data.HasLabels ? BatchSize : 0];
+    }
+
+    /// <summary>Patterns per batch (the last one may hold fewer).</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchCount { get; }
+
+    /// <summary>Sets the epoch's order: shuffled by <paramref name="random"/> (which advances), or the data's order.</summary>
+    public void SetOrder(SeededRandom random, bool shuffle)
+    {
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (!shuffle) return;
+        for (int i = order.Length - 1; i > 0; i--)   // Fisher-Yates
+        {
+            int j = random.NextInt32(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+
+    /// <summary>Batch <paramref name="index"/> of the epoch's order.</summary>
+    public Batch Gather(int index)
+    {
+        int start = index * BatchSize, count = Math.Min(BatchSize, data.Count - start);
+        int inputWidth = data.InputWidth, targetWidth = data.TargetWidth;
+        for (int p = 0; p < count; p++)
+        {
+            int row = order[start + p];
+            data.GetInput(row).CopyTo(inputs.AsSpan(p * inputWidth, inputWidth));
+            data.GetTarget(row).CopyTo(targets.AsSpan(p * targetWidth, targetWidth));
+            if (labels.Length != 0) labels[p] = data.GetLabel(row);
+        }
+        return new Batch(inputs.AsSpan(0, count * inputWidth), targets.AsSpan(0, count * targetWidth), labels.AsSpan(0, labels.Length == 0 ? 0 : count), count);
+    }
+}

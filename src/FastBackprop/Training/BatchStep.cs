@@ -1,0 +1,129 @@
+using System.Numerics.Tensors;
+using FastBackprop.Kernels;
+
+namespace FastBackprop.Training;
+
+// ---------------------------------------------------------------------------------------------
+// The batch step: one batch through the network and the update, then the finiteness checks.
+// Three strategies, chosen once per Fit:
+//   OnlineSgdStep    plain SGD, batches of one: Network.TrainStep, whose backward pass and update
+//                    share one pass over each weight row (a one-row matrix product would spend
+//                    most of its time packing)
+//   FusedSgdStep     plain SGD: Network.TrainBatch, the update fused into the gradient product
+//   GradientStep     anything else (an optimizer, or clipping): the mean gradient, then clipping,
+//                    then the optimizer's flat update kernel
+// A learning rate of 0 (a schedule may reach it) is a step like any other whose update changes
+// nothing (w - 0 · g = w), so that dropout draws the same masks and the loss is measured the same
+// way as at any other rate.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Runs one training step on a batch and reports whether every value stayed finite.</summary>
+internal abstract class BatchStep(Network network) : IDisposable
+{
+    protected Network Network { get; } = network;
+
+    /// <summary>The strategy for these options (see the file header); its training passes draw dropout masks from
+    /// <paramref name="layerRandom"/>.</summary>
+    public static BatchStep Create(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom)
+    {
+        bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0;
+        if (plainSgd && batchSize == 1) return new OnlineSgdStep(network, layerRandom);
+        if (plainSgd) return new FusedSgdStep(network, batchSize, options.DegreeOfParallelism, layerRandom);
+        return new GradientStep(network, batchSize, options, layerRandom);
+    }
+
+    /// <summary>One step on <paramref name="batch"/> at <paramref name="learningRate"/> (finite, &gt;= 0).</summary>
+    public abstract StepResult Run(in Batch batch, float learningRate);
+
+    /// <summary>Layer <paramref name="layer"/>'s outputs of the last step's forward pass, <paramref name="count"/> rows.</summary>
+    public abstract ReadOnlySpan<float> Outputs(int layer, int count);
+
+    public virtual void Dispose()
+    {
+    }
+
+    /// <summary>The result of a step that returned <paramref name="lossSum"/>: a non-finite loss, or a non-finite
+    /// weight after the update, is a divergence.</summary>
+    protected StepResult Checked(float lossSum, int count)
+    {
+        if (!float.IsFinite(lossSum)) return StepResult.Diverged(lossSum, NonFiniteValue.Loss, FirstNonFiniteOutput(count));
+        if (!TensorPrimitives.IsFiniteAll<float>(Network.Parameters)) return StepResult.Diverged(lossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(Network.Parameters));
+        return StepResult.Finite(lossSum);
+    }
+
+    /// <summary>The first layer whose part of <paramref name="buffer"/> (in the parameter layout) is not all finite; -1 if none.</summary>
+    protected int FirstNonFiniteLayer(ReadOnlySpan<float> buffer)
+    {
+        NetworkDefinition definition = Network.Definition;
+        for (int l = 0; l < definition.LayerCount; l++)
+        {
+            LayerLayout layout = definition.GetLayout(l);
+            // A layer without parameters (dropout) has nothing to check, and IsFiniteAll of an empty span is false.
+            if (layout.ParameterCount > 0 && !TensorPrimitives.IsFiniteAll(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;
+        }
+        return -1;
+    }
+
+    private int FirstNonFiniteOutput(int count)
+    {
+        int last = Network.Definition.LayerCount - 1;
+        for (int l = 0; l < last; l++)
+        {
+            if (!TensorPrimitives.IsFiniteAll(Outputs(l, count))) return l;
+        }
+        return last;   // finite outputs below, so the output layer (or its loss)
+    }
+}
+
+/// <summary>Plain SGD on one pattern per step (<see cref="Network.TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Workspace)"/>).</summary>
+internal sealed class OnlineSgdStep(Network network, SeededRandom layerRandom) : BatchStep(network)
+{
+    private readonly Workspace workspace = new(network.Definition) { Random = layerRandom };
+
+    public override StepResult Run(in Batch batch, float learningRate)
+    {
+        return Checked(Network.TrainStep(batch.Inputs, batch.Targets, learningRate, workspace), 1);
+    }
+
+    public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer);
+}
+
+/// <summary>Plain SGD on a batch with the update fused into the gradient product (<see cref="Network.TrainBatch"/>).</summary>
+internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfParallelism, SeededRandom layerRandom) : BatchStep(network)
+{
+    private readonly BatchWorkspace workspace = new(network.Definition, batchSize, degreeOfParallelism) { Random = layerRandom };
+
+    public override StepResult Run(in Batch batch, float learningRate)
+    {
+        return Checked(NetworkBatchCalls.TrainSgd(Network, batch, learningRate, workspace), batch.Count);
+    }
+
+    public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer, count);
+
+    public override void Dispose() => workspace.Dispose();
+}
+
+/// <summary>The mean gradient, checked, clipped if asked, then one flat update by the optimizer.</summary>
+internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options, SeededRandom layerRandom) : BatchStep(network)
+{
+    private readonly BatchWorkspace workspace = new(network.Definition, batchSize, options.DegreeOfParallelism) { Random = layerRandom };
+    private readonly float[] gradient = new float[network.Definition.ParameterCount];
+    // Plain SGD (with clipping) is the stateless Sgd optimizer: every unfused update runs one optimizer kernel.
+    private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);
+    private readonly float clipNorm = options.GradientClipNorm;
+
+    public override StepResult Run(in Batch batch, float learningRate)
+    {
+        float lossSum = NetworkBatchCalls.MeanGradient(Network, batch, gradient, workspace);
+        if (!float.IsFinite(lossSum)) return Checked(lossSum, batch.Count);
+        int bad = FirstNonFiniteLayer(gradient);
+        if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
+        if (clipNorm > 0) GradientClipping.ClipByNorm(gradient, clipNorm);
+        optimizer.Step(Network.Parameters, gradient, learningRate);
+        return Checked(lossSum, batch.Count);
+    }
+
+    public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer, count);
+
+    public override void Dispose() => workspace.Dispose();
+}

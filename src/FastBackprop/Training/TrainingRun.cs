@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using FastBackprop.Data;
+
+namespace FastBackprop.Training;
+
+// ---------------------------------------------------------------------------------------------
+// One call of Trainer.Fit: the epoch loop over its parts, each allocated once.
+//
+//   BatchSource       the epoch's order and the gathered batches
+//   BatchStep         one step through the network and the update (strategy chosen once)
+//   DivergenceGuard   what a diverged step gives back, and the halving policy
+//   EpochMetrics      the running sums of the epoch (in State)
+//   EarlyStopping     the best epoch and its weights (in State)
+//   LayerRandom       the dropout generator, lent to the step's workspace (in State)
+//   TrainingCheckpoint  State, the weights and the optimizer, saved after every epoch
+//
+// Determinism: the permutation of an epoch is drawn from a copy of the generator as it stood at
+// the epoch's start (part of State, so of the checkpoint), batches are gathered in that order,
+// and every kernel sums in a fixed order; so the same seed, data and options give the same bits,
+// and a resumed run ends where an uninterrupted one does.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>The epoch loop of one <see cref="Trainer.Fit"/> call.</summary>
+internal sealed class TrainingRun : IDisposable
+{
+    private readonly Network network;
+    private readonly Dataset training;
+    private readonly Dataset? validation;
+    private readonly TrainingOptions options;
+    private readonly BatchSource source;
+    private readonly BatchStep step;
+    private readonly DivergenceGuard guard;
+    private readonly BatchWorkspace? evaluation;
+    private readonly SeededRandom shuffler = new(0);
+    private readonly Stopwatch stopwatch = new();
+    private float rate;
+    private FinalWeights finalWeights;
+
+    public TrainingRun(Network network, Dataset training, Dataset? validation, TrainingOptions options)
+    {
+        this.network = network;
+        this.training = training;
+        this.validation = validation;
+        this.options = options;
+        State = new TrainingState(options.Seed);
+        source = new BatchSource(training, options.BatchSize);
+        step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
+        guard = new DivergenceGuard(network, options);
+        evaluation = validation is null ? null : network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation), options.DegreeOfParallelism);
+    }
+
+    /// <summary>Where the run is; a resumed run overwrites it before <see cref="Execute"/>.</summary>
+    public TrainingState State { get; }
+
+    public TrainingHistory Execute(CancellationToken cancellationToken)
+    {
+        while (State.Epoch < options.Epochs)
+        {
+            if (!TrainEpoch(cancellationToken)) return Stop(StopReason.Cancelled);
+            if (FinishEpoch()) return Stop(StopReason.EarlyStopped);
+        }
+        finalWeights = RestoreBest();   // all epochs ran: early stopping still hands back its best epoch
+        return Stop(StopReason.Completed);
+    }
+
+    public void Dispose()
+    {
+        step.Dispose();
+        evaluation?.Dispose();
+    }
+
+    // Trains the rest of the epoch in progress; false when cancelled (after saving a checkpoint).
+    private bool TrainEpoch(CancellationToken cancellationToken)
+    {
+        shuffler.CopyFrom(State.EpochStartRandom);
+        source.SetOrder(shuffler, options.Shuffle);
+        rate = LearningRate(State.Epoch) * MathF.Pow(0.5f, State.Halvings);
+        stopwatch.Restart();
+        guard.MarkEpochStart(State);
+        int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;
+        while (State.Batch < source.BatchCount)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                SaveCheckpoint();
+                return false;
+            }
+            Batch batch = source.Gather(State.Batch);
+            guard.BeforeStep();
+            StepResult result = step.Run(batch, rate);
+            if (result.Failure is not null)
+            {
+                guard.Recover(result, State, rate);   // throws, or rewinds State to the epoch's mark
+                rate *= 0.5f;
+                continue;
+            }
+            State.Metrics.Add(result.LossSum, step.Outputs(last, batch.Count), batch, width);
+            options.BatchCompleted?.Invoke(new BatchReport(State.Epoch + 1, State.Batch, source.BatchCount, result.LossSum / batch.Count, State.Metrics.Patterns));
+            State.Batch++;
+        }
+        return true;
+    }
+
+    // Validates, reports and checkpoints the finished epoch; true when early stopping ends the run.
+    private bool FinishEpoch()
+    {
+        Evaluation? validated = evaluation is null ? null : Trainer.Score(network, validation!, evaluation);
+        stopwatch.Stop();
+        int epoch = State.Epoch + 1;
+        EpochReport report = State.Metrics.ToReport(epoch, training.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);
+        State.History.Add(report);
+        State.EpochStartRandom.CopyFrom(shuffler);   // the next epoch draws on from here
+        options.Progress?.Report(report);
+        State.Epoch++;
+        State.Batch = 0;
+        State.Metrics = default;
+        bool stop = State.EarlyStopping.Observe(epoch, validated?.Loss ?? report.TrainingLoss, network.Parameters, options.EarlyStoppingPatience);
+        if (stop) finalWeights = RestoreBest();
+        SaveCheckpoint();
+        return stop;
+    }
+
+    // The best epoch's weights, if early stopping kept any.
+    private FinalWeights RestoreBest() =>
+        options.EarlyStoppingPatience > 0 && State.EarlyStopping.RestoreBest(network.Parameters) ? FinalWeights.BestEpoch : FinalWeights.LastBatch;
+
+    // The schedule's rate is checked here, once per epoch: a custom schedule may return anything.
+    private float LearningRate(int epoch)
+    {
+        if (options.Schedule is null) return options.LearningRate;
+        float scheduled = options.Schedule.Rate(epoch);
+        if (!(float.IsFinite(scheduled) && scheduled >= 0))
+        {
+            throw new ArgumentOutOfRangeException("options.Schedule", scheduled, $"options.Schedule gives the rate {scheduled} for epoch {epoch}; expected a finite number, 0 or more.");
+        }
+        return scheduled;
+    }
+
+    private void SaveCheckpoint()
+    {
+        if (options.CheckpointPath is null) return;
+        TrainingCheckpoint.Capture(network, options.Optimizer, State, training.Count, options).Save(options.CheckpointPath);
+    }
+
+    private TrainingHistory Stop(StopReason reason) =>
+        new([.. State.History], reason, State.EarlyStopping.BestEpoch, State.Halvings, finalWeights);
+}
