@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Text;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using FastBackprop.Data;
 using FastBackprop.IO;
 
 namespace FastBackprop.Cli.Commands;
@@ -13,6 +14,7 @@ namespace FastBackprop.Cli.Commands;
 internal static class PredictCommand
 {
     private const int Batch = 256;
+    private const string OutputOption = "--output";
 
     public static string[] Examples { get; } =
     [
@@ -29,7 +31,7 @@ internal static class PredictCommand
             Description = "CSV of inputs, one row per sample, as many numbers as the model has inputs (a header line is skipped). Default or '-': standard input.",
             HelpName = "path",
         };
-        var output = new Option<string?>("--output") { Description = "Write the predictions to this CSV file instead of standard output.", HelpName = "path" };
+        var output = new Option<string?>(OutputOption) { Description = "Write the predictions to this CSV file instead of standard output.", HelpName = "path" };
         var probabilities = new Option<bool>("--probabilities", "-p") { Description = "For a classifier, also write every output (class probabilities)." };
         var command = new Command("predict", "Predict the class (or values) of each input row with a trained model.") { model, input, output, probabilities };
         command.SetAction(parse => Execute(context, parse.GetValue(model)!, parse.GetValue(input), parse.GetValue(output), parse.GetValue(probabilities)));
@@ -38,6 +40,7 @@ internal static class PredictCommand
 
     private static int Execute(CliContext context, string modelPath, string? inputPath, string? outputPath, bool withOutputs)
     {
+        if (outputPath is not null) OutputFiles.CheckWritable(outputPath, OutputOption);
         Model model = ModelFiles.Load(modelPath);
         Network network = model.Network;
         int width = network.Definition.InputWidth, outputs = network.Definition.OutputWidth;
@@ -59,10 +62,7 @@ internal static class PredictCommand
         }
         int rows = x.Length / width;
         if (rows == 0) throw new UserException($"{source}: no input rows.");
-        if (model.Scaling is { } inputScaling)
-        {
-            for (int r = 0; r < rows; r++) inputScaling.ApplyInPlace(x.AsSpan(r * width, width));
-        }
+        if (model.Scaling is { } inputScaling) Scale(x, width, inputScaling, source);
 
         var y = new float[rows * outputs];
         BatchWorkspace workspace = network.CreateBatchWorkspace(Math.Min(Batch, rows));
@@ -71,6 +71,7 @@ internal static class PredictCommand
             int count = Math.Min(Batch, rows - start);
             network.PredictBatch(x.AsSpan(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
         }
+        CheckFinite(y, outputs, source);
 
         if (context.Json)
         {
@@ -109,17 +110,47 @@ internal static class PredictCommand
         }
         else
         {
-            try
-            {
-                File.WriteAllText(outputPath, text.ToString());
-            }
-            catch (DirectoryNotFoundException)
-            {
-                throw new UserException($"{outputPath}: the folder does not exist (--output).");
-            }
+            OutputFiles.WriteText(outputPath, OutputOption, text.ToString());
             if (context.Human) context.Console.MarkupLine($"{Fmt.I(rows)} predictions written to [green]{Markup.Escape(outputPath)}[/]");
         }
         return 0;
+    }
+
+    /// <summary>Applies the model's input scaling to every row; a value that the scaling sends to
+    /// infinity is far outside what the model was trained on, and is the user's to fix.</summary>
+    private static void Scale(float[] x, int width, InputScaling scaling, string source)
+    {
+        var scaled = new float[width];
+        for (int r = 0; r * width < x.Length; r++)
+        {
+            Span<float> row = x.AsSpan(r * width, width);
+            scaling.Apply(row, scaled);
+            int bad = IndexOfNonFinite(scaled);
+            if (bad >= 0)
+            {
+                throw new UserException(Fmt.Inv($"{source}, row {r + 1}, column {bad + 1}: {row[bad]:G9} scales to {scaled[bad]} (the model's {scaling.Kind} input scaling); it is far outside the values the model was trained on."));
+            }
+            scaled.CopyTo(row);
+        }
+    }
+
+    /// <summary>Finite inputs can still overflow inside the network: say so rather than print NaN.</summary>
+    private static void CheckFinite(float[] y, int outputs, string source)
+    {
+        int bad = IndexOfNonFinite(y);
+        if (bad >= 0)
+        {
+            throw new UserException($"{source}, row {bad / outputs + 1}: the model's outputs overflow ({y[bad]}); the inputs are far outside the values it was trained on.");
+        }
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) return i;
+        }
+        return -1;
     }
 
     /// <summary>Reads rows of exactly <paramref name="width"/> numbers (invariant culture, comma,
