@@ -155,17 +155,4 @@ public sealed class TrainEvalPredictTests
         Assert.Equal("weights of epoch 1, the best so far", saved.Metadata["saved-weights"]);
         Png.AssertValid(Path.Combine(folder, "stopped.learning-curve.png"), 900, 540);
     }
-
-    private sealed class CancellingWriter(CancellationTokenSource cancel, string trigger) : StringWriter
-    {
-        public override void Write(string? value)
-        {
-            base.Write(value);
-            if (!cancel.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) cancel.Cancel();
-        }
-
-        public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
-
-        public override void Write(char value) => Write(value.ToString());
-    }
 }
