@@ -116,9 +116,13 @@ internal static class CommandLine
     // UserException where the user's data reached the library (UserData.About).
     private static bool IsUserError(Exception e) => e is UserException or IOException or UnauthorizedAccessException or TrainingDivergedException;
 
-    /// <summary>An ArgumentException's message without the " (Parameter 'x')" suffix .NET appends.</summary>
-    public static string WithoutParameter(ArgumentException e) =>
-        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    /// <summary>An ArgumentException's message without what .NET appends: " (Parameter 'x')" and, for an
+    /// ArgumentOutOfRangeException, the line "Actual value was v." (the messages state the value already).</summary>
+    public static string WithoutParameter(ArgumentException e)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return string.Join(' ', message.ReplaceLineEndings("\n").Split('\n').Where(line => !line.StartsWith("Actual value was ", StringComparison.Ordinal))).Trim();
+    }
 
     private static string OneLine(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();

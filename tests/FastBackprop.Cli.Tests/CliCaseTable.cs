@@ -27,6 +27,7 @@ public sealed class CliCaseTable
         { "", null, ["train", "--validation", "half"], 1, "--validation is 'half'; expected a number." },
         { "", null, ["gradcheck", "--networks", "1.5"], 1, "--networks is '1.5'; expected a whole number." },
         { "", null, ["train", "--epochs", "0"], 1, "--epochs is 0; expected 1 or more." },
+        { "", null, ["train", "--weight-decay", "NaN"], 1, "--weight-decay must be 0 or a finite positive number." },
 
         // Every output path is checked before training (item 7); messages name the user's path (item 8).
         { "", null, ["train", "--out", "/proc/m.fbp"], 1, "cannot write /proc/m.fbp: the folder /proc does not accept new files (--out)" },

@@ -57,6 +57,26 @@ public sealed partial class CrashResumeTests
         Assert.Empty(Directory.GetFiles(folder, ".*.tmp"));   // every temporary file a kill left behind was cleaned up
     }
 
+    [Theory]
+    [InlineData(SigTerm, 143, "SIGTERM")]
+    [InlineData(SigInt, 130, "Ctrl+C")]
+    public void Signal_AfterTheFirstEpoch_SavesTheBestEpochAndTheCheckpoint(int signal, int exitCode, string name)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "POSIX signals");
+        string folder = CliRunner.TempFolder();
+        string model = Path.Combine(folder, "m.fbp"), checkpoint = Path.Combine(folder, "m.ckpt");
+        string[] args = [.. Run.Where(a => a != "-q"), "--out", model, "--checkpoint", checkpoint];
+        // The signal goes out when epoch 1's row appears: wherever in epoch 2 it lands, the outcome is the same.
+        (int exit, string output) = Start(args, process => { }, line => line.StartsWith("      1 ", StringComparison.Ordinal), process => _ = Kill(process.Id, signal));   // a failed kill shows as exit 0 below
+        Assert.True(exit == exitCode, output);
+        Assert.Contains($"stopped by {name} after the current batch", output, StringComparison.Ordinal);
+        Model saved = ModelFile.Load(model);
+        Assert.Equal("Cancelled", saved.Metadata["stop-reason"]);
+        Assert.Matches(@"^weights of epoch \d+, the best so far$", saved.Metadata["saved-weights"]);
+        Assert.True(FastBackprop.Training.TrainingCheckpoint.Load(checkpoint).History.Count >= 1);
+    }
+
+    private const int SigInt = 2;
     private const int SigTerm = 15;
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^\s+\d+\s+\d+\.\d{4}\s")]
@@ -66,7 +86,10 @@ public sealed partial class CrashResumeTests
     private static partial int Kill(int pid, int signal);
 
     // Runs the CLI's own executable (built beside the tests), calls `during` while it runs, and waits for it.
-    private static (int Exit, string Output) Start(string[] args, Action<Process> during)
+    private static (int Exit, string Output) Start(string[] args, Action<Process> during) => Start(args, during, _ => false, _ => { });
+
+    // As above; `onLine` runs (once) on the first output line that `trigger` accepts.
+    private static (int Exit, string Output) Start(string[] args, Action<Process> during, Func<string, bool> trigger, Action<Process> onLine)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "FastBackprop.Cli"))
         {
@@ -78,7 +101,17 @@ public sealed partial class CrashResumeTests
         foreach (string arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        bool triggered = false;
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                if (triggered || e.Data is null || !trigger(e.Data)) return;
+                triggered = true;
+            }
+            onLine(process);
+        };
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

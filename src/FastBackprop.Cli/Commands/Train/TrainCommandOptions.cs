@@ -139,6 +139,7 @@ internal sealed class TrainCommandOptions
         LearningRate.Check(v => v is float r && !(float.IsFinite(r) && r > 0) ? $"{LearningRate.Name} must be a finite number greater than 0." : null);
         ClipNorm.Check(v => float.IsFinite(v) && v >= 0 ? null : $"{ClipNorm.Name} must be 0 or a positive number.");
         Momentum.Check(v => v is >= 0 and < 1 ? null : $"{Momentum.Name} must be in [0, 1).");
+        WeightDecay.Check(v => v is float d && !(float.IsFinite(d) && d >= 0) ? $"{WeightDecay.Name} must be 0 or a finite positive number." : null);
         Optimizer.AcceptOnlyFromAmong([.. OptimizerFactory.Names]);
         Schedule.AcceptOnlyFromAmong([.. ScheduleFactory.Names]);
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
