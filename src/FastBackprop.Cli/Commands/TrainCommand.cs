@@ -44,7 +44,39 @@ internal static class TrainCommand
 
     private static int Execute(ParseResult parse, TrainCommandOptions o, CliContext context)
     {
-        Outputs outputs = CheckOutputs(parse, o);
+        TrainOutputs outputs = TrainOutputs.Check(parse, o);
+        Prepared run = Prepare(parse, o);
+        string optimizerName = parse.GetValue(o.Optimizer)!;
+        float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
+        var best = new BestWeights(run.Network);
+        var display = new TrainingDisplay(context, parse.GetValue(o.Epochs), run.Validation is not null, run.Classify);
+        TrainingOptions options = Options(parse, o, run, rate, outputs.Checkpoint, best, display);
+
+        TrainingCheckpoint? resumeFrom = outputs.Checkpoint is null ? null
+            : CheckpointRun.Begin(outputs.Checkpoint, parse.GetValue(o.Resume), CheckpointRun.Describe(parse, o.RunOptions, run.Training, run.Validation), o.Checkpoint.Name);
+        display.Header(run.Loaded.Source, run.Training.Count, run.Validation?.Count ?? 0, run.Network.Definition, optimizerName, rate, options.BatchSize, options.DegreeOfParallelism);
+        if (outputs.Checkpoint is not null) display.Checkpoint(outputs.Checkpoint, resumeFrom);
+        display.TableHeader();
+
+        var clock = Stopwatch.StartNew();
+        TrainingHistory history = Fit(run, options, resumeFrom, display, context);
+        clock.Stop();
+
+        int? resumedAt = resumeFrom?.Epoch;
+        SavedWeights? saved = SavedWeights.Choose(history, best, resumedAt);
+        var record = new TrainingRecord(run.Loaded, run.Classify, optimizerName, rate, options, history, saved, resumedAt, clock.Elapsed);
+        bool outExisted = File.Exists(outputs.Model);
+        string? curvePath = Save(parse, o, context, run, record, outputs);
+        display.Summary(record, outputs.Model, outExisted, curvePath, outputs.Checkpoint);
+        if (context.Json) Json.Write(context, record.ToJson(run.Network.Definition, saved is null ? null : outputs.Model, curvePath, outputs.Checkpoint));
+        return history.StopReason == StopReason.Cancelled ? context.Interruption.ExitCode : ExitCodes.Success;
+    }
+
+    /// <summary>The data, split and scaled as the trainer will see it, and the network with its initial weights.</summary>
+    private sealed record Prepared(LoadedData Loaded, bool Classify, Network Network, Dataset Training, Dataset? Validation, InputScaling? Scaling);
+
+    private static Prepared Prepare(ParseResult parse, TrainCommandOptions o)
+    {
         LoadedData loaded = o.Data.Load(parse, preferTest: false);
         bool classify = loaded.Data.HasLabels;
         Network network = NetworkFactory.Build(parse, o, loaded.Data, classify);
@@ -59,22 +91,21 @@ internal static class TrainCommand
             training = UserData.About(loaded.Source, () => scaling.Apply(training));
             if (validation is not null) validation = UserData.About(loaded.Source, () => scaling.Apply(validation));
         }
+        return new Prepared(loaded, classify, network, training, validation, scaling);
+    }
 
-        string optimizerName = parse.GetValue(o.Optimizer)!;
-        float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
-        int epochCount = parse.GetValue(o.Epochs);
-        var best = new BestWeights(network);
-        var display = new TrainingDisplay(context, epochCount, validation is not null, classify);
+    private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, string? checkpoint, BestWeights best, TrainingDisplay display)
+    {
         var options = new TrainingOptions
         {
-            Epochs = epochCount,
+            Epochs = parse.GetValue(o.Epochs),
             BatchSize = parse.GetValue(o.BatchSize),
-            Seed = seed,
+            Seed = parse.GetValue(o.Seed),
             LearningRate = rate,
             Schedule = ScheduleFactory.Create(parse, o, rate),
-            Optimizer = OptimizerFactory.Create(parse, o, network.Definition.ParameterCount),
+            Optimizer = OptimizerFactory.Create(parse, o, run.Network.Definition.ParameterCount),
             GradientClipNorm = parse.GetValue(o.ClipNorm),
-            Validation = validation,
+            Validation = run.Validation,
             EarlyStoppingPatience = parse.GetValue(o.Patience),
             OnDivergence = o.DivergencePolicy(parse),
             Progress = new SyncProgress<EpochReport>(r =>
@@ -83,60 +114,23 @@ internal static class TrainCommand
                 display.Epoch(r);
             }),
             BatchCompleted = display.Batch,
-            CheckpointPath = outputs.Checkpoint,
+            CheckpointPath = checkpoint,
         };
-        if (parse.GetValue(o.Threads) is int threadCount) options = options with { DegreeOfParallelism = threadCount };
-
-        TrainingCheckpoint? resumeFrom = outputs.Checkpoint is null ? null
-            : CheckpointRun.Begin(outputs.Checkpoint, parse.GetValue(o.Resume), CheckpointRun.Describe(parse, o.RunOptions, training, validation), o.Checkpoint.Name);
-        display.Header(loaded.Source, training.Count, validation?.Count ?? 0, network.Definition, optimizerName, rate, options.BatchSize, options.DegreeOfParallelism);
-        if (outputs.Checkpoint is not null) display.Checkpoint(outputs.Checkpoint, resumeFrom);
-        display.TableHeader();
-
-        var clock = Stopwatch.StartNew();
-        TrainingHistory history = Fit(network, training, options, resumeFrom, loaded, display, context);
-        clock.Stop();
-
-        int? resumedAt = resumeFrom?.Epoch;
-        SavedWeights? saved = SavedWeights.Choose(history, best, resumedAt);
-        var record = new TrainingRecord(loaded, classify, optimizerName, rate, options, history, saved, resumedAt, clock.Elapsed);
-        bool outExisted = File.Exists(outputs.Model);
-        if (saved is not null)
-        {
-            if (ModelReplacement.Warning(outputs.Model, loaded.Source, saved) is string warning) context.Warn(warning);
-            OutputFiles.WriteModel(outputs.Model, o.Out.Name, new Model(network, scaling, record.Metadata(parse)));
-        }
-        string? curvePath = outputs.Curve;
-        if (curvePath is not null && (history.Epochs.Count == 0
-            || !Plots.TryWrite(context, curvePath, () => Plots.LearningCurve(history.Epochs, $"{ModelFiles.Shape(network.Definition)} on {ShortSource(loaded)}"))))
-        {
-            curvePath = null;
-        }
-
-        display.Summary(record, outputs.Model, outExisted, curvePath, outputs.Checkpoint);
-        if (context.Json) Json.Write(context, record.ToJson(network.Definition, saved is null ? null : outputs.Model, curvePath, outputs.Checkpoint));
-        return history.StopReason == StopReason.Cancelled ? context.Interruption.ExitCode : ExitCodes.Success;
+        return parse.GetValue(o.Threads) is int threads ? options with { DegreeOfParallelism = threads } : options;
     }
 
-    /// <summary>The files a run writes, each checked before any work: a long run must not fail at its end.</summary>
-    private sealed record Outputs(string Model, string? Curve, string? Checkpoint);
-
-    private static Outputs CheckOutputs(ParseResult parse, TrainCommandOptions o)
+    /// <summary>Writes the model (when the save rule gives weights) and the learning curve; returns the curve's path, or null.</summary>
+    private static string? Save(ParseResult parse, TrainCommandOptions o, CliContext context, Prepared run, TrainingRecord record, TrainOutputs outputs)
     {
-        string model = parse.GetValue(o.Out)!;
-        string? curve = parse.GetValue(o.NoPlot) ? null : ModelFiles.Beside(model, "learning-curve");
-        string? checkpoint = parse.GetValue(o.Checkpoint);
-        if (parse.GetValue(o.Resume) && checkpoint is null) throw new UserException($"{o.Resume.Name} continues the run saved at {o.Checkpoint.Name} path; give that path.");
-        string? description = checkpoint is null ? null : CheckpointRun.DescriptionPath(checkpoint);
-        OutputFiles.CheckDistinct((model, o.Out.Name), (curve, "the learning curve (beside --out)"), (checkpoint, o.Checkpoint.Name), (description, $"the run description (beside {o.Checkpoint.Name})"));
-        OutputFiles.CheckWritable(model, o.Out.Name);
-        if (curve is not null) OutputFiles.CheckWritable(curve, "the learning curve beside --out; --no-plot skips it");
-        if (checkpoint is not null)
+        if (record.Saved is not null)
         {
-            OutputFiles.CheckWritable(checkpoint, o.Checkpoint.Name);
-            OutputFiles.CheckWritable(description!, o.Checkpoint.Name);
+            if (ModelReplacement.Warning(outputs.Model, run.Loaded.Source, record.Saved) is string warning) context.Warn(warning);
+            OutputFiles.WriteModel(outputs.Model, o.Out.Name, new Model(run.Network, run.Scaling, record.Metadata(parse)));
         }
-        return new Outputs(model, curve, checkpoint);
+        IReadOnlyList<EpochReport> epochs = record.History.Epochs;
+        if (outputs.Curve is null || epochs.Count == 0) return null;
+        string title = $"{ModelFiles.Shape(run.Network.Definition)} on {(run.Loaded.IsEmbedded ? "digits" : run.Loaded.Source)}";
+        return Plots.TryWrite(context, outputs.Curve, () => Plots.LearningCurve(epochs, title)) ? outputs.Curve : null;
     }
 
     private static (Dataset Training, Dataset? Validation) Split(Dataset all, double fraction, ulong seed)
@@ -146,13 +140,12 @@ internal static class TrainCommand
         return held.Count > 0 && rest.Count > 0 ? (rest, held) : (all, null);
     }
 
-    private static TrainingHistory Fit(Network network, Dataset training, TrainingOptions options, TrainingCheckpoint? resumeFrom, LoadedData loaded,
-        TrainingDisplay display, CliContext context)
+    private static TrainingHistory Fit(Prepared run, TrainingOptions options, TrainingCheckpoint? resumeFrom, TrainingDisplay display, CliContext context)
     {
         TrainingHistory? history = null;
         try
         {
-            display.Run(() => history = Trainer.Fit(network, training, options, resumeFrom, context.Cancellation));
+            display.Run(() => history = Trainer.Fit(run.Network, run.Training, options, resumeFrom, context.Cancellation));
         }
         catch (TrainingDivergedException e)
         {
@@ -165,12 +158,10 @@ internal static class TrainCommand
         catch (ArgumentException e)
         {
             // The options were checked by the parser and the shapes by NetworkFactory: what is left is about the data.
-            throw new UserException($"{loaded.Source}: {CommandLine.WithoutParameter(e)}", e);
+            throw new UserException($"{run.Loaded.Source}: {CommandLine.WithoutParameter(e)}", e);
         }
         return history!;
     }
-
-    private static string ShortSource(LoadedData loaded) => loaded.IsEmbedded ? "digits" : loaded.Source;
 
     /// <summary>An IProgress that reports on the caller's thread, at once (Progress&lt;T&gt; would post
     /// to the thread pool and could run after Fit returned).</summary>
