@@ -1,20 +1,49 @@
 using System.CommandLine;
 using FastBackprop.Data;
+using FastBackprop.IO;
 
 namespace FastBackprop.Cli;
 
 /// <summary>A data set and what to call it in messages.</summary>
-internal sealed record LoadedData(Dataset Data, string Source, bool IsEmbedded, bool IsCsv);
+internal sealed record LoadedData(Dataset Data, string Source, bool IsEmbedded, bool IsCsv)
+{
+    /// <summary>The data as <paramref name="model"/>'s network takes it (<see cref="Model.ScaleInputs"/>),
+    /// with the library's complaints as one-line user errors.</summary>
+    public Dataset ScaledFor(Model model, string modelPath, CliContext context)
+    {
+        model = DataOptions.WithUnrecordedScaling(model, modelPath, context);
+        try
+        {
+            return model.ScaleInputs(Data);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserException($"{Source} with the model {Path.GetFileName(modelPath)}: {CommandLine.WithoutParameter(e)}", e);
+        }
+    }
+}
 
-/// <summary>The options that choose a data set (--data, --label-column, ...), shared by train and eval,
-/// and the loader behind them: the embedded digits, an IDX folder or file pair, or a CSV file.</summary>
+/// <summary>The options that choose a data set (--data, --label-column, --separator, ...), shared by
+/// train and eval, and the loader behind them: the embedded digits, an IDX folder or file pair, or
+/// a CSV file (plain or .gz). The library's messages name its own properties (CsvOptions.HasHeader);
+/// <see cref="ForCli"/> turns them into the flags a user of the command line has.</summary>
 internal sealed class DataOptions
 {
     public const string EmbeddedName = "digits (embedded UCI optdigits, 1797 samples, 8x8)";
 
+    // The library property a message names, and the flag that sets it here.
+    private static readonly (string Property, string Flag)[] Flags =
+    [
+        ("CsvOptions.HasHeader", "--header"),
+        ("CsvOptions.ClassCount", "--classes"),
+        ("CsvOptions.Separator", "--separator"),
+        ("CsvOptions.LabelColumn", "--label-column"),
+        ("CsvOptions.TargetColumnCount", "--targets"),
+    ];
+
     public Option<string[]> Data { get; } = new("--data", "-d")
     {
-        Description = "Data: an IDX folder (train-*/t10k-* files, plain or .gz), an IDX images and labels file pair, or a CSV file. Default: the embedded 8x8 digits.",
+        Description = "Data: an IDX folder (train-*/t10k-* files, plain or .gz), an IDX images and labels file pair, or a CSV file (plain or .gz). Default: the embedded 8x8 digits.",
         HelpName = "path",
         Arity = new ArgumentArity(1, 2),
         AllowMultipleArgumentsPerToken = true,
@@ -26,7 +55,7 @@ internal sealed class DataOptions
         DefaultValueFactory = _ => -1,
     };
 
-    public Option<bool> Header { get; } = new("--header") { Description = "CSV: the first line is a header." };
+    public Option<bool> Header { get; } = new("--header") { Description = "CSV: the first line is a header (skipped whole; its field count may differ from the rows')." };
 
     public Option<bool> Regression { get; } = new("--regression") { Description = "CSV: real-valued targets instead of class labels." };
 
@@ -38,39 +67,115 @@ internal sealed class DataOptions
 
     public Option<int?> Classes { get; } = new("--classes") { Description = "CSV: number of classes (default: largest label + 1)." };
 
+    public Option<string?> Separator { get; } = SeparatorOption();
+
+    /// <summary>The --separator option (train, eval and predict).</summary>
+    public static Option<string?> SeparatorOption()
+    {
+        var option = new Option<string?>("--separator")
+        {
+            Description = "CSV field separator: one character, or comma, semicolon, tab, space (any run of blanks), pipe. Default: detected on the first data line.",
+            HelpName = "char",
+        };
+        option.Check(v => TryParseSeparator(v, out _) ? null : $"--separator '{v}': expected one character, or comma, semicolon, tab, space, pipe or auto.");
+        return option;
+    }
+
     public void AddTo(Command command)
     {
         command.Add(Data);
         command.Add(LabelColumn);
         command.Add(Header);
+        command.Add(Separator);
         command.Add(Regression);
         command.Add(Targets);
         command.Add(Classes);
         Targets.Check(v => v < 1 ? "--targets must be at least 1." : null);
-        Classes.Check(v => v is < 2 ? "--classes must be at least 2." : null);
+        Classes.Check(v => v is < 2 or > CsvOptions.MaxInferredClassCount ? $"--classes must be 2 to {CsvOptions.MaxInferredClassCount}." : null);
     }
 
-    /// <summary>Loads the data the options name. <paramref name="preferTest"/> picks the t10k/test pair
-    /// of an IDX folder (eval) instead of the train pair.</summary>
-    public LoadedData Load(ParseResult parse, bool preferTest)
+    /// <summary>Loads the data the options name, with the loaders' scaling (digits / 16, pixels / 255)
+    /// recorded in <see cref="Dataset.Scaling"/>; <paramref name="raw"/> loads the numbers as the files
+    /// hold them instead (eval: the model's scaling is applied to raw data). <paramref name="preferTest"/>
+    /// picks the t10k/test pair of an IDX folder (eval) instead of the train pair. The data's warnings
+    /// go to standard error.</summary>
+    public LoadedData Load(ParseResult parse, CliContext context, bool preferTest, bool raw = false)
+    {
+        LoadedData loaded;
+        try
+        {
+            loaded = Read(parse, preferTest, raw);
+        }
+        catch (DataFormatException e)
+        {
+            throw new UserException(ForCli(e.Message), e);
+        }
+        foreach (string warning in loaded.Data.Warnings) context.Error.WriteLine($"fastbackprop: warning: {ForCli(warning)}");
+        return loaded;
+    }
+
+    /// <summary>A model saved by an older fastbackprop from the embedded digits or an IDX pair stores
+    /// no scaling although its network was trained on digits / 16 or pixels / 255. The CLI now
+    /// always stores the loader's scaling for those sources (and only the CLI writes the "data"
+    /// metadata), so a null scaling there means exactly that unrecorded division: restore it, and
+    /// say so, rather than let raw rows give wrong answers quietly.</summary>
+    public static Model WithUnrecordedScaling(Model model, string modelPath, CliContext context)
+    {
+        if (model.Scaling is not null || !model.Metadata.TryGetValue("data", out string? data)) return model;
+        bool embedded = data == EmbeddedName, idx = data.Contains(" + ", StringComparison.Ordinal);
+        if (!embedded && !idx) return model;
+        int maximum = embedded ? 16 : 255;
+        context.Error.WriteLine($"fastbackprop: warning: {Path.GetFileName(modelPath)} was saved by an older fastbackprop without its input scaling; " +
+            $"applying the / {maximum} its training data had. Retrain it to store the scaling.");
+        var offset = new float[model.Network.Definition.InputWidth];
+        var scale = new float[offset.Length];
+        Array.Fill(scale, 1f / maximum);
+        return new Model(model.Network, new InputScaling(InputScalingKind.MinMax, offset, scale), model.Metadata);
+    }
+
+    /// <summary>A library message with its CsvOptions properties replaced by this tool's flags.</summary>
+    public static string ForCli(string message)
+    {
+        foreach ((string property, string flag) in Flags) message = message.Replace(property, flag, StringComparison.Ordinal);
+        return message;
+    }
+
+    /// <summary>Parses a --separator value: null or "auto" detects (null), a name or one character.</summary>
+    public static bool TryParseSeparator(string? value, out char? separator)
+    {
+        separator = value?.ToLowerInvariant() switch
+        {
+            null or "auto" => null,
+            "comma" => ',',
+            "semicolon" => ';',
+            "tab" or "\\t" => '\t',
+            "space" => ' ',
+            "pipe" => '|',
+            _ => value.Length == 1 && value[0] is not ('"' or '\r' or '\n') ? value[0] : '"',
+        };
+        return separator != '"';
+    }
+
+    private LoadedData Read(ParseResult parse, bool preferTest, bool raw)
     {
         string[]? paths = parse.GetValue(Data);
-        if (paths is null || paths.Length == 0) return new LoadedData(EmbeddedData.Digits(), EmbeddedName, true, false);
-        if (paths.Length == 1 && paths[0].Contains(',', StringComparison.Ordinal)) paths = paths[0].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (paths is null || paths.Length == 0) return new LoadedData(EmbeddedData.Digits(scaleToUnit: !raw), EmbeddedName, true, false);
+        paths = SplitPair(paths);
 
         foreach (string p in paths)
         {
             if (!File.Exists(p) && !Directory.Exists(p)) throw new UserException($"{p}: no such file or folder (--data).");
         }
-        if (paths.Length == 2) return LoadIdx(paths[0], paths[1]);
+        if (paths.Length == 2) return LoadIdx(paths[0], paths[1], raw);
         if (paths.Length != 1) throw new UserException("--data takes one path (folder or CSV file) or two (IDX images and labels).");
 
         string path = paths[0];
         if (Directory.Exists(path))
         {
             (string images, string labels) = FindIdxPair(path, preferTest);
-            return LoadIdx(images, labels);
+            return LoadIdx(images, labels, raw);
         }
+        TryParseSeparator(parse.GetValue(Separator), out char? separator);
         var options = new CsvOptions
         {
             LabelColumn = parse.GetValue(LabelColumn),
@@ -78,6 +183,7 @@ internal sealed class DataOptions
             TargetKind = parse.GetValue(Regression) ? CsvTargetKind.Regression : CsvTargetKind.Classification,
             TargetColumnCount = parse.GetValue(Regression) ? parse.GetValue(Targets) : 1,
             ClassCount = parse.GetValue(Classes),
+            Separator = separator,
         };
         try
         {
@@ -85,15 +191,23 @@ internal sealed class DataOptions
         }
         catch (ArgumentException e)
         {
-            throw new UserException($"{Path.GetFileName(path)}: {CommandLine.WithoutParameter(e)}", e);
+            throw new UserException($"{Path.GetFileName(path)}: {ForCli(CommandLine.WithoutParameter(e))}", e);
         }
     }
 
-    private static LoadedData LoadIdx(string first, string second)
+    /// <summary>"images,labels" in one token is an IDX pair, unless that whole token names a file or
+    /// folder (a path may contain a comma).</summary>
+    private static string[] SplitPair(string[] paths)
+    {
+        if (paths.Length != 1 || !paths[0].Contains(',', StringComparison.Ordinal) || File.Exists(paths[0]) || Directory.Exists(paths[0])) return paths;
+        return paths[0].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static LoadedData LoadIdx(string first, string second, bool raw)
     {
         // Accept the pair in either order: the labels file is the one whose name says so.
         (string images, string labels) = Path.GetFileName(first).Contains("label", StringComparison.OrdinalIgnoreCase) ? (second, first) : (first, second);
-        return new LoadedData(Dataset.FromIdx(images, labels), $"{Path.GetFileName(images)} + {Path.GetFileName(labels)}", false, false);
+        return new LoadedData(Dataset.FromIdx(images, labels, scaleToUnit: !raw), $"{Path.GetFileName(images)} + {Path.GetFileName(labels)}", false, false);
     }
 
     private static (string Images, string Labels) FindIdxPair(string folder, bool preferTest)

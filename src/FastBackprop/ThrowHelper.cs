@@ -40,6 +40,15 @@ internal static class ThrowHelper
         }
     }
 
+    /// <summary>Throws unless <paramref name="value"/> is finite and 0 or more.</summary>
+    public static void CheckNonNegativeFinite(float value, string paramName)
+    {
+        if (!(float.IsFinite(value) && value >= 0f))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} is {value}; expected a finite number, 0 or more.");
+        }
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is at least <paramref name="minimum"/>.</summary>
     public static void CheckAtLeast(int value, int minimum, string paramName)
     {

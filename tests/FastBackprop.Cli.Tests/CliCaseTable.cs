@@ -52,8 +52,8 @@ public sealed class CliCaseTable
         { "", null, [.. Run2, "--resume"], 0, "checkpoint every epoch: {dir}/ck" },
 
         // The user's data, not our bug: exit 1 naming the file (item 6).
-        { "iris", null, ["eval", "--model", "{dir}/iris.fbp", "--data", "{dir}/far.csv", "--no-plot"], 1, "far.csv: scaled input [0, 0] overflows to Infinity" },
-        { "iris", "3e38,1,1,1\n", ["predict", "--model", "{dir}/iris.fbp"], 1, "standard input, row 1, column 1: 3.00000001E+38 scales to Infinity" },
+        { "iris", null, ["eval", "--model", "{dir}/iris.fbp", "--data", "{dir}/far.csv", "--no-plot"], 1, "far.csv with the model iris.fbp: scaled input [0, 0] overflows to Infinity" },
+        { "iris", "3e38,1,1,1\n", ["predict", "--model", "{dir}/iris.fbp"], 1, "standard input, line 1, column 1: value '3e38' scales to Infinity" },
         { "iris", "1,2,3,4\n5,6,7,8\n", ["predict", "--model", "{dir}/iris.fbp"], 0, "class" },
 
         // Wording (item 11).

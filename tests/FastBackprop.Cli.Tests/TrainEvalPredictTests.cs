@@ -43,8 +43,8 @@ public sealed class TrainEvalPredictTests
     [Fact]
     public void Predict_FileAndStandardInput_OneClassPerRow()
     {
-        // Three digits from the embedded data (inputs already in [0, 1]) and their labels.
-        FastBackprop.Data.Dataset digits = FastBackprop.Data.EmbeddedData.Digits();
+        // Three digits from the embedded data as raw counts 0..16 (the model applies its stored /16).
+        FastBackprop.Data.Dataset digits = FastBackprop.Data.EmbeddedData.Digits(scaleToUnit: false);
         int[] rows = [0, 1, 2];
         string csv = "f0,f1\n" + string.Join('\n', rows.Select(r => string.Join(',', digits.GetInput(r).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))))) + "\n";
         string folder = CliRunner.TempFolder();

@@ -55,15 +55,36 @@ public class ReadmeExampleTests
                 Progress = new SynchronousProgress(reports.Add),
             }, cancellationToken: TestContext.Current.CancellationToken);
             Evaluation result = Trainer.Evaluate(network, test);
-            ModelFile.Save(path, new Model(network));
+            ModelFile.Save(path, new Model(network, train));
 
             Assert.Equal(history.Epochs.Count, reports.Count);
             Assert.True(result.Accuracy > 0.95, $"test accuracy {result.Accuracy:P1}");
-            Assert.Equal(network.Parameters.ToArray(), ModelFile.Load(path).Network.Parameters.ToArray());
+            Model saved = ModelFile.Load(path);
+            Assert.Equal(network.Parameters.ToArray(), saved.Network.Parameters.ToArray());
+            AssertPredictsFromRawRows(saved, network);
         }
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    /// <summary>The saved model, given the raw counts 0..16 and its own stored scaling, gives the
+    /// trained network's outputs on the scaled digits bit for bit (before the scaling travelled
+    /// with the model it said "none", and raw rows got probabilities 1, 0, 0, ...).</summary>
+    private static void AssertPredictsFromRawRows(Model saved, Network trained)
+    {
+        Dataset raw = EmbeddedData.Digits(scaleToUnit: false), scaled = EmbeddedData.Digits();
+        Assert.NotNull(saved.Scaling);
+        var row = new float[64];
+        float[] fromRaw = new float[10], fromScaled = new float[10];
+        for (int i = 0; i < raw.Count; i += 97)
+        {
+            raw.GetInput(i).CopyTo(row);
+            saved.Scaling.ApplyInPlace(row);
+            saved.Network.Predict(row, fromRaw);
+            trained.Predict(scaled.GetInput(i), fromScaled);
+            Assert.Equal(fromScaled, fromRaw);
         }
     }
 

@@ -35,7 +35,7 @@ internal static class EvalCommand
             Model loaded = ModelFiles.Load(modelPath);
             string? plotPath = parse.GetValue(noPlot) ? null : parse.GetValue(plot) ?? ModelFiles.Beside(modelPath, "confusion");
             if (plotPath is not null) OutputFiles.CheckWritable(plotPath, plot.Name);
-            return Execute(context, modelPath, loaded, data.Load(parse, preferTest: true), plotPath);
+            return Execute(context, modelPath, loaded, data.Load(parse, context, preferTest: true, raw: true), plotPath);
         });
         return command;
     }
@@ -43,9 +43,8 @@ internal static class EvalCommand
     private static int Execute(CliContext context, string modelPath, Model model, LoadedData loaded, string? plotPath)
     {
         Network network = model.Network;
-        Dataset dataset = loaded.Data;
         CheckShapes(modelPath, network.Definition, loaded);
-        if (model.Scaling is { } scaling) dataset = UserData.About(loaded.Source, () => scaling.Apply(dataset));
+        Dataset dataset = loaded.ScaledFor(model, modelPath, context);
         Evaluation evaluation = UserData.About(loaded.Source, () => Trainer.Evaluate(network, dataset));
 
         if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)

@@ -133,13 +133,13 @@ internal static class GradCheckCommand
         double[] parameters = [.. network.Parameters.ToArray().Select(v => (double)v)];
         double[] X = [.. x.Select(v => (double)v)], T = [.. t.Select(v => (double)v)];
 
-        // Reference gradients: the first pattern, and the sum over the batch.
+        // Reference gradients: the first pattern, and the mean over the batch (BackpropagateBatch's convention).
         double[] first = ReferenceBackprop.Run(definition, parameters, X.AsSpan(0, inputs), T.AsSpan(0, outputs)).Gradient;
-        var sum = new double[definition.ParameterCount];
+        var mean = new double[definition.ParameterCount];
         for (int p = 0; p < batch; p++)
         {
             double[] g = p == 0 ? first : ReferenceBackprop.Run(definition, parameters, X.AsSpan(p * inputs, inputs), T.AsSpan(p * outputs, outputs)).Gradient;
-            for (int i = 0; i < sum.Length; i++) sum[i] += g[i];
+            for (int i = 0; i < mean.Length; i++) mean[i] += g[i] / batch;
         }
 
         var online = new float[definition.ParameterCount];
@@ -169,7 +169,7 @@ internal static class GradCheckCommand
             LayerLayout layout = definition.GetLayout(l);
             results.Add(new LayerResult(index, shape, transfers, l + 1,
                 WorstRelative(online, first, layout),
-                WorstRelative(batched, sum, layout),
+                WorstRelative(batched, mean, layout),
                 WorstRelative(numeric, first, layout)));
         }
         return results;

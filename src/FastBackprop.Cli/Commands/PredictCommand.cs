@@ -28,17 +28,22 @@ internal static class PredictCommand
         var model = new Option<string>("--model", "-m") { Description = "The model file.", Required = true, HelpName = "path" };
         var input = new Option<string?>("--input", "-i")
         {
-            Description = "CSV of inputs, one row per sample, as many numbers as the model has inputs (a header line is skipped). Default or '-': standard input.",
+            Description = "CSV of raw inputs (plain or .gz), one row per sample, as many numbers as the model has inputs (a header line is skipped); the model's input scaling is applied. Default or '-': standard input.",
             HelpName = "path",
         };
+        Option<string?> separator = DataOptions.SeparatorOption();
         var output = new Option<string?>(OutputOption) { Description = "Write the predictions to this CSV file instead of standard output.", HelpName = "path" };
         var probabilities = new Option<bool>("--probabilities", "-p") { Description = "For a classifier, also write every output (class probabilities)." };
-        var command = new Command("predict", "Predict the class (or values) of each input row with a trained model.") { model, input, output, probabilities };
-        command.SetAction(parse => Execute(context, parse.GetValue(model)!, parse.GetValue(input), parse.GetValue(output), parse.GetValue(probabilities)));
+        var command = new Command("predict", "Predict the class (or values) of each input row with a trained model.") { model, input, separator, output, probabilities };
+        command.SetAction(parse =>
+        {
+            DataOptions.TryParseSeparator(parse.GetValue(separator), out char? sep);
+            return Execute(context, parse.GetValue(model)!, parse.GetValue(input), sep, parse.GetValue(output), parse.GetValue(probabilities));
+        });
         return command;
     }
 
-    private static int Execute(CliContext context, string modelPath, string? inputPath, string? outputPath, bool withOutputs)
+    private static int Execute(CliContext context, string modelPath, string? inputPath, char? separator, string? outputPath, bool withOutputs)
     {
         if (outputPath is not null) OutputFiles.CheckWritable(outputPath, OutputOption);
         Model model = ModelFiles.Load(modelPath);
@@ -46,32 +51,27 @@ internal static class PredictCommand
         int width = network.Definition.InputWidth, outputs = network.Definition.OutputWidth;
         bool classifier = ModelFiles.IsClassifier(model);
 
-        float[] x;
-        string source;
-        if (inputPath is null or "-")
-        {
-            source = "standard input";
-            x = ReadRows(context.In, source, width, Path.GetFileName(modelPath));
-        }
-        else
-        {
-            if (!File.Exists(inputPath)) throw new UserException($"{inputPath}: no such input file (--input).");
-            source = Path.GetFileName(inputPath);
-            using var reader = new StreamReader(inputPath);
-            x = ReadRows(reader, source, width, Path.GetFileName(modelPath));
-        }
-        int rows = x.Length / width;
-        if (rows == 0) throw new UserException($"{source}: no input rows.");
-        if (model.Scaling is { } inputScaling) Scale(x, width, inputScaling, source);
+        CsvInputRows inputs = ReadRows(context, inputPath, model, separator, Path.GetFileName(modelPath));
+        string source = Path.GetFileName(inputs.SourceName);
+        ReadOnlySpan<float> x = inputs.Values;
+        int rows = inputs.Count;
 
         var y = new float[rows * outputs];
         BatchWorkspace workspace = network.CreateBatchWorkspace(Math.Min(Batch, rows));
         for (int start = 0; start < rows; start += Batch)
         {
             int count = Math.Min(Batch, rows - start);
-            network.PredictBatch(x.AsSpan(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
+            try
+            {
+                network.PredictBatch(x.Slice(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
+                if (TensorPrimitives.IsFiniteAll<float>(y.AsSpan(start * outputs, count * outputs))) continue;
+            }
+            catch (ArgumentException)
+            {
+                // The engine refuses outputs that overflow; find the row to name below.
+            }
+            throw NotFinite(network, inputs, start, count);
         }
-        CheckFinite(y, outputs, source);
 
         if (context.Json)
         {
@@ -116,72 +116,43 @@ internal static class PredictCommand
         return 0;
     }
 
-    /// <summary>Applies the model's input scaling to every row; a value that the scaling sends to
-    /// infinity is far outside what the model was trained on, and is the user's to fix.</summary>
-    private static void Scale(float[] x, int width, InputScaling scaling, string source)
+    /// <summary>The rows of --input (a file, plain or .gz) or standard input, read and scaled by the
+    /// library's reader: every field counts, an empty one is an error naming its line and column.</summary>
+    private static CsvInputRows ReadRows(CliContext context, string? inputPath, Model model, char? separator, string modelName)
     {
-        var scaled = new float[width];
-        for (int r = 0; r * width < x.Length; r++)
+        int width = model.Network.Definition.InputWidth;
+        model = DataOptions.WithUnrecordedScaling(model, modelName, context);
+        try
         {
-            Span<float> row = x.AsSpan(r * width, width);
-            scaling.Apply(row, scaled);
-            int bad = IndexOfNonFinite(scaled);
-            if (bad >= 0)
-            {
-                throw new UserException(Fmt.Inv($"{source}, row {r + 1}, column {bad + 1}: {row[bad]:G9} scales to {scaled[bad]} (the model's {scaling.Kind} input scaling); it is far outside the values the model was trained on."));
-            }
-            scaled.CopyTo(row);
+            if (inputPath is null or "-") return CsvInputRows.Read(context.In, "standard input", width, model.Scaling, separator);
+            if (!File.Exists(inputPath)) throw new UserException($"{inputPath}: no such input file (--input).");
+            return CsvInputRows.Read(inputPath, width, model.Scaling, separator);
+        }
+        catch (DataFormatException e)
+        {
+            string message = DataOptions.ForCli(e.Message).Replace("inputs per row.", $"inputs per row (the input width of the model {modelName}).", StringComparison.Ordinal);
+            throw new UserException(message, e);
         }
     }
 
-    /// <summary>Finite inputs can still overflow inside the network: say so rather than print NaN.</summary>
-    private static void CheckFinite(float[] y, int outputs, string source)
+    /// <summary>A row whose outputs overflow (inputs far outside the training range: the network's
+    /// sums reach infinity) is an error naming its line, not a NaN probability or a class 0. The
+    /// batch [<paramref name="start"/>, + <paramref name="count"/>) had one; row by row finds it.</summary>
+    private static UserException NotFinite(Network network, CsvInputRows inputs, int start, int count)
     {
-        int bad = IndexOfNonFinite(y);
-        if (bad >= 0)
+        var y = new float[network.Definition.OutputWidth];
+        for (int r = start; r < start + count; r++)
         {
-            throw new UserException($"{source}, row {bad / outputs + 1}: the model's outputs overflow ({y[bad]}); the inputs are far outside the values it was trained on.");
-        }
-    }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i])) return i;
-        }
-        return -1;
-    }
-
-    /// <summary>Reads rows of exactly <paramref name="width"/> numbers (invariant culture, comma,
-    /// semicolon, tab or space separated); a non-numeric first line is a header and skipped.</summary>
-    private static float[] ReadRows(TextReader reader, string source, int width, string modelName)
-    {
-        var values = new List<float>();
-        int lineNumber = 0;
-        bool first = true;
-        char[] separators = [',', ';', '\t', ' '];
-        while (reader.ReadLine() is string line)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            string[] fields = line.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            bool header = first && !float.TryParse(fields[0].Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-            first = false;
-            if (header) continue;
-            if (fields.Length != width)
+            try
             {
-                throw new UserException($"{source}, line {lineNumber}: {fields.Length} values; the model {modelName} expects {width} inputs per row.");
+                network.Predict(inputs.Values.Slice(r * inputs.Width, inputs.Width), y);
+                if (TensorPrimitives.IsFiniteAll<float>(y)) continue;
             }
-            for (int c = 0; c < fields.Length; c++)
+            catch (ArgumentException)
             {
-                if (!float.TryParse(fields[c].Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !float.IsFinite(v))
-                {
-                    throw new UserException($"{source}, line {lineNumber}, column {c + 1}: '{fields[c]}' is not a finite number.");
-                }
-                values.Add(v);
             }
+            return new UserException($"{Path.GetFileName(inputs.SourceName)}, line {inputs.LineOf(r)}: the model's outputs are not finite for this row; its values are far outside the range the model was trained on.");
         }
-        return [.. values];
+        return new UserException($"{Path.GetFileName(inputs.SourceName)}, lines {inputs.LineOf(start)}-{inputs.LineOf(start + count - 1)}: the model's outputs are not finite; the values are far outside the range the model was trained on.");
     }
 }

@@ -45,7 +45,7 @@ internal static class TrainCommand
     private static int Execute(ParseResult parse, TrainCommandOptions o, CliContext context)
     {
         TrainOutputs outputs = TrainOutputs.Check(parse, o);
-        Prepared run = Prepare(parse, o);
+        Prepared run = Prepare(parse, o, context);
         string optimizerName = parse.GetValue(o.Optimizer)!;
         float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
         var best = new BestWeights(run.Network);
@@ -73,11 +73,11 @@ internal static class TrainCommand
     }
 
     /// <summary>The data, split and scaled as the trainer will see it, and the network with its initial weights.</summary>
-    private sealed record Prepared(LoadedData Loaded, bool Classify, Network Network, Dataset Training, Dataset? Validation, InputScaling? Scaling);
+    private sealed record Prepared(LoadedData Loaded, bool Classify, Network Network, Dataset Training, Dataset? Validation);
 
-    private static Prepared Prepare(ParseResult parse, TrainCommandOptions o)
+    private static Prepared Prepare(ParseResult parse, TrainCommandOptions o, CliContext context)
     {
-        LoadedData loaded = o.Data.Load(parse, preferTest: false);
+        LoadedData loaded = o.Data.Load(parse, context, preferTest: false);
         bool classify = loaded.Data.HasLabels;
         Network network = NetworkFactory.Build(parse, o, loaded.Data, classify);
         ulong seed = parse.GetValue(o.Seed);
@@ -91,7 +91,7 @@ internal static class TrainCommand
             training = UserData.About(loaded.Source, () => scaling.Apply(training));
             if (validation is not null) validation = UserData.About(loaded.Source, () => scaling.Apply(validation));
         }
-        return new Prepared(loaded, classify, network, training, validation, scaling);
+        return new Prepared(loaded, classify, network, training, validation);
     }
 
     private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, string? checkpoint, BestWeights best, TrainingDisplay display)
@@ -125,7 +125,7 @@ internal static class TrainCommand
         if (record.Saved is not null)
         {
             if (ModelReplacement.Warning(outputs.Model, run.Loaded.Source, record.Saved) is string warning) context.Warn(warning);
-            OutputFiles.WriteModel(outputs.Model, o.Out.Name, new Model(run.Network, run.Scaling, record.Metadata(parse)));
+            OutputFiles.WriteModel(outputs.Model, o.Out.Name, new Model(run.Network, run.Training, record.Metadata(parse)));   // Training.Scaling: the loader's, composed with the fitted one
         }
         IReadOnlyList<EpochReport> epochs = record.History.Epochs;
         if (outputs.Curve is null || epochs.Count == 0) return null;

@@ -16,6 +16,10 @@ public abstract class TransferFunction
     /// Xavier/Glorot for saturating functions, He for the rectifiers.</summary>
     public virtual WeightInitialization PreferredInitialization => WeightInitialization.XavierUniform;
 
+    /// <summary>Whether y_k depends on net_k alone. A batch applies an element-wise function to its whole block in one
+    /// call, and any other (softmax, or a function derived directly from this class) to one pattern's row at a time.</summary>
+    public virtual bool IsElementwise => false;
+
     /// <summary>Computes <c>output = f(net)</c> in float. <paramref name="output"/> has the length of <paramref name="net"/>.</summary>
     public abstract void Activate(ReadOnlySpan<float> net, Span<float> output);
 
@@ -102,6 +106,9 @@ public abstract class TransferFunction
 /// paths work at once (scalar); override the float methods with a kernel for speed.</summary>
 public abstract class ElementwiseTransferFunction : TransferFunction
 {
+    /// <inheritdoc/>
+    public sealed override bool IsElementwise => true;
+
     /// <summary>f(x).</summary>
     public abstract double Function(double x);
 

@@ -1,38 +1,24 @@
-using System.Globalization;
-
 namespace FastBackprop.Data;
 
 // ---------------------------------------------------------------------------------------------
-// CSV reader: numeric fields, invariant culture ('.' decimal point, no thousands separators),
-// one sample per non-blank line, '\n' or "\r\n" line ends, optional double quotes around a field
-// (a separator inside quotes belongs to the field; no line breaks inside quotes). Lines are read
-// through a fixed buffer with a length cap, so a file without line breaks cannot make the reader
-// allocate without bound; the values themselves are bounded by Array.MaxLength.
+// CSV to Dataset: the target columns chosen by CsvOptions, every other column an input, one
+// sample per record of CsvTokenizer. The values are bounded by Array.MaxLength and grow only as
+// rows actually arrive; a header is skipped whole (its field count need not match the rows).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Parses CSV text into a <see cref="Dataset"/> (entry point: <see cref="Dataset.FromCsv(TextReader, string, CsvOptions?)"/>).</summary>
 internal sealed class CsvReader
 {
-    /// <summary>The longest line accepted, in characters (enough for a million short fields).</summary>
-    internal const int MaxLineLength = 1 << 24;
+    private const string HeaderHint = "Is the first line a header? Use CsvOptions.HasHeader.";
+    private const string SecondHeaderHint = "Is this line a header too? CsvOptions.HasHeader skips one line.";
 
-    /// <summary>Labels must be below this when the class count is inferred (a stray large number
-    /// in a label column must not become a gigantic one-hot block).</summary>
-    internal const int MaxInferredClassCount = 1 << 16;
-
-    private readonly TextReader reader;
-    private readonly string source;
+    private readonly CsvTokenizer text;
     private readonly CsvOptions options;
-    private readonly char[] buffer = new char[1 << 14];
-    private int bufferStart, bufferEnd;
-    private char[] line = new char[256];
-    private int lineLength, lineNumber;
-    private readonly List<(int Start, int Length)> fields = [];
+    private int width = -1, widthLine, targetStart;
 
     private CsvReader(TextReader reader, string source, CsvOptions options)
     {
-        this.reader = reader;
-        this.source = source;
+        text = new CsvTokenizer(reader, source, options.Separator);
         this.options = options;
     }
 
@@ -42,57 +28,35 @@ internal sealed class CsvReader
     private Dataset Read()
     {
         bool classification = options.TargetKind == CsvTargetKind.Classification;
-        int? classCount = options.ClassCount;
         int targetCount = options.TargetColumnCount;
-        int width = -1, widthLine = 0, targetStart = 0;
-        bool headerPending = options.HasHeader;
         var x = new List<float>();
         var d = new List<float>();
         var labels = new List<int>();
-        int maxLabel = -1;
+        int maxLabel = -1, maxLabelLine = 0, firstDataLine = 0;
 
-        while (NextLine())
+        bool header = options.HasHeader && text.SkipRecord();
+        while (text.NextRecord())
         {
-            ReadOnlySpan<char> text = line.AsSpan(0, lineLength);
-            if (text.IsWhiteSpace()) continue;
-            Split(text);
-
-            if (width < 0)
-            {
-                width = fields.Count;
-                widthLine = lineNumber;
-                targetStart = ResolveTargets(width, targetCount);
-            }
-            else if (fields.Count != width)
-            {
-                throw DataFormatException.AtLine(source, lineNumber, Math.Min(fields.Count, width) + 1,
-                    $"ragged row: {fields.Count} fields; expected {width} (as in line {widthLine}).");
-            }
-
-            if (headerPending)
-            {
-                headerPending = false;
-                continue;
-            }
-
+            if (firstDataLine == 0) firstDataLine = text.LineNumber;
+            CheckWidth(targetCount);
             if ((long)x.Count + width > Array.MaxLength)
             {
-                throw DataFormatException.AtLine(source, lineNumber, null, $"more than {Array.MaxLength} values; the reader's limit.");
+                throw text.Error(null, $"more than {Array.MaxLength} values; the reader's limit.");
             }
 
+            string? hint = text.LineNumber != firstDataLine ? null : options.HasHeader ? SecondHeaderHint : HeaderHint;
             for (int c = 0; c < width; c++)
             {
                 bool isTarget = c >= targetStart && c < targetStart + targetCount;
                 if (isTarget && classification)
                 {
-                    int label = ParseLabel(c, classCount);
+                    int label = ParseLabel(c, hint);
                     labels.Add(label);
-                    maxLabel = Math.Max(maxLabel, label);
+                    if (label > maxLabel) (maxLabel, maxLabelLine) = (label, text.LineNumber);
                 }
                 else
                 {
-                    float v = ParseValue(c);
-                    (isTarget ? d : x).Add(v);
+                    (isTarget ? d : x).Add(text.ParseFloat(c, hint));
                 }
             }
         }
@@ -100,167 +64,79 @@ internal sealed class CsvReader
         int rows = classification ? labels.Count : (width > 0 ? d.Count / targetCount : 0);
         if (rows == 0)
         {
-            throw DataFormatException.InSource(source, width < 0 ? "the file is empty; expected rows of numbers." : "the file has a header but no data rows.");
+            throw DataFormatException.InSource(text.Source, header ? "the file has a header but no data rows." : "the file is empty; expected rows of numbers.");
         }
 
         int inputWidth = width - targetCount;
-        if (classification && (long)rows * (classCount ?? maxLabel + 1) > Array.MaxLength)
-        {
-            throw DataFormatException.InSource(source, $"{rows} rows x {classCount ?? maxLabel + 1} classes is more than {Array.MaxLength} target values.");
-        }
         float[] inputs = [.. x];
-        return classification
-            ? Dataset.FromOwnedLabels(inputs, inputWidth, [.. labels], classCount ?? maxLabel + 1)
-            : new Dataset(inputs, inputWidth, [.. d], targetCount, labels: null, classCount: 0);
+        if (!classification) return new Dataset(inputs, inputWidth, [.. d], targetCount, labels: null, classCount: 0);
+
+        int classCount = options.ClassCount ?? maxLabel + 1;
+        if ((long)rows * classCount > Array.MaxLength)
+        {
+            throw DataFormatException.InSource(text.Source, $"{rows} rows x {classCount} classes is more than {Array.MaxLength} target values.");
+        }
+        int[] y = [.. labels];
+        string[]? warnings = options.ClassCount is null && classCount > CsvOptions.ClassCountWarningThreshold
+            ? [ManyClassesWarning(y, classCount, maxLabel, maxLabelLine)]
+            : null;
+        return Dataset.FromOwnedLabels(inputs, inputWidth, y, classCount, warnings: warnings);
     }
 
-    // ---- columns and cells --------------------------------------------------------------------
-
-    private int ResolveTargets(int width, int targetCount)
+    /// <summary>Fixes the row width on the first record and holds every later record to it.</summary>
+    private void CheckWidth(int targetCount)
     {
-        int start = options.LabelColumn < 0 ? width + options.LabelColumn : options.LabelColumn;
-        if (start < 0 || start > width - targetCount || width - targetCount < 1)
+        if (width < 0)
+        {
+            width = text.FieldCount;
+            widthLine = text.LineNumber;
+            targetStart = ResolveTargets(width, targetCount);
+            return;
+        }
+        if (text.FieldCount == width) return;
+        int empty = text.FirstEmptyField();
+        if (empty >= 0) throw text.NotNumeric(empty, "a number", hint: null);
+        throw text.Error(Math.Min(text.FieldCount, width),
+            $"ragged row: {text.FieldCount} fields; expected {width} (as in line {widthLine}).");
+    }
+
+    private int ResolveTargets(int fieldCount, int targetCount)
+    {
+        int start = options.LabelColumn < 0 ? fieldCount + options.LabelColumn : options.LabelColumn;
+        if (start < 0 || start > fieldCount - targetCount || fieldCount - targetCount < 1)
         {
             string which = targetCount == 1 ? $"label column {options.LabelColumn}" : $"{targetCount} target columns from column {options.LabelColumn}";
-            throw DataFormatException.AtLine(source, lineNumber, null,
-                $"{which} does not fit a row of {width} fields with at least one input column left.");
+            string problem = $"{which} does not fit a row of {fieldCount} field{(fieldCount == 1 ? "" : "s")} with at least one input column left.";
+            string? hint = fieldCount == 1 ? text.SeparatorHint(text.Cell(0)) : null;
+            throw text.Error(null, hint is null ? problem : $"{problem} ({hint})");
         }
         return start;
     }
 
-    private float ParseValue(int c)
+    private int ParseLabel(int c, string? hint)
     {
-        ReadOnlySpan<char> cell = Cell(c);
-        if (float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)) return v;
-        throw NotNumeric(c, cell, "a finite number");
-    }
-
-    private int ParseLabel(int c, int? classCount)
-    {
-        ReadOnlySpan<char> cell = Cell(c);
-        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-        {
-            throw NotNumeric(c, cell, "a whole-number class label");
-        }
-        if (v != Math.Floor(v))
-        {
-            throw DataFormatException.AtLine(source, lineNumber, c + 1, $"label {Show(cell)} is not a whole number; expected a class label.");
-        }
-        int limit = classCount ?? MaxInferredClassCount;
+        double v = text.ParseWholeNumber(c, hint);
+        int limit = options.ClassCount ?? CsvOptions.MaxInferredClassCount;
         if (v < 0 || v >= limit)
         {
-            throw DataFormatException.AtLine(source, lineNumber, c + 1, classCount is null
-                ? $"label {Show(cell)} is out of range; expected a class in [0, {MaxInferredClassCount}) (set CsvOptions.ClassCount for more classes)."
-                : $"label {Show(cell)} is out of range; expected a class in [0, {classCount}).");
+            string cell = CsvTokenizer.Show(text.Cell(c));
+            throw text.Error(c, options.ClassCount is null
+                ? $"label {cell} is out of range; expected a class in [0, {CsvOptions.MaxInferredClassCount}) (use CsvOptions.ClassCount for more classes)."
+                : $"label {cell} is out of range; expected a class in [0, {options.ClassCount}) (CsvOptions.ClassCount).");
         }
         return (int)v;
     }
 
-    private DataFormatException NotNumeric(int c, ReadOnlySpan<char> cell, string expected)
+    private string ManyClassesWarning(int[] labels, int classCount, int maxLabel, int maxLabelLine)
     {
-        string problem = cell.IsEmpty ? $"empty cell; expected {expected}." : $"non-numeric cell {Show(cell)}; expected {expected}.";
-        if (!options.HasHeader && lineNumber == 1) problem += " (Is the first line a header? Set CsvOptions.HasHeader.)";
-        return DataFormatException.AtLine(source, lineNumber, c + 1, problem);
-    }
-
-    private static string Show(ReadOnlySpan<char> cell) =>
-        cell.Length <= 40 ? $"'{cell}'" : $"'{cell[..40]}...' ({cell.Length} characters)";
-
-    /// <summary>Field <paramref name="c"/> of the current line, trimmed, without its quotes.</summary>
-    private ReadOnlySpan<char> Cell(int c) => line.AsSpan(fields[c].Start, fields[c].Length);
-
-    /// <summary>Splits the current line into <see cref="fields"/> (trimmed; quoted content without the quotes).</summary>
-    private void Split(ReadOnlySpan<char> text)
-    {
-        fields.Clear();
-        char separator = options.Separator;
-        int i = 0;
-        while (true)
+        var present = new bool[classCount];
+        int distinct = 0;
+        foreach (int label in labels)
         {
-            while (i < text.Length && text[i] != separator && IsBlank(text[i], separator)) i++;
-            int start, end;
-            if (i < text.Length && text[i] == '"')
-            {
-                int column = fields.Count + 1;
-                start = ++i;
-                while (true)
-                {
-                    if (i >= text.Length) throw DataFormatException.AtLine(source, lineNumber, column, "unterminated quoted field.");
-                    if (text[i] == '"')
-                    {
-                        if (i + 1 < text.Length && text[i + 1] == '"') { i += 2; continue; }
-                        break;
-                    }
-                    i++;
-                }
-                end = i++;
-                while (i < text.Length && text[i] != separator && IsBlank(text[i], separator)) i++;
-                if (i < text.Length && text[i] != separator)
-                {
-                    throw DataFormatException.AtLine(source, lineNumber, column, $"unexpected '{text[i]}' after a closing quote.");
-                }
-            }
-            else
-            {
-                start = i;
-                while (i < text.Length && text[i] != separator) i++;
-                end = i;
-                while (end > start && IsBlank(text[end - 1], separator)) end--;
-            }
-
-            fields.Add((start, end - start));
-            if (i >= text.Length) return;
-            i++; // the separator
+            if (!present[label]) distinct++;
+            present[label] = true;
         }
-    }
-
-    private static bool IsBlank(char ch, char separator) => ch != separator && (ch == ' ' || ch == '\t');
-
-    // ---- lines --------------------------------------------------------------------------------
-
-    /// <summary>Reads the next line into <see cref="line"/> (without its line end); false at the end.</summary>
-    private bool NextLine()
-    {
-        lineLength = 0;
-        bool any = false;
-        while (true)
-        {
-            if (bufferStart == bufferEnd)
-            {
-                bufferStart = 0;
-                bufferEnd = reader.Read(buffer, 0, buffer.Length);
-                if (bufferEnd == 0)
-                {
-                    if (any) lineNumber++;
-                    return any;
-                }
-            }
-
-            any = true;
-            int newline = Array.IndexOf(buffer, '\n', bufferStart, bufferEnd - bufferStart);
-            int end = newline < 0 ? bufferEnd : newline;
-            Append(buffer.AsSpan(bufferStart, end - bufferStart));
-            bufferStart = newline < 0 ? bufferEnd : newline + 1;
-            if (newline >= 0)
-            {
-                lineNumber++;
-                if (lineLength > 0 && line[lineLength - 1] == '\r') lineLength--;
-                return true;
-            }
-        }
-    }
-
-    private void Append(ReadOnlySpan<char> chars)
-    {
-        if ((long)lineLength + chars.Length > MaxLineLength)
-        {
-            throw DataFormatException.AtLine(source, lineNumber + 1, null, $"the line is longer than {MaxLineLength} characters, the reader's limit.");
-        }
-        if (lineLength + chars.Length > line.Length)
-        {
-            Array.Resize(ref line, (int)Math.Min(MaxLineLength, Math.Max(2L * line.Length, lineLength + chars.Length)));
-        }
-        chars.CopyTo(line.AsSpan(lineLength));
-        lineLength += chars.Length;
+        return $"{text.Source}: labels go up to {maxLabel} (line {maxLabelLine}), so the data has {classCount} classes, of which {distinct} occur; " +
+            "check the label column, or use CsvOptions.ClassCount to confirm the count.";
     }
 }

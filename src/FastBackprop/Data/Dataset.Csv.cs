@@ -3,7 +3,9 @@ namespace FastBackprop.Data;
 public sealed partial class Dataset
 {
     /// <summary>Loads a dataset from the CSV file at <paramref name="path"/> (UTF-8 or a
-    /// byte-order-marked encoding); see <see cref="FromCsv(TextReader, string, CsvOptions?)"/>.</summary>
+    /// byte-order-marked encoding), plain or gzip-compressed (detected by the magic bytes 1f 8b,
+    /// not by the name; a truncated or corrupt gzip file is a <see cref="DataFormatException"/>);
+    /// see <see cref="FromCsv(TextReader, string, CsvOptions?)"/>.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="options">Label column, header, classification or regression; null for the defaults.</param>
     /// <exception cref="DataFormatException">The file is malformed (the message names the file,
@@ -14,7 +16,7 @@ public sealed partial class Dataset
     {
         ArgumentNullException.ThrowIfNull(path);
         CsvOptions o = Validate(options);
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        using StreamReader reader = CsvTokenizer.OpenText(path);
         return CsvReader.Read(reader, path, o);
     }
 
@@ -29,10 +31,12 @@ public sealed partial class Dataset
     /// <param name="sourceName">The name used in error messages (usually the file name).</param>
     /// <param name="options">Label column, header, classification or regression; null for the defaults.</param>
     /// <returns>A dataset with one sample per data row, in file order.</returns>
-    /// <exception cref="DataFormatException">Ragged rows, a non-numeric, empty or non-finite cell,
-    /// a label that is not a whole number or out of range, target columns that do not fit the
-    /// rows, a line over 16 Mi characters, or no data rows. The message names the source, the
-    /// 1-based line and column, and the problem.</exception>
+    /// <exception cref="DataFormatException">Ragged rows, an empty field (<c>1,,2</c>, a trailing
+    /// separator), a non-numeric or non-finite cell or one that does not fit a float, a label that
+    /// is not a whole number or out of range, target columns that do not fit the rows, a line over
+    /// 16 Mi characters, or no data rows. The message names the source, the 1-based line and
+    /// column, and the problem, with a hint where the cause is likely (a header, another
+    /// separator).</exception>
     /// <exception cref="ArgumentException">The options are inconsistent (a target column count
     /// other than 1 for classification, a class count below 1, a quote or line break as separator).</exception>
     public static Dataset FromCsv(TextReader reader, string sourceName, CsvOptions? options = null)

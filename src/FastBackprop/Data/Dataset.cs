@@ -20,6 +20,7 @@ public sealed partial class Dataset
     private readonly float[] inputs;
     private readonly float[] targets;
     private readonly int[]? labels;
+    private readonly string[] warnings;
 
     // ---- construction -------------------------------------------------------------------------
 
@@ -44,6 +45,7 @@ public sealed partial class Dataset
         CheckFinite(targets, targetWidth, nameof(targets));
         this.inputs = inputs.ToArray();
         this.targets = targets.ToArray();
+        warnings = [];
         Count = count;
         InputWidth = inputWidth;
         TargetWidth = targetWidth;
@@ -70,6 +72,7 @@ public sealed partial class Dataset
         this.inputs = inputs.ToArray();
         this.labels = labels.ToArray();
         targets = OneHot(this.labels, classCount);
+        warnings = [];
         Count = count;
         InputWidth = inputWidth;
         TargetWidth = classCount;
@@ -104,20 +107,24 @@ public sealed partial class Dataset
     }
 
     /// <summary>Takes ownership of already validated blocks (readers, subsets, scaling).</summary>
-    internal Dataset(float[] inputs, int inputWidth, float[] targets, int targetWidth, int[]? labels, int classCount)
+    internal Dataset(float[] inputs, int inputWidth, float[] targets, int targetWidth, int[]? labels, int classCount,
+        InputScaling? scaling = null, string[]? warnings = null)
     {
         this.inputs = inputs;
         this.targets = targets;
         this.labels = labels;
+        this.warnings = warnings ?? [];
         InputWidth = inputWidth;
         TargetWidth = targetWidth;
         Count = inputs.Length / inputWidth;
         ClassCount = labels is null ? 0 : classCount;
+        Scaling = scaling;
     }
 
     /// <summary>A classification dataset over owned, validated inputs and labels.</summary>
-    internal static Dataset FromOwnedLabels(float[] inputs, int inputWidth, int[] labels, int classCount) =>
-        new(inputs, inputWidth, OneHot(labels, classCount), classCount, labels, classCount);
+    internal static Dataset FromOwnedLabels(float[] inputs, int inputWidth, int[] labels, int classCount,
+        InputScaling? scaling = null, string[]? warnings = null) =>
+        new(inputs, inputWidth, OneHot(labels, classCount), classCount, labels, classCount, scaling, warnings);
 
     // ---- shape --------------------------------------------------------------------------------
 
@@ -135,6 +142,22 @@ public sealed partial class Dataset
 
     /// <summary>Whether the dataset carries class labels (classification with one-hot targets).</summary>
     public bool HasLabels => labels is not null;
+
+    // ---- provenance ---------------------------------------------------------------------------
+
+    /// <summary>The scaling already applied to <see cref="Inputs"/>: <c>Inputs = Scaling(raw inputs)</c>,
+    /// where the raw inputs are the numbers as the file holds them. Set by the loaders that scale
+    /// (<see cref="EmbeddedData.Digits"/>: counts / 16; <see cref="FromIdx(string, string, int, bool)"/>:
+    /// pixels / 255) and by <see cref="InputScaling.Apply(Dataset)"/>, which composes its scaling with
+    /// this one; null when the inputs are as given. <see cref="IO.Model(Network, Dataset, IReadOnlyDictionary{string, string}?)"/>
+    /// stores it, so that a saved model is applied to raw rows exactly as its network was trained.</summary>
+    public InputScaling? Scaling { get; }
+
+    /// <summary>Notes from the reader about data that loads but looks wrong, one sentence each (for
+    /// example a class count inferred from a stray large label). Empty for data built in code;
+    /// derived datasets (subsets, splits, scaled copies) keep them. A program should show them to
+    /// its user: nothing else reports them.</summary>
+    public IReadOnlyList<string> Warnings => warnings;
 
     // ---- access -------------------------------------------------------------------------------
 
@@ -210,7 +233,7 @@ public sealed partial class Dataset
 
     /// <summary>A new dataset holding copies of the samples <paramref name="indices"/>, in that
     /// order (repeats allowed, so it also serves for bootstrap samples and shuffled copies).
-    /// Labels and <see cref="ClassCount"/> carry over.</summary>
+    /// Labels, <see cref="ClassCount"/>, <see cref="Scaling"/> and <see cref="Warnings"/> carry over.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, <see cref="Count"/>).</exception>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
@@ -233,7 +256,7 @@ public sealed partial class Dataset
             targets.AsSpan(s * TargetWidth, TargetWidth).CopyTo(d.AsSpan(i * TargetWidth));
             if (c is not null) c[i] = labels![s];
         }
-        return new Dataset(x, InputWidth, d, TargetWidth, c, ClassCount);
+        return new Dataset(x, InputWidth, d, TargetWidth, c, ClassCount, Scaling, warnings);
     }
 
     /// <summary>Splits the samples at random into two disjoint datasets that together hold every
@@ -269,8 +292,10 @@ public sealed partial class Dataset
         return (Subset(first), Subset(second));
     }
 
-    /// <summary>A dataset with new (validated, owned) inputs and this one's targets and labels.</summary>
-    internal Dataset WithInputs(float[] newInputs) => new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount);
+    /// <summary>A dataset with new (validated, owned) inputs, the scaling that produced them from the
+    /// raw inputs, and this one's targets, labels and warnings.</summary>
+    internal Dataset WithInputs(float[] newInputs, InputScaling? scaling) =>
+        new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount, scaling, warnings);
 
     /// <summary>The input block itself, for readers in this assembly that never write to it.</summary>
     internal float[] InputArray => inputs;

@@ -138,10 +138,23 @@ public sealed class InputScaling
     private static bool IsConstant(double spread, double magnitude) =>
         spread <= ConstantTolerance * magnitude || spread == 0 || !double.IsFinite(1.0 / spread) || 1.0 / spread > float.MaxValue;
 
+    /// <summary>The fixed scaling x / <paramref name="maximum"/> of a format whose values lie in
+    /// [0, <paramref name="maximum"/>]: min-max with offset 0.</summary>
+    internal static InputScaling UnitRange(int width, float maximum)
+    {
+        var offset = new float[width];
+        var scale = new float[width];
+        Array.Fill(scale, 1f / maximum);
+        return new InputScaling(InputScalingKind.MinMax, offset, scale);
+    }
+
     // ---- applying -----------------------------------------------------------------------------
 
     /// <summary>A new dataset whose inputs are scaled (<c>x'[i, j] = (x[i, j] - Offset[j]) * Scale[j]</c>);
-    /// the targets and labels are shared with <paramref name="data"/>, which is left unchanged.</summary>
+    /// the targets and labels are shared with <paramref name="data"/>, which is left unchanged.
+    /// The result's <see cref="Dataset.Scaling"/> is this scaling composed with the one
+    /// <paramref name="data"/> already carries (a loader's), so it maps the file's raw numbers to
+    /// the scaled inputs in one step: that is the scaling to store with a model trained on it.</summary>
     /// <param name="data">Data of input width <see cref="Width"/>.</param>
     /// <exception cref="ArgumentException">The input width differs from <see cref="Width"/>, or a
     /// scaled value overflows to infinity (an input far outside the fitted range).</exception>
@@ -162,8 +175,38 @@ public sealed class InputScaling
                 throw new ArgumentException($"scaled input [{i / Width}, {i % Width}] overflows to {scaled[i]}; the input is far outside the fitted range.", nameof(data));
             }
         }
-        return data.WithInputs(scaled);
+        return data.WithInputs(scaled, Compose(data.Scaling, this));
     }
+
+    /// <summary>The one scaling that does <paramref name="first"/>, then <paramref name="second"/>:
+    /// <c>((x - a) * b - c) * d = (x - (a + c / b)) * (b * d)</c>, computed in double; its kind is
+    /// <paramref name="second"/>'s (min-max or standardisation of already scaled data is the same fit
+    /// in raw units).</summary>
+    /// <exception cref="ArgumentException"><paramref name="first"/> has a zero scale (it cannot be
+    /// composed: it forgets the raw value), or the composed numbers overflow a float.</exception>
+    internal static InputScaling Compose(InputScaling? first, InputScaling second)
+    {
+        if (first is null) return second;
+        ThrowHelper.CheckLength(second.Width, first.Width, "second.Width");
+        var offset = new float[first.Width];
+        var scale = new float[first.Width];
+        for (int j = 0; j < offset.Length; j++)
+        {
+            double a = first.offset[j], b = first.scale[j], c = second.offset[j], d = second.scale[j];
+            if (b == 0) throw new ArgumentException($"feature {j} has scale 0 in the data's existing scaling; it cannot be composed with another.", nameof(first));
+            offset[j] = (float)(a + c / b);
+            scale[j] = (float)(b * d);
+            if (!float.IsFinite(offset[j]) || !float.IsFinite(scale[j]))
+            {
+                throw new ArgumentException($"feature {j}: the composed scaling (offset {offset[j]}, scale {scale[j]}) does not fit a float.", nameof(second));
+            }
+        }
+        return new InputScaling(second.Kind, offset, scale);
+    }
+
+    /// <summary>Whether <paramref name="other"/> has the same kind and the same numbers, bit for bit.</summary>
+    internal bool SameAs(InputScaling? other) =>
+        other is not null && other.Kind == Kind && other.offset.AsSpan().SequenceEqual(offset) && other.scale.AsSpan().SequenceEqual(scale);
 
     /// <summary>Scales one input row: <c>destination[j] = (input[j] - Offset[j]) * Scale[j]</c>.
     /// <paramref name="destination"/> may be <paramref name="input"/> itself (in place); other

@@ -3,14 +3,38 @@ using FastBackprop.Data;
 namespace FastBackprop.IO;
 
 /// <summary>A trained model as stored in a model file: the network (shape and parameters), the
-/// input scaling fitted on its training data, and free-form text metadata (e.g. a training
-/// history summary).</summary>
+/// input scaling that maps raw input rows (the numbers as a data file holds them) to the network's
+/// inputs, and free-form text metadata (e.g. a training history summary).</summary>
+/// <remarks>Build it from the training data, <c>new Model(network, train)</c>: the data's
+/// <see cref="Dataset.Scaling"/> (a loader's fixed scaling, composed with any fitted
+/// <see cref="InputScaling"/>) then travels with the network, and the model predicts correctly
+/// from raw rows. There is deliberately no constructor that takes the network alone: a model
+/// without a scaling must say so (<c>scaling: null</c>).</remarks>
 public sealed class Model
 {
-    /// <summary>Bundles a network with its scaling and metadata.</summary>
+    /// <summary>Bundles a network with the scaling of the data it was trained on
+    /// (<paramref name="trainingData"/>.<see cref="Dataset.Scaling"/>, possibly none) and metadata.</summary>
+    /// <param name="network">The trained network.</param>
+    /// <param name="trainingData">The data the network was trained on (or any data prepared the same way).</param>
+    /// <param name="metadata">Text metadata to store, or null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="trainingData"/> is null.</exception>
+    /// <exception cref="ArgumentException">The data's input width differs from the network's, or its
+    /// target width from the network's output width.</exception>
+    public Model(Network network, Dataset trainingData, IReadOnlyDictionary<string, string>? metadata = null)
+        : this(network, CheckShape(network, trainingData).Scaling, metadata)
+    {
+    }
+
+    /// <summary>Bundles a network with an explicit scaling and metadata.</summary>
+    /// <param name="network">The trained network.</param>
+    /// <param name="scaling">The scaling from raw input rows to the network's inputs: the
+    /// <see cref="Dataset.Scaling"/> of the training data, not only a scaling fitted on top of a
+    /// loader's (which <see cref="InputScaling.Apply(Dataset)"/> composes into it); null when the
+    /// network takes raw rows as they are.</param>
+    /// <param name="metadata">Text metadata to store, or null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="scaling"/>'s width differs from the network's input width.</exception>
-    public Model(Network network, InputScaling? scaling = null, IReadOnlyDictionary<string, string>? metadata = null)
+    public Model(Network network, InputScaling? scaling, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (scaling is not null) ThrowHelper.CheckLength(scaling.Width, network.Definition.InputWidth, "scaling.Width");
@@ -22,9 +46,46 @@ public sealed class Model
     /// <summary>The network.</summary>
     public Network Network { get; }
 
-    /// <summary>The input scaling to apply before <see cref="Network.Predict(ReadOnlySpan{float}, Span{float})"/>, or null.</summary>
+    /// <summary>The scaling from raw input rows to the network's inputs, to apply before
+    /// <see cref="Network.Predict(ReadOnlySpan{float}, Span{float})"/>, or null.</summary>
     public InputScaling? Scaling { get; }
 
     /// <summary>Text metadata stored with the model.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The data as this model's network takes it: raw data (<see cref="Dataset.Scaling"/>
+    /// null) gets <see cref="Scaling"/> applied; data already scaled exactly as the model's training
+    /// data was (the same loader, no further fit) is returned as it is.</summary>
+    /// <param name="data">Raw data (for example <c>EmbeddedData.Digits(scaleToUnit: false)</c>, a CSV
+    /// file, <c>Dataset.FromIdx(..., scaleToUnit: false)</c>), or data scaled like the training data.</param>
+    /// <exception cref="ArgumentException">The input width differs from the network's; the data
+    /// carries a scaling other than the model's (load it unscaled); or a scaled value overflows (an
+    /// input far outside the range the model was trained on).</exception>
+    public Dataset ScaleInputs(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckWidth(data.InputWidth, Network.Definition.InputWidth, "inputs", nameof(data));
+        if (data.Scaling is null) return Scaling is null ? data : Scaling.Apply(data);
+        if (data.Scaling.SameAs(Scaling)) return data;
+        throw new ArgumentException(
+            $"data is already scaled ({data.Scaling.Kind}) differently from the model's inputs ({Scaling?.Kind.ToString() ?? "no scaling"}); load it unscaled.",
+            nameof(data));
+    }
+
+    private static Dataset CheckShape(Network network, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckWidth(data.InputWidth, network.Definition.InputWidth, "inputs", "trainingData");
+        CheckWidth(data.TargetWidth, network.Definition.OutputWidth, "targets", "trainingData");
+        return data;
+    }
+
+    private static void CheckWidth(int actual, int expected, string what, string paramName)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"{paramName} has {actual} {what} per sample; the network has {expected}.", paramName);
+        }
+    }
 }

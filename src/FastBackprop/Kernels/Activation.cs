@@ -1,13 +1,17 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
 
 // ---------------------------------------------------------------------------------------------
 // Activation: y_k = f(net_k) for the built-in transfer functions (derivation: y_k = f(net_k)).
-// Logistic and tanh use TensorPrimitives, whose vectorised exp is as fast as anything we would
-// write; the rectifiers are one select per lane through the element-wise driver.
+// Each function's arithmetic is one operator struct, written once for every vector width: the
+// span kernels below run it through the element-wise driver, and the small-network plan calls
+// its scalar form per element, so both paths compute the same formula. Tanh is the exception:
+// .NET has no per-register tanh, so spans go to TensorPrimitives.Tanh and scalars to MathF.Tanh.
+// Softmax is not element-wise; its kernel is written once, generic over the width, below.
 // Operands: net and output have one element per unit; output may be net itself.
 // ---------------------------------------------------------------------------------------------
 
@@ -19,10 +23,7 @@ public static class Activation
     public static void Logistic(ReadOnlySpan<float> net, Span<float> output)
     {
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
-        // TensorPrimitives.Sigmoid rejects empty spans (unlike Tanh, Max and the driver); an empty
-        // layer is simply nothing to do.
-        if (net.IsEmpty) return;
-        TensorPrimitives.Sigmoid(net, output);
+        ElementwiseDriver.Map(default(LogisticOperator), net, output);
     }
 
     /// <summary>Effectively computes <c>output[i] = tanh(net[i])</c>.</summary>
@@ -34,19 +35,15 @@ public static class Activation
     }
 
     /// <summary>Effectively computes <c>output[i] = net[i] &gt; 0 ? net[i] : slope * net[i]</c>:
-    /// ReLU for <paramref name="slope"/> 0, leaky ReLU otherwise. NaN stays NaN.</summary>
+    /// ReLU for <paramref name="slope"/> 0 (as <c>max(net[i], 0)</c>, so ReLU(-∞) = 0), leaky ReLU
+    /// otherwise. NaN stays NaN.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Rectifier(ReadOnlySpan<float> net, float slope, Span<float> output)
     {
         // Checked here, not left to the driver, so that the exception names this method's parameter.
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
-        if (slope == 0f)
-        {
-            // max(net, 0) keeps ReLU(-∞) = 0, where the select below would give 0 · -∞ = NaN.
-            TensorPrimitives.Max(net, 0f, output);
-            return;
-        }
-        ElementwiseDriver.Map(new RectifierOperator(slope), net, output);
+        if (slope == 0f) ElementwiseDriver.Map(default(ReluOperator), net, output);
+        else ElementwiseDriver.Map(new LeakyReluOperator(slope), net, output);
     }
 
     /// <summary>Effectively computes <c>output[i] = e^(net[i] - m) / Σ_j e^(net[j] - m)</c> with
@@ -56,11 +53,8 @@ public static class Activation
     {
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
         ThrowHelper.CheckAtLeast(net.Length, 1, "net.Length");
-        float max = TensorPrimitives.Max(net);
-        TensorPrimitives.Subtract(net, max, output);
-        TensorPrimitives.Exp(output, output);
-        float sum = TensorPrimitives.Sum<float>(output);
-        TensorPrimitives.Divide(output, sum, output);
+        var kernel = new SoftmaxKernel(net, output);
+        VectorDispatch.Run(net.Length, ref kernel);
     }
 
     /// <summary>The softmax vector-Jacobian product, in place: with <c>y = softmax(net)</c> and
@@ -69,15 +63,109 @@ public static class Activation
     public static void SoftmaxBackward(ReadOnlySpan<float> output, Span<float> gradient)
     {
         ThrowHelper.CheckLength(gradient.Length, output.Length, nameof(gradient));
-        float dot = TensorPrimitives.Dot(gradient, output);
-        TensorPrimitives.Subtract(gradient, dot, gradient);
-        TensorPrimitives.Multiply(gradient, output, gradient);
+        var kernel = new SoftmaxBackwardKernel(output, gradient);
+        VectorDispatch.Run(output.Length, ref kernel);
     }
 
-    private readonly struct RectifierOperator(float slope) : IUnaryOperator
+    // ---- softmax, once for every width --------------------------------------------------------
+
+    /// <summary>y = softmax(net) over <paramref name="n"/> units (n ≥ 1): the max by a scalar pass (a layer's
+    /// handful of outputs), then e^(net - max) and its sum, then one multiply by the reciprocal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SoftmaxCore<TSimd, TVector>(ref float net, ref float y, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
-            => TSimd.WherePositive(x, x, TSimd.Multiply(x, TSimd.Create(slope)));
+        float max = net;
+        for (int k = 1; k < n; k++) max = MathF.Max(max, Unsafe.Add(ref net, k));
+        TVector shift = TSimd.Create(max), sums = TSimd.Zero;
+        int i = 0;
+        for (; i <= n - TSimd.Count; i += TSimd.Count)
+        {
+            TVector e = SimdMath.Exp(TSimd.Subtract(TSimd.Load(ref Unsafe.Add(ref net, i)), shift));
+            TSimd.Store(e, ref Unsafe.Add(ref y, i));
+            sums = TSimd.Add(sums, e);
+        }
+        float sum = TSimd.Sum(sums);
+        for (; i < n; i++) sum += Unsafe.Add(ref y, i) = MathF.Exp(Unsafe.Add(ref net, i) - max);
+        Scale<TSimd, TVector>(ref y, n, 1f / sum);
     }
+
+    /// <summary>g = y ⊙ (g - g·y) over <paramref name="n"/> units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SoftmaxBackwardCore<TSimd, TVector>(ref float y, ref float g, int n) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        TVector dots = TSimd.Zero;
+        int i = 0;
+        for (; i <= n - TSimd.Count; i += TSimd.Count)
+        {
+            dots = TSimd.MultiplyAdd(TSimd.Load(ref Unsafe.Add(ref g, i)), TSimd.Load(ref Unsafe.Add(ref y, i)), dots);
+        }
+        float dot = TSimd.Sum(dots);
+        for (; i < n; i++) dot += Unsafe.Add(ref g, i) * Unsafe.Add(ref y, i);
+        TVector dv = TSimd.Create(dot);
+        for (i = 0; i <= n - TSimd.Count; i += TSimd.Count)
+        {
+            ref float gi = ref Unsafe.Add(ref g, i);
+            TSimd.Store(TSimd.Multiply(TSimd.Load(ref Unsafe.Add(ref y, i)), TSimd.Subtract(TSimd.Load(ref gi), dv)), ref gi);
+        }
+        for (; i < n; i++) Unsafe.Add(ref g, i) = Unsafe.Add(ref y, i) * (Unsafe.Add(ref g, i) - dot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale<TSimd, TVector>(ref float y, int n, float factor) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        TVector f = TSimd.Create(factor);
+        int i = 0;
+        for (; i <= n - TSimd.Count; i += TSimd.Count)
+        {
+            ref float yi = ref Unsafe.Add(ref y, i);
+            TSimd.Store(TSimd.Multiply(TSimd.Load(ref yi), f), ref yi);
+        }
+        for (; i < n; i++) Unsafe.Add(ref y, i) *= factor;
+    }
+
+    private readonly ref struct SoftmaxKernel(ReadOnlySpan<float> net, Span<float> output) : IVectorKernel
+    {
+        private readonly ReadOnlySpan<float> x = net;
+        private readonly Span<float> y = output;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            SoftmaxCore<TSimd, TVector>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length);
+    }
+
+    private readonly ref struct SoftmaxBackwardKernel(ReadOnlySpan<float> output, Span<float> gradient) : IVectorKernel
+    {
+        private readonly ReadOnlySpan<float> y = output;
+        private readonly Span<float> g = gradient;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            SoftmaxBackwardCore<TSimd, TVector>(ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(g), y.Length);
+    }
+}
+
+// ---- the element-wise functions, once for every width -----------------------------------------
+
+/// <summary>f(x) = 1 / (1 + e^-x).</summary>
+internal readonly struct LogisticOperator : IUnaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        TVector one = TSimd.Create(1f);
+        return SimdMath.Divide(one, TSimd.Add(one, SimdMath.Exp(TSimd.Subtract(TSimd.Zero, x))));
+    }
+}
+
+/// <summary>f(x) = max(x, 0).</summary>
+internal readonly struct ReluOperator : IUnaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct => SimdMath.Max(x, TSimd.Zero);
+}
+
+/// <summary>f(x) = x for x &gt; 0, slope · x otherwise.</summary>
+internal readonly struct LeakyReluOperator(float slope) : IUnaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
+        => TSimd.WherePositive(x, x, TSimd.Multiply(x, TSimd.Create(slope)));
 }

@@ -7,6 +7,8 @@ namespace FastBackprop.Kernels;
 // ActivationDerivative: delta_j = e_j * f'(net_j), the last factor of the derivation's deltas
 // (7) at the output, (9)-(12) for hidden units. Logistic and tanh take f' from the output
 // (y(1-y), 1-y²: no exp needed); the rectifiers take it from the sign of the net sum.
+// Each product is one operator struct, shared by these span kernels (through the element-wise
+// driver) and the small-network plan (its scalar form, per element).
 // Operands: net, output and delta have one element per unit; delta is updated in place.
 // ---------------------------------------------------------------------------------------------
 
@@ -32,7 +34,7 @@ public static class ActivationDerivative
     public static void Rectifier(ReadOnlySpan<float> net, float slope, Span<float> delta) =>
         ElementwiseDriver.UpdateDelta(new RectifierDerivativeOperator(slope), net, net, delta);
 
-    private readonly struct LogisticDerivativeOperator : IDerivativeOperator
+    internal readonly struct LogisticDerivativeOperator : IDerivativeOperator
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output)
@@ -40,7 +42,7 @@ public static class ActivationDerivative
             => TSimd.Multiply(delta, TSimd.Multiply(output, TSimd.Subtract(TSimd.Create(1f), output)));
     }
 
-    private readonly struct TanhDerivativeOperator : IDerivativeOperator
+    internal readonly struct TanhDerivativeOperator : IDerivativeOperator
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output)
@@ -48,7 +50,7 @@ public static class ActivationDerivative
             => TSimd.Multiply(delta, TSimd.Subtract(TSimd.Create(1f), TSimd.Multiply(output, output)));
     }
 
-    private readonly struct RectifierDerivativeOperator(float slope) : IDerivativeOperator
+    internal readonly struct RectifierDerivativeOperator(float slope) : IDerivativeOperator
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output)

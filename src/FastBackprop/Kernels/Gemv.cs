@@ -34,17 +34,18 @@ public static class Gemv
         int rows = net.Length, cols = x.Length;
         ThrowHelper.CheckMatrix(weights.Length, rows, cols, nameof(weights));
         ThrowHelper.CheckLength(bias.Length, rows, nameof(bias));
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float b = ref MemoryMarshal.GetReference(bias);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float y = ref MemoryMarshal.GetReference(net);
-        switch (VectorTiers.For(cols))
-        {
-            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref b, ref xr, ref y, rows, cols); break;
-            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref b, ref xr, ref y, rows, cols); break;
-            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref b, ref xr, ref y, rows, cols); break;
-            default: Core<SimdScalar, float>(ref w, ref b, ref xr, ref y, rows, cols); break;
-        }
+        var kernel = new Kernel(weights, bias, x, net);
+        VectorDispatch.Run(cols, ref kernel);
+    }
+
+    private readonly ref struct Kernel(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> net) : IVectorKernel
+    {
+        private readonly ReadOnlySpan<float> w = weights, b = bias, y = x;
+        private readonly Span<float> sums = net;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Core<TSimd, TVector>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(b),
+                ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(sums), sums.Length, y.Length);
     }
 
     // Four rows at a time share each load of x, and give four independent FMA chains.

@@ -34,16 +34,17 @@ public static class GemvTransposed
         int rows = delta.Length, cols = sums.Length;
         ThrowHelper.CheckMatrix(weights.Length, rows, cols, nameof(weights));
         sums.Clear();
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        ref float d = ref MemoryMarshal.GetReference(delta);
-        ref float s = ref MemoryMarshal.GetReference(sums);
-        switch (VectorTiers.For(cols))
-        {
-            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref d, ref s, rows, cols); break;
-            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref d, ref s, rows, cols); break;
-            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref d, ref s, rows, cols); break;
-            default: Core<SimdScalar, float>(ref w, ref d, ref s, rows, cols); break;
-        }
+        var kernel = new Kernel(weights, delta, sums);
+        VectorDispatch.Run(cols, ref kernel);
+    }
+
+    private readonly ref struct Kernel(ReadOnlySpan<float> weights, ReadOnlySpan<float> delta, Span<float> sums) : IVectorKernel
+    {
+        private readonly ReadOnlySpan<float> w = weights, d = delta;
+        private readonly Span<float> s = sums;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Core<TSimd, TVector>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(d), ref MemoryMarshal.GetReference(s), d.Length, s.Length);
     }
 
     // Four rows per pass over s: one load and one store of s per four rows of W.

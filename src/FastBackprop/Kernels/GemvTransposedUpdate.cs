@@ -37,17 +37,19 @@ public static class GemvTransposedUpdate
         ThrowHelper.CheckMatrix(matrix.Length, rows, cols, nameof(matrix));
         ThrowHelper.CheckLength(sums.Length, cols, nameof(sums));
         sums.Clear();
-        ref float w = ref MemoryMarshal.GetReference(matrix);
-        ref float d = ref MemoryMarshal.GetReference(delta);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float s = ref MemoryMarshal.GetReference(sums);
-        switch (VectorTiers.For(cols))
-        {
-            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref d, ref yr, scale, ref s, rows, cols); break;
-            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref d, ref yr, scale, ref s, rows, cols); break;
-            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref d, ref yr, scale, ref s, rows, cols); break;
-            default: Core<SimdScalar, float>(ref w, ref d, ref yr, scale, ref s, rows, cols); break;
-        }
+        var kernel = new Kernel(matrix, delta, y, scale, sums);
+        VectorDispatch.Run(cols, ref kernel);
+    }
+
+    private readonly ref struct Kernel(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale, Span<float> sums) : IVectorKernel
+    {
+        private readonly Span<float> w = matrix, s = sums;
+        private readonly ReadOnlySpan<float> d = delta, x = y;
+        private readonly float a = scale;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Core<TSimd, TVector>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(d), ref MemoryMarshal.GetReference(x), a,
+                ref MemoryMarshal.GetReference(s), d.Length, x.Length);
     }
 
     // Two rows per pass over s and y: each s/y load serves two weight rows.

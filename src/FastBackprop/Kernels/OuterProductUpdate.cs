@@ -30,16 +30,18 @@ public static class OuterProductUpdate
     {
         int rows = delta.Length, cols = y.Length;
         ThrowHelper.CheckMatrix(matrix.Length, rows, cols, nameof(matrix));
-        ref float w = ref MemoryMarshal.GetReference(matrix);
-        ref float d = ref MemoryMarshal.GetReference(delta);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        switch (VectorTiers.For(cols))
-        {
-            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref d, ref yr, scale, rows, cols); break;
-            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref d, ref yr, scale, rows, cols); break;
-            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref d, ref yr, scale, rows, cols); break;
-            default: Core<SimdScalar, float>(ref w, ref d, ref yr, scale, rows, cols); break;
-        }
+        var kernel = new Kernel(matrix, delta, y, scale);
+        VectorDispatch.Run(cols, ref kernel);
+    }
+
+    private readonly ref struct Kernel(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale) : IVectorKernel
+    {
+        private readonly Span<float> w = matrix;
+        private readonly ReadOnlySpan<float> d = delta, x = y;
+        private readonly float a = scale;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Core<TSimd, TVector>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(d), ref MemoryMarshal.GetReference(x), a, d.Length, x.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

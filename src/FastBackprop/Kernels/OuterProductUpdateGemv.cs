@@ -43,19 +43,20 @@ public static class OuterProductUpdateGemv
         ThrowHelper.CheckLength(bias.Length, rows, nameof(bias));
         ThrowHelper.CheckLength(x.Length, cols, nameof(x));
         ThrowHelper.CheckLength(net.Length, rows, nameof(net));
-        ref float w = ref MemoryMarshal.GetReference(matrix);
-        ref float d = ref MemoryMarshal.GetReference(delta);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float b = ref MemoryMarshal.GetReference(bias);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float n = ref MemoryMarshal.GetReference(net);
-        switch (VectorTiers.For(cols))
-        {
-            case VectorTier.Vector512: Core<Simd512, Vector512<float>>(ref w, ref d, ref yr, scale, ref b, ref xr, ref n, rows, cols); break;
-            case VectorTier.Vector256: Core<Simd256, Vector256<float>>(ref w, ref d, ref yr, scale, ref b, ref xr, ref n, rows, cols); break;
-            case VectorTier.Vector128: Core<Simd128, Vector128<float>>(ref w, ref d, ref yr, scale, ref b, ref xr, ref n, rows, cols); break;
-            default: Core<SimdScalar, float>(ref w, ref d, ref yr, scale, ref b, ref xr, ref n, rows, cols); break;
-        }
+        var kernel = new Kernel(matrix, delta, y, scale, bias, x, net);
+        VectorDispatch.Run(cols, ref kernel);
+    }
+
+    private readonly ref struct Kernel(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale,
+        ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> net) : IVectorKernel
+    {
+        private readonly Span<float> w = matrix, sums = net;
+        private readonly ReadOnlySpan<float> d = delta, previous = y, b = bias, next = x;
+        private readonly float a = scale;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Core<TSimd, TVector>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(d), ref MemoryMarshal.GetReference(previous), a,
+                ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(next), ref MemoryMarshal.GetReference(sums), d.Length, previous.Length);
     }
 
     // Rows four at a time, as Gemv: each load of y and x serves four rows, and the four dot

@@ -3,11 +3,13 @@ namespace FastBackprop;
 // ---------------------------------------------------------------------------------------------
 // Layer: one step of the forward pass, from the outputs of the layer before it (the network's
 // input for the first) to its own. A kind knows its output width, its parameter count and layout
-// in the one parameter buffer, its forward and its backward; nothing of epochs, optimizers or
-// vector widths. The kinds are closed to this assembly so that every plan can run all of them.
+// in the one parameter buffer, its forward and its backward (per pattern and per batch), and
+// nothing of epochs, optimizers or vector widths. The execution plans walk the layers; a kind is
+// one file deriving from Layer, plus its entry in the model-file registry.
 // ---------------------------------------------------------------------------------------------
 
-/// <summary>A layer of a network, such as <see cref="Dense"/> (weights, biases and a transfer function). A layer is a description, immutable and shareable; the parameters live in
+/// <summary>A layer of a network: <see cref="Dense"/> (weights, biases and a transfer function) or
+/// <see cref="Dropout"/>. A layer is a description, immutable and shareable; the parameters live in
 /// the network's one buffer and the activations in a workspace.</summary>
 public abstract class Layer
 {
@@ -22,4 +24,16 @@ public abstract class Layer
     /// <summary>Where this layer's parameters sit when it reads <paramref name="inputs"/> values and its
     /// parameters start at <paramref name="offset"/> in the buffer; the layout's Units is the layer's output width.</summary>
     internal abstract LayerLayout Place(int inputs, int offset);
+
+    /// <summary>y from x for one pattern (Rows = 1), keeping in State what the backward pass needs.</summary>
+    internal abstract void Forward(in LayerPass pass);
+
+    /// <summary>From ∂E/∂y: ∂E/∂x (unless InputGradient is empty) and ∂E/∂θ into <paramref name="update"/>, one pattern.</summary>
+    internal abstract void Backward(in LayerPass pass, in ParameterUpdate update);
+
+    /// <summary><see cref="Forward"/> for Rows patterns at once (matrix products over the rows).</summary>
+    internal abstract void ForwardBatch(in LayerPass pass);
+
+    /// <summary><see cref="Backward"/> for Rows patterns at once; ∂E/∂θ is summed over the rows, times the update's scale.</summary>
+    internal abstract void BackwardBatch(in LayerPass pass, in ParameterUpdate update);
 }

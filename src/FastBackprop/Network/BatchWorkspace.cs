@@ -1,16 +1,19 @@
 namespace FastBackprop;
 
-/// <summary>The buffers of mini-batch training for up to <see cref="Capacity"/> patterns: per layer
-/// the net sums Z, outputs Y and deltas dZ as row-major (patterns x units) blocks, sized once.
-/// A batch step reuses them and allocates nothing. One workspace serves one caller at a time; with a
-/// degree of parallelism above 1 it owns that many minus one worker threads, which its matrix
-/// products share (dispose it to end them).</summary>
+/// <summary>The buffers of mini-batch training for up to <see cref="Capacity"/> patterns: per layer the outputs Y,
+/// their gradients (a dense layer's dZ) and the layer's state (net sums Z, or a dropout mask) as row-major
+/// (patterns x units) blocks, sized once, plus the generator of dropout masks. A batch step reuses them and
+/// allocates nothing. One workspace serves one caller at a time; with a degree of parallelism above 1 it owns
+/// that many minus one worker threads, which its matrix products share (dispose it to end them).</summary>
+/// <remarks>As in <see cref="Workspace"/>, the batch's inputs are slot 0, read in place.</remarks>
 public sealed class BatchWorkspace : IDisposable
 {
-    private readonly float[] nets;
     private readonly float[] outputs;
-    private readonly float[] deltas;
-    private readonly int[] unitOffsets;
+    private readonly float[] gradients;
+    private readonly float[] states;
+    private readonly float[] scratch;
+    private readonly int[] offsets;
+    private SeededRandom random = new(0);
 
     /// <summary>Creates the buffers for batches of up to <paramref name="capacity"/> patterns of networks shaped by <paramref name="definition"/>.</summary>
     /// <param name="definition">The network shape.</param>
@@ -27,16 +30,17 @@ public sealed class BatchWorkspace : IDisposable
         ThrowHelper.CheckAtLeast(degreeOfParallelism, 1, nameof(degreeOfParallelism));
         Definition = definition;
         Capacity = capacity;
-        unitOffsets = new int[definition.LayerCount + 1];
-        for (int l = 0; l < definition.LayerCount; l++) unitOffsets[l + 1] = unitOffsets[l] + definition.GetLayout(l).Units;
-        long length = (long)unitOffsets[^1] * capacity;
+        offsets = new int[definition.LayerCount + 1];
+        for (int l = 0; l < definition.LayerCount; l++) offsets[l + 1] = offsets[l] + definition.GetLayout(l).Units;
+        long length = (long)offsets[^1] * capacity;
         if (length > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity is {capacity}; {unitOffsets[^1]} units x {capacity} patterns exceed {Array.MaxLength} floats per buffer.");
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity is {capacity}; {offsets[^1]} units x {capacity} patterns exceed {Array.MaxLength} floats per buffer.");
         }
-        nets = new float[length];
         outputs = new float[length];
-        deltas = new float[length];
+        gradients = new float[length];
+        states = new float[length];
+        scratch = new float[definition.MaxWidth];
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
     }
 
@@ -54,34 +58,45 @@ public sealed class BatchWorkspace : IDisposable
     /// <summary>The largest batch these buffers hold.</summary>
     public int Capacity { get; }
 
-    /// <summary>Layer <paramref name="layer"/>'s net sums of the last batch, <paramref name="batchSize"/> rows of Units.</summary>
-    public ReadOnlySpan<float> GetNetSums(int layer, int batchSize) => NetSums(Checked(layer), CheckedBatch(batchSize));
+    /// <summary>The generator training passes draw dropout masks from (seed 0 initially); see <see cref="Workspace.Random"/>.</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SeededRandom Random
+    {
+        get => random;
+        set => random = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Dense layer <paramref name="layer"/>'s net sums of the last batch, <paramref name="batchSize"/> rows of Units.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The layer index or batch size is out of range.</exception>
+    /// <exception cref="ArgumentException">The layer is not a <see cref="Dense"/> layer.</exception>
+    public ReadOnlySpan<float> GetNetSums(int layer, int batchSize) => State(Definition.CheckKind<Dense>(layer, "net sums"), CheckedBatch(batchSize));
 
     /// <summary>Layer <paramref name="layer"/>'s outputs of the last batch, <paramref name="batchSize"/> rows of Units.</summary>
-    public ReadOnlySpan<float> GetOutputs(int layer, int batchSize) => Outputs(Checked(layer), CheckedBatch(batchSize));
+    /// <exception cref="ArgumentOutOfRangeException">The layer index or batch size is out of range.</exception>
+    public ReadOnlySpan<float> GetOutputs(int layer, int batchSize) => Output(Definition.CheckIndex(layer), CheckedBatch(batchSize));
 
-    /// <summary>Layer <paramref name="layer"/>'s deltas ∂E/∂net of the last backward pass, <paramref name="batchSize"/> rows of Units.</summary>
-    public ReadOnlySpan<float> GetDeltas(int layer, int batchSize) => Deltas(Checked(layer), CheckedBatch(batchSize));
+    /// <summary>Layer <paramref name="layer"/>'s deltas of the last backward pass (∂E/∂net for a dense layer, ∂E/∂y
+    /// for a dropout layer), <paramref name="batchSize"/> rows of Units.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The layer index or batch size is out of range.</exception>
+    public ReadOnlySpan<float> GetDeltas(int layer, int batchSize) => Gradient(Definition.CheckIndex(layer), CheckedBatch(batchSize));
 
-    internal Span<float> NetSums(int layer, int batch) => Block(nets, layer, batch);
+    /// <summary>Dropout layer <paramref name="layer"/>'s scaled masks of the last training batch, <paramref name="batchSize"/> rows.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The layer index or batch size is out of range.</exception>
+    /// <exception cref="ArgumentException">The layer is not a <see cref="Dropout"/> layer.</exception>
+    public ReadOnlySpan<float> GetDropoutMask(int layer, int batchSize) => State(Definition.CheckKind<Dropout>(layer, "dropout mask"), CheckedBatch(batchSize));
 
-    internal Span<float> Outputs(int layer, int batch) => Block(outputs, layer, batch);
+    internal Span<float> Scratch => scratch;
 
-    internal Span<float> Deltas(int layer, int batch) => Block(deltas, layer, batch);
+    internal Span<float> Output(int layer, int batch) => Block(outputs, layer, batch);
+
+    internal Span<float> Gradient(int layer, int batch) => Block(gradients, layer, batch);
+
+    internal Span<float> State(int layer, int batch) => Block(states, layer, batch);
 
     // Each layer's block starts at capacity x (units of the layers before it), so a smaller
     // batch uses the front of each block.
     private Span<float> Block(float[] buffer, int layer, int batch) =>
-        buffer.AsSpan(unitOffsets[layer] * Capacity, (unitOffsets[layer + 1] - unitOffsets[layer]) * batch);
-
-    private int Checked(int layer)
-    {
-        if ((uint)layer >= (uint)Definition.LayerCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"layer is {layer}; expected 0 to {Definition.LayerCount - 1}.");
-        }
-        return layer;
-    }
+        buffer.AsSpan(offsets[layer] * Capacity, (offsets[layer + 1] - offsets[layer]) * batch);
 
     private int CheckedBatch(int batchSize)
     {

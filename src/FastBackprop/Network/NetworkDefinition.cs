@@ -76,13 +76,27 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
 
     /// <summary>Where layer <paramref name="layer"/>'s parameters sit in the parameter buffer, and its input and output widths.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, <see cref="LayerCount"/>).</exception>
-    public LayerLayout GetLayout(int layer)
+    public LayerLayout GetLayout(int layer) => layouts[CheckIndex(layer)];
+
+    /// <summary>Throws unless <paramref name="layer"/> is a layer index; returns it.</summary>
+    internal int CheckIndex(int layer)
     {
-        if ((uint)layer >= (uint)layouts.Length)
+        if ((uint)layer >= (uint)layers.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"layer is {layer}; expected 0 to {layouts.Length - 1}.");
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"layer is {layer}; expected 0 to {layers.Length - 1}.");
         }
-        return layouts[layer];
+        return layer;
+    }
+
+    /// <summary>Throws unless layer <paramref name="layer"/> exists and is a <typeparamref name="TLayer"/>, which has
+    /// the <paramref name="what"/> asked for; returns the index.</summary>
+    internal int CheckKind<TLayer>(int layer, string what) where TLayer : Layer
+    {
+        if (layers[CheckIndex(layer)] is not TLayer)
+        {
+            throw new ArgumentException($"layer {layer} is {layers[layer]}, which has no {what}; expected a {typeof(TLayer).Name} layer.", nameof(layer));
+        }
+        return layer;
     }
 
     /// <summary>E.g. "2-4-3-2 (logistic, logistic, logistic; HalfSquaredError)": the input and dense widths, then each

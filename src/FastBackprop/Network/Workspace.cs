@@ -1,15 +1,19 @@
 namespace FastBackprop;
 
-/// <summary>Every buffer one pattern's forward and backward pass needs: per layer the net sums,
-/// the outputs y = f(net) and the deltas ∂E/∂net, sized once for a <see cref="NetworkDefinition"/>
-/// (llm.c's activation tensors). A step reuses them and allocates nothing. One workspace serves
-/// one thread at a time; give each thread its own.</summary>
+/// <summary>Every buffer one pattern's forward and backward pass needs: per layer its outputs y, their
+/// gradients ∂E/∂y (which a dense layer turns into its deltas ∂E/∂net in place) and its state (a dense
+/// layer's net sums, a dropout layer's mask), sized once for a <see cref="NetworkDefinition"/> (llm.c's
+/// activation tensors), plus the generator of dropout masks. A step reuses them and allocates nothing.
+/// One workspace serves one thread at a time; give each thread its own.</summary>
+/// <remarks>The network's input is slot 0 of the outputs: the layer above it reads it like any other
+/// layer's outputs, in place (not copied), and its gradient slot is empty, so no ∂E/∂input is computed.</remarks>
 public sealed class Workspace
 {
-    private readonly float[] nets;
     private readonly float[] outputs;
-    private readonly float[] deltas;
-    private readonly int[] unitOffsets;
+    private readonly float[] gradients;
+    private readonly float[] states;
+    private readonly int[] offsets;
+    private SeededRandom random = new(0);
 
     /// <summary>Creates the buffers for networks of shape <paramref name="definition"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
@@ -17,50 +21,57 @@ public sealed class Workspace
     {
         ArgumentNullException.ThrowIfNull(definition);
         Definition = definition;
-        unitOffsets = new int[definition.LayerCount + 1];
-        for (int l = 0; l < definition.LayerCount; l++)
-        {
-            unitOffsets[l + 1] = unitOffsets[l] + definition.GetLayout(l).Units;
-        }
-        int units = unitOffsets[^1];
-        nets = new float[units];
-        outputs = new float[units];
-        deltas = new float[units];
+        offsets = new int[definition.LayerCount + 1];
+        for (int l = 0; l < definition.LayerCount; l++) offsets[l + 1] = offsets[l] + definition.GetLayout(l).Units;
+        outputs = new float[offsets[^1]];
+        gradients = new float[offsets[^1]];
+        states = new float[offsets[^1]];
     }
 
     /// <summary>The network shape these buffers are sized for.</summary>
     public NetworkDefinition Definition { get; }
 
-    /// <summary>Layer <paramref name="layer"/>'s net sums net_k = Σ_j w_kj y_j + b_k from the last pass.</summary>
-    public ReadOnlySpan<float> GetNetSums(int layer) => NetSums(Checked(layer));
-
-    /// <summary>Layer <paramref name="layer"/>'s outputs y_k = f(net_k) from the last pass.</summary>
-    public ReadOnlySpan<float> GetOutputs(int layer) => Outputs(Checked(layer));
-
-    /// <summary>Layer <paramref name="layer"/>'s deltas ∂E/∂net_k from the last backward pass.</summary>
-    public ReadOnlySpan<float> GetDeltas(int layer) => Deltas(Checked(layer));
-
-    /// <summary>Where each layer's units start in the net, output and delta buffers (LayerCount + 1 entries).</summary>
-    internal ReadOnlySpan<int> UnitOffsets => unitOffsets;
-
-    internal Span<float> AllNetSums => nets;
-
-    internal Span<float> AllOutputs => outputs;
-
-    internal Span<float> AllDeltas => deltas;
-
-    internal Span<float> NetSums(int layer) => nets.AsSpan(unitOffsets[layer], unitOffsets[layer + 1] - unitOffsets[layer]);
-
-    internal Span<float> Outputs(int layer) => outputs.AsSpan(unitOffsets[layer], unitOffsets[layer + 1] - unitOffsets[layer]);
-
-    internal Span<float> Deltas(int layer) => deltas.AsSpan(unitOffsets[layer], unitOffsets[layer + 1] - unitOffsets[layer]);
-
-    private int Checked(int layer)
+    /// <summary>The generator training passes draw dropout masks from (seed 0 initially). Set it to a seeded
+    /// generator to choose the masks; Trainer.Fit sets and checkpoints its own.</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SeededRandom Random
     {
-        if ((uint)layer >= (uint)Definition.LayerCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"layer is {layer}; expected 0 to {Definition.LayerCount - 1}.");
-        }
-        return layer;
+        get => random;
+        set => random = value ?? throw new ArgumentNullException(nameof(value));
     }
+
+    /// <summary>Dense layer <paramref name="layer"/>'s net sums net_k = Σ_j w_kj y_j + b_k from the last pass.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer index.</exception>
+    /// <exception cref="ArgumentException">The layer is not a <see cref="Dense"/> layer.</exception>
+    public ReadOnlySpan<float> GetNetSums(int layer) => State(Definition.CheckKind<Dense>(layer, "net sums"));
+
+    /// <summary>Layer <paramref name="layer"/>'s outputs from the last pass.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer index.</exception>
+    public ReadOnlySpan<float> GetOutputs(int layer) => Output(Definition.CheckIndex(layer));
+
+    /// <summary>Layer <paramref name="layer"/>'s deltas from the last backward pass: ∂E/∂net_k for a dense layer,
+    /// ∂E/∂y for a dropout layer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer index.</exception>
+    public ReadOnlySpan<float> GetDeltas(int layer) => Gradient(Definition.CheckIndex(layer));
+
+    /// <summary>Dropout layer <paramref name="layer"/>'s scaled mask from the last training pass: per value 0
+    /// (dropped) or 1 / (1 - rate) (kept).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer index.</exception>
+    /// <exception cref="ArgumentException">The layer is not a <see cref="Dropout"/> layer.</exception>
+    public ReadOnlySpan<float> GetDropoutMask(int layer) => State(Definition.CheckKind<Dropout>(layer, "dropout mask"));
+
+    /// <summary>Where each layer's units start in the three buffers (LayerCount + 1 entries).</summary>
+    internal ReadOnlySpan<int> Offsets => offsets;
+
+    internal float[] AllOutputs => outputs;
+
+    internal float[] AllGradients => gradients;
+
+    internal float[] AllStates => states;
+
+    internal Span<float> Output(int layer) => outputs.AsSpan(offsets[layer], offsets[layer + 1] - offsets[layer]);
+
+    internal Span<float> Gradient(int layer) => gradients.AsSpan(offsets[layer], offsets[layer + 1] - offsets[layer]);
+
+    internal Span<float> State(int layer) => states.AsSpan(offsets[layer], offsets[layer + 1] - offsets[layer]);
 }

@@ -15,34 +15,43 @@ namespace FastBackprop.Reference;
 /// <item>(17)-(18) w_jk ← w_jk - eta ∂E/∂w_jk</item>
 /// </list>
 /// Cross-entropy replaces (3) and (7) by its own E and ∂E/∂net_k = y_k - d_k (softmax or logistic
-/// outputs). Slow on purpose: it allocates its arrays on every call and never vectorises.
+/// outputs). A <see cref="Dropout"/> layer multiplies by a given scaled mask m (y_i = x_i m_i, so
+/// ∂E/∂x_i = ∂E/∂y_i m_i), or passes its input through when no mask is given (inference).
+/// Slow on purpose: it allocates its arrays on every call and never vectorises.
 /// </summary>
 public static class ReferenceBackprop
 {
     /// <summary>The network's outputs for one input.</summary>
     public static double[] Predict(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
     {
-        Check(definition, parameters, input);
-        Forward(definition, parameters, input, out _, out double[][] y);
+        Check(definition, parameters, input, null);
+        Forward(definition, parameters, input, null, out _, out double[][] y);
         return y[^1];
     }
 
     /// <summary>The error E of one pattern.</summary>
     public static double Error(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target)
     {
-        Check(definition, parameters, input);
+        Check(definition, parameters, input, null);
         ThrowHelper.CheckLength(target.Length, definition.OutputWidth, nameof(target));
-        Forward(definition, parameters, input, out double[][] net, out double[][] y);
+        Forward(definition, parameters, input, null, out double[][] net, out double[][] y);
         return OutputError(definition, net[^1], y[^1], target, new double[definition.OutputWidth]);
     }
 
     /// <summary>Forward and backward pass for one pattern: net sums, outputs, deltas, gradient and E.</summary>
-    public static ReferencePass Run(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target)
+    /// <param name="definition">The network shape.</param>
+    /// <param name="parameters">ParameterCount values in the layout of <see cref="NetworkDefinition.GetLayout"/>.</param>
+    /// <param name="input">InputWidth values.</param>
+    /// <param name="target">OutputWidth desired outputs.</param>
+    /// <param name="masks">Per layer, the scaled mask of a dropout layer (0 or 1 / (1 - rate) per value, e.g. as the engine
+    /// drew it: <see cref="Workspace.GetDropoutMask"/>), null for other layers; or null for no masks (inference).</param>
+    public static ReferencePass Run(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target,
+        IReadOnlyList<double[]?>? masks = null)
     {
-        Check(definition, parameters, input);
+        Check(definition, parameters, input, masks);
         ThrowHelper.CheckLength(target.Length, definition.OutputWidth, nameof(target));
         int layers = definition.LayerCount;
-        Forward(definition, parameters, input, out double[][] net, out double[][] y);
+        Forward(definition, parameters, input, masks, out double[][] net, out double[][] y);
 
         var delta = new double[layers][];
         var gradient = new double[definition.ParameterCount];
@@ -54,36 +63,53 @@ public static class ReferenceBackprop
         {
             LayerLayout layout = definition.GetLayout(l);
             ReadOnlySpan<double> below = l == 0 ? input : y[l - 1];
-            for (int k = 0; k < layout.Units; k++)
+            var dEdx = new double[layout.Inputs];
+            if (definition.Layers[l] is Dropout)
             {
+                // y_i = x_i m_i: ∂E/∂x_i = ∂E/∂y_i m_i
+                for (int i = 0; i < layout.Inputs; i++) dEdx[i] = delta[l][i] * Mask(masks, l, i);
+            }
+            else
+            {
+                for (int k = 0; k < layout.Units; k++)
+                {
+                    for (int j = 0; j < layout.Inputs; j++)
+                    {
+                        // (14), (16): ∂E/∂w_jk = delta_k y_j
+                        gradient[layout.WeightOffset + k * layout.Inputs + j] = delta[l][k] * below[j];
+                    }
+                    // the bias is a weight from a unit with y = 1: ∂E/∂b_k = delta_k
+                    gradient[layout.BiasOffset + k] = delta[l][k];
+                }
+                // (9)-(12), first factor: Σ_k delta_k w_jk
                 for (int j = 0; j < layout.Inputs; j++)
                 {
-                    // (14), (16): ∂E/∂w_jk = delta_k y_j
-                    gradient[layout.WeightOffset + k * layout.Inputs + j] = delta[l][k] * below[j];
+                    double sum = 0;
+                    for (int k = 0; k < layout.Units; k++) sum += delta[l][k] * parameters[layout.WeightOffset + k * layout.Inputs + j];
+                    dEdx[j] = sum;
                 }
-                // the bias is a weight from a unit with y = 1: ∂E/∂b_k = delta_k
-                gradient[layout.BiasOffset + k] = delta[l][k];
             }
             if (l == 0) break;
 
-            // (9)-(12): delta_j = (Σ_k delta_k w_jk) f'(net_j) for the layer below
-            var backSum = new double[layout.Inputs];
-            for (int j = 0; j < layout.Inputs; j++)
-            {
-                double sum = 0;
-                for (int k = 0; k < layout.Units; k++) sum += delta[l][k] * parameters[layout.WeightOffset + k * layout.Inputs + j];
-                backSum[j] = sum;
-            }
+            // (9)-(12): delta_j = (Σ_k delta_k w_jk) f'(net_j) for a dense layer below; ∂E/∂y for a dropout layer below
             delta[l - 1] = new double[layout.Inputs];
-            ((Dense)definition.Layers[l - 1]).Transfer.MultiplyByDerivative(net[l - 1], y[l - 1], backSum, delta[l - 1]);
+            if (definition.Layers[l - 1] is Dense dense) dense.Transfer.MultiplyByDerivative(net[l - 1], y[l - 1], dEdx, delta[l - 1]);
+            else dEdx.CopyTo(delta[l - 1], 0);
         }
         return new ReferencePass(net, y, delta, gradient, error);
     }
 
     /// <summary>One online step: (17)-(18) w ← w - eta ∂E/∂w for every parameter, in place. Returns E before the step.</summary>
-    public static double TrainStep(NetworkDefinition definition, Span<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target, double learningRate)
+    /// <param name="definition">The network shape.</param>
+    /// <param name="parameters">The parameters, updated in place.</param>
+    /// <param name="input">InputWidth values.</param>
+    /// <param name="target">OutputWidth desired outputs.</param>
+    /// <param name="learningRate">eta.</param>
+    /// <param name="masks">Dropout masks as for <see cref="Run"/>, or null.</param>
+    public static double TrainStep(NetworkDefinition definition, Span<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> target, double learningRate,
+        IReadOnlyList<double[]?>? masks = null)
     {
-        ReferencePass pass = Run(definition, parameters, input, target);
+        ReferencePass pass = Run(definition, parameters, input, target, masks);
         for (int i = 0; i < parameters.Length; i++)
         {
             parameters[i] -= learningRate * pass.Gradient[i];   // (17)-(18)
@@ -91,7 +117,8 @@ public static class ReferenceBackprop
         return pass.Error;
     }
 
-    private static void Forward(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, out double[][] net, out double[][] y)
+    private static void Forward(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, IReadOnlyList<double[]?>? masks,
+        out double[][] net, out double[][] y)
     {
         int layers = definition.LayerCount;
         net = new double[layers][];
@@ -102,6 +129,12 @@ public static class ReferenceBackprop
             ReadOnlySpan<double> below = l == 0 ? input : y[l - 1];
             net[l] = new double[layout.Units];
             y[l] = new double[layout.Units];
+            if (definition.Layers[l] is Dropout)
+            {
+                // y_i = x_i m_i (the identity without a mask); its "net sums" are its outputs
+                for (int i = 0; i < layout.Units; i++) net[l][i] = y[l][i] = below[i] * Mask(masks, l, i);
+                continue;
+            }
             for (int k = 0; k < layout.Units; k++)
             {
                 // (1): net_k = Σ_j y_j w_jk + b_k
@@ -114,10 +147,12 @@ public static class ReferenceBackprop
         }
     }
 
+    private static double Mask(IReadOnlyList<double[]?>? masks, int layer, int i) => masks?[layer] is double[] mask ? mask[i] : 1.0;
+
     // Returns E and writes ∂E/∂net of the output layer.
     private static double OutputError(NetworkDefinition definition, double[] net, double[] y, ReadOnlySpan<double> d, Span<double> delta)
     {
-        TransferFunction output = ((Dense)definition.Layers[^1]).Transfer;
+        TransferFunction output = definition.OutputLayer.Transfer;
         double error = 0;
         if (definition.Loss == Loss.HalfSquaredError)
         {
@@ -149,10 +184,18 @@ public static class ReferenceBackprop
 
     private static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
 
-    private static void Check(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
+    private static void Check(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, IReadOnlyList<double[]?>? masks)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ThrowHelper.CheckLength(parameters.Length, definition.ParameterCount, nameof(parameters));
         ThrowHelper.CheckLength(input.Length, definition.InputWidth, nameof(input));
+        if (masks is null) return;
+        ThrowHelper.CheckLength(masks.Count, definition.LayerCount, "masks.Count");
+        for (int l = 0; l < masks.Count; l++)
+        {
+            if (masks[l] is null) continue;
+            if (definition.Layers[l] is not Dropout) throw new ArgumentException($"masks[{l}] is given for layer {l}, {definition.Layers[l]}; expected masks only for dropout layers.", nameof(masks));
+            ThrowHelper.CheckLength(masks[l]!.Length, definition.GetLayout(l).Units, $"masks[{l}].Length");
+        }
     }
 }

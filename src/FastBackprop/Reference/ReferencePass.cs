@@ -13,13 +13,13 @@ public sealed class ReferencePass
         Error = error;
     }
 
-    /// <summary>net_k of each layer (index 0 = first hidden layer).</summary>
+    /// <summary>net_k of each layer (index 0 = the first layer); a dropout layer's outputs.</summary>
     public IReadOnlyList<double[]> NetSums { get; }
 
     /// <summary>y_k = f(net_k) of each layer; the last is the network output.</summary>
     public IReadOnlyList<double[]> Outputs { get; }
 
-    /// <summary>delta_k = ∂E/∂net_k of each layer.</summary>
+    /// <summary>delta_k = ∂E/∂net_k of each dense layer; ∂E/∂y of each dropout layer.</summary>
     public IReadOnlyList<double[]> Deltas { get; }
 
     /// <summary>∂E/∂w for every parameter, in the layout of <see cref="NetworkDefinition.GetLayout"/>.</summary>

@@ -85,7 +85,7 @@ public static class Trainer
         for (int start = 0; start < data.Count; start += ws.Capacity)
         {
             int count = Math.Min(ws.Capacity, data.Count - start);
-            loss += network.ComputeLossBatch(data.GetInputs(start, count), data.GetTargets(start, count), ws);
+            loss += (double)network.ComputeLossBatch(data.GetInputs(start, count), data.GetTargets(start, count), ws) * count;   // the batch's mean, back to a sum
             ReadOnlySpan<float> y = ws.GetOutputs(last, count);
             if (confusion is not null)
             {
@@ -292,12 +292,11 @@ public static class Trainer
             }
             else if (gradient.IsEmpty)
             {
-                loss = network.TrainBatch(x, t, rate, ws);   // plain SGD, update fused into the gradient product
+                loss = network.TrainBatch(x, t, rate, ws) * count;   // plain SGD, update fused into the gradient product; the mean loss back to a sum
             }
             else
             {
-                loss = network.BackpropagateBatch(x, t, gradient, ws);
-                TensorPrimitives.Multiply(gradient, 1f / count, gradient);   // mean gradient
+                loss = network.BackpropagateBatch(x, t, gradient, ws) * count;   // the mean gradient; the mean loss back to a sum
                 if (!float.IsFinite(loss)) return (loss, FirstBadOutput(ws, count), "loss");
                 int bad = FirstBadLayer(gradient);
                 if (bad >= 0) return (loss, bad, "gradient");

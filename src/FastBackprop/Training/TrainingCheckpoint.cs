@@ -66,7 +66,7 @@ public sealed class TrainingCheckpoint
     {
         var c = new TrainingCheckpoint
         {
-            modelBytes = ModelFile.Serialize(new Model(network)),
+            modelBytes = ModelFile.Serialize(new Model(network, scaling: null)),
             optimizerName = optimizer?.GetType().Name ?? "",
             optimizerSteps = optimizer?.StepCount ?? 0,
             optimizerState = new float[optimizer?.StateLength ?? 0],

@@ -19,6 +19,9 @@ public sealed class CsvReaderProperties
         new() { LabelColumn = 0, ClassCount = 3 },
         new() { TargetKind = CsvTargetKind.Regression, LabelColumn = -2, TargetColumnCount = 2 },
         new() { Separator = ';', LabelColumn = 1 },
+        new() { Separator = null },
+        new() { Separator = ' ', HasHeader = true },
+        new() { Separator = '\t', ClassCount = 2000 },
     ];
 
     // Characters that matter to the parser, plus some that do not.
@@ -75,6 +78,53 @@ public sealed class CsvReaderProperties
         Dataset d = Dataset.FromCsv(new StringReader(text.ToString()), "valid.csv", new CsvOptions { ClassCount = 4 });
         Assert.Equal(x, d.Inputs.ToArray());
         Assert.Equal(labels, d.Labels.ToArray());
+    }
+
+    [Property]
+    public void CsvInputRows_RandomParserCharacters_AreRowsOrFormatError(ulong seed, byte length, byte width, bool detect)
+    {
+        var random = new SeededRandom(seed);
+        var text = new StringBuilder();
+        for (int i = 0; i < length; i++) text.Append(Alphabet[random.NextInt32(Alphabet.Length)]);
+        int w = 1 + width % 5;
+        var scaling = new InputScaling(InputScalingKind.Standardization, new float[w], Enumerable.Repeat(1e30f, w).ToArray());
+        DataFiles.DatasetOrFormatError(() =>
+        {
+            CsvInputRows rows = CsvInputRows.Read(new StringReader(text.ToString()), "rows.csv", w, random.NextInt32(2) == 0 ? null : scaling, detect ? null : ',');
+            Assert.Equal(rows.Count * w, rows.Values.Length);
+            foreach (float v in rows.Values) Assert.True(float.IsFinite(v));
+            for (int r = 1; r < rows.Count; r++) Assert.True(rows.LineOf(r) > rows.LineOf(r - 1));
+            return new Dataset(rows.Values, w, new float[rows.Count], 1);
+        }, $"text {Escape(text.ToString())}");
+    }
+
+    [Property]
+    public void CsvGz_TruncatedOrBitFlipped_IsTheSameDataOrFormatError(ulong seed, int cut, int flip, bool truncate, byte variant)
+    {
+        var random = new SeededRandom(seed);
+        string csv = ValidCsv(random, rows: 1 + random.NextInt32(20), cols: 3 + random.NextInt32(3));
+        byte[] gz = DataFiles.Gzip(Encoding.UTF8.GetBytes(csv));
+        if (truncate) gz = gz[..(int)((uint)cut % (uint)gz.Length)];
+        else gz[(int)((uint)flip % (uint)gz.Length)] ^= (byte)(1 << (flip & 7));
+        CsvOptions options = Variants[variant % Variants.Length];
+
+        using var scratch = DataFiles.Scratch();
+        string path = scratch.Write("fuzz.csv.gz", gz);
+        Dataset? original = DataFiles.DatasetOrFormatError(() => Dataset.FromCsv(new StringReader(csv), "fuzz.csv", options), "original");
+        Dataset? read = DataFiles.DatasetOrFormatError(() => Dataset.FromCsv(path, options), $"gz of {Escape(csv)}");
+        if (read is null) return;
+        Assert.False(truncate, "a truncated gzip file was read without an error");
+        Assert.NotNull(original);
+        Assert.Equal(original.Inputs.ToArray(), read.Inputs.ToArray());
+        Assert.Equal(original.Targets.ToArray(), read.Targets.ToArray());
+    }
+
+    [Property]
+    public void CsvGz_RandomBytesAfterTheMagic_IsDatasetOrFormatError(byte[]? tail)
+    {
+        using var scratch = DataFiles.Scratch();
+        string path = scratch.Write("random.csv.gz", [0x1f, 0x8b, .. tail ?? []]);
+        DataFiles.DatasetOrFormatError(() => Dataset.FromCsv(path), $"{tail?.Length ?? 0} random bytes");
     }
 
     private static string ValidCsv(SeededRandom random, int rows, int cols)

@@ -86,11 +86,23 @@ public sealed class CsvReaderTests : IDisposable
     }
 
     [Fact]
-    public void FromCsv_Throws_RaggedRowAgainstHeader()
+    public void FromCsv_HeaderOfAnotherWidth_IsSkippedWhole()
     {
-        string path = scratch.WriteText("ragged-header.csv", "a,b\n1,2,0\n");
+        // scikit-learn's bundled files: "n_samples,n_features,class names", then the rows (wine
+        // has 5 header fields and 14 data fields). Used to be rejected as a ragged row.
+        string path = scratch.WriteText("wine-like.csv", "3,2,class_0,class_1,class_2\n1.5,2,0\n3,4.5,2\n5,6,1\n");
+        Dataset d = Dataset.FromCsv(path, new CsvOptions { HasHeader = true });
+        Assert.Equal(3, d.Count);
+        Assert.Equal([1.5f, 2f, 3f, 4.5f, 5f, 6f], d.Inputs.ToArray());
+        Assert.Equal([0, 2, 1], d.Labels.ToArray());
+    }
+
+    [Fact]
+    public void FromCsv_Throws_RaggedRowAgainstFirstDataRow()
+    {
+        string path = scratch.WriteText("ragged-header.csv", "a,b\n1,2,0\n1,2\n");
         DataFiles.AssertMessage(Assert.Throws<DataFormatException>(() => Dataset.FromCsv(path, new CsvOptions { HasHeader = true })),
-            path, "line 2, column 3", "3 fields; expected 2 (as in line 1)");
+            path, "line 3, column 3", "2 fields; expected 3 (as in line 2)");
     }
 
     [Fact]

@@ -34,9 +34,33 @@ public sealed class IdxReaderTests : IDisposable
         Assert.Equal(rows * cols, d.InputWidth);
         Assert.Equal(10, d.ClassCount);
         byte[] pixels = DataFiles.ImagePixels(count, rows * cols);
-        for (int i = 0; i < pixels.Length; i++) Assert.Equal(pixels[i] / 255f, d.Inputs[i]);
+        for (int i = 0; i < pixels.Length; i++) Assert.Equal(pixels[i] * (1f / 255f), d.Inputs[i]);
         for (int i = 0; i < count; i++) Assert.Equal(i % 10, d.GetLabel(i));
         DataFiles.CheckInvariants(d);
+
+        // The scaling is recorded (it used to be applied and forgotten), and the raw load plus
+        // that scaling gives the scaled inputs bit for bit: what predict does with raw pixels.
+        Assert.NotNull(d.Scaling);
+        Assert.Equal(InputScalingKind.MinMax, d.Scaling.Kind);
+        Assert.All(d.Scaling.Offset.ToArray(), o => Assert.Equal(0f, o));
+        Assert.All(d.Scaling.Scale.ToArray(), s => Assert.Equal(1f / 255f, s));
+        Dataset raw = Dataset.FromIdx(imagesPath, labelsPath, scaleToUnit: false);
+        Assert.Null(raw.Scaling);
+        Assert.Equal(pixels.Select(p => (float)p), raw.Inputs.ToArray());
+        Assert.Equal(d.Inputs.ToArray(), d.Scaling.Apply(raw).Inputs.ToArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FromIdx_Throws_ZeroImages(bool gzip)
+    {
+        // Used to pass as an empty data set and fail later as an internal error (exit 2).
+        byte[] images = DataFiles.Images(0, 28, 28), labels = DataFiles.Labels(0);
+        string imagesPath = scratch.Write("zero-images", gzip ? DataFiles.Gzip(images) : images);
+        string labelsPath = scratch.Write("zero-labels", labels);
+        var e = Assert.Throws<DataFormatException>(() => Dataset.FromIdx(imagesPath, labelsPath));
+        DataFiles.AssertMessage(e, imagesPath, "byte 4", "0 images; expected at least 1");
     }
 
     [Fact]

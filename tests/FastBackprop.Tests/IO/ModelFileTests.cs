@@ -127,10 +127,10 @@ public sealed class ModelFileTests : IDisposable
         string path = Path.Combine(folder, "model.fbp");
         var first = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Tanh), new Dense(1, TransferFunction.Identity));
         first.InitializeWeights(1);
-        ModelFile.Save(path, new Model(first));
+        ModelFile.Save(path, new Model(first, scaling: null));
         var second = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Tanh), new Dense(1, TransferFunction.Identity));
         second.InitializeWeights(2);
-        ModelFile.Save(path, new Model(second));
+        ModelFile.Save(path, new Model(second, scaling: null));
 
         Assert.True(ModelFile.Load(path).Network.Parameters.SequenceEqual(second.Parameters));
         Assert.Equal(["model.fbp"], Directory.GetFiles(folder).Select(Path.GetFileName));
@@ -142,16 +142,16 @@ public sealed class ModelFileTests : IDisposable
         string path = Path.Combine(folder, "keep.fbp");
         var good = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Logistic));
         good.InitializeWeights(7);
-        ModelFile.Save(path, new Model(good));
+        ModelFile.Save(path, new Model(good, scaling: null));
         byte[] before = File.ReadAllBytes(path);
 
         var diverged = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Logistic));
         diverged.Parameters[0] = float.NaN;
-        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(path, new Model(diverged)));
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(path, new Model(diverged, scaling: null)));
         Assert.Contains("NaN", e.Message);
 
         var custom = new Network(2, Loss.HalfSquaredError, new Dense(1, new Softsign()));
-        e = Assert.Throws<ArgumentException>(() => ModelFile.Save(path, new Model(custom)));
+        e = Assert.Throws<ArgumentException>(() => ModelFile.Save(path, new Model(custom, scaling: null)));
         Assert.Contains("softsign", e.Message);
 
         Assert.Equal(before, File.ReadAllBytes(path));

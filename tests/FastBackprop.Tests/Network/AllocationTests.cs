@@ -1,3 +1,4 @@
+using FastBackprop.Tests.Support;
 using Xunit;
 
 namespace FastBackprop.Tests.NetworkTests;
@@ -5,8 +6,8 @@ namespace FastBackprop.Tests.NetworkTests;
 // ---------------------------------------------------------------------------------------------
 // The "0 B per step" promise: after warm-up (JIT, tiering, any lazy statics), TrainStep, Predict,
 // Backpropagate and ComputeLoss allocate nothing, with the network's own workspace and with an
-// explicit one. Measured with GC.GetAllocatedBytesForCurrentThread around a loop of calls on
-// this thread only, so other tests running in parallel do not disturb it.
+// explicit one. Measured on this thread only, in a window no garbage collection ran in
+// (SteadyStateAllocation), so other tests running in parallel do not disturb it.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Steady-state allocation of the per-pattern entry points.</summary>
@@ -56,9 +57,10 @@ public class AllocationTests
         }
 
         for (int i = 0; i < 200; i++) Calls();   // warm-up: tier-0 JIT, call counting, tier-1 promotion
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 500; i++) Calls();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{network.Definition}: {allocated} bytes allocated by 500 x 8 calls; expected 0");
+        long allocated = SteadyStateAllocation.Measure(() =>
+        {
+            for (int i = 0; i < 100; i++) Calls();
+        });
+        Assert.True(allocated == 0, $"{network.Definition}: {allocated} bytes allocated by 100 x 8 calls; expected 0");
     }
 }

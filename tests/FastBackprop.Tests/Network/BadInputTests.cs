@@ -152,7 +152,7 @@ public class BadInputTests
 
     // ---- learning rate -----------------------------------------------------------------------
 
-    public static TheoryData<float> BadLearningRates => new() { float.NaN, 0f, -0f, -0.5f, float.PositiveInfinity, float.NegativeInfinity, -float.Epsilon };
+    public static TheoryData<float> BadLearningRates => new() { float.NaN, -0.5f, float.PositiveInfinity, float.NegativeInfinity, -float.Epsilon };
 
     [Theory]
     [MemberData(nameof(BadLearningRates))]
@@ -161,10 +161,25 @@ public class BadInputTests
         Network network = CreateNetwork();
         string given = $"learningRate is {eta}";
         AssertRejectsAndKeepsParameters<ArgumentOutOfRangeException>("TrainStep", network,
-            () => network.TrainStep(GoodInput, GoodTarget, eta), "learningRate", given, "expected a finite number greater than 0");
+            () => network.TrainStep(GoodInput, GoodTarget, eta), "learningRate", given, "expected a finite number, 0 or more");
         AssertRejectsAndKeepsParameters<ArgumentOutOfRangeException>("TrainStep(ws)", network,
-            () => network.TrainStep(GoodInput, GoodTarget, eta, network.CreateWorkspace()), "learningRate", given, "expected a finite number greater than 0");
+            () => network.TrainStep(GoodInput, GoodTarget, eta, network.CreateWorkspace()), "learningRate", given, "expected a finite number, 0 or more");
         Assert.Equal(eta, Assert.Throws<ArgumentOutOfRangeException>(() => network.TrainStep(GoodInput, GoodTarget, eta)).ActualValue);
+    }
+
+    public static TheoryData<float> ZeroLearningRates => new() { 0f, -0f };
+
+    [Theory]
+    [MemberData(nameof(ZeroLearningRates))]
+    public void TrainingCalls_WithLearningRateZero_ChangeNothing(float eta)
+    {
+        // A schedule may reach 0 (cosine at its end): a step of size 0 is valid and leaves the weights as they are.
+        Network network = CreateNetwork();
+        float[] before = network.Parameters.ToArray();
+        Assert.True(float.IsFinite(network.TrainStep(GoodInput, GoodTarget, eta)));
+        network.TrainOnline([.. GoodInput, .. GoodInput], [.. GoodTarget, .. GoodTarget], eta, network.CreateWorkspace());
+        network.TrainBatch([.. GoodInput, .. GoodInput], [.. GoodTarget, .. GoodTarget], eta, network.CreateBatchWorkspace(2));
+        Assert.Equal(before, network.Parameters.ToArray());
     }
 
     [Fact]
@@ -181,19 +196,32 @@ public class BadInputTests
     public void EveryWorkspaceOverload_Throws_ForWorkspaceOfAnotherNetwork()
     {
         Network network = CreateNetwork();
-        // Same shape, but another definition object: a workspace belongs to one definition.
-        Workspace foreign = CreateNetwork().CreateWorkspace();
+        // A workspace of another shape (here 3-5-2 against 3-4-2).
+        Workspace other = new Network(3, Loss.HalfSquaredError, new Dense(5, TransferFunction.Tanh), new Dense(2, TransferFunction.Logistic)).CreateWorkspace();
         float[] before = network.Parameters.ToArray();
-        string[] parts = ["workspace was made for 3-4-2", "expected one made for this network"];
-        AssertRejects<ArgumentException>(() => network.Predict(GoodInput, new float[2], foreign), "workspace", parts);
-        AssertRejects<ArgumentException>(() => network.ComputeLoss(GoodInput, GoodTarget, foreign), "workspace", parts);
-        AssertRejects<ArgumentException>(() => network.Backpropagate(GoodInput, GoodTarget, new float[26], foreign), "workspace", parts);
-        AssertRejects<ArgumentException>(() => network.TrainStep(GoodInput, GoodTarget, 0.1f, foreign), "workspace", parts);
-
-        // A workspace of a differently shaped network, too.
-        Workspace other = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Logistic)).CreateWorkspace();
-        AssertRejects<ArgumentException>(() => network.TrainStep(GoodInput, GoodTarget, 0.1f, other), "workspace", "workspace was made for 3-2");
+        string[] parts = ["workspace was made for a 3-5-2 (tanh, logistic; HalfSquaredError) network", "this network is 3-4-2"];
+        AssertRejects<ArgumentException>(() => network.Predict(GoodInput, new float[2], other), "workspace", parts);
+        AssertRejects<ArgumentException>(() => network.ComputeLoss(GoodInput, GoodTarget, other), "workspace", parts);
+        AssertRejects<ArgumentException>(() => network.Backpropagate(GoodInput, GoodTarget, new float[26], other), "workspace", parts);
+        AssertRejects<ArgumentException>(() => network.TrainStep(GoodInput, GoodTarget, 0.1f, other), "workspace", parts);
         Assert.Equal(before, network.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Workspace_OfAnEqualButSeparatelyBuiltDefinition_IsAccepted()
+    {
+        // Same shape, another definition object: the buffers fit, so the workspace works (it was rejected, with
+        // the contradictory message "made for 3-4-2; expected 3-4-2").
+        Network network = CreateNetwork(), twin = CreateNetwork();
+        Workspace foreign = twin.CreateWorkspace();
+        Assert.NotSame(network.Definition, twin.Definition);
+        Assert.Equal(network.Definition, twin.Definition);
+        float[] own = new float[2], borrowed = new float[2];
+        network.Predict(GoodInput, own);
+        network.Predict(GoodInput, borrowed, foreign);
+        Assert.Equal(own, borrowed);
+        network.TrainStep(GoodInput, GoodTarget, 0.1f, foreign);
+        network.TrainBatch(GoodInput, GoodTarget, 0.1f, twin.CreateBatchWorkspace(1));
     }
 
     [Fact]

@@ -10,9 +10,10 @@ namespace FastBackprop.Tests.NetworkTests;
 // ---------------------------------------------------------------------------------------------
 // The mini-batch path (Gemm forward/backward, fused SGD update) against the reference run
 // pattern by pattern. Pattern p of a batch is the NetworkCase with DataSeed + p, so every
-// pattern has its own input and target. The batch gradient is the SUM of the per-pattern
-// gradients, so its rounding scale is the sum of their scales (triangle inequality); the same
-// RelativeTolerance as NetworkProperties applies (see there for the derivation). Rectifier
+// pattern has its own input and target. The batch gradient and error are the MEANS of the
+// per-pattern ones, so their rounding scale is the mean of their scales (triangle inequality;
+// the one multiplication by 1/B adds half an ulp); the same RelativeTolerance as
+// NetworkProperties applies (see there for the derivation). Rectifier
 // kinks are treated as there: a net sum within the kink band of 0 discards the case.
 // ---------------------------------------------------------------------------------------------
 
@@ -41,7 +42,7 @@ public class BatchProperties
          from size in Gen.Frequency((3, Gen.Choose(1, 8)), (2, Gen.Choose(9, 40)), (1, Gen.Elements(63, 64, 65)))
          select new Batch(c, size)).ToArbitrary();
 
-    // Per-pattern reference passes, their summed gradient and error, and the summed scales.
+    // Per-pattern reference passes, their mean gradient and error, and the mean scales.
     private static (ReferencePass[] Passes, double[] Gradient, double[] Scale, double Error, double ErrorScale) Reference(Batch b, double[] parameters)
     {
         var passes = new ReferencePass[b.Size];
@@ -62,7 +63,12 @@ public class BatchProperties
             error += passes[p].Error;
             errorScale += scales.Error;
         }
-        return (passes, gradient, scale, error, errorScale);
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            gradient[i] /= b.Size;
+            scale[i] /= b.Size;
+        }
+        return (passes, gradient, scale, error / b.Size, errorScale / b.Size);
     }
 
     // True if a rectifier net sum of the batch lies within the kink band of 0 on the other side
@@ -91,7 +97,7 @@ public class BatchProperties
     }
 
     [Property(MaxTest = Cases)]
-    public Property BackpropagateBatch_MatchesReference_SumOfPatternGradients() =>
+    public Property BackpropagateBatch_MatchesReference_MeanOfPatternGradients() =>
         Prop.ForAll(Batches(), b =>
         {
             Network network = b.Case.CreateNetwork();
@@ -105,7 +111,7 @@ public class BatchProperties
             return new Action(() =>
             {
                 Assert.Equal(before, network.Parameters.ToArray());
-                NetworkProperties.AssertClose(actualError, error, errorScale, "summed E");
+                NetworkProperties.AssertClose(actualError, error, errorScale, "mean E");
                 NetworkProperties.AssertClose(gradient, expected, scale, "batch gradient");
             }).When(!atKink).Classify(b.Size == 1, "batch of one");
         });
@@ -122,12 +128,12 @@ public class BatchProperties
             bool atKink = AtKink(b, ws, passes);
             return new Action(() =>
             {
-                NetworkProperties.AssertClose(actualError, error, errorScale, "summed E (TrainBatch)");
+                NetworkProperties.AssertClose(actualError, error, errorScale, "mean E (TrainBatch)");
                 ReadOnlySpan<float> actual = network.Parameters;
                 for (int i = 0; i < actual.Length; i++)
                 {
-                    double expected = parameters[i] - eta / b.Size * gradient[i];   // w -= eta (1/B) Σ_p ∂E_p/∂w
-                    double tolerance = NetworkProperties.RelativeTolerance * eta / b.Size * scale[i] + Math.Abs(expected) / (1 << 22);
+                    double expected = parameters[i] - eta * gradient[i];   // w -= eta (1/B) Σ_p ∂E_p/∂w
+                    double tolerance = NetworkProperties.RelativeTolerance * eta * scale[i] + Math.Abs(expected) / (1 << 22);
                     if (!(Math.Abs(actual[i] - expected) <= tolerance))
                     {
                         Assert.Fail($"parameter {i}: engine {actual[i]:R}, expected {expected:R} (was {parameters[i]:R}), |diff| {Math.Abs(actual[i] - expected):E3} > {tolerance:E3}");
@@ -168,6 +174,38 @@ public class BatchProperties
     }
 
     [Fact]
+    public void TrainBatch_UpdatesEachBias_WithOneRoundingOfTheColumnSum()
+    {
+        // A bias moves by eta times its column's mean delta. Adding the 300 scaled rows to it one by one
+        // (as TrainBatch did) rounds 300 times at the bias's magnitude; summing the column first rounds once.
+        var network = new Network(8, Loss.HalfSquaredError, new Dense(6, TransferFunction.Identity));
+        network.InitializeWeights(4);
+        network.GetBiases(0).Fill(0.5f);
+        const int Rows = 300;
+        var random = new SeededRandom(12);
+        var inputs = new float[Rows * 8];
+        var targets = new float[Rows * 6];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextSymmetric(1f);
+        for (int i = 0; i < targets.Length; i++) targets[i] = random.NextSymmetric(1f);
+        double[] parameters = NetworkGenerators.ToDouble(network.Parameters);
+        var mean = new double[parameters.Length];
+        for (int p = 0; p < Rows; p++)
+        {
+            double[] g = ReferenceBackprop.Run(network.Definition, parameters, NetworkGenerators.ToDouble(inputs.AsSpan(p * 8, 8)),
+                NetworkGenerators.ToDouble(targets.AsSpan(p * 6, 6))).Gradient;
+            for (int i = 0; i < g.Length; i++) mean[i] += g[i] / Rows;
+        }
+        network.TrainBatch(inputs, targets, 0.01f, network.CreateBatchWorkspace(Rows));
+        LayerLayout layout = network.Definition.GetLayout(0);
+        for (int k = 0; k < 6; k++)
+        {
+            double expected = 0.5 - 0.01 * mean[layout.BiasOffset + k];
+            // the stored float's half ulp, the update's own rounding, and the column sum's (~B u Σ|delta|, tiny at eta 0.01)
+            Assert.True(Math.Abs(network.GetBiases(0)[k] - expected) <= 1.5 * Math.Pow(2, -24), $"bias {k}: {network.GetBiases(0)[k]:R} against {expected:R}");
+        }
+    }
+
+    [Fact]
     public void BatchMethods_Throw_ForBadInput()
     {
         var network = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
@@ -192,8 +230,9 @@ public class BatchProperties
         Assert.Throws<ArgumentException>("targets", () => network.TrainBatch(inputs, targets, 0.1f, ws));
         targets[1] = 0;
         Assert.Throws<ArgumentOutOfRangeException>("learningRate", () => network.TrainBatch(inputs, targets, float.NaN, ws));
-        var other = new Network(3, Loss.HalfSquaredError, new Dense(2, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
-        Assert.Throws<ArgumentException>("workspace", () => network.TrainBatch(inputs, targets, 0.1f, other.CreateBatchWorkspace(4)));
+        var other = new Network(3, Loss.HalfSquaredError, new Dense(3, TransferFunction.Relu), new Dense(2, TransferFunction.Identity));
+        e = Assert.Throws<ArgumentException>("workspace", () => network.TrainBatch(inputs, targets, 0.1f, other.CreateBatchWorkspace(4)));
+        Assert.Contains("made for a 3-3-2", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>("capacity", () => network.CreateBatchWorkspace(0));
         Assert.Throws<ArgumentOutOfRangeException>("batchSize", () => ws.GetOutputs(0, 5));
     }
@@ -213,13 +252,14 @@ public class BatchProperties
             network.BackpropagateBatch(b.Inputs, b.Targets, gradient, ws);
             network.PredictBatch(b.Inputs, outputs, ws);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        Assert.Equal(0, SteadyStateAllocation.Measure(() =>
         {
-            network.TrainBatch(b.Inputs, b.Targets, 0.01f, ws);
-            network.BackpropagateBatch(b.Inputs, b.Targets, gradient, ws);
-            network.PredictBatch(b.Inputs, outputs, ws);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 5; i++)
+            {
+                network.TrainBatch(b.Inputs, b.Targets, 0.01f, ws);
+                network.BackpropagateBatch(b.Inputs, b.Targets, gradient, ws);
+                network.PredictBatch(b.Inputs, outputs, ws);
+            }
+        }));
     }
 }

@@ -165,7 +165,7 @@ public class NetworkProperties
         bool atKink = false;
         for (int l = 0; l < definition.LayerCount; l++)
         {
-            if (((Dense)definition.Layers[l]).Transfer is not RectifierFunction) continue;
+            if (definition.Layers[l] is not Dense { Transfer: RectifierFunction }) continue;
             ReadOnlySpan<float> net = ws.GetNetSums(l);
             for (int k = 0; k < net.Length; k++)
             {
@@ -228,7 +228,9 @@ internal sealed class ErrorScales
     public double[] Gradient { get; }
     public double Error { get; }
 
-    public static ErrorScales Compute(NetworkDefinition definition, double[] p, float[] input, float[] target, ReferencePass pass)
+    /// <summary>The scales of <paramref name="pass"/>; <paramref name="masks"/> are the dropout masks it ran with, if any.</summary>
+    public static ErrorScales Compute(NetworkDefinition definition, double[] p, float[] input, float[] target, ReferencePass pass,
+        IReadOnlyList<double[]?>? masks = null)
     {
         int layers = definition.LayerCount;
         var net = new double[layers][];
@@ -243,13 +245,19 @@ internal sealed class ErrorScales
             double[] below = l == 0 ? input.Select(v => (double)Math.Abs(v)).ToArray() : output[l - 1];
             net[l] = new double[layout.Units];
             output[l] = new double[layout.Units];
+            if (definition.Layers[l] is Dropout)
+            {
+                // y_i = x_i m_i: one exact-or-rounded product
+                for (int i = 0; i < layout.Units; i++) net[l][i] = output[l][i] = below[i] * Mask(masks, l, i);
+                continue;
+            }
             for (int k = 0; k < layout.Units; k++)
             {
                 double s = Math.Abs(p[layout.BiasOffset + k]);
                 for (int j = 0; j < layout.Inputs; j++) s += Math.Abs(p[layout.WeightOffset + k * layout.Inputs + j]) * below[j];
                 net[l][k] = s;
             }
-            bool softmax = ((Dense)definition.Layers[l]).Transfer is SoftmaxFunction;
+            bool softmax = definition.Layers[l] is Dense { Transfer: SoftmaxFunction };
             double maxNet = net[l].Max();
             for (int k = 0; k < layout.Units; k++)
             {
@@ -288,17 +296,18 @@ internal sealed class ErrorScales
             }
         }
 
-        // Backward: S(delta_j) = (Σ_k S(delta_k) |w_kj|) (|f'(net_j)| + sup|f''| S(net_j)).
+        // Backward: S(delta_j) = (Σ_k S(delta_k) |w_kj|) (|f'(net_j)| + sup|f''| S(net_j)); through a dropout
+        // layer S(∂E/∂x_j) = S(∂E/∂y_j) m_j, and a dropout layer below takes the sum as it is (no f').
         for (int l = last; l > 0; l--)
         {
             LayerLayout layout = definition.GetLayout(l);
-            TransferFunction f = ((Dense)definition.Layers[l - 1]).Transfer;
             delta[l - 1] = new double[layout.Inputs];
             for (int j = 0; j < layout.Inputs; j++)
             {
                 double s = 0;
-                for (int k = 0; k < layout.Units; k++) s += delta[l][k] * Math.Abs(p[layout.WeightOffset + k * layout.Inputs + j]);
-                delta[l - 1][j] = s * DerivativeScale(f, pass.NetSums[l - 1][j], net[l - 1][j]);
+                if (definition.Layers[l] is Dropout) s = delta[l][j] * Mask(masks, l, j);
+                else for (int k = 0; k < layout.Units; k++) s += delta[l][k] * Math.Abs(p[layout.WeightOffset + k * layout.Inputs + j]);
+                delta[l - 1][j] = definition.Layers[l - 1] is Dense below ? s * DerivativeScale(below.Transfer, pass.NetSums[l - 1][j], net[l - 1][j]) : s;
             }
         }
 
@@ -307,6 +316,7 @@ internal sealed class ErrorScales
         for (int l = 0; l < layers; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
+            if (definition.Layers[l] is Dropout) continue;
             for (int k = 0; k < layout.Units; k++)
             {
                 for (int j = 0; j < layout.Inputs; j++)
@@ -319,6 +329,8 @@ internal sealed class ErrorScales
         }
         return new ErrorScales(net, output, delta, gradient, error);
     }
+
+    private static double Mask(IReadOnlyList<double[]?>? masks, int layer, int i) => masks?[layer] is double[] mask ? mask[i] : 1.0;
 
     // |f'(net)| plus sup|f''| times the net sum's scale (f' evaluated at a rounded net, or from a rounded y).
     private static double DerivativeScale(TransferFunction f, double netValue, double netScale) => f switch

@@ -1,6 +1,6 @@
 using FastBackprop.Kernels;
-using FastBackprop.Training;
 using FastBackprop.Tests.Support;
+using FastBackprop.Training;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -130,12 +130,30 @@ public class ThreadingTests
         var (network, inputs, targets) = Wide(96);
         using BatchWorkspace ws = network.CreateBatchWorkspace(96, 2);
         for (int i = 0; i < 3; i++) network.TrainBatch(inputs, targets, 0.01f, ws);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < 10; i++) network.TrainBatch(inputs, targets, 0.01f, ws);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        // Whole process, all threads: the test runner's own threads may allocate a little meanwhile,
-        // so allow a few hundred bytes, far below one allocation per step of any buffer.
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated over 10 threaded steps");
+        var counter = new AllocationCounter(ws.DegreeOfParallelism);
+        // The caller's and the workers' own counters, so other tests' allocations do not count.
+        long allocated = SteadyStateAllocation.Measure(() =>
+        {
+            for (int i = 0; i < 3; i++) network.TrainBatch(inputs, targets, 0.01f, ws);
+        }, () => counter.Read(ws.Pool!));
+        Assert.True(allocated == 0, $"{allocated} bytes allocated by the step's threads over 3 threaded steps; expected 0");
+    }
+
+    /// <summary>Sums GC.GetAllocatedBytesForCurrentThread over the pool's threads (the caller is piece 0),
+    /// by running one piece on each of them.</summary>
+    private sealed class AllocationCounter(int threads) : IParallelWork
+    {
+        private readonly long[] perThread = new long[threads];
+
+        public long Read(WorkerPool pool)
+        {
+            pool.Run(this, perThread.Length);
+            long sum = 0;
+            foreach (long bytes in perThread) sum += bytes;
+            return sum;
+        }
+
+        public void Execute(int part, int parts) => perThread[part] = GC.GetAllocatedBytesForCurrentThread();
     }
 
     [Fact]

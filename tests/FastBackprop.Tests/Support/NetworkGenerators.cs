@@ -141,6 +141,34 @@ public static class NetworkGenerators
             : Gen.Elements(HalfSquaredErrorOutputKinds)
         select Build(inputWidth, widths, [.. hidden, output], slopes, loss);
 
+    /// <summary>As <see cref="Definitions"/>, with a dropout layer (rate 0.05 to 0.9) after the input and after each hidden
+    /// layer, each with probability one half, and at least one in every definition.</summary>
+    public static Gen<NetworkDefinition> DefinitionsWithDropout(int maxDepth = 4, int maxWidth = 48) =>
+        from definition in Definitions(maxDepth, maxWidth)
+        from rates in Gen.Choose(5, 90).Select(i => i / 100f).ArrayOf(definition.LayerCount)
+        from coins in Gen.Choose(0, 1).ArrayOf(definition.LayerCount)
+        from forced in Gen.Choose(0, definition.LayerCount - 1)
+        select WithDropout(definition, rates, coins, forced);
+
+    /// <summary>Cases of <see cref="DefinitionsWithDropout"/>.</summary>
+    public static Arbitrary<NetworkCase> CaseWithDropoutArbitrary(int maxDepth = 4, int maxWidth = 48) =>
+        (from definition in DefinitionsWithDropout(maxDepth, maxWidth)
+         from weightSeed in Seed
+         from dataSeed in Seed
+         select new NetworkCase(definition, weightSeed, dataSeed)).ToArbitrary();
+
+    // A dropout layer before dense layer l where coins[l] is 1, or l == forced.
+    private static NetworkDefinition WithDropout(NetworkDefinition definition, float[] rates, int[] coins, int forced)
+    {
+        var layers = new List<Layer>();
+        for (int l = 0; l < definition.LayerCount; l++)
+        {
+            if (coins[l] == 1 || l == forced) layers.Add(new Dropout(rates[l]));
+            layers.Add(definition.Layers[l]);
+        }
+        return new NetworkDefinition(definition.InputWidth, definition.Loss, [.. layers]);
+    }
+
     /// <summary>A definition plus two random 64-bit seeds.</summary>
     public static Gen<NetworkCase> Cases(int maxDepth = 5, int maxWidth = 64) =>
         from definition in Definitions(maxDepth, maxWidth)

@@ -4,23 +4,16 @@ using System.Runtime.Intrinsics;
 
 namespace FastBackprop.Kernels.Operators;
 
-/// <summary>Runs an element-wise operator over spans: the one place that picks the vector tier
-/// and handles tails for element-wise work (TensorPrimitives' driver, in miniature).</summary>
+/// <summary>Runs an element-wise operator over spans, at the tier <see cref="VectorDispatch"/> picks, and
+/// handles the tails (TensorPrimitives' driver, in miniature).</summary>
 internal static class ElementwiseDriver
 {
     /// <summary><c>y[i] = op(x[i])</c>; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOperator
     {
         ThrowHelper.CheckLength(y.Length, x.Length, nameof(y));
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        switch (VectorTiers.For(x.Length))
-        {
-            case VectorTier.Vector512: Map<TOp, Simd512, Vector512<float>>(op, ref xr, ref yr, x.Length); break;
-            case VectorTier.Vector256: Map<TOp, Simd256, Vector256<float>>(op, ref xr, ref yr, x.Length); break;
-            case VectorTier.Vector128: Map<TOp, Simd128, Vector128<float>>(op, ref xr, ref yr, x.Length); break;
-            default: Map<TOp, SimdScalar, float>(op, ref xr, ref yr, x.Length); break;
-        }
+        var kernel = new MapKernel<TOp>(op, x, y);
+        VectorDispatch.Run(x.Length, ref kernel);
     }
 
     /// <summary><c>delta[i] = op(delta[i], net[i], output[i])</c>, in place.</summary>
@@ -29,16 +22,41 @@ internal static class ElementwiseDriver
     {
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
         ThrowHelper.CheckLength(delta.Length, net.Length, nameof(delta));
-        ref float n = ref MemoryMarshal.GetReference(net);
-        ref float o = ref MemoryMarshal.GetReference(output);
-        ref float d = ref MemoryMarshal.GetReference(delta);
-        switch (VectorTiers.For(net.Length))
-        {
-            case VectorTier.Vector512: UpdateDelta<TOp, Simd512, Vector512<float>>(op, ref n, ref o, ref d, net.Length); break;
-            case VectorTier.Vector256: UpdateDelta<TOp, Simd256, Vector256<float>>(op, ref n, ref o, ref d, net.Length); break;
-            case VectorTier.Vector128: UpdateDelta<TOp, Simd128, Vector128<float>>(op, ref n, ref o, ref d, net.Length); break;
-            default: UpdateDelta<TOp, SimdScalar, float>(op, ref n, ref o, ref d, net.Length); break;
-        }
+        var kernel = new UpdateDeltaKernel<TOp>(op, net, output, delta);
+        VectorDispatch.Run(net.Length, ref kernel);
+    }
+
+    /// <summary><see cref="Map{TOp}"/> in scalar code over refs, for rows of a handful of units (the tiny-network
+    /// plan), where a span call and a tier dispatch would cost more than the arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MapScalar<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator =>
+        Map<TOp, SimdScalar, float>(op, ref x, ref y, length);
+
+    /// <summary><see cref="UpdateDelta{TOp}"/> in scalar code over refs; see <see cref="MapScalar{TOp}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UpdateDeltaScalar<TOp>(TOp op, ref float net, ref float output, ref float delta, int length) where TOp : struct, IDerivativeOperator =>
+        UpdateDelta<TOp, SimdScalar, float>(op, ref net, ref output, ref delta, length);
+
+    private readonly ref struct MapKernel<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) : IVectorKernel
+        where TOp : struct, IUnaryOperator
+    {
+        private readonly TOp op = op;
+        private readonly ReadOnlySpan<float> source = x;
+        private readonly Span<float> destination = y;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Map<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(destination), source.Length);
+    }
+
+    private readonly ref struct UpdateDeltaKernel<TOp>(TOp op, ReadOnlySpan<float> net, ReadOnlySpan<float> output, Span<float> delta) : IVectorKernel
+        where TOp : struct, IDerivativeOperator
+    {
+        private readonly TOp op = op;
+        private readonly ReadOnlySpan<float> n = net, o = output;
+        private readonly Span<float> d = delta;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            UpdateDelta<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(n), ref MemoryMarshal.GetReference(o), ref MemoryMarshal.GetReference(d), n.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -54,28 +54,15 @@ public static class GradientClipping
     // g_i *= scale, in place: one pass at the widest tier that fits.
     private static void ScaleInPlace(Span<float> gradient, float scale)
     {
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        int n = gradient.Length;
-        switch (VectorTiers.For(n))
-        {
-            case VectorTier.Vector512: Scale<Simd512, Vector512<float>>(ref g, n, scale); break;
-            case VectorTier.Vector256: Scale<Simd256, Vector256<float>>(ref g, n, scale); break;
-            case VectorTier.Vector128: Scale<Simd128, Vector128<float>>(ref g, n, scale); break;
-            default: Scale<SimdScalar, float>(ref g, n, scale); break;
-        }
+        var kernel = new ScaleKernel(gradient, scale);
+        VectorDispatch.Run(gradient.Length, ref kernel);
     }
 
     private static double SumOfSquares(ReadOnlySpan<float> values)
     {
-        ref float x = ref MemoryMarshal.GetReference(values);
-        int n = values.Length;
-        double sum = VectorTiers.For(n) switch
-        {
-            VectorTier.Vector512 => SumOfSquares<Simd512, Vector512<float>>(ref x, n),
-            VectorTier.Vector256 => SumOfSquares<Simd256, Vector256<float>>(ref x, n),
-            VectorTier.Vector128 => SumOfSquares<Simd128, Vector128<float>>(ref x, n),
-            _ => SumOfSquares<SimdScalar, float>(ref x, n),
-        };
+        var kernel = new SumOfSquaresKernel(values);
+        VectorDispatch.Run(values.Length, ref kernel);
+        double sum = kernel.Sum;
         if (double.IsPositiveInfinity(sum))
         {
             // A float square overflowed; redo it in double (rare: only for |g_i| > ~1.8e19).
@@ -83,6 +70,25 @@ public static class GradientClipping
             foreach (float v in values) sum += (double)v * v;
         }
         return sum;
+    }
+
+    private readonly ref struct ScaleKernel(Span<float> gradient, float scale) : IVectorKernel
+    {
+        private readonly Span<float> g = gradient;
+        private readonly float s = scale;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Scale<TSimd, TVector>(ref MemoryMarshal.GetReference(g), g.Length, s);
+    }
+
+    private ref struct SumOfSquaresKernel(ReadOnlySpan<float> values) : IVectorKernel
+    {
+        private readonly ReadOnlySpan<float> x = values;
+
+        public double Sum { get; private set; }
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Sum = SumOfSquares<TSimd, TVector>(ref MemoryMarshal.GetReference(x), x.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

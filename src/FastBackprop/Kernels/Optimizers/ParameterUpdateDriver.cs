@@ -39,8 +39,8 @@ internal interface IParameterUpdateOperator2
     TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector s, ref TVector t) where TSimd : ISimd<TVector> where TVector : struct;
 }
 
-/// <summary>Runs a parameter-update operator over the whole parameter buffer: the one place the
-/// optimizer kernels pick a vector tier and handle tails.</summary>
+/// <summary>Runs a parameter-update operator over the whole parameter buffer, at the tier
+/// <see cref="VectorDispatch"/> picks, and handles the tails of the optimizer kernels.</summary>
 internal static class ParameterUpdateDriver
 {
     /// <summary><c>w[i] = op(w[i], g[i])</c>.</summary>
@@ -48,16 +48,8 @@ internal static class ParameterUpdateDriver
         where TOp : struct, IParameterUpdateOperator
     {
         ThrowHelper.CheckLength(gradient.Length, parameters.Length, nameof(gradient));
-        ref float w = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        int n = parameters.Length;
-        switch (VectorTiers.For(n))
-        {
-            case VectorTier.Vector512: Run<TOp, Simd512, Vector512<float>>(op, ref w, ref g, n); break;
-            case VectorTier.Vector256: Run<TOp, Simd256, Vector256<float>>(op, ref w, ref g, n); break;
-            case VectorTier.Vector128: Run<TOp, Simd128, Vector128<float>>(op, ref w, ref g, n); break;
-            default: Run<TOp, SimdScalar, float>(op, ref w, ref g, n); break;
-        }
+        var kernel = new Kernel0<TOp>(op, parameters, gradient);
+        VectorDispatch.Run(parameters.Length, ref kernel);
     }
 
     /// <summary><c>(w[i], s[i]) = op(w[i], g[i], s[i])</c>.</summary>
@@ -66,17 +58,8 @@ internal static class ParameterUpdateDriver
     {
         ThrowHelper.CheckLength(gradient.Length, parameters.Length, nameof(gradient));
         ThrowHelper.CheckLength(state.Length, parameters.Length, stateName);
-        ref float w = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float s = ref MemoryMarshal.GetReference(state);
-        int n = parameters.Length;
-        switch (VectorTiers.For(n))
-        {
-            case VectorTier.Vector512: Run<TOp, Simd512, Vector512<float>>(op, ref w, ref g, ref s, n); break;
-            case VectorTier.Vector256: Run<TOp, Simd256, Vector256<float>>(op, ref w, ref g, ref s, n); break;
-            case VectorTier.Vector128: Run<TOp, Simd128, Vector128<float>>(op, ref w, ref g, ref s, n); break;
-            default: Run<TOp, SimdScalar, float>(op, ref w, ref g, ref s, n); break;
-        }
+        var kernel = new Kernel1<TOp>(op, parameters, gradient, state);
+        VectorDispatch.Run(parameters.Length, ref kernel);
     }
 
     /// <summary><c>(w[i], s[i], t[i]) = op(w[i], g[i], s[i], t[i])</c>.</summary>
@@ -87,18 +70,44 @@ internal static class ParameterUpdateDriver
         ThrowHelper.CheckLength(gradient.Length, parameters.Length, nameof(gradient));
         ThrowHelper.CheckLength(state0.Length, parameters.Length, state0Name);
         ThrowHelper.CheckLength(state1.Length, parameters.Length, state1Name);
-        ref float w = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float s = ref MemoryMarshal.GetReference(state0);
-        ref float t = ref MemoryMarshal.GetReference(state1);
-        int n = parameters.Length;
-        switch (VectorTiers.For(n))
-        {
-            case VectorTier.Vector512: Run<TOp, Simd512, Vector512<float>>(op, ref w, ref g, ref s, ref t, n); break;
-            case VectorTier.Vector256: Run<TOp, Simd256, Vector256<float>>(op, ref w, ref g, ref s, ref t, n); break;
-            case VectorTier.Vector128: Run<TOp, Simd128, Vector128<float>>(op, ref w, ref g, ref s, ref t, n); break;
-            default: Run<TOp, SimdScalar, float>(op, ref w, ref g, ref s, ref t, n); break;
-        }
+        var kernel = new Kernel2<TOp>(op, parameters, gradient, state0, state1);
+        VectorDispatch.Run(parameters.Length, ref kernel);
+    }
+
+    // --- the operands of one call, for VectorDispatch -------------------------------------------
+
+    private readonly ref struct Kernel0<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient) : IVectorKernel
+        where TOp : struct, IParameterUpdateOperator
+    {
+        private readonly TOp op = op;
+        private readonly Span<float> w = parameters;
+        private readonly ReadOnlySpan<float> g = gradient;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Run<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(g), w.Length);
+    }
+
+    private readonly ref struct Kernel1<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state) : IVectorKernel
+        where TOp : struct, IParameterUpdateOperator1
+    {
+        private readonly TOp op = op;
+        private readonly Span<float> w = parameters, s = state;
+        private readonly ReadOnlySpan<float> g = gradient;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Run<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(s), w.Length);
+    }
+
+    private readonly ref struct Kernel2<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state0, Span<float> state1) : IVectorKernel
+        where TOp : struct, IParameterUpdateOperator2
+    {
+        private readonly TOp op = op;
+        private readonly Span<float> w = parameters, s = state0, t = state1;
+        private readonly ReadOnlySpan<float> g = gradient;
+
+        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
+            Run<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(g),
+                ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(t), w.Length);
     }
 
     // --- loops: full registers, then the scalar tail --------------------------------------------

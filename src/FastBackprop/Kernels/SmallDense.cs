@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+
+namespace FastBackprop.Kernels;
+
+// ---------------------------------------------------------------------------------------------
+// SmallDense: one fully connected layer narrower than one Vector512 (the derivation's 2-4-3-2),
+// as plain scalar loops over refs, for the tiny-network plan.
+//
+// At these sizes a step is ~60 multiply-adds and 9 exponentials; what costs is everything
+// around them: a call, a span slice, a bounds check or a tier dispatch per layer and operand.
+// So these take refs and counts (the plan validated every shape once, when it was built),
+// inline into the plan's layer loop, and run straight-line code up to four inputs.
+//
+//   NetSums:          net_k = b_k + Σ_j w_kj x_j                                (derivation (1))
+//   BackwardUpdate:   s_j = Σ_k delta_k w_kj (old weights), then
+//                     w_kj += scale delta_k x_j, b_k += scale delta_k           ((9)-(12), (17)-(18))
+//   Update:           the same without s (the first layer: nothing below needs it)
+//   Gradient:         g_kj = scale delta_k x_j, g_b = scale delta_k, s_j = Σ_k delta_k w_kj ((14), (16))
+//
+// Operands: W is units x inputs row-major with its units biases right after it; x has inputs
+// values; net, delta have units; s has inputs and is overwritten. Nothing overlaps except as
+// stated. Never allocates.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Scalar per-layer loops for layers narrower than 16 units and inputs.</summary>
+internal static class SmallDense
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void NetSums(ref float w, ref float x, ref float net, int units, int inputs)
+    {
+        ref float b = ref Unsafe.Add(ref w, units * inputs);
+        for (int k = 0; k < units; k++)
+        {
+            Unsafe.Add(ref net, k) = Unsafe.Add(ref b, k) + Dot(ref Unsafe.Add(ref w, k * inputs), ref x, inputs);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BackwardUpdate(ref float w, ref float delta, ref float x, float scale, ref float s, int units, int inputs)
+    {
+        ref float b = ref Unsafe.Add(ref w, units * inputs);
+        for (int j = 0; j < inputs; j++) Unsafe.Add(ref s, j) = 0f;
+        for (int k = 0; k < units; k++)
+        {
+            float dk = Unsafe.Add(ref delta, k), a = scale * dk;
+            BackwardRow(ref Unsafe.Add(ref w, k * inputs), ref s, ref x, dk, a, inputs);
+            Unsafe.Add(ref b, k) += a;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Update(ref float w, ref float delta, ref float x, float scale, int units, int inputs)
+    {
+        ref float b = ref Unsafe.Add(ref w, units * inputs);
+        for (int k = 0; k < units; k++)
+        {
+            ref float row = ref Unsafe.Add(ref w, k * inputs);
+            float a = scale * Unsafe.Add(ref delta, k);
+            for (int j = 0; j < inputs; j++) Unsafe.Add(ref row, j) += a * Unsafe.Add(ref x, j);
+            Unsafe.Add(ref b, k) += a;
+        }
+    }
+
+    /// <summary>Writes the scaled gradient <paramref name="g"/> (same layout as W and b) and, when
+    /// <paramref name="propagate"/>, the sums s from W.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gradient(ref float w, ref float delta, ref float x, float scale, ref float g, ref float s, bool propagate, int units, int inputs)
+    {
+        ref float gb = ref Unsafe.Add(ref g, units * inputs);
+        if (propagate)
+        {
+            for (int j = 0; j < inputs; j++) Unsafe.Add(ref s, j) = 0f;
+        }
+        for (int k = 0; k < units; k++)
+        {
+            float dk = Unsafe.Add(ref delta, k), a = scale * dk;
+            ref float row = ref Unsafe.Add(ref w, k * inputs), gRow = ref Unsafe.Add(ref g, k * inputs);
+            for (int j = 0; j < inputs; j++) Unsafe.Add(ref gRow, j) = a * Unsafe.Add(ref x, j);
+            if (propagate)
+            {
+                for (int j = 0; j < inputs; j++) Unsafe.Add(ref s, j) += dk * Unsafe.Add(ref row, j);
+            }
+            Unsafe.Add(ref gb, k) = a;
+        }
+    }
+
+    /// <summary>∂E/∂y_k = y_k - d_k into <paramref name="gradient"/>; returns E = ½ Σ_k (y_k - d_k)² (derivation (3)).
+    /// OutputDelta.HalfSquaredError without its two span calls on a handful of outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HalfSquaredError(ref float y, ref float target, ref float gradient, int units)
+    {
+        float sum = 0f;
+        for (int k = 0; k < units; k++)
+        {
+            float e = Unsafe.Add(ref gradient, k) = Unsafe.Add(ref y, k) - Unsafe.Add(ref target, k);
+            sum += e * e;
+        }
+        return 0.5f * sum;
+    }
+
+    // Σ_j row_j x_j. The widths of small networks are a handful, where a loop costs more in its
+    // exit misprediction than in its multiply-adds: lengths up to 4 are straight-line code, chosen
+    // by a jump table whose target repeats every step (the same layers in the same order), so the
+    // predictor learns it. The additions run left to right, in the same order as the loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float row, ref float x, int length)
+    {
+        switch (length)
+        {
+            case 1: return row * x;
+            case 2: return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1);
+            case 3: return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2);
+            case 4:
+                return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2)
+                    + Unsafe.Add(ref row, 3) * Unsafe.Add(ref x, 3);
+            default:
+                float sum = 0f;
+                for (int j = 0; j < length; j++) sum += Unsafe.Add(ref row, j) * Unsafe.Add(ref x, j);
+                return sum;
+        }
+    }
+
+    // s_j += dk w_j (old weight), then w_j += a x_j, for one row; straight-line up to 4 as Dot.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardRow(ref float row, ref float s, ref float x, float dk, float a, int length)
+    {
+        switch (length)
+        {
+            case 4:
+                Unsafe.Add(ref s, 3) += dk * Unsafe.Add(ref row, 3);
+                Unsafe.Add(ref row, 3) += a * Unsafe.Add(ref x, 3);
+                goto case 3;
+            case 3:
+                Unsafe.Add(ref s, 2) += dk * Unsafe.Add(ref row, 2);
+                Unsafe.Add(ref row, 2) += a * Unsafe.Add(ref x, 2);
+                goto case 2;
+            case 2:
+                Unsafe.Add(ref s, 1) += dk * Unsafe.Add(ref row, 1);
+                Unsafe.Add(ref row, 1) += a * Unsafe.Add(ref x, 1);
+                goto case 1;
+            case 1:
+                s += dk * row;
+                row += a * x;
+                return;
+            default:
+                for (int j = 0; j < length; j++)
+                {
+                    ref float wkj = ref Unsafe.Add(ref row, j);
+                    Unsafe.Add(ref s, j) += dk * wkj;
+                    wkj += a * Unsafe.Add(ref x, j);
+                }
+                return;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastBackprop.Kernels;
+using FastBackprop.Kernels.Operators;
+
+namespace FastBackprop;
+
+// ---------------------------------------------------------------------------------------------
+// The tiny-network plan: every width below one Vector512 and every layer dense with a built-in
+// transfer function (the derivation's 2-4-3-2). A step is all call overhead at these sizes, so
+// the shape is read once into offset tables, the passes run on refs into the flat buffers
+// (llm.c style), each layer through SmallDense's inlined scalar loops, and each transfer function
+// through its operator's scalar form, picked by a switch whose jump target repeats every step.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Whole passes of a tiny network in scalar code over the flat buffers.</summary>
+internal sealed class TinyPlan : PatternPlan
+{
+    private readonly int[] widths;          // widths[0] = input, widths[l + 1] = layer l
+    private readonly int[] weightOffsets;
+    private readonly ScalarForm[] forms;
+    private readonly float[] slopes;
+    private readonly bool netGradientGiven;
+
+    private TinyPlan(NetworkDefinition definition)
+        : base(definition)
+    {
+        int layers = definition.LayerCount;
+        widths = new int[layers + 1];
+        weightOffsets = new int[layers];
+        forms = new ScalarForm[layers];
+        slopes = new float[layers];
+        widths[0] = definition.InputWidth;
+        for (int l = 0; l < layers; l++)
+        {
+            var dense = (Dense)definition.Layers[l];
+            widths[l + 1] = dense.Width;
+            weightOffsets[l] = definition.GetLayout(l).WeightOffset;
+            forms[l] = dense.Transfer.Form;
+            slopes[l] = dense.Transfer.NegativeSlope;
+        }
+        netGradientGiven = OutputLoss.GivesNetGradient(definition);
+    }
+
+    /// <summary>The plan, if <paramref name="definition"/> is tiny: every width below 16 and every layer dense
+    /// with a built-in transfer function; null otherwise.</summary>
+    public static TinyPlan? For(NetworkDefinition definition)
+    {
+        if (definition.MaxWidth >= 16) return null;
+        foreach (Layer layer in definition.Layers)
+        {
+            if (layer is not Dense { Transfer.Form: not ScalarForm.Custom }) return null;
+        }
+        return new TinyPlan(definition);
+    }
+
+    public override void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Workspace ws, SeededRandom? random)
+    {
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float nets = ref MemoryMarshal.GetArrayDataReference(ws.AllStates);
+        ref float outputs = ref MemoryMarshal.GetArrayDataReference(ws.AllOutputs);
+        ReadOnlySpan<int> at = ws.Offsets;
+        ref float x = ref MemoryMarshal.GetReference(input);
+        for (int l = 0; l < forms.Length; l++)
+        {
+            int units = widths[l + 1];
+            ref float net = ref Unsafe.Add(ref nets, at[l]);
+            ref float y = ref Unsafe.Add(ref outputs, at[l]);
+            SmallDense.NetSums(ref Unsafe.Add(ref p, weightOffsets[l]), ref x, ref net, units, widths[l]);   // (1)
+            Activate(forms[l], slopes[l], ref net, ref y, units);                                             // (2)
+            x = ref y;
+        }
+    }
+
+    public override float OutputError(ReadOnlySpan<float> target, Workspace ws)
+    {
+        if (netGradientGiven) return base.OutputError(target, ws);
+        int last = forms.Length, start = ws.Offsets[last - 1];
+        return SmallDense.HalfSquaredError(ref ws.AllOutputs[start], ref MemoryMarshal.GetReference(target), ref ws.AllGradients[start], widths[last]);
+    }
+
+    public override void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Workspace ws, in ParameterUpdate update)
+    {
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float target = ref MemoryMarshal.GetReference(update.Target);
+        ref float nets = ref MemoryMarshal.GetArrayDataReference(ws.AllStates);
+        ref float outputs = ref MemoryMarshal.GetArrayDataReference(ws.AllOutputs);
+        ref float gradients = ref MemoryMarshal.GetArrayDataReference(ws.AllGradients);
+        ReadOnlySpan<int> at = ws.Offsets;
+        for (int l = forms.Length - 1; l >= 0; l--)
+        {
+            int inputs = widths[l], units = widths[l + 1];
+            ref float delta = ref Unsafe.Add(ref gradients, at[l]);
+            if (l < forms.Length - 1 || !netGradientGiven)
+            {
+                MultiplyByDerivative(forms[l], slopes[l], ref Unsafe.Add(ref nets, at[l]), ref Unsafe.Add(ref outputs, at[l]), ref delta, units);   // (7), (9)-(12)
+            }
+            bool propagate = l > 0;   // the input has no gradient slot
+            ref float x = ref propagate ? ref Unsafe.Add(ref outputs, at[l - 1]) : ref MemoryMarshal.GetReference(input);
+            ref float s = ref propagate ? ref Unsafe.Add(ref gradients, at[l - 1]) : ref Unsafe.NullRef<float>();
+            ref float w = ref Unsafe.Add(ref p, weightOffsets[l]);
+            if (!update.InPlace) SmallDense.Gradient(ref w, ref delta, ref x, update.Scale, ref Unsafe.Add(ref target, weightOffsets[l]), ref s, propagate, units, inputs);
+            else if (propagate) SmallDense.BackwardUpdate(ref Unsafe.Add(ref target, weightOffsets[l]), ref delta, ref x, update.Scale, ref s, units, inputs);
+            else SmallDense.Update(ref Unsafe.Add(ref target, weightOffsets[l]), ref delta, ref x, update.Scale, units, inputs);
+        }
+    }
+
+    public override float TrainOnline(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, float learningRate, Workspace ws)
+    {
+        int width = widths[0], outputs = widths[^1], count = inputs.Length / width;
+        float error = 0f;
+        for (int t = 0; t < count; t++)
+        {
+            float e = Step(parameters, inputs.Slice(t * width, width), targets.Slice(t * outputs, outputs), learningRate, ws);
+            error += e;
+            if (!float.IsFinite(e)) break;
+        }
+        return error;
+    }
+
+    // y = f(net) for one layer, through each function's operator (the same arithmetic as the span kernels).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Activate(ScalarForm form, float slope, ref float net, ref float y, int units)
+    {
+        switch (form)
+        {
+            case ScalarForm.Logistic: ElementwiseDriver.MapScalar(default(LogisticOperator), ref net, ref y, units); return;
+            case ScalarForm.Tanh:
+                for (int k = 0; k < units; k++) Unsafe.Add(ref y, k) = MathF.Tanh(Unsafe.Add(ref net, k));
+                return;
+            case ScalarForm.Rectifier when slope == 0f: ElementwiseDriver.MapScalar(default(ReluOperator), ref net, ref y, units); return;
+            case ScalarForm.Rectifier: ElementwiseDriver.MapScalar(new LeakyReluOperator(slope), ref net, ref y, units); return;
+            case ScalarForm.Softmax: Activation.SoftmaxCore<SimdScalar, float>(ref net, ref y, units); return;
+            default:
+                for (int k = 0; k < units; k++) Unsafe.Add(ref y, k) = Unsafe.Add(ref net, k);   // identity
+                return;
+        }
+    }
+
+    // delta ⊙= f'(net) for one layer (softmax: the Jacobian product y ⊙ (delta - delta·y)).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyByDerivative(ScalarForm form, float slope, ref float net, ref float y, ref float delta, int units)
+    {
+        switch (form)
+        {
+            case ScalarForm.Logistic: ElementwiseDriver.UpdateDeltaScalar(default(ActivationDerivative.LogisticDerivativeOperator), ref net, ref y, ref delta, units); return;
+            case ScalarForm.Tanh: ElementwiseDriver.UpdateDeltaScalar(default(ActivationDerivative.TanhDerivativeOperator), ref net, ref y, ref delta, units); return;
+            case ScalarForm.Rectifier: ElementwiseDriver.UpdateDeltaScalar(new ActivationDerivative.RectifierDerivativeOperator(slope), ref net, ref y, ref delta, units); return;
+            case ScalarForm.Softmax: Activation.SoftmaxBackwardCore<SimdScalar, float>(ref y, ref delta, units); return;
+            default: return;   // identity: f' = 1
+        }
+    }
+}
