@@ -3,15 +3,15 @@ using Spectre.Console;
 namespace FastBackprop.Cli;
 
 /// <summary>Everything a command talks to: its streams, a Spectre console over standard output,
-/// the Ctrl+C token, and the global --quiet / --json switches. Tests build one over string writers.</summary>
+/// Ctrl+C and SIGTERM, and the global --quiet / --json switches. Tests build one over string writers.</summary>
 internal sealed class CliContext
 {
-    public CliContext(TextWriter output, TextWriter error, TextReader input, bool terminal, CancellationToken cancellation)
+    public CliContext(TextWriter output, TextWriter error, TextReader input, bool terminal, Interruption interruption)
     {
         Out = output;
         Error = error;
         In = input;
-        Cancellation = cancellation;
+        Interruption = interruption;
         Interactive = terminal;
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -34,7 +34,11 @@ internal sealed class CliContext
     /// <summary>True when standard output is a terminal: live progress bars and colour.</summary>
     public bool Interactive { get; }
 
-    public CancellationToken Cancellation { get; }
+    /// <summary>Ctrl+C or SIGTERM: which one, and the exit code it gives.</summary>
+    public Interruption Interruption { get; }
+
+    /// <summary>Cancelled by the first Ctrl+C or SIGTERM.</summary>
+    public CancellationToken Cancellation => Interruption.Token;
 
     /// <summary>--quiet: only errors (and --json documents) are written.</summary>
     public bool Quiet { get; set; }
@@ -44,6 +48,9 @@ internal sealed class CliContext
 
     /// <summary>Whether human-readable output is wanted.</summary>
     public bool Human => !Quiet && !Json;
+
+    /// <summary>A warning: one line on standard error, shown even with --quiet.</summary>
+    public void Warn(string message) => Error.WriteLine($"fastbackprop: warning: {message}");
 }
 
 /// <summary>A mistake of the user's (bad option, missing or corrupt file, shape mismatch): one line

@@ -7,45 +7,53 @@ using FastBackprop.Training;
 
 namespace FastBackprop.Cli;
 
+// ---------------------------------------------------------------------------------------------
+// The command line. Every command follows one pattern: a static class <Name>Command in Commands/
+// with
+//   Examples  the lines its --help shows under "Examples:", and
+//   Build     which declares the command's options (a command with many keeps them in a
+//             <Name>CommandOptions class, as train does; DataOptions is shared by train and eval),
+//             checks their values in the parser (OptionChecks), and sets an action that reads the
+//             values once and calls Execute.
+// Execute returns an exit code (ExitCodes), throws UserException for the user's mistakes (one line
+// on standard error, exit 1), writes its --json document with Json.Write, and writes files only
+// through OutputFiles: every output path is checked before any work, and written atomically.
+// Anything else that escapes is a bug of ours: exit 2.
+// ---------------------------------------------------------------------------------------------
+
 /// <summary>The command line: System.CommandLine parses, the commands run, and every failure ends
 /// as one line on standard error with exit code 1 (the user's mistake) or 2 (ours).</summary>
 internal static class CommandLine
 {
+    /// <summary>The installed command's name, used in usage lines and messages.</summary>
+    public const string Name = "fastbackprop";
+
     /// <summary>The tool's version (the assembly's informational version, without build metadata).</summary>
     public static string Version { get; } =
         (typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
 
-    /// <summary>Runs the command line in <paramref name="args"/> against the process's console,
-    /// with Ctrl+C stopping training cleanly.</summary>
+    /// <summary>Runs the command line in <paramref name="args"/> against the process's console, with
+    /// Ctrl+C and SIGTERM stopping training cleanly.</summary>
     public static int Run(string[] args)
     {
-        using var cancel = new CancellationTokenSource();
-        void OnCancel(object? sender, ConsoleCancelEventArgs e)
-        {
-            // The first Ctrl+C asks the command to stop after the current batch; a second one kills.
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-        }
-        Console.CancelKeyPress += OnCancel;
-        try
-        {
-            bool terminal = !Console.IsOutputRedirected;
-            return Run(args, Console.Out, Console.Error, Console.In, terminal, cancel.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= OnCancel;
-        }
+        using Interruption interruption = Interruption.FromSignals();
+        return Run(args, Console.Out, Console.Error, Console.In, terminal: !Console.IsOutputRedirected, interruption);
     }
 
     /// <summary>Runs the command line in <paramref name="args"/> with the given streams; returns the exit code
-    /// (0 success, 1 user error, 2 internal error). <paramref name="terminal"/> enables the live progress display.</summary>
+    /// (<see cref="ExitCodes"/>). <paramref name="terminal"/> enables the live progress display; cancelling
+    /// <paramref name="cancellation"/> acts as Ctrl+C.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, TextReader input, bool terminal = false, CancellationToken cancellation = default)
     {
+        using Interruption interruption = Interruption.FromToken(cancellation);
+        return Run(args, output, error, input, terminal, interruption);
+    }
+
+    private static int Run(string[] args, TextWriter output, TextWriter error, TextReader input, bool terminal, Interruption interruption)
+    {
         ArgumentNullException.ThrowIfNull(args);
-        var context = new CliContext(output, error, input, terminal, cancellation);
-        RootCommand root;
+        var context = new CliContext(output, error, input, terminal, interruption);
+        Command root;
         Option<bool> quiet, json;
         try
         {
@@ -53,8 +61,8 @@ internal static class CommandLine
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            error.WriteLine($"fastbackprop: internal error: {e.GetType().Name}: {e.Message}");
-            return 2;
+            error.WriteLine($"{Name}: internal error: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.InternalError;
         }
 
         ParseResult parse;
@@ -64,14 +72,14 @@ internal static class CommandLine
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            error.WriteLine($"fastbackprop: internal error while parsing the command line: {e.GetType().Name}: {OneLine(e.Message)}");
-            return 2;
+            error.WriteLine($"{Name}: internal error while parsing the command line: {e.GetType().Name}: {OneLine(e.Message)}");
+            return ExitCodes.InternalError;
         }
         if (parse.Action is ParseErrorAction)
         {
-            string command = string.Join(' ', CommandPath(parse.CommandResult.Command, root));
-            error.WriteLine($"fastbackprop: {OneLine(parse.Errors[0].Message)} Run '{command} --help' for the options.");
-            return 1;
+            string command = parse.CommandResult.Command == root ? Name : $"{Name} {parse.CommandResult.Command.Name}";
+            error.WriteLine($"{Name}: {OneLine(ParseErrors.Describe(parse.Errors[0]))} Run '{command} --help' for the options.");
+            return ExitCodes.UserError;
         }
         context.Quiet = parse.GetValue(quiet);
         context.Json = parse.GetValue(json);
@@ -82,46 +90,57 @@ internal static class CommandLine
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null,   // Ctrl+C is ours: training stops after the batch and saves
+                ProcessTerminationTimeout = null,   // Ctrl+C and SIGTERM are ours (Interruption): training stops after the batch and saves
             });
+        }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            error.WriteLine($"{Name}: stopped by {interruption.By}.");
+            return interruption.ExitCode;
         }
         catch (Exception e) when (IsUserError(e))
         {
-            error.WriteLine($"fastbackprop: {OneLine(e.Message)}");
-            return 1;
+            error.WriteLine($"{Name}: {OneLine(e.Message)}");
+            return ExitCodes.UserError;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            error.WriteLine($"fastbackprop: internal error: {e.GetType().Name}: {OneLine(e.Message)}");
+            error.WriteLine($"{Name}: internal error: {e.GetType().Name}: {OneLine(e.Message)}");
             if (Environment.GetEnvironmentVariable("FASTBACKPROP_DEBUG") == "1") error.WriteLine(e);
-            return 2;
+            return ExitCodes.InternalError;
         }
     }
 
-    // DataFormatException, FileNotFoundException and the other IOExceptions name the file and the problem.
+    // DataFormatException, FileNotFoundException and the other IOExceptions name the file and the problem
+    // (AtomicFile's name the user's path); an ArgumentException is ours unless a command turned it into a
+    // UserException where the user's data reached the library (UserData.About).
     private static bool IsUserError(Exception e) => e is UserException or IOException or UnauthorizedAccessException or TrainingDivergedException;
 
-    /// <summary>An ArgumentException's message without the " (Parameter 'x')" suffix .NET appends.</summary>
-    public static string WithoutParameter(ArgumentException e) =>
-        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    /// <summary>An ArgumentException's message without what .NET appends: " (Parameter 'x')" and, for an
+    /// ArgumentOutOfRangeException, the line "Actual value was v." (the messages state the value already).</summary>
+    public static string WithoutParameter(ArgumentException e)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return string.Join(' ', message.ReplaceLineEndings("\n").Split('\n').Where(line => !line.StartsWith("Actual value was ", StringComparison.Ordinal))).Trim();
+    }
 
     private static string OneLine(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();
 
-    private static IEnumerable<string> CommandPath(Command command, RootCommand root)
+    private static (Command Root, Option<bool> Quiet, Option<bool> Json) Build(CliContext context)
     {
-        if (command == root) return ["fastbackprop"];
-        return ["fastbackprop", command.Name];
-    }
-
-    private static (RootCommand Root, Option<bool> Quiet, Option<bool> Json) Build(CliContext context)
-    {
-        var root = new RootCommand("""
+        // A plain Command rather than RootCommand: RootCommand names itself after the executable
+        // (FastBackprop.Cli), and the usage lines must show the installed command, fastbackprop.
+        var root = new Command(Name, """
             fastbackprop: train multilayer perceptrons by backpropagation, evaluate and use them,
             check the engine against the textbook reference, and benchmark this CPU.
             With no command it runs `demo`.
-            """);
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors (and --json output).", Recursive = true };
+            """)
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors and warnings (and --json output).", Recursive = true };
         var json = new Option<bool>("--json") { Description = "Write one JSON document to standard output instead of tables.", Recursive = true };
         root.Add(quiet);
         root.Add(json);
@@ -132,16 +151,14 @@ internal static class CommandLine
             root.Add(command);
             examples[command] = commandExamples;
         }
-        Add(new TrainCommand().Build(context), TrainCommand.Examples);
+        Add(TrainCommand.Build(context), TrainCommand.Examples);
         Add(EvalCommand.Build(context), EvalCommand.Examples);
         Add(PredictCommand.Build(context), PredictCommand.Examples);
         Add(GradCheckCommand.Build(context), GradCheckCommand.Examples);
         Add(BenchCommand.Build(context), BenchCommand.Examples);
         Add(InfoCommand.Build(context), InfoCommand.Examples);
-        var demo = new Command("demo", "Train XOR (2-2-1) and the derivation's 2-4-3-2 network online, step by step (the default with no command).");
-        demo.SetAction(_ => RunDemo(context));
-        Add(demo, ["fastbackprop demo"]);
-        root.SetAction(_ => RunDemo(context));
+        Add(DemoCommand.Build(context), DemoCommand.Examples);
+        root.SetAction(_ => DemoCommand.Execute(context));
         examples[root] =
         [
             "fastbackprop train                         # train on the embedded digits, save model.fbp + model.learning-curve.png",
@@ -158,14 +175,7 @@ internal static class CommandLine
         return (root, quiet, json);
     }
 
-    private static int RunDemo(CliContext context)
-    {
-        if (context.Quiet) return 0;
-        Demo.Run(context.Out);
-        return 0;
-    }
-
-    /// <summary>The standard help, then the command's examples.</summary>
+    /// <summary>The standard help, then the command's examples and the exit codes.</summary>
     private sealed class HelpWithExamples(HelpAction inner, Dictionary<Command, string[]> examples) : SynchronousCommandLineAction
     {
         public override bool ClearsParseErrors => true;
@@ -179,7 +189,7 @@ internal static class CommandLine
                 output.WriteLine("Examples:");
                 foreach (string line in lines) output.WriteLine("  " + line);
                 output.WriteLine();
-                output.WriteLine("Exit codes: 0 success, 1 user error (one line on stderr), 2 internal error.");
+                output.WriteLine(ExitCodes.Help);
             }
             return result;
         }

@@ -56,4 +56,10 @@ internal static class Fmt
     public static string G(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
     public static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"1 class", "3 classes", "1 epoch", "20 epochs".</summary>
+    public static string Count(long n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? noun : Plural(noun));
+
+    private static string Plural(string noun) =>
+        noun.EndsWith('s') || noun.EndsWith('x') || noun.EndsWith("sh", StringComparison.Ordinal) ? noun + "es" : noun + "s";
 }

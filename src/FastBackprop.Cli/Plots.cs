@@ -1,32 +1,36 @@
 using ScottPlot;
+using FastBackprop.IO;
 using FastBackprop.Training;
 
 namespace FastBackprop.Cli;
 
 /// <summary>The PNG pictures: a learning curve (loss and accuracy per epoch) and a confusion-matrix
-/// heat map. ScottPlot renders them with SkiaSharp, headless.</summary>
+/// heat map. ScottPlot renders them with SkiaSharp, headless, to bytes; AtomicFile writes them.</summary>
 internal static class Plots
 {
     public const int CurveWidth = 900, CurveHeight = 540;
     public const int ConfusionWidth = 760, ConfusionHeight = 680;
 
-    /// <summary>Writes a picture; a failure (an unwritable folder, a missing native library) is a
-    /// warning on standard error, not the end of the command: the model is already saved.</summary>
-    public static bool TryWrite(CliContext context, string path, Action write)
+    /// <summary>Renders a picture and writes it atomically (a failed write leaves a good old PNG as it was).
+    /// A failure (an unwritable folder, a full disk, a missing native library) is a warning on standard
+    /// error, not the end of the command: the model is already saved.</summary>
+    public static bool TryWrite(CliContext context, string path, Func<byte[]> render)
     {
         try
         {
-            write();
+            AtomicFile.Write(path, render());
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            context.Error.WriteLine($"fastbackprop: warning: could not write {path}: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            context.Warn(e is IOException or UnauthorizedAccessException
+                ? e.Message.ReplaceLineEndings(" ")
+                : $"could not draw {path}: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
             return false;
         }
     }
 
-    public static void LearningCurve(IReadOnlyList<EpochReport> epochs, string title, string path)
+    public static byte[] LearningCurve(IReadOnlyList<EpochReport> epochs, string title)
     {
         var plot = new Plot();
         double[] x = [.. epochs.Select(e => (double)e.Epoch)];
@@ -60,10 +64,10 @@ internal static class Plots
         plot.XLabel("epoch");
         plot.Title(title);
         plot.ShowLegend(Alignment.MiddleRight);
-        plot.SavePng(path, CurveWidth, CurveHeight);
+        return plot.GetImageBytes(CurveWidth, CurveHeight, ImageFormat.Png);
     }
 
-    public static void ConfusionMatrix(int[,] confusion, string title, string path)
+    public static byte[] ConfusionMatrix(int[,] confusion, string title)
     {
         int n = confusion.GetLength(0);
         var plot = new Plot();
@@ -105,6 +109,6 @@ internal static class Plots
         plot.XLabel("predicted class");
         plot.YLabel("actual class");
         plot.Title(title);
-        plot.SavePng(path, ConfusionWidth, ConfusionHeight);
+        return plot.GetImageBytes(ConfusionWidth, ConfusionHeight, ImageFormat.Png);
     }
 }

@@ -29,26 +29,28 @@ internal static class EvalCommand
         data.AddTo(command);
         command.Add(plot);
         command.Add(noPlot);
-        command.SetAction(parse => Execute(context, parse.GetValue(model)!, data.Load(parse, context, preferTest: true, raw: true), parse.GetValue(noPlot) ? null : parse.GetValue(plot) ?? ModelFiles.Beside(parse.GetValue(model)!, "confusion")));
+        command.SetAction(parse =>
+        {
+            string modelPath = parse.GetValue(model)!;
+            Model loaded = ModelFiles.Load(modelPath);
+            string? plotPath = parse.GetValue(noPlot) ? null : parse.GetValue(plot) ?? ModelFiles.Beside(modelPath, "confusion");
+            if (plotPath is not null) OutputFiles.CheckWritable(plotPath, plot.Name);
+            return Execute(context, modelPath, loaded, data.Load(parse, context, preferTest: true, raw: true), plotPath);
+        });
         return command;
     }
 
-    private static int Execute(CliContext context, string modelPath, LoadedData loaded, string? plotPath)
+    private static int Execute(CliContext context, string modelPath, Model model, LoadedData loaded, string? plotPath)
     {
-        Model model = ModelFiles.Load(modelPath);
-        if (plotPath is not null && Path.GetDirectoryName(Path.GetFullPath(plotPath)) is string folder && !Directory.Exists(folder))
-        {
-            throw new UserException($"{plotPath}: the folder {folder} does not exist (--plot).");
-        }
         Network network = model.Network;
         CheckShapes(modelPath, network.Definition, loaded);
         Dataset dataset = loaded.ScaledFor(model, modelPath, context);
-        Evaluation evaluation = Trainer.Evaluate(network, dataset);
+        Evaluation evaluation = UserData.About(loaded.Source, () => Trainer.Evaluate(network, dataset));
 
         if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)
         {
             string title = $"{Path.GetFileName(modelPath)} on {(loaded.IsEmbedded ? "digits" : loaded.Source)}: accuracy {Fmt.Pct(evaluation.Accuracy)}";
-            if (!Plots.TryWrite(context, plotPath, () => Plots.ConfusionMatrix(confusion, title, plotPath))) plotPath = null;
+            if (!Plots.TryWrite(context, plotPath, () => Plots.ConfusionMatrix(confusion, title))) plotPath = null;
         }
         else
         {
@@ -103,11 +105,12 @@ internal static class EvalCommand
         string model = Path.GetFileName(modelPath);
         if (d.InputWidth != definition.InputWidth)
         {
-            throw new UserException($"{loaded.Source} has {d.InputWidth} inputs per sample, but the model {model} expects {definition.InputWidth}.");
+            throw new UserException($"{loaded.Source} has {Fmt.Count(d.InputWidth, "input")} per sample, but the model {model} expects {definition.InputWidth}.");
         }
         if (d.TargetWidth != definition.OutputWidth || (d.HasLabels && d.ClassCount != definition.OutputWidth))
         {
-            throw new UserException($"{loaded.Source} has {d.TargetWidth} {(d.HasLabels ? "classes" : "targets")} per sample, but the model {model} has {definition.OutputWidth} outputs.");
+            string hint = loaded.IsCsv && d.HasLabels && d.ClassCount < definition.OutputWidth ? $" If some classes are missing from the data, give --classes {definition.OutputWidth}." : "";
+            throw new UserException($"{loaded.Source} has {Fmt.Count(d.HasLabels ? d.ClassCount : d.TargetWidth, d.HasLabels ? "class" : "target")}, but the model {model} has {Fmt.Count(definition.OutputWidth, "output")}.{hint}");
         }
     }
 

@@ -19,6 +19,9 @@ internal static class InfoCommand
         return command;
     }
 
+    // A Dense layer's transfer function; another kind of layer describes itself.
+    private static string Transfer(Layer layer) => layer is Dense dense ? dense.Transfer.Name : layer.ToString() ?? layer.GetType().Name;
+
     private static int Execute(CliContext context, string path)
     {
         Model model = ModelFiles.Load(path);
@@ -29,7 +32,7 @@ internal static class InfoCommand
             for (int l = 0; l < definition.LayerCount; l++)
             {
                 LayerLayout layout = definition.GetLayout(l);
-                layers.Add(new JsonObject { ["inputs"] = layout.Inputs, ["units"] = layout.Units, ["transfer"] = ((Dense)definition.Layers[l]).Transfer.Name, ["parameters"] = layout.ParameterCount });
+                layers.Add(new JsonObject { ["inputs"] = layout.Inputs, ["units"] = layout.Units, ["transfer"] = Transfer(definition.Layers[l]), ["parameters"] = layout.ParameterCount });
             }
             var metadata = new JsonObject();
             foreach ((string key, string value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal)) metadata[key] = value;
@@ -55,7 +58,7 @@ internal static class InfoCommand
         for (int l = 0; l < definition.LayerCount; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
-            table.AddRow(Fmt.I(l + 1), Fmt.I(layout.Inputs), Fmt.I(layout.Units), ((Dense)definition.Layers[l]).Transfer.Name, Fmt.I(layout.WeightCount), Fmt.I(layout.Units));
+            table.AddRow(Fmt.I(l + 1), Fmt.I(layout.Inputs), Fmt.I(layout.Units), Markup.Escape(Transfer(definition.Layers[l])), Fmt.I(layout.WeightCount), Fmt.I(layout.BiasCount));
         }
         console.Write(table);
         if (model.Scaling is { } scaling)

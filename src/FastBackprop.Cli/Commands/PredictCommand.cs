@@ -14,6 +14,7 @@ namespace FastBackprop.Cli.Commands;
 internal static class PredictCommand
 {
     private const int Batch = 256;
+    private const string OutputOption = "--output";
 
     public static string[] Examples { get; } =
     [
@@ -31,7 +32,7 @@ internal static class PredictCommand
             HelpName = "path",
         };
         Option<string?> separator = DataOptions.SeparatorOption();
-        var output = new Option<string?>("--output") { Description = "Write the predictions to this CSV file instead of standard output.", HelpName = "path" };
+        var output = new Option<string?>(OutputOption) { Description = "Write the predictions to this CSV file instead of standard output.", HelpName = "path" };
         var probabilities = new Option<bool>("--probabilities", "-p") { Description = "For a classifier, also write every output (class probabilities)." };
         var command = new Command("predict", "Predict the class (or values) of each input row with a trained model.") { model, input, separator, output, probabilities };
         command.SetAction(parse =>
@@ -44,6 +45,7 @@ internal static class PredictCommand
 
     private static int Execute(CliContext context, string modelPath, string? inputPath, char? separator, string? outputPath, bool withOutputs)
     {
+        if (outputPath is not null) OutputFiles.CheckWritable(outputPath, OutputOption);
         Model model = ModelFiles.Load(modelPath);
         Network network = model.Network;
         int width = network.Definition.InputWidth, outputs = network.Definition.OutputWidth;
@@ -108,14 +110,7 @@ internal static class PredictCommand
         }
         else
         {
-            try
-            {
-                File.WriteAllText(outputPath, text.ToString());
-            }
-            catch (DirectoryNotFoundException)
-            {
-                throw new UserException($"{outputPath}: the folder does not exist (--output).");
-            }
+            OutputFiles.WriteText(outputPath, OutputOption, text.ToString());
             if (context.Human) context.Console.MarkupLine($"{Fmt.I(rows)} predictions written to [green]{Markup.Escape(outputPath)}[/]");
         }
         return 0;
