@@ -28,6 +28,10 @@ public sealed class CliCaseTable
         { "", null, ["gradcheck", "--networks", "1.5"], 1, "--networks is '1.5'; expected a whole number." },
         { "", null, ["train", "--epochs", "0"], 1, "--epochs is 0; expected 1 or more." },
         { "", null, ["train", "--weight-decay", "NaN"], 1, "--weight-decay must be 0 or a finite positive number." },
+        { "", null, ["train", "--dropout", "1"], 1, "--dropout '1': '1' is not a rate in [0, 1)" },
+        { "", null, ["train", "--dropout", "x"], 1, "'x' is not a rate in [0, 1)" },
+        { "", null, ["train", "--layers", "64,32,32,10", "--dropout", "0.1,0.2,0.3"], 1, "--dropout has 3 rates for 2 hidden layers" },
+        { "", null, ["train", "--layers", "64,10", "--dropout", "0.2"], 1, "--dropout needs a hidden layer to follow" },
 
         // Every output path is checked before training (item 7); messages name the user's path (item 8).
         { "", null, ["train", "--out", "/proc/m.fbp"], 1, "cannot write /proc/m.fbp: the folder /proc does not accept new files (--out)" },

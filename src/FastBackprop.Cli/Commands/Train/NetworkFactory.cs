@@ -4,11 +4,9 @@ using FastBackprop.Data;
 
 namespace FastBackprop.Cli.Commands.Train;
 
-/// <summary>The network that --layers, --activation, --output-activation and --loss describe: the one
+/// <summary>The network that --layers, --activation, --output-activation, --dropout and --loss describe: the one
 /// place where options become layers. A layer kind offered on the command line goes here, in
-/// <see cref="AddHiddenLayer"/>: Dropout, for example, would be a `--dropout` option (one rate after
-/// every hidden layer, or a comma-separated rate per hidden layer) adding `new Dropout(rate)` after
-/// each hidden Dense layer.</summary>
+/// <see cref="AddHiddenLayer"/>, as --dropout does.</summary>
 internal static class NetworkFactory
 {
     public const string DefaultActivation = "relu";
@@ -31,6 +29,9 @@ internal static class NetworkFactory
 
     public static IEnumerable<string> LossNames => Losses.Select(l => l.Name);
 
+    public static string DropoutDescription =>
+        "Dropout after each hidden layer during training: one rate for all (e.g. 0.2), or a comma-separated rate per hidden layer; 0 = none (the default). Inference keeps every unit.";
+
     public static Network Build(ParseResult parse, TrainCommandOptions options, Dataset all, bool classify)
     {
         int[] widths = Widths(parse.GetValue(options.Layers), options.Layers.Name, all, classify);
@@ -41,10 +42,11 @@ internal static class NetworkFactory
             throw new UserException($"{options.Activation.Name} has {names.Length} names for {Fmt.Count(hidden, "hidden layer")}; give one, or one per hidden layer.");
         }
 
+        float[] rates = DropoutRates(parse.GetValue(options.Dropout), options.Dropout.Name, hidden);
         var layers = new List<Layer>();
         for (int l = 0; l < hidden; l++)
         {
-            AddHiddenLayer(layers, widths[l + 1], Transfer(names.Length == 1 ? names[0] : names[l], options.Activation.Name));
+            AddHiddenLayer(layers, widths[l + 1], Transfer(names.Length == 1 ? names[0] : names[l], options.Activation.Name), rates[l]);
         }
         string outputName = parse.GetValue(options.OutputActivation) ?? (classify ? Softmax : "identity");
         var output = new Dense(widths[^1], Transfer(outputName, options.OutputActivation.Name));
@@ -76,8 +78,37 @@ internal static class NetworkFactory
         return $"{inner}, {definition.OutputLayer.Transfer} output, {definition.Loss}";
     }
 
-    // One hidden layer of the given width and transfer function.
-    private static void AddHiddenLayer(List<Layer> layers, int width, TransferFunction transfer) => layers.Add(new Dense(width, transfer));
+    // One hidden layer of the given width and transfer function, and its dropout when the rate is above 0.
+    private static void AddHiddenLayer(List<Layer> layers, int width, TransferFunction transfer, float dropout)
+    {
+        layers.Add(new Dense(width, transfer));
+        if (dropout > 0f) layers.Add(new Dropout(dropout));
+    }
+
+    // --dropout: one rate for every hidden layer, or one per hidden layer; each in [0, 1).
+    private static float[] DropoutRates(string? text, string option, int hidden)
+    {
+        var rates = new float[hidden];
+        if (text is null) return rates;
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 1 && parts.Length != hidden)
+        {
+            throw new UserException($"{option} has {Fmt.Count(parts.Length, "rate")} for {Fmt.Count(hidden, "hidden layer")}; give one, or one per hidden layer.");
+        }
+        for (int l = 0; l < hidden; l++)
+        {
+            string part = parts[parts.Length == 1 ? 0 : l];
+            if (!float.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out rates[l]) || !(rates[l] >= 0f && rates[l] < 1f))
+            {
+                throw new UserException($"{option} '{text}': '{part}' is not a rate in [0, 1) (the fraction of a layer's units dropped in training).");
+            }
+        }
+        if (hidden == 0 && parts is not ["0"])
+        {
+            throw new UserException($"{option} needs a hidden layer to follow; --layers gives none.");
+        }
+        return rates;
+    }
 
     private static int[] Widths(string? shape, string option, Dataset all, bool classify)
     {

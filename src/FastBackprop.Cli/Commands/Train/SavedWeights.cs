@@ -36,8 +36,8 @@ internal sealed class BestWeights(Network network)
 
 /// <summary>The weights a run leaves in --out, by one rule (train --help and the README state it):
 /// <list type="bullet">
-/// <item>the run ended (all epochs ran, or early stopping): its final weights, which early stopping
-/// has set to the best epoch's;</item>
+/// <item>the run ended (all epochs ran, or early stopping): its final weights, which --patience sets
+/// to the best epoch's (TrainingHistory.Weights says which);</item>
 /// <item>stopped by Ctrl+C or SIGTERM after at least one of its epochs finished: the weights of its
 /// best epoch so far (never the half-trained weights of the interrupted epoch);</item>
 /// <item>stopped before any of its epochs finished: none. --out is not written, so an existing model
@@ -56,7 +56,7 @@ internal sealed record SavedWeights(EpochReport Report, string Label)
             string which = resumedAt is int epoch ? $"the best since resuming in epoch {epoch + 1}" : "the best so far";
             return new SavedWeights(best.Report!, $"weights of epoch {best.Report!.Epoch}, {which}");
         }
-        if (history.StopReason == StopReason.EarlyStopped && history.Epochs.FirstOrDefault(e => e.Epoch == history.BestEpoch) is EpochReport bestEpoch)
+        if (history.Weights == FinalWeights.BestEpoch && history.Epochs.FirstOrDefault(e => e.Epoch == history.BestEpoch) is EpochReport bestEpoch)
         {
             return new SavedWeights(bestEpoch, $"weights of epoch {bestEpoch.Epoch}, the best");
         }

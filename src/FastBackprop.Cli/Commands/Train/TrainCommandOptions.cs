@@ -52,6 +52,8 @@ internal sealed class TrainCommandOptions
 
     public Option<string?> Loss { get; } = new("--loss") { Description = NetworkFactory.LossDescription, HelpName = "name" };
 
+    public Option<string?> Dropout { get; } = new("--dropout") { Description = NetworkFactory.DropoutDescription, HelpName = "rate" };
+
     public Option<string> Optimizer { get; } = new("--optimizer", "-o")
     {
         Description = OptimizerFactory.Description,
@@ -118,7 +120,7 @@ internal sealed class TrainCommandOptions
 
     private Option[] All =>
     [
-        Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, WeightDecay, Schedule, StepEpochs, ClipNorm,
+        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, Schedule, StepEpochs, ClipNorm,
         Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume,
     ];
 
