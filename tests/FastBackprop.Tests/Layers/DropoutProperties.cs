@@ -150,7 +150,14 @@ public class DropoutProperties
         });
 
     [Property(MaxTest = 40)]
-    public Property TrainOnline_IsBitIdenticalToTrainStepInALoop_MasksIncluded() =>
+    public Property TrainOnline_IsBitIdenticalToTrainStepInALoop_MasksIncluded() => TrainOnlineAgainstTrainStep();
+
+    // Found by the property above: the network diverges inside the sequence, where TrainOnline stops (as
+    // documented) and the test's loop went on stepping.
+    [Property(MaxTest = 1, Replay = "7992016512132955452,15509534333058924839,43")]
+    public Property TrainOnline_IsBitIdenticalToTrainStepInALoop_WhenTheSequenceDiverges() => TrainOnlineAgainstTrainStep();
+
+    private static Property TrainOnlineAgainstTrainStep() =>
         Prop.ForAll(Cases(), Gen.Choose(1, 6).ToArbitrary(), (c, count) =>
         {
             Network stepped = c.CreateNetwork(), fused = c.CreateNetwork();
@@ -166,7 +173,9 @@ public class DropoutProperties
                 float[] x = pattern.CreateInput(), d = pattern.CreateTarget();
                 inputs.AddRange(x);
                 targets.AddRange(d);
-                expected += stepped.TrainStep(x, d, 0.1f, a);
+                float e = stepped.TrainStep(x, d, 0.1f, a);
+                expected += e;
+                if (!float.IsFinite(e)) break;   // where TrainOnline stops
             }
             Assert.Equal(expected, fused.TrainOnline([.. inputs], [.. targets], 0.1f, b));
             Assert.Equal(stepped.Parameters.ToArray(), fused.Parameters.ToArray());
