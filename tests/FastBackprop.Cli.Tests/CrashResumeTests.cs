@@ -76,6 +76,8 @@ public sealed partial class CrashResumeTests
         Assert.True(FastBackprop.Training.TrainingCheckpoint.Load(checkpoint).History.Count >= 1);
     }
 
+    private const string ResetSignals = "/usr/bin/env";
+
     private const int SigInt = 2;
     private const int SigTerm = 15;
 
@@ -91,13 +93,22 @@ public sealed partial class CrashResumeTests
     // As above; `onLine` runs (once) on the first output line that `trigger` accepts.
     private static (int Exit, string Output) Start(string[] args, Action<Process> during, Func<string, bool> trigger, Action<Process> onLine)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "FastBackprop.Cli"))
+        // Through env --default-signal=INT: a process started in the background of a non-interactive shell (as CI
+        // and test loops may start this one) inherits SIGINT ignored, and so would the CLI, which then never sees
+        // the Ctrl+C this test sends. env resets it to the default action and execs the CLI (same pid).
+        string cli = Path.Combine(AppContext.BaseDirectory, "FastBackprop.Cli");
+        var start = new ProcessStartInfo(File.Exists(ResetSignals) ? ResetSignals : cli)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (File.Exists(ResetSignals))
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(cli);
+        }
         foreach (string arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();

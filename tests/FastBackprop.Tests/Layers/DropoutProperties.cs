@@ -34,7 +34,14 @@ public class DropoutProperties
     }
 
     [Property(MaxTest = CaseCount)]
-    public Property Backpropagate_MatchesReference_WithTheEnginesMasks() =>
+    public Property Backpropagate_MatchesReference_WithTheEnginesMasks() => BackpropagateAgainstReference();
+
+    // Found by the property above: a tanh layer behind dropout(0.73) gets net sums near 0, where
+    // TensorPrimitives.Tanh's error is absolute (ErrorScales now allows it).
+    [Property(MaxTest = 1, Replay = "1163445923539008924,1611406209942675779,27")]
+    public Property Backpropagate_MatchesReference_WhenTanhNetSumsAreTiny() => BackpropagateAgainstReference();
+
+    private static Property BackpropagateAgainstReference() =>
         Prop.ForAll(Cases(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (c, maskSeed) =>
         {
             Network network = c.CreateNetwork();
