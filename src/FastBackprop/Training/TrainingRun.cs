@@ -54,6 +54,11 @@ internal sealed class TrainingRun : IDisposable
 
     public TrainingHistory Execute(CancellationToken cancellationToken)
     {
+        if (State.EarlyStopped)
+        {
+            finalWeights = FinalWeights.BestEpoch;   // the checkpoint was saved with the best weights restored
+            return Stop(StopReason.EarlyStopped);
+        }
         while (State.Epoch < options.Epochs)
         {
             if (!TrainEpoch(cancellationToken)) return Stop(StopReason.Cancelled);
@@ -115,7 +120,11 @@ internal sealed class TrainingRun : IDisposable
         State.Batch = 0;
         State.Metrics = default;
         bool stop = State.EarlyStopping.Observe(epoch, validated?.Loss ?? report.TrainingLoss, network.Parameters, options.EarlyStoppingPatience);
-        if (stop) finalWeights = RestoreBest();
+        if (stop)
+        {
+            finalWeights = RestoreBest();
+            State.EarlyStopped = true;
+        }
         SaveCheckpoint();
         return stop;
     }

@@ -33,6 +33,9 @@ internal sealed class TrainingState(ulong seed)
     /// <summary>Running sums of the epoch in progress.</summary>
     public EpochMetrics Metrics;
 
+    /// <summary>Early stopping ended the run (its best weights are restored): a resume of it ends at once, as the run did.</summary>
+    public bool EarlyStopped;
+
     /// <summary>Reports of the finished epochs.</summary>
     public readonly List<EpochReport> History = [];
 
@@ -48,6 +51,7 @@ internal sealed class TrainingState(ulong seed)
         EarlyStopping.Exchange(ref s);
         Metrics.Exchange(ref s);
         s.List(History, EpochReportFields.MinimumSize, EpochReportFields.Exchange);
+        s.Boolean(ref EarlyStopped);
     }
 
     /// <summary>Makes <paramref name="destination"/> an independent copy of this state (through <see cref="Exchange"/>,

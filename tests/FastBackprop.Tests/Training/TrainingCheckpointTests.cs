@@ -112,6 +112,24 @@ public sealed class TrainingCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Fit_ResumedFromTheCheckpointOfAnEarlyStoppedRun_EndsWhereThatRunEnded()
+    {
+        // The last checkpoint of an early-stopped run holds the best epoch's weights with epochs to spare; resuming
+        // it trained on from there (CLI --resume after early stopping) instead of ending as the run did.
+        Run run = Case("early-stopping");
+        string path = Path.Combine(folder, "stopped.ckpt");
+        Network stopped = run.Network(1);
+        TrainingHistory expected = Fit(stopped, run.Data, run.Options(stopped) with { CheckpointPath = path });
+        Assert.Equal(StopReason.EarlyStopped, expected.StopReason);
+
+        Network resumed = run.Network(777);
+        TrainingHistory rest = Fit(resumed, run.Data, run.Options(resumed) with { CheckpointPath = path }, TrainingCheckpoint.Load(path));
+        Assert.Equal((StopReason.EarlyStopped, expected.BestEpoch, FinalWeights.BestEpoch), (rest.StopReason, rest.BestEpoch, rest.Weights));
+        Assert.Equal(expected.Epochs.Count, rest.Epochs.Count);
+        Assert.Equal(stopped.Parameters.ToArray(), resumed.Parameters.ToArray());
+    }
+
+    [Fact]
     public void Fit_ResumeWithOtherOptions_IsRejected()
     {
         var (train, _) = DigitsSplit();
