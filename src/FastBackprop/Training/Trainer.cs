@@ -67,7 +67,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         CheckData(network.Definition, data, nameof(data));
         using BatchWorkspace ws = network.CreateBatchWorkspace(EvaluationBatchFor(data));
-        return Score(network, data, ws);
+        return Score(network, data, ws, nameof(data));
     }
 
     /// <summary>As <see cref="Evaluate(Network, Dataset)"/>, in batches of up to <paramref name="workspace"/>'s capacity
@@ -83,14 +83,15 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(workspace);
         CheckData(network.Definition, data, nameof(data));
-        return Score(network, data, workspace);
+        return Score(network, data, workspace, nameof(data));
     }
 
     /// <summary>The batch size Evaluate uses for <paramref name="data"/>.</summary>
     internal static int EvaluationBatchFor(Dataset data) => Math.Min(EvaluationBatch, Math.Max(1, data.Count));
 
-    /// <summary>Evaluate without the checks: <paramref name="data"/> is known to fit the network and to be non-empty.</summary>
-    internal static Evaluation Score(Network network, Dataset data, BatchWorkspace ws)
+    /// <summary>Evaluate without the checks: <paramref name="data"/> is known to fit the network and to be non-empty.
+    /// Inputs that drive the network's outputs to infinity are reported against <paramref name="name"/> and the batch.</summary>
+    internal static Evaluation Score(Network network, Dataset data, BatchWorkspace ws, string name)
     {
         int outputs = network.Definition.OutputWidth, last = network.Definition.LayerCount - 1;
         int[,]? confusion = data.HasLabels ? new int[data.ClassCount, data.ClassCount] : null;
@@ -99,7 +100,14 @@ public static class Trainer
         for (int start = 0; start < data.Count; start += ws.Capacity)
         {
             int count = Math.Min(ws.Capacity, data.Count - start);
-            loss += NetworkBatchCalls.LossSum(network, data.GetInputs(start, count), data.GetTargets(start, count), count, ws);
+            try
+            {
+                loss += NetworkBatchCalls.LossSum(network, data.GetInputs(start, count), data.GetTargets(start, count), count, ws);
+            }
+            catch (ArgumentException e) when (e.ParamName == "inputs")
+            {
+                throw new ArgumentException($"{name}, patterns {start} to {start + count - 1}: {e.Message}", name, e);
+            }
             ReadOnlySpan<float> y = ws.GetOutputs(last, count);
             if (confusion is not null) correct += Scoring.CountCorrect(y, data.GetLabels(start, count), outputs, confusion);
             else squared += Scoring.SquaredError(y, data.GetTargets(start, count));

@@ -109,7 +109,7 @@ internal sealed class TrainingRun : IDisposable
     // Validates, reports and checkpoints the finished epoch; true when early stopping ends the run.
     private bool FinishEpoch()
     {
-        Evaluation? validated = evaluation is null ? null : Trainer.Score(network, validation!, evaluation);
+        Evaluation? validated = evaluation is null ? null : Trainer.Score(network, validation!, evaluation, options.Validation is null ? "data (its validation part)" : "options.Validation");
         stopwatch.Stop();
         int epoch = State.Epoch + 1;
         EpochReport report = State.Metrics.ToReport(epoch, training.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);

@@ -33,6 +33,20 @@ public sealed class TrainerEdgeCaseTests : IDisposable
     }
 
     [Fact]
+    public void Fit_ValidationDataThatOverflowsTheNetwork_IsReportedAgainstThatData()
+    {
+        // Finite inputs of 3e38 drive a ReLU layer's sums to infinity; the network refuses non-finite outputs, and Fit
+        // says which data set and which patterns did it (not "inputs", a name the caller never passed).
+        var network = new Network(2, Loss.HalfSquaredError, new Dense(8, TransferFunction.Relu), new Dense(1, TransferFunction.Identity));
+        network.InitializeWeights(2);
+        var train = new Dataset([[0.1f, 0.2f], [0.3f, 0.4f]], [[0f], [1f]]);
+        var far = new Dataset([[3e38f, 3e38f], [0.5f, 0.5f]], [[0f], [1f]]);
+        var e = Assert.Throws<ArgumentException>("options.Validation", () => Fit(network, train, new TrainingOptions { Epochs = 1, Validation = far }));
+        Assert.Contains("options.Validation, patterns 0 to 1", e.Message);
+        Assert.Contains("to infinity or NaN", e.Message);
+    }
+
+    [Fact]
     public void Fit_OneClassTrainingSet_IsRejected()
     {
         // One logistic output and labels all 0: without the check it trains and reports 100% accuracy.
