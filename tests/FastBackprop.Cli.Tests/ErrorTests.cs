@@ -78,12 +78,7 @@ public sealed class ErrorTests
         string[] resolved = [.. args.Select(a => a == "{model}" ? TrainedModel.Path : a.StartsWith('{') ? F(a.Trim('{', '}')) : a)];
         string cwd = Environment.CurrentDirectory;
         CliResult result = CliRunner.Run(resolved);
-        Assert.True(result.ExitCode == 1, result.ToString());
-        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, result.ToString());
-        Assert.StartsWith("fastbackprop: ", lines[0], StringComparison.Ordinal);
-        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        UserErrorAssert.OneLine(result, expected);
         Assert.Equal(cwd, Environment.CurrentDirectory);
         Assert.False(File.Exists(Path.Combine(cwd, "model.fbp")) && File.GetLastWriteTimeUtc(Path.Combine(cwd, "model.fbp")) > DateTime.UtcNow.AddSeconds(-30),
             "a failing run must not write the default model");

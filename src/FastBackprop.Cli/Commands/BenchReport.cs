@@ -154,16 +154,10 @@ internal sealed class BenchReport
     /// <summary>Writes the JSON report to <paramref name="path"/> and the Markdown report beside it; returns the Markdown path.</summary>
     public string Write(string path)
     {
+        // Atomically, as every output of the tool: a crash or a full disk leaves the old report or the new one.
         string markdownPath = MarkdownPath(path);
-        try
-        {
-            File.WriteAllText(path, Root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            File.WriteAllText(markdownPath, Markdown());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserException($"{path}: could not write the report (--report): {e.Message}", e);
-        }
+        OutputFiles.WriteText(path, "--report", Root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        OutputFiles.WriteText(markdownPath, "--report", Markdown());
         return markdownPath;
     }
 

@@ -303,7 +303,7 @@ public sealed partial class Dataset
     /// <inheritdoc/>
     public override string ToString() =>
         HasLabels
-            ? $"Dataset: {Count} samples x {InputWidth} inputs, {ClassCount} classes"
+            ? $"Dataset: {Count} samples x {InputWidth} inputs, {ClassCount} {(ClassCount == 1 ? "class" : "classes")}"
             : $"Dataset: {Count} samples x {InputWidth} inputs, {TargetWidth} targets";
 
     // ---- validation ---------------------------------------------------------------------------

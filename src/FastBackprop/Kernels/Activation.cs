@@ -86,7 +86,7 @@ public static class Activation
         }
         float sum = TSimd.Sum(sums);
         for (; i < n; i++) sum += Unsafe.Add(ref y, i) = MathF.Exp(Unsafe.Add(ref net, i) - max);
-        Scale<TSimd, TVector>(ref y, n, 1f / sum);
+        InPlace.Scale<TSimd, TVector>(ref y, n, 1f / sum);
     }
 
     /// <summary>g = y ⊙ (g - g·y) over <paramref name="n"/> units.</summary>
@@ -108,19 +108,6 @@ public static class Activation
             TSimd.Store(TSimd.Multiply(TSimd.Load(ref Unsafe.Add(ref y, i)), TSimd.Subtract(TSimd.Load(ref gi), dv)), ref gi);
         }
         for (; i < n; i++) Unsafe.Add(ref g, i) = Unsafe.Add(ref y, i) * (Unsafe.Add(ref g, i) - dot);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale<TSimd, TVector>(ref float y, int n, float factor) where TSimd : ISimd<TVector> where TVector : struct
-    {
-        TVector f = TSimd.Create(factor);
-        int i = 0;
-        for (; i <= n - TSimd.Count; i += TSimd.Count)
-        {
-            ref float yi = ref Unsafe.Add(ref y, i);
-            TSimd.Store(TSimd.Multiply(TSimd.Load(ref yi), f), ref yi);
-        }
-        for (; i < n; i++) Unsafe.Add(ref y, i) *= factor;
     }
 
     private readonly ref struct SoftmaxKernel(ReadOnlySpan<float> net, Span<float> output) : IVectorKernel

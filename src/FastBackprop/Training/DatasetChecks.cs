@@ -65,7 +65,7 @@ internal static class DatasetChecks
         }
         if (data.HasLabels && data.ClassCount != definition.OutputWidth)
         {
-            throw new ArgumentException($"{name} has {data.ClassCount} classes; the network has {definition.OutputWidth} outputs.", name);
+            throw new ArgumentException($"{name} has {data.ClassCount} {(data.ClassCount == 1 ? "class" : "classes")}; the network has {definition.OutputWidth} {(definition.OutputWidth == 1 ? "output" : "outputs")}.", name);
         }
     }
 }

@@ -164,29 +164,7 @@ public class DropoutProperties
     [Property(MaxTest = 1, Replay = "7992016512132955452,15509534333058924839,43")]
     public Property TrainOnline_IsBitIdenticalToTrainStepInALoop_WhenTheSequenceDiverges() => TrainOnlineAgainstTrainStep();
 
-    private static Property TrainOnlineAgainstTrainStep() =>
-        Prop.ForAll(Cases(), Gen.Choose(1, 6).ToArbitrary(), (c, count) =>
-        {
-            Network stepped = c.CreateNetwork(), fused = c.CreateNetwork();
-            Workspace a = stepped.CreateWorkspace(), b = fused.CreateWorkspace();
-            a.Random = new SeededRandom(c.DataSeed);
-            b.Random = new SeededRandom(c.DataSeed);
-            var inputs = new List<float>();
-            var targets = new List<float>();
-            float expected = 0f;
-            for (int t = 0; t < count; t++)
-            {
-                NetworkCase pattern = c with { DataSeed = c.DataSeed + (ulong)t };
-                float[] x = pattern.CreateInput(), d = pattern.CreateTarget();
-                inputs.AddRange(x);
-                targets.AddRange(d);
-                float e = stepped.TrainStep(x, d, 0.1f, a);
-                expected += e;
-                if (!float.IsFinite(e)) break;   // where TrainOnline stops
-            }
-            Assert.Equal(expected, fused.TrainOnline([.. inputs], [.. targets], 0.1f, b));
-            Assert.Equal(stepped.Parameters.ToArray(), fused.Parameters.ToArray());
-        });
+    private static Property TrainOnlineAgainstTrainStep() => TrainOnlineTests.AgainstTrainStep(Cases(), maxCount: 6);
 
     [Theory]
     [InlineData(0f)]

@@ -78,7 +78,7 @@ public static class GradientClipping
         private readonly float s = scale;
 
         public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
-            Scale<TSimd, TVector>(ref MemoryMarshal.GetReference(g), g.Length, s);
+            InPlace.Scale<TSimd, TVector>(ref MemoryMarshal.GetReference(g), g.Length, s);
     }
 
     private ref struct SumOfSquaresKernel(ReadOnlySpan<float> values) : IVectorKernel
@@ -123,18 +123,5 @@ public static class GradientClipping
             tail += v * v;
         }
         return total + tail;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scale<TSimd, TVector>(ref float g, int n, float scale) where TSimd : ISimd<TVector> where TVector : struct
-    {
-        TVector s = TSimd.Create(scale);
-        int i = 0;
-        for (; i <= n - TSimd.Count; i += TSimd.Count)
-        {
-            ref float gi = ref Unsafe.Add(ref g, i);
-            TSimd.Store(TSimd.Multiply(TSimd.Load(ref gi), s), ref gi);
-        }
-        for (; i < n; i++) Unsafe.Add(ref g, i) *= scale;
     }
 }
