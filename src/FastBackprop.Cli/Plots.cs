@@ -1,6 +1,6 @@
-using ScottPlot;
 using FastBackprop.IO;
 using FastBackprop.Training;
+using ScottPlot;
 
 namespace FastBackprop.Cli;
 

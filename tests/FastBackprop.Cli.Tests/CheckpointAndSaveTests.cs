@@ -36,21 +36,21 @@ public sealed class CheckpointAndSaveTests
     public void CtrlC_MidRun_ThenResume_GivesTheUninterruptedWeights(bool dropout)
     {
         // With --dropout the masks come from the run's generator, which the checkpoint carries.
-        string[] Small = dropout ? [.. CheckpointAndSaveTests.Small, "--dropout", "0.3"] : CheckpointAndSaveTests.Small;
+        string[] small = dropout ? [.. Small, "--dropout", "0.3"] : Small;
         string folder = CliRunner.TempFolder();
         string reference = Path.Combine(folder, "reference.fbp"), model = Path.Combine(folder, "m.fbp"), checkpoint = Path.Combine(folder, "m.ckpt");
-        Assert.Equal(0, CliRunner.Run([.. Small, "--out", reference, "-q"]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. small, "--out", reference, "-q"]).ExitCode);
 
         // Ctrl+C as soon as epoch 2's row is printed: the trainer stops inside epoch 3 and checkpoints there.
         using var cancel = new CancellationTokenSource();
         var output = new CancellingWriter(cancel, "      2 ");
-        CliResult stopped = CliRunner.Run([.. Small, "--out", model, "--checkpoint", checkpoint], null, cancel.Token, output);
+        CliResult stopped = CliRunner.Run([.. small, "--out", model, "--checkpoint", checkpoint], null, cancel.Token, output);
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
         Assert.Contains("run the same command with --resume", stopped.Output, StringComparison.Ordinal);
         Assert.Equal("weights of epoch 2, the best so far", ModelFile.Load(model).Metadata["saved-weights"]);
-        Assert.Equal(2, FastBackprop.Training.TrainingCheckpoint.Load(checkpoint).Epoch);
+        Assert.Equal(2, Training.TrainingCheckpoint.Load(checkpoint).Epoch);
 
-        CliResult resumed = CliRunner.Run([.. Small, "--out", model, "--checkpoint", checkpoint, "--resume"]);
+        CliResult resumed = CliRunner.Run([.. small, "--out", model, "--checkpoint", checkpoint, "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("resuming", resumed.Output, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"(?m)^\s+[12]\s+\d+\.\d{4}", resumed.Output);   // it continued: epochs 1 and 2 are not trained again

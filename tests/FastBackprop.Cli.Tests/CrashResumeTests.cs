@@ -47,7 +47,7 @@ public sealed partial class CrashResumeTests
 
         // The last run must continue, not start over (which would reach the same weights too): it prints a
         // table row only for the epochs the checkpoint had not finished.
-        int done = File.Exists(checkpoint) ? FastBackprop.Training.TrainingCheckpoint.Load(checkpoint).History.Count : 0;
+        int done = File.Exists(checkpoint) ? Training.TrainingCheckpoint.Load(checkpoint).History.Count : 0;
         (int finalExit, string finalOutput) = Start([.. Run.Where(a => a != "-q"), "--out", model, "--checkpoint", checkpoint, "--resume"], _ => { });
         Assert.True(finalExit == 0, string.Join('\n', outcomes) + "\n" + finalOutput);
         Assert.True(done > 0, "no checkpoint was left to resume:\n" + string.Join('\n', outcomes));
@@ -73,7 +73,7 @@ public sealed partial class CrashResumeTests
         Model saved = ModelFile.Load(model);
         Assert.Equal("Cancelled", saved.Metadata["stop-reason"]);
         Assert.Matches(@"^weights of epoch \d+, the best so far$", saved.Metadata["saved-weights"]);
-        Assert.True(FastBackprop.Training.TrainingCheckpoint.Load(checkpoint).History.Count >= 1);
+        Assert.True(Training.TrainingCheckpoint.Load(checkpoint).History.Count >= 1);
     }
 
     private const string ResetSignals = "/usr/bin/env";

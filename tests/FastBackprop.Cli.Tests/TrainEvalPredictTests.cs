@@ -44,7 +44,7 @@ public sealed class TrainEvalPredictTests
     public void Predict_FileAndStandardInput_OneClassPerRow()
     {
         // Three digits from the embedded data as raw counts 0..16 (the model applies its stored /16).
-        FastBackprop.Data.Dataset digits = FastBackprop.Data.EmbeddedData.Digits(scaleToUnit: false);
+        Data.Dataset digits = Data.EmbeddedData.Digits(scaleToUnit: false);
         int[] rows = [0, 1, 2];
         string csv = "f0,f1\n" + string.Join('\n', rows.Select(r => string.Join(',', digits.GetInput(r).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))))) + "\n";
         string folder = CliRunner.TempFolder();

@@ -50,8 +50,13 @@ public class ReadmeExampleTests
             network.InitializeWeights(seed: 1, WeightInitialization.HeNormal);
             TrainingHistory history = Trainer.Fit(network, train, new TrainingOptions
             {
-                Epochs = 20, BatchSize = 32, Seed = 7, ValidationFraction = 0.1, EarlyStoppingPatience = 3,
-                Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 1e-3f,
+                Epochs = 20,
+                BatchSize = 32,
+                Seed = 7,
+                ValidationFraction = 0.1,
+                EarlyStoppingPatience = 3,
+                Optimizer = new Adam(network.Definition.ParameterCount),
+                LearningRate = 1e-3f,
                 Progress = new SynchronousProgress(reports.Add),
             }, cancellationToken: TestContext.Current.CancellationToken);
             Evaluation result = Trainer.Evaluate(network, test);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using FastBackprop.Bench.Kernels;

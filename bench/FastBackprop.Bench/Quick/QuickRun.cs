@@ -8,8 +8,8 @@ using BenchmarkDotNet.Running;
 using FastBackprop.Bench.Config;
 using FastBackprop.Bench.Kernels;
 using FastBackprop.Bench.Training;
-using Workload = FastBackprop.Diagnostics.Workload;
 using Perfolizer.Horology;
+using Workload = FastBackprop.Diagnostics.Workload;
 
 namespace FastBackprop.Bench.Quick;
 

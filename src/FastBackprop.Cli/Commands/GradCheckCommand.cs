@@ -131,14 +131,14 @@ internal static class GradCheckCommand
         }
 
         double[] parameters = [.. network.Parameters.ToArray().Select(v => (double)v)];
-        double[] X = [.. x.Select(v => (double)v)], T = [.. t.Select(v => (double)v)];
+        double[] xs = [.. x.Select(v => (double)v)], ts = [.. t.Select(v => (double)v)];
 
         // Reference gradients: the first pattern, and the mean over the batch (BackpropagateBatch's convention).
-        double[] first = ReferenceBackprop.Run(definition, parameters, X.AsSpan(0, inputs), T.AsSpan(0, outputs)).Gradient;
+        double[] first = ReferenceBackprop.Run(definition, parameters, xs.AsSpan(0, inputs), ts.AsSpan(0, outputs)).Gradient;
         var mean = new double[definition.ParameterCount];
         for (int p = 0; p < batch; p++)
         {
-            double[] g = p == 0 ? first : ReferenceBackprop.Run(definition, parameters, X.AsSpan(p * inputs, inputs), T.AsSpan(p * outputs, outputs)).Gradient;
+            double[] g = p == 0 ? first : ReferenceBackprop.Run(definition, parameters, xs.AsSpan(p * inputs, inputs), ts.AsSpan(p * outputs, outputs)).Gradient;
             for (int i = 0; i < mean.Length; i++) mean[i] += g[i] / batch;
         }
 
@@ -154,9 +154,9 @@ internal static class GradCheckCommand
         {
             double w = probe[i], h = 1e-6 * Math.Max(1, Math.Abs(w));
             probe[i] = w + h;
-            double plus = ReferenceBackprop.Error(definition, probe, X.AsSpan(0, inputs), T.AsSpan(0, outputs));
+            double plus = ReferenceBackprop.Error(definition, probe, xs.AsSpan(0, inputs), ts.AsSpan(0, outputs));
             probe[i] = w - h;
-            double minus = ReferenceBackprop.Error(definition, probe, X.AsSpan(0, inputs), T.AsSpan(0, outputs));
+            double minus = ReferenceBackprop.Error(definition, probe, xs.AsSpan(0, inputs), ts.AsSpan(0, outputs));
             probe[i] = w;
             numeric[i] = (plus - minus) / (2 * h);
         }

@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text;
 using System.Text.Json.Nodes;
-using Spectre.Console;
 using FastBackprop.Data;
 using FastBackprop.IO;
+using Spectre.Console;
 
 namespace FastBackprop.Cli.Commands;
 
@@ -64,7 +64,7 @@ internal static class PredictCommand
             try
             {
                 network.PredictBatch(x.Slice(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
-                if (TensorPrimitives.IsFiniteAll<float>(y.AsSpan(start * outputs, count * outputs))) continue;
+                if (TensorPrimitives.IsFiniteAll(y.AsSpan(start * outputs, count * outputs))) continue;
             }
             catch (ArgumentException)
             {
@@ -146,7 +146,7 @@ internal static class PredictCommand
             try
             {
                 network.Predict(inputs.Values.Slice(r * inputs.Width, inputs.Width), y);
-                if (TensorPrimitives.IsFiniteAll<float>(y)) continue;
+                if (TensorPrimitives.IsFiniteAll(y)) continue;
             }
             catch (ArgumentException)
             {

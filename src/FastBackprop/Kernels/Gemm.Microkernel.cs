@@ -56,18 +56,18 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
         {
-        Vector512<float> c00 = default, c01 = default;
-        Vector512<float> c10 = default, c11 = default;
-        Vector512<float> c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default;
-        Vector512<float> c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default;
-        Vector512<float> c70 = default, c71 = default;
-        Vector512<float> c80 = default, c81 = default;
-        Vector512<float> c90 = default, c91 = default;
-        Vector512<float> c100 = default, c101 = default;
-        Vector512<float> c110 = default, c111 = default;
+            Vector512<float> c00 = default, c01 = default;
+            Vector512<float> c10 = default, c11 = default;
+            Vector512<float> c20 = default, c21 = default;
+            Vector512<float> c30 = default, c31 = default;
+            Vector512<float> c40 = default, c41 = default;
+            Vector512<float> c50 = default, c51 = default;
+            Vector512<float> c60 = default, c61 = default;
+            Vector512<float> c70 = default, c71 = default;
+            Vector512<float> c80 = default, c81 = default;
+            Vector512<float> c90 = default, c91 = default;
+            Vector512<float> c100 = default, c101 = default;
+            Vector512<float> c110 = default, c111 = default;
             // C is read and written once per KC multiply-adds, typically from L3; asking for its
             // lines a few dozen iterations (~300 cycles) before the end hides that latency, and
             // late enough that the streaming B panel does not evict them again.
@@ -78,33 +78,33 @@ public static partial class Gemm
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
-            ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.MultiplyAddEstimate(ai, b0, c00); c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
-            ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.MultiplyAddEstimate(ai, b0, c10); c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
-            ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.MultiplyAddEstimate(ai, b0, c20); c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
-            ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.MultiplyAddEstimate(ai, b0, c30); c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
-            ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.MultiplyAddEstimate(ai, b0, c40); c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
-            ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.MultiplyAddEstimate(ai, b0, c50); c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
-            ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.MultiplyAddEstimate(ai, b0, c60); c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
-            ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.MultiplyAddEstimate(ai, b0, c70); c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
-            ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Vector512.MultiplyAddEstimate(ai, b0, c80); c81 = Vector512.MultiplyAddEstimate(ai, b1, c81);
-            ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Vector512.MultiplyAddEstimate(ai, b0, c90); c91 = Vector512.MultiplyAddEstimate(ai, b1, c91);
-            ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Vector512.MultiplyAddEstimate(ai, b0, c100); c101 = Vector512.MultiplyAddEstimate(ai, b1, c101);
-            ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Vector512.MultiplyAddEstimate(ai, b0, c110); c111 = Vector512.MultiplyAddEstimate(ai, b1, c111);
+                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.MultiplyAddEstimate(ai, b0, c00); c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
+                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.MultiplyAddEstimate(ai, b0, c10); c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
+                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.MultiplyAddEstimate(ai, b0, c20); c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
+                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.MultiplyAddEstimate(ai, b0, c30); c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
+                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.MultiplyAddEstimate(ai, b0, c40); c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
+                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.MultiplyAddEstimate(ai, b0, c50); c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
+                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.MultiplyAddEstimate(ai, b0, c60); c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
+                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.MultiplyAddEstimate(ai, b0, c70); c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
+                ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Vector512.MultiplyAddEstimate(ai, b0, c80); c81 = Vector512.MultiplyAddEstimate(ai, b1, c81);
+                ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Vector512.MultiplyAddEstimate(ai, b0, c90); c91 = Vector512.MultiplyAddEstimate(ai, b1, c91);
+                ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Vector512.MultiplyAddEstimate(ai, b0, c100); c101 = Vector512.MultiplyAddEstimate(ai, b1, c101);
+                ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Vector512.MultiplyAddEstimate(ai, b0, c110); c111 = Vector512.MultiplyAddEstimate(ai, b1, c111);
                 a = ref Unsafe.Add(ref a, 12);
                 b = ref Unsafe.Add(ref b, 32);
             }
-        Store512(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
-        Store512(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
-        Store512(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
-        Store512(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
-        Store512(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
-        Store512(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
-        Store512(c60, c61, ref Unsafe.Add(ref c, 6 * ldc), alpha, beta);
-        Store512(c70, c71, ref Unsafe.Add(ref c, 7 * ldc), alpha, beta);
-        Store512(c80, c81, ref Unsafe.Add(ref c, 8 * ldc), alpha, beta);
-        Store512(c90, c91, ref Unsafe.Add(ref c, 9 * ldc), alpha, beta);
-        Store512(c100, c101, ref Unsafe.Add(ref c, 10 * ldc), alpha, beta);
-        Store512(c110, c111, ref Unsafe.Add(ref c, 11 * ldc), alpha, beta);
+            Store512(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
+            Store512(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
+            Store512(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
+            Store512(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
+            Store512(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
+            Store512(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+            Store512(c60, c61, ref Unsafe.Add(ref c, 6 * ldc), alpha, beta);
+            Store512(c70, c71, ref Unsafe.Add(ref c, 7 * ldc), alpha, beta);
+            Store512(c80, c81, ref Unsafe.Add(ref c, 8 * ldc), alpha, beta);
+            Store512(c90, c91, ref Unsafe.Add(ref c, 9 * ldc), alpha, beta);
+            Store512(c100, c101, ref Unsafe.Add(ref c, 10 * ldc), alpha, beta);
+            Store512(c110, c111, ref Unsafe.Add(ref c, 11 * ldc), alpha, beta);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

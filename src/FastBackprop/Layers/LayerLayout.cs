@@ -6,20 +6,20 @@ namespace FastBackprop;
 /// <see cref="Units"/> biases. A layer without parameters has <see cref="ParameterCount"/> 0.</summary>
 public readonly record struct LayerLayout
 {
-    /// <summary>The layout of a fully connected layer: Units x Inputs weights at <paramref name="WeightOffset"/>, then Units biases.</summary>
-    /// <param name="Inputs">Width of the layer's input (the previous layer, or the network input).</param>
-    /// <param name="Units">Width of the layer's output.</param>
-    /// <param name="WeightOffset">Index of the first weight in the parameter buffer.</param>
-    public LayerLayout(int Inputs, int Units, int WeightOffset)
-        : this(Inputs, Units, WeightOffset, Units * Inputs, Units)
+    /// <summary>The layout of a fully connected layer: units x inputs weights at <paramref name="weightOffset"/>, then units biases.</summary>
+    /// <param name="inputs">Width of the layer's input (the previous layer, or the network input).</param>
+    /// <param name="units">Width of the layer's output.</param>
+    /// <param name="weightOffset">Index of the first weight in the parameter buffer.</param>
+    public LayerLayout(int inputs, int units, int weightOffset)
+        : this(inputs, units, weightOffset, units * inputs, units)
     {
     }
 
     private LayerLayout(int inputs, int units, int weightOffset, int weightCount, int biasCount)
     {
-        this.Inputs = inputs;
-        this.Units = units;
-        this.WeightOffset = weightOffset;
+        Inputs = inputs;
+        Units = units;
+        WeightOffset = weightOffset;
         WeightCount = weightCount;
         BiasCount = biasCount;
     }

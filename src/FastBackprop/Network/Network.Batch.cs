@@ -96,16 +96,16 @@ public sealed partial class Network
     {
         BatchPlan.Forward(parameters, inputs, batch, ws, random: null);
         Span<float> y = ws.Output(Definition.LayerCount - 1, batch);
-        if (!TensorPrimitives.IsFiniteAll<float>(y)) ThrowNotFinite(ws, batch);
+        if (!TensorPrimitives.IsFiniteAll(y)) ThrowNotFinite(ws, batch);
         return y;
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowNotFinite(BatchWorkspace ws, int batch)
     {
-        if (!TensorPrimitives.IsFiniteAll<float>(parameters)) ThrowParametersNotFinite();
+        if (!TensorPrimitives.IsFiniteAll(parameters)) ThrowParametersNotFinite();
         int l = 0;
-        while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll<float>(ws.Output(l, batch))) l++;
+        while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll(ws.Output(l, batch))) l++;
         ThrowOverflow(l, "inputs");
     }
 

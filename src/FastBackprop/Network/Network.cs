@@ -94,7 +94,7 @@ public sealed partial class Network
         ThrowHelper.CheckLength(output.Length, Definition.OutputWidth, nameof(output));
         Plan.Forward(parameters, input, workspace, random: null);
         Span<float> y = workspace.Output(Definition.LayerCount - 1);
-        if (!TensorPrimitives.IsFiniteAll<float>(y)) ThrowNotFinite(workspace, nameof(input));
+        if (!TensorPrimitives.IsFiniteAll(y)) ThrowNotFinite(workspace, nameof(input));
         y.CopyTo(output);
     }
 
@@ -112,7 +112,7 @@ public sealed partial class Network
     {
         CheckPattern(input, target, workspace);
         Plan.Forward(parameters, input, workspace, random: null);
-        if (!TensorPrimitives.IsFiniteAll<float>(workspace.Output(Definition.LayerCount - 1))) ThrowNotFinite(workspace, nameof(input));
+        if (!TensorPrimitives.IsFiniteAll(workspace.Output(Definition.LayerCount - 1))) ThrowNotFinite(workspace, nameof(input));
         return Plan.OutputError(target, workspace);
     }
 

@@ -47,7 +47,7 @@ internal abstract class BatchStep(Network network) : IDisposable
     protected StepResult Checked(float lossSum, int count)
     {
         if (!float.IsFinite(lossSum)) return StepResult.Diverged(lossSum, NonFiniteValue.Loss, FirstNonFiniteOutput(count));
-        if (!TensorPrimitives.IsFiniteAll<float>(Network.Parameters)) return StepResult.Diverged(lossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(Network.Parameters));
+        if (!TensorPrimitives.IsFiniteAll(Network.Parameters)) return StepResult.Diverged(lossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(Network.Parameters));
         return StepResult.Finite(lossSum);
     }
 

@@ -1,5 +1,3 @@
-using FastBackprop.Cli;
-
 namespace FastBackprop.Cli.Tests.Support;
 
 /// <summary>What one in-process run of the command line gave.</summary>

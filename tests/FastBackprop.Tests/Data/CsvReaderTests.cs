@@ -57,7 +57,11 @@ public sealed class CsvReaderTests : IDisposable
         const string text = "x1;x2;y1;y2\n1;2;0.5;-0.5\n3;4;1.5;\"2.5\"\n";
         Dataset d = Dataset.FromCsv(new StringReader(text), "reg.csv", new CsvOptions
         {
-            HasHeader = true, Separator = ';', TargetKind = CsvTargetKind.Regression, LabelColumn = -2, TargetColumnCount = 2,
+            HasHeader = true,
+            Separator = ';',
+            TargetKind = CsvTargetKind.Regression,
+            LabelColumn = -2,
+            TargetColumnCount = 2,
         });
         Assert.False(d.HasLabels);
         Assert.Equal(0, d.ClassCount);

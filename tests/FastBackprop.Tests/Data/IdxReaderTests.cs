@@ -4,7 +4,7 @@ using Xunit;
 
 namespace FastBackprop.Tests.Data;
 
-/// <summary><see cref="IdxReader"/> and <see cref="Dataset.FromIdx(string, string, int)"/>: round
+/// <summary><see cref="IdxReader"/> and <see cref="Dataset.FromIdx(string, string, int, bool)"/>: round
 /// trips (plain and gzip), every rejection with its file name and byte offset, and bounded
 /// allocation for lying headers.</summary>
 public sealed class IdxReaderTests : IDisposable

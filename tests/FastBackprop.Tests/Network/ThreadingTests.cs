@@ -92,7 +92,7 @@ public class ThreadingTests
     [Fact]
     public void TrainBatch_AnyThreadCount_GivesBitIdenticalWeights()
     {
-        float[] Run(int threads)
+        static float[] Run(int threads)
         {
             var (network, inputs, targets) = Wide(96);
             using BatchWorkspace ws = network.CreateBatchWorkspace(96, threads);
@@ -110,7 +110,7 @@ public class ThreadingTests
     [Fact]
     public void Fit_SameSeedAndThreads_GivesBitIdenticalWeightsEveryRun()
     {
-        var (train, _) = global::FastBackprop.Data.EmbeddedData.Digits().Split(0.5, 3);
+        var (train, _) = FastBackprop.Data.EmbeddedData.Digits().Split(0.5, 3);
         float[] Run(int threads)
         {
             var network = new Network(64, Loss.CrossEntropy, new Dense(256, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
@@ -161,7 +161,7 @@ public class ThreadingTests
     {
         var network = new Network(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Identity));
         Assert.Throws<ArgumentOutOfRangeException>("degreeOfParallelism", () => network.CreateBatchWorkspace(4, 0));
-        var data = new global::FastBackprop.Data.Dataset([[0f, 1f]], [[1f]]);
+        var data = new FastBackprop.Data.Dataset([[0f, 1f]], [[1f]]);
         Assert.Throws<ArgumentOutOfRangeException>("DegreeOfParallelism", () => Trainer.Fit(network, data, new TrainingOptions { DegreeOfParallelism = 0 }, cancellationToken: TestContext.Current.CancellationToken));
     }
 }

@@ -1,5 +1,5 @@
-using Xunit;
 using FastBackprop.Reference;
+using Xunit;
 
 namespace FastBackprop.Tests.NetworkTests;
 
@@ -83,8 +83,8 @@ public class WorkedExampleTests
     {
         Network network = CreateNetwork();
         Assert.Equal([0.5f, -0.4f, 0.3f, 0.8f, 0.1f, -0.2f, 0.7f, -0.6f, 0.05f], network.Parameters.ToArray());
-        Assert.Equal(new LayerLayout(Inputs: 2, Units: 2, WeightOffset: 0), network.Definition.GetLayout(0));
-        Assert.Equal(new LayerLayout(Inputs: 2, Units: 1, WeightOffset: 6), network.Definition.GetLayout(1));
+        Assert.Equal(new LayerLayout(inputs: 2, units: 2, weightOffset: 0), network.Definition.GetLayout(0));
+        Assert.Equal(new LayerLayout(inputs: 2, units: 1, weightOffset: 6), network.Definition.GetLayout(1));
     }
 
     [Fact]

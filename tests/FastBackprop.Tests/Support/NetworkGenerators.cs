@@ -25,11 +25,11 @@ public enum TransferKind
 
 /// <summary>One generated test case: a network shape plus the seeds of its numbers.</summary>
 /// <param name="Definition">The network shape.</param>
-/// <param name="WeightSeed">Seed for <see cref="Network.InitializeWeights"/>.</param>
+/// <param name="WeightSeed">Seed for <see cref="Network.InitializeWeights(ulong)"/>.</param>
 /// <param name="DataSeed">Seed for the biases, the input and the target.</param>
 public sealed record NetworkCase(NetworkDefinition Definition, ulong WeightSeed, ulong DataSeed)
 {
-    /// <summary>A network with weights from <see cref="Network.InitializeWeights"/>(WeightSeed) and
+    /// <summary>A network with weights from <see cref="Network.InitializeWeights(ulong)"/>(WeightSeed) and
     /// biases drawn from U(-0.5, 0.5): InitializeWeights zeroes the biases, which would hide every
     /// bias bug from a comparison.</summary>
     public Network CreateNetwork()

@@ -37,17 +37,31 @@ public sealed class FitPinnedResultsTests
             "sgd-stepdecay-unshuffled" => (digits, Digits.Train, new() { Epochs = 3, BatchSize = 64, Shuffle = false, LearningRate = 0.05f, Schedule = LearningRateSchedule.StepDecay(0.1f, 1, 0.5f) }),
             "adam-early-stopping" => (digits, Digits.Train, new()
             {
-                Epochs = 60, BatchSize = 16, Seed = 3, Validation = Digits.Test, EarlyStoppingPatience = 2,
-                Optimizer = new Adam(digitsCount), LearningRate = 0.02f,
+                Epochs = 60,
+                BatchSize = 16,
+                Seed = 3,
+                Validation = Digits.Test,
+                EarlyStoppingPatience = 2,
+                Optimizer = new Adam(digitsCount),
+                LearningRate = 0.02f,
             }),
             "momentum-clipped-cosine" => (regression, Regression(), new()
             {
-                Epochs = 20, BatchSize = 10, Seed = 4, GradientClipNorm = 1f,
-                Optimizer = new Sgd(regressionCount, momentum: 0.9f, nesterov: true), Schedule = LearningRateSchedule.Cosine(0.02f, 20),
+                Epochs = 20,
+                BatchSize = 10,
+                Seed = 4,
+                GradientClipNorm = 1f,
+                Optimizer = new Sgd(regressionCount, momentum: 0.9f, nesterov: true),
+                Schedule = LearningRateSchedule.Cosine(0.02f, 20),
             }),
             "sgd-halving" => (regression, Regression(), new()
             {
-                Epochs = 10, BatchSize = 20, Seed = 1, LearningRate = 1e12f, OnDivergence = DivergencePolicy.HalveLearningRate, MaxLearningRateHalvings = 60,
+                Epochs = 10,
+                BatchSize = 20,
+                Seed = 1,
+                LearningRate = 1e12f,
+                OnDivergence = DivergencePolicy.HalveLearningRate,
+                MaxLearningRateHalvings = 60,
             }),
             "rprop-full-batch" => (digits, Digits.Train, new() { Epochs = 3, BatchSize = int.MaxValue, Optimizer = new Rprop(digitsCount) }),
             _ => throw new ArgumentException($"no case '{name}'", nameof(name)),

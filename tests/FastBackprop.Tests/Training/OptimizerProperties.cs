@@ -24,7 +24,7 @@ public static class OptimizerGenerators
     /// of 16 up to 257 often, and up to 400 now and then.</summary>
     public static Gen<int> Length { get; } = Gen.Frequency(
         (5, Gen.Choose(1, 70)),
-        (3, Gen.Elements<int>([.. Enumerable.Range(1, 16).SelectMany(k => new[] { 16 * k - 1, 16 * k, 16 * k + 1 })])),
+        (3, Gen.Elements([.. Enumerable.Range(1, 16).SelectMany(k => new[] { 16 * k - 1, 16 * k, 16 * k + 1 })])),
         (2, Gen.Choose(71, 400)));
 
     private static Gen<ulong> Seed { get; } =

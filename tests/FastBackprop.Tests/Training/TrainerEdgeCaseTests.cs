@@ -126,7 +126,11 @@ public sealed class TrainerEdgeCaseTests : IDisposable
         Dataset data = Regression();
         TrainingOptions Options(int epochs) => new()
         {
-            Epochs = epochs, BatchSize = batchSize, Seed = 3, GradientClipNorm = clip, Schedule = LearningRateSchedule.Cosine(0.05f, 2),
+            Epochs = epochs,
+            BatchSize = batchSize,
+            Seed = 3,
+            GradientClipNorm = clip,
+            Schedule = LearningRateSchedule.Cosine(0.05f, 2),
         };
         Network two = RegressionNetwork(), four = RegressionNetwork();
         Fit(two, data, Options(2));
@@ -162,8 +166,13 @@ public sealed class TrainerEdgeCaseTests : IDisposable
         // 5 lets all 9 run.
         TrainingOptions Options(Network n, int patience) => new()
         {
-            Epochs = 9, BatchSize = 16, Seed = 3, Validation = test, EarlyStoppingPatience = patience,
-            Optimizer = new Adam(n.Definition.ParameterCount), LearningRate = 0.02f,
+            Epochs = 9,
+            BatchSize = 16,
+            Seed = 3,
+            Validation = test,
+            EarlyStoppingPatience = patience,
+            Optimizer = new Adam(n.Definition.ParameterCount),
+            LearningRate = 0.02f,
         };
         Network network = DigitsNetwork();
         TrainingHistory history = Fit(network, train, Options(network, 5));
@@ -211,7 +220,12 @@ public sealed class TrainerEdgeCaseTests : IDisposable
         var batches = new List<(int Epoch, int Batch)>();
         var options = new TrainingOptions
         {
-            Epochs = 3, BatchSize = 20, Seed = 1, LearningRate = 1e12f, OnDivergence = DivergencePolicy.HalveLearningRate, MaxLearningRateHalvings = 60,
+            Epochs = 3,
+            BatchSize = 20,
+            Seed = 1,
+            LearningRate = 1e12f,
+            OnDivergence = DivergencePolicy.HalveLearningRate,
+            MaxLearningRateHalvings = 60,
             BatchCompleted = b => batches.Add((b.Epoch, b.Batch)),
         };
         TrainingHistory history = Fit(RegressionNetwork(), Regression(), options);

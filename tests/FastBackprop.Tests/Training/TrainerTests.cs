@@ -14,8 +14,11 @@ public sealed class TrainerTests
         Network network = DigitsNetwork();
         var options = new TrainingOptions
         {
-            Epochs = 30, BatchSize = 32, Seed = 7,
-            Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 0.003f,
+            Epochs = 30,
+            BatchSize = 32,
+            Seed = 7,
+            Optimizer = new Adam(network.Definition.ParameterCount),
+            LearningRate = 0.003f,
         };
         TrainingHistory history = Fit(network, train, options);
         Evaluation evaluation = Trainer.Evaluate(network, test);
@@ -78,8 +81,13 @@ public sealed class TrainerTests
         // A learning rate too large for Adam on this problem: the validation loss soon stops improving.
         var options = new TrainingOptions
         {
-            Epochs = 60, BatchSize = 16, Seed = 3, Validation = test, EarlyStoppingPatience = 2,
-            Optimizer = new Adam(network.Definition.ParameterCount), LearningRate = 0.02f,
+            Epochs = 60,
+            BatchSize = 16,
+            Seed = 3,
+            Validation = test,
+            EarlyStoppingPatience = 2,
+            Optimizer = new Adam(network.Definition.ParameterCount),
+            LearningRate = 0.02f,
         };
         TrainingHistory history = Fit(network, train, options);
 
@@ -105,7 +113,7 @@ public sealed class TrainerTests
 
         Assert.True(e.Epoch >= 1 && e.Layer >= 0 && e.Layer <= 1, e.Message);
         Assert.Contains($"epoch {e.Epoch}, batch {e.Batch}", e.Message);
-        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.Parameters), "the network was handed back NaN or infinite weights");
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(network.Parameters), "the network was handed back NaN or infinite weights");
         if (e.Epoch == 1 && e.Batch == 0) Assert.Equal(before, network.Parameters.ToArray());   // the first step failed: nothing finite came after the start
     }
 
@@ -116,15 +124,19 @@ public sealed class TrainerTests
         Network network = RegressionNetwork();
         var options = new TrainingOptions
         {
-            Epochs = 40, BatchSize = 20, Seed = 1, LearningRate = 1e12f,
-            OnDivergence = DivergencePolicy.HalveLearningRate, MaxLearningRateHalvings = 60,
+            Epochs = 40,
+            BatchSize = 20,
+            Seed = 1,
+            LearningRate = 1e12f,
+            OnDivergence = DivergencePolicy.HalveLearningRate,
+            MaxLearningRateHalvings = 60,
         };
         TrainingHistory history = Fit(network, data, options);
 
         Assert.Equal(StopReason.Completed, history.StopReason);
         Assert.True(history.LearningRateHalvings > 0);
         Assert.True(history.Epochs[^1].LearningRate < 1e12f);
-        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.Parameters));
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(network.Parameters));
         Assert.NotNull(history.Epochs[^1].TrainingMeanSquaredError);
         Assert.Null(history.Epochs[^1].TrainingAccuracy);
     }
@@ -136,7 +148,11 @@ public sealed class TrainerTests
         Network network = RegressionNetwork();
         var options = new TrainingOptions
         {
-            Epochs = 150, BatchSize = 10, Seed = 4, LearningRate = 0.01f, GradientClipNorm = 1f,
+            Epochs = 150,
+            BatchSize = 10,
+            Seed = 4,
+            LearningRate = 0.01f,
+            GradientClipNorm = 1f,
             Optimizer = new Sgd(network.Definition.ParameterCount, momentum: 0.9f, nesterov: true),
             Schedule = LearningRateSchedule.Cosine(0.02f, 150),
         };
@@ -186,7 +202,9 @@ public sealed class TrainerTests
         using var cancel = new CancellationTokenSource();
         var options = new TrainingOptions
         {
-            Epochs = 5, BatchSize = 100, ValidationFraction = 0.2,
+            Epochs = 5,
+            BatchSize = 100,
+            ValidationFraction = 0.2,
             Progress = new SynchronousProgress<EpochReport>(reports.Add),
             BatchCompleted = b => { batches++; if (b.Epoch == 3 && b.Batch == 2) cancel.Cancel(); },
         };
@@ -196,7 +214,7 @@ public sealed class TrainerTests
         Assert.Equal(2, reports.Count);
         Assert.Equal([1, 2], reports.Select(r => r.Epoch));
         Assert.All(reports, r => Assert.NotNull(r.Validation));
-        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.Parameters));
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(network.Parameters));
         int perEpoch = (int)Math.Ceiling(train.Count * 0.8 / 100);
         Assert.Equal(2 * perEpoch + 3, batches);
     }

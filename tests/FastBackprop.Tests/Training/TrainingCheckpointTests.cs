@@ -29,28 +29,52 @@ public sealed class TrainingCheckpointTests : IDisposable
             "sgd-clipped" => new(DigitsNetwork, digits, n => new() { Epochs = 3, BatchSize = 40, Seed = 5, LearningRate = 0.05f, GradientClipNorm = 0.5f }, 2, 10),
             "adam" => new(DigitsNetwork, digits, n => new()
             {
-                Epochs = 3, BatchSize = 40, Seed = 5, LearningRate = 1e-3f, ValidationFraction = 0.1, Optimizer = new Adam(n.Definition.ParameterCount),
+                Epochs = 3,
+                BatchSize = 40,
+                Seed = 5,
+                LearningRate = 1e-3f,
+                ValidationFraction = 0.1,
+                Optimizer = new Adam(n.Definition.ParameterCount),
             }, 2, 31),
             "online" => new(DigitsNetwork, digits, n => new() { Epochs = 2, BatchSize = 1, Seed = 6, LearningRate = 0.01f }, 2, 700),
             "early-stopping" => new(DigitsNetwork, digits, n => new()
             {
-                Epochs = 60, BatchSize = 16, Seed = 3, Validation = test, EarlyStoppingPatience = 2, Optimizer = new Adam(n.Definition.ParameterCount), LearningRate = 0.02f,
+                Epochs = 60,
+                BatchSize = 16,
+                Seed = 3,
+                Validation = test,
+                EarlyStoppingPatience = 2,
+                Optimizer = new Adam(n.Definition.ParameterCount),
+                LearningRate = 0.02f,
             }, 3, 10),
             // Epoch 2 halves its rate after batch 2 (and replays from batch 0): cancelled before that, the resumed run
             // must replay from the epoch's start too, not from where it resumed.
             "halving" => new(_ => RegressionNetwork(), Regression(), n => new()
             {
-                Epochs = 4, BatchSize = 20, Seed = 1, LearningRate = 1e12f, OnDivergence = DivergencePolicy.HalveLearningRate, MaxLearningRateHalvings = 60,
+                Epochs = 4,
+                BatchSize = 20,
+                Seed = 1,
+                LearningRate = 1e12f,
+                OnDivergence = DivergencePolicy.HalveLearningRate,
+                MaxLearningRateHalvings = 60,
             }, 2, 1),
             // Dropout's masks come from the state's generator: the resumed run must draw the masks the uninterrupted one did.
             "dropout" => new(DropoutNetwork, digits, n => new() { Epochs = 3, BatchSize = 40, Seed = 4, LearningRate = 0.05f }, 2, 11),
             "dropout-online-adam" => new(DropoutNetwork, digits, n => new()
             {
-                Epochs = 2, BatchSize = 1, Seed = 4, LearningRate = 1e-3f, Optimizer = new Adam(n.Definition.ParameterCount),
+                Epochs = 2,
+                BatchSize = 1,
+                Seed = 4,
+                LearningRate = 1e-3f,
+                Optimizer = new Adam(n.Definition.ParameterCount),
             }, 2, 300),
             "custom-transfer" => new(SoftsignNetwork, Regression(), n => new()
             {
-                Epochs = 3, BatchSize = 10, Seed = 2, Optimizer = new Sgd(n.Definition.ParameterCount, momentum: 0.9f), LearningRate = 0.01f,
+                Epochs = 3,
+                BatchSize = 10,
+                Seed = 2,
+                Optimizer = new Sgd(n.Definition.ParameterCount, momentum: 0.9f),
+                LearningRate = 0.01f,
             }, 2, 7),
             _ => throw new ArgumentException($"no case '{name}'", nameof(name)),
         };
@@ -170,8 +194,15 @@ public sealed class TrainingCheckpointTests : IDisposable
             using var cancel = new CancellationTokenSource();
             var options = new TrainingOptions
             {
-                Epochs = 3, BatchSize = 50, Seed = 9, LearningRate = 1e-3f, Optimizer = new Adam(network.Definition.ParameterCount),
-                ValidationFraction = 0.2, EarlyStoppingPatience = 3, OnDivergence = DivergencePolicy.HalveLearningRate, CheckpointPath = path,
+                Epochs = 3,
+                BatchSize = 50,
+                Seed = 9,
+                LearningRate = 1e-3f,
+                Optimizer = new Adam(network.Definition.ParameterCount),
+                ValidationFraction = 0.2,
+                EarlyStoppingPatience = 3,
+                OnDivergence = DivergencePolicy.HalveLearningRate,
+                CheckpointPath = path,
                 BatchCompleted = b => { if (b.Epoch == 2 && b.Batch == 1) cancel.Cancel(); },
             };
             Trainer.Fit(network, Regression(), options, cancellationToken: cancel.Token);

@@ -16,7 +16,7 @@ internal static class NetworkFactory
     private const string Softmax = "softmax";
 
     // --loss: each name once, with the loss it stands for.
-    private static readonly (string Name, Loss Loss)[] Losses = [("cross-entropy", FastBackprop.Loss.CrossEntropy), ("half-squared-error", FastBackprop.Loss.HalfSquaredError)];
+    private static readonly (string Name, Loss Loss)[] Losses = [("cross-entropy", Loss.CrossEntropy), ("half-squared-error", Loss.HalfSquaredError)];
 
     public static string ActivationDescription =>
         $"Hidden-layer transfer function: {string.Join(", ", HiddenTransfers)}; or one per hidden layer, comma-separated.";
