@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace FastBackprop.Tests.NetworkTests;
+namespace FastBackprop.Tests.NetworkTests.Plans;
 
 /// <summary>The execution plan a network gets is the one its shape calls for, so a fast path cannot fall
 /// back to a slower one unnoticed.</summary>

@@ -1,25 +1,25 @@
 using FastBackprop.Reference;
-using FastBackprop.Tests.NetworkTests;
 using FastBackprop.Tests.Support;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace FastBackprop.Tests.Kernels;
+namespace FastBackprop.Tests.NetworkTests.Plans;
 
-/// <summary>The small-network kernel (every width below 16: SmallNetwork's whole-pass scalar loops)
+/// <summary>The tiny-network plan (every width below 16: TinyPlan's whole-pass scalar loops over SmallDense)
 /// against the reference, with the tolerance and kink handling of <see cref="NetworkProperties"/>.
 /// The general properties also reach it, but only when every drawn width is small.</summary>
-public class SmallNetworkProperties
+public class TinyPlanProperties
 {
     private static Arbitrary<NetworkCase> SmallCases() => NetworkGenerators.CaseArbitrary(maxDepth: 5, maxWidth: 15);
 
     [Property(MaxTest = 150)]
-    public Property SmallNetwork_MatchesReference_ForwardAndTrainStep() =>
+    public Property TinyPlan_MatchesReference_ForwardAndTrainStep() =>
         Prop.ForAll(SmallCases(), Gen.Choose(1, 1000).Select(i => i / 1000f).ToArbitrary(), (c, eta) =>
         {
             Assert.True(c.Definition.MaxWidth < 16);
+            Assert.IsType<TinyPlan>(c.CreateNetwork().Plan);   // the plan under test, not a fallback
             Network network = c.CreateNetwork();
             float[] input = c.CreateInput(), target = c.CreateTarget();
             double[] parameters = NetworkGenerators.ToDouble(network.Parameters);

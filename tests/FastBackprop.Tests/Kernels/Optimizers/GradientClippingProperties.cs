@@ -1,8 +1,9 @@
 using FastBackprop.Kernels;
+using FastBackprop.Tests.Training;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace FastBackprop.Tests.Training;
+namespace FastBackprop.Tests.Kernels.Optimizers;
 
 /// <summary><see cref="GradientClipping"/> against the norm computed in double.</summary>
 /// <remarks>Tolerance: the float sum of squares covers at most <see cref="GradientClipping.BlockLength"/> terms per

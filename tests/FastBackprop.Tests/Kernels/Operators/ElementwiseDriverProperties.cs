@@ -5,7 +5,7 @@ using FastBackprop.Tests.Support;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace FastBackprop.Tests.Kernels;
+namespace FastBackprop.Tests.Kernels.Operators;
 
 /// <summary><see cref="ElementwiseDriver"/> with test operators whose scalar value is exactly known:
 /// every element must be computed exactly once (in place included), from the right operands, with

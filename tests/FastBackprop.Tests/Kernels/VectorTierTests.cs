@@ -3,13 +3,13 @@ using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
 using Xunit;
 
-namespace FastBackprop.Tests.Isa;
+namespace FastBackprop.Tests.Kernels;
 
 /// <summary>Proves which SIMD tier this test process runs. CI runs the suite once per tier, setting
 /// <c>FASTBACKPROP_EXPECT_TIER</c> next to the knob that selects it (<c>DOTNET_EnableAVX512=0</c>,
 /// <c>DOTNET_EnableAVX2=0</c>, <c>DOTNET_EnableHWIntrinsic=0</c>); a renamed or misspelled knob then
 /// fails here instead of silently repeating the default run.</summary>
-public class IsaTierTests
+public class VectorTierTests
 {
     /// <summary>The environment variable naming the expected tier.</summary>
     public const string ExpectTierVariable = "FASTBACKPROP_EXPECT_TIER";
