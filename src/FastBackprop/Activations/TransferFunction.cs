@@ -38,7 +38,7 @@ public abstract class TransferFunction
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    /// <summary>The built-in function this is, for the small-network path; <see cref="ScalarForm.Custom"/> otherwise.</summary>
+    /// <summary>The built-in function this is, for the tiny-network plan (TinyPlan); <see cref="ScalarForm.Custom"/> otherwise.</summary>
     internal virtual ScalarForm Form => ScalarForm.Custom;
 
     /// <summary>Slope for negative inputs when <see cref="Form"/> is <see cref="ScalarForm.Rectifier"/>.</summary>

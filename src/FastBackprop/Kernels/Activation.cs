@@ -8,7 +8,7 @@ namespace FastBackprop.Kernels;
 // ---------------------------------------------------------------------------------------------
 // Activation: y_k = f(net_k) for the built-in transfer functions (derivation: y_k = f(net_k)).
 // Each function's arithmetic is one operator struct, written once for every vector width: the
-// span kernels below run it through the element-wise driver, and the small-network plan calls
+// span kernels below run it through the element-wise driver, and the tiny-network plan (TinyPlan) calls
 // its scalar form per element, so both paths compute the same formula. Tanh is the exception:
 // .NET has no per-register tanh, so spans go to TensorPrimitives.Tanh and scalars to MathF.Tanh.
 // Softmax is not element-wise; its kernel is written once, generic over the width, below.

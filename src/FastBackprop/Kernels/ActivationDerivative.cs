@@ -8,7 +8,7 @@ namespace FastBackprop.Kernels;
 // (7) at the output, (9)-(12) for hidden units. Logistic and tanh take f' from the output
 // (y(1-y), 1-y²: no exp needed); the rectifiers take it from the sign of the net sum.
 // Each product is one operator struct, shared by these span kernels (through the element-wise
-// driver) and the small-network plan (its scalar form, per element).
+// driver) and the tiny-network plan (TinyPlan) (its scalar form, per element).
 // Operands: net, output and delta have one element per unit; delta is updated in place.
 // ---------------------------------------------------------------------------------------------
 
