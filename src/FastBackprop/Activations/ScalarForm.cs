@@ -1,8 +1,8 @@
 namespace FastBackprop;
 
-/// <summary>Which built-in function a <see cref="TransferFunction"/> is, so that the small-network
-/// path can evaluate it inline per element instead of through a span call. User-defined
-/// functions are <see cref="Custom"/> and always take the span path.</summary>
+/// <summary>Which built-in function a <see cref="TransferFunction"/> is, so that the tiny-network
+/// plan (TinyPlan) can evaluate it inline per element instead of through a span call. User-defined
+/// functions are <see cref="Custom"/>, and a network with one takes the span plan.</summary>
 internal enum ScalarForm
 {
     Custom,
