@@ -162,10 +162,7 @@ public sealed partial class Network
     {
         ThrowHelper.CheckNonNegativeFinite(learningRate, nameof(learningRate));
         CheckPattern(input, target, workspace);
-        Plan.Forward(parameters, input, workspace, workspace.Random);
-        float error = Plan.OutputError(target, workspace);
-        if (float.IsFinite(error)) Plan.Backward(parameters, input, workspace, new ParameterUpdate(parameters, -learningRate, inPlace: true));
-        return error;
+        return Plan.TrainStep(parameters, input, target, learningRate, workspace);
     }
 
     /// <summary>Online training over a sequence of patterns: exactly <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Workspace)"/>

@@ -28,17 +28,13 @@ internal abstract class PatternPlan(NetworkDefinition definition)
     /// (whose Target spans the whole parameter buffer: a gradient, or the parameters themselves).</summary>
     public abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Workspace ws, in ParameterUpdate update);
 
+    /// <summary>One online step in place: forward, output error and an in-place backward; returns E before the
+    /// update (no update when E is not finite). Each plan writes these three calls itself, on its own sealed type,
+    /// so that they are direct calls the JIT can inline: through this base they would be three virtual calls per
+    /// step, which on the tiny plan's ~100 ns step measured 8% (W1).</summary>
+    public abstract float TrainStep(Span<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate, Workspace ws);
+
     /// <summary>Online SGD over the rows of <paramref name="inputs"/>: forward, output error and an in-place
     /// backward per pattern. Stops before the update of a pattern whose E is not finite. Returns Σ E.</summary>
     public abstract float TrainOnline(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, float learningRate, Workspace ws);
-
-    /// <summary>One online step in place, the default body of <see cref="TrainOnline"/>; E before the update
-    /// (no update when E is not finite).</summary>
-    protected float Step(Span<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate, Workspace ws)
-    {
-        Forward(parameters, input, ws, ws.Random);
-        float error = OutputError(target, ws);
-        if (float.IsFinite(error)) Backward(parameters, input, ws, new ParameterUpdate(parameters, -learningRate, inPlace: true));
-        return error;
-    }
 }

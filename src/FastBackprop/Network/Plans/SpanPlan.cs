@@ -21,13 +21,21 @@ internal sealed class SpanPlan(NetworkDefinition definition) : PatternPlan(defin
     public override void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Workspace ws, in ParameterUpdate update) =>
         Backward(parameters, input, ws, update, last: 0);
 
+    public override float TrainStep(Span<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate, Workspace ws)
+    {
+        Forward(parameters, input, ws, ws.Random);
+        float error = OutputError(target, ws);
+        if (float.IsFinite(error)) Backward(parameters, input, ws, new ParameterUpdate(parameters, -learningRate, inPlace: true));
+        return error;
+    }
+
     public override float TrainOnline(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, float learningRate, Workspace ws)
     {
         int width = Definition.InputWidth, outputs = Definition.OutputWidth, count = inputs.Length / width;
         if (Definition.Layers[0] is not Dense first)
         {
             float sum = 0f;
-            for (int t = 0; t < count && float.IsFinite(sum); t++) sum += Step(parameters, inputs.Slice(t * width, width), targets.Slice(t * outputs, outputs), learningRate, ws);
+            for (int t = 0; t < count && float.IsFinite(sum); t++) sum += TrainStep(parameters, inputs.Slice(t * width, width), targets.Slice(t * outputs, outputs), learningRate, ws);
             return sum;
         }
         var update = new ParameterUpdate(parameters, -learningRate, inPlace: true);

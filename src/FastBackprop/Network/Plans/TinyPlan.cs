@@ -105,13 +105,21 @@ internal sealed class TinyPlan : PatternPlan
         }
     }
 
+    public override float TrainStep(Span<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate, Workspace ws)
+    {
+        Forward(parameters, input, ws, ws.Random);
+        float error = OutputError(target, ws);
+        if (float.IsFinite(error)) Backward(parameters, input, ws, new ParameterUpdate(parameters, -learningRate, inPlace: true));
+        return error;
+    }
+
     public override float TrainOnline(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, float learningRate, Workspace ws)
     {
         int width = widths[0], outputs = widths[^1], count = inputs.Length / width;
         float error = 0f;
         for (int t = 0; t < count; t++)
         {
-            float e = Step(parameters, inputs.Slice(t * width, width), targets.Slice(t * outputs, outputs), learningRate, ws);
+            float e = TrainStep(parameters, inputs.Slice(t * width, width), targets.Slice(t * outputs, outputs), learningRate, ws);
             error += e;
             if (!float.IsFinite(e)) break;
         }
@@ -119,7 +127,9 @@ internal sealed class TinyPlan : PatternPlan
     }
 
     // y = f(net) for one layer, through each function's operator (the same arithmetic as the span kernels).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A call of its own, as the layer loop's: inlined, every case's code and its libm calls sit in the
+    // loop body, which measured slower (W1).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Activate(ScalarForm form, float slope, ref float net, ref float y, int units)
     {
         switch (form)
@@ -138,7 +148,7 @@ internal sealed class TinyPlan : PatternPlan
     }
 
     // delta ⊙= f'(net) for one layer (softmax: the Jacobian product y ⊙ (delta - delta·y)).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void MultiplyByDerivative(ScalarForm form, float slope, ref float net, ref float y, ref float delta, int units)
     {
         switch (form)
