@@ -30,8 +30,7 @@ public sealed class BatchWorkspace : IDisposable
         ThrowHelper.CheckAtLeast(degreeOfParallelism, 1, nameof(degreeOfParallelism));
         Definition = definition;
         Capacity = capacity;
-        offsets = new int[definition.LayerCount + 1];
-        for (int l = 0; l < definition.LayerCount; l++) offsets[l + 1] = offsets[l] + definition.GetLayout(l).Units;
+        offsets = definition.UnitOffsets;
         long length = (long)offsets[^1] * capacity;
         if (length > Array.MaxLength)
         {

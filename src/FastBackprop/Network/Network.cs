@@ -92,10 +92,7 @@ public sealed partial class Network
         CheckWorkspace(workspace);
         CheckInput(input);
         ThrowHelper.CheckLength(output.Length, Definition.OutputWidth, nameof(output));
-        Plan.Forward(parameters, input, workspace, random: null);
-        Span<float> y = workspace.Output(Definition.LayerCount - 1);
-        if (!TensorPrimitives.IsFiniteAll(y)) ThrowNotFinite(workspace, nameof(input));
-        y.CopyTo(output);
+        ForwardInference(input, workspace).CopyTo(output);
     }
 
     /// <summary>The error E of one pattern (see <see cref="Loss"/>), using the network's own workspace.</summary>
@@ -111,8 +108,7 @@ public sealed partial class Network
     public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Workspace workspace)
     {
         CheckPattern(input, target, workspace);
-        Plan.Forward(parameters, input, workspace, random: null);
-        if (!TensorPrimitives.IsFiniteAll(workspace.Output(Definition.LayerCount - 1))) ThrowNotFinite(workspace, nameof(input));
+        ForwardInference(input, workspace);
         return Plan.OutputError(target, workspace);
     }
 
@@ -184,5 +180,14 @@ public sealed partial class Network
         ThrowHelper.CheckLength(targets.Length, count * Definition.OutputWidth, nameof(targets));
         ThrowHelper.CheckFinite(targets, nameof(targets));
         return Plan.TrainOnline(parameters, inputs, targets, learningRate, workspace);
+    }
+
+    // An inference forward pass whose outputs must be finite (the batch twin is in Network.Batch.cs); returns them.
+    private Span<float> ForwardInference(ReadOnlySpan<float> input, Workspace ws)
+    {
+        Plan.Forward(parameters, input, ws, random: null);
+        Span<float> y = ws.Output(Definition.LayerCount - 1);
+        if (!TensorPrimitives.IsFiniteAll(y)) ThrowNotFinite(ws, nameof(input));
+        return y;
     }
 }

@@ -8,6 +8,7 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
 {
     private readonly Layer[] layers;
     private readonly LayerLayout[] layouts;
+    private readonly int[] unitOffsets;
 
     /// <summary>Validates and lays out a network.</summary>
     /// <param name="inputWidth">Number of inputs; at least 1.</param>
@@ -23,7 +24,8 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
         if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, $"loss is {loss}; expected a defined Loss value.");
         this.layers = layers.ToArray();
         layouts = new LayerLayout[layers.Length];
-        long offset = 0;
+        unitOffsets = new int[layers.Length + 1];
+        long offset = 0, units = 0;
         int inputs = inputWidth, maxWidth = inputWidth;
         for (int l = 0; l < layers.Length; l++)
         {
@@ -36,6 +38,12 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
             }
             layouts[l] = layer.Place(inputs, (int)offset);
             offset += count;
+            units += layouts[l].Units;
+            if (units > Array.MaxLength)
+            {
+                throw new ArgumentException($"the network's layers have more than {Array.MaxLength} outputs in all (at layers[{l}]); expected a workspace that fits one array.", nameof(layers));
+            }
+            unitOffsets[l + 1] = (int)units;
             inputs = layouts[l].Units;
             maxWidth = Math.Max(maxWidth, inputs);
         }
@@ -77,6 +85,10 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
     /// <summary>Where layer <paramref name="layer"/>'s parameters sit in the parameter buffer, and its input and output widths.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, <see cref="LayerCount"/>).</exception>
     public LayerLayout GetLayout(int layer) => layouts[CheckIndex(layer)];
+
+    /// <summary>Where each layer's outputs start among all layers' outputs laid end to end (LayerCount + 1
+    /// entries, the last the total): the layout of every workspace buffer. Not to be written.</summary>
+    internal int[] UnitOffsets => unitOffsets;
 
     /// <summary>Throws unless <paramref name="layer"/> is a layer index; returns it.</summary>
     internal int CheckIndex(int layer)

@@ -21,8 +21,7 @@ public sealed class Workspace
     {
         ArgumentNullException.ThrowIfNull(definition);
         Definition = definition;
-        offsets = new int[definition.LayerCount + 1];
-        for (int l = 0; l < definition.LayerCount; l++) offsets[l + 1] = offsets[l] + definition.GetLayout(l).Units;
+        offsets = definition.UnitOffsets;
         outputs = new float[offsets[^1]];
         gradients = new float[offsets[^1]];
         states = new float[offsets[^1]];
