@@ -47,6 +47,11 @@ internal static class EvalCommand
         Dataset dataset = loaded.ScaledFor(model, modelPath, context);
         Evaluation evaluation = UserData.About(loaded.Source, () => Trainer.Evaluate(network, dataset));
 
+        if (plotPath is not null && evaluation.ClassCount > MaxListedClasses)
+        {
+            context.Warn($"no confusion heat map: {Fmt.I(evaluation.ClassCount)} classes are more than the {MaxListedClasses} it can show.");
+            plotPath = null;
+        }
         if (evaluation.ConfusionMatrix is int[,] confusion && plotPath is not null)
         {
             string title = $"{Path.GetFileName(modelPath)} on {(loaded.IsEmbedded ? "digits" : loaded.Source)}: accuracy {Fmt.Pct(evaluation.Accuracy)}";
@@ -63,40 +68,54 @@ internal static class EvalCommand
         IAnsiConsole console = context.Console;
         console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(modelPath))}[/] ({ModelFiles.Shape(network.Definition)}) on {Markup.Escape(loaded.Source)}: {Fmt.I(evaluation.Count)} samples");
         console.MarkupLine($"  loss {Fmt.F(evaluation.Loss)}" + (evaluation.Accuracy is double a ? $", accuracy [bold]{Fmt.Pct(a)}[/]" : "") + (evaluation.MeanSquaredError is double mse ? $", mean squared error {Fmt.G(mse)}" : ""));
-        if (evaluation.ConfusionMatrix is int[,] m)
-        {
-            int n = m.GetLength(0);
-            var perClass = new Table().Border(TableBorder.Rounded).Title("per class");
-            perClass.AddColumns("class", "samples", "precision", "recall");
-            for (int c = 0; c < n; c++)
-            {
-                int samples = 0;
-                for (int p = 0; p < n; p++) samples += m[c, p];
-                perClass.AddRow(Fmt.I(c), Fmt.I(samples), Fmt.Pct(Nan(evaluation.Precision(c))), Fmt.Pct(Nan(evaluation.Recall(c))));
-            }
-            foreach (TableColumn column in perClass.Columns) column.RightAligned();
-            console.Write(perClass);
-
-            var matrix = new Table().Border(TableBorder.Rounded).Title("confusion matrix: rows actual, columns predicted");
-            matrix.AddColumn(new TableColumn("").RightAligned());
-            for (int p = 0; p < n; p++) matrix.AddColumn(new TableColumn(Fmt.I(p)).RightAligned());
-            for (int actual = 0; actual < n; actual++)
-            {
-                var cells = new List<string> { $"[bold]{actual}[/]" };
-                for (int p = 0; p < n; p++)
-                {
-                    string count = Fmt.I(m[actual, p]);
-                    cells.Add(m[actual, p] == 0 ? "[grey].[/]" : p == actual ? $"[green]{count}[/]" : $"[red]{count}[/]");
-                }
-                matrix.AddRow([.. cells]);
-            }
-            console.Write(matrix);
-        }
+        if (evaluation.ClassCount > 0) console.Write(PerClassTable(evaluation));
+        if (evaluation.ConfusionMatrix is int[,] m && m.GetLength(0) <= MaxPrintedMatrix) console.Write(MatrixTable(m));
         if (plotPath is not null) console.MarkupLine($"confusion matrix heat map: [green]{Markup.Escape(plotPath)}[/]");
         return 0;
     }
 
     private static double? Nan(double value) => double.IsNaN(value) ? null : value;
+
+    // Wider matrices are unreadable as text: they are in the heat map and in --json.
+    private const int MaxPrintedMatrix = 20;
+
+    // Every class while there are few; with many, those that occur in the data or among the predictions.
+    private const int MaxListedClasses = 100;
+
+    private static Table PerClassTable(Evaluation evaluation)
+    {
+        int n = evaluation.ClassCount;
+        bool all = n <= MaxListedClasses;
+        var perClass = new Table().Border(TableBorder.Rounded).Title(all ? "per class" : "per class (the classes that occur or are predicted)");
+        perClass.AddColumns("class", "samples", "precision", "recall");
+        for (int c = 0; c < n; c++)
+        {
+            double precision = evaluation.Precision(c);
+            if (!all && evaluation.Support(c) == 0 && double.IsNaN(precision)) continue;
+            perClass.AddRow(Fmt.I(c), Fmt.I(evaluation.Support(c)), Fmt.Pct(Nan(precision)), Fmt.Pct(Nan(evaluation.Recall(c))));
+        }
+        foreach (TableColumn column in perClass.Columns) column.RightAligned();
+        return perClass;
+    }
+
+    private static Table MatrixTable(int[,] m)
+    {
+        int n = m.GetLength(0);
+        var matrix = new Table().Border(TableBorder.Rounded).Title("confusion matrix: rows actual, columns predicted");
+        matrix.AddColumn(new TableColumn("").RightAligned());
+        for (int p = 0; p < n; p++) matrix.AddColumn(new TableColumn(Fmt.I(p)).RightAligned());
+        for (int actual = 0; actual < n; actual++)
+        {
+            var cells = new List<string> { $"[bold]{actual}[/]" };
+            for (int p = 0; p < n; p++)
+            {
+                string count = Fmt.I(m[actual, p]);
+                cells.Add(m[actual, p] == 0 ? "[grey].[/]" : p == actual ? $"[green]{count}[/]" : $"[red]{count}[/]");
+            }
+            matrix.AddRow([.. cells]);
+        }
+        return matrix;
+    }
 
     /// <summary>A one-line error when the data does not fit the model.</summary>
     public static void CheckShapes(string modelPath, NetworkDefinition definition, LoadedData loaded)
@@ -127,19 +146,24 @@ internal static class EvalCommand
             ["meanSquaredError"] = Json.Number(evaluation.MeanSquaredError),
             ["confusionPlot"] = plotPath,
         };
-        if (evaluation.ConfusionMatrix is int[,] m)
+        if (evaluation.ClassCount > 0)
         {
-            int n = m.GetLength(0);
             var classes = new JsonArray();
-            var matrix = new JsonArray();
-            for (int c = 0; c < n; c++)
+            for (int c = 0; c < evaluation.ClassCount; c++)
             {
-                classes.Add(new JsonObject { ["class"] = c, ["precision"] = Json.Number(evaluation.Precision(c)), ["recall"] = Json.Number(evaluation.Recall(c)) });
-                var row = new JsonArray();
-                for (int p = 0; p < n; p++) row.Add(m[c, p]);
-                matrix.Add(row);
+                classes.Add(new JsonObject { ["class"] = c, ["samples"] = evaluation.Support(c), ["precision"] = Json.Number(evaluation.Precision(c)), ["recall"] = Json.Number(evaluation.Recall(c)) });
             }
             document["classes"] = classes;
+        }
+        if (evaluation.ConfusionMatrix is int[,] m)
+        {
+            var matrix = new JsonArray();
+            for (int c = 0; c < m.GetLength(0); c++)
+            {
+                var row = new JsonArray();
+                for (int p = 0; p < m.GetLength(1); p++) row.Add(m[c, p]);
+                matrix.Add(row);
+            }
             document["confusionMatrix"] = matrix;
         }
         return document;

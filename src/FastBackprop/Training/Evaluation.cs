@@ -3,13 +3,20 @@ namespace FastBackprop.Training;
 /// <summary>A network's metrics on a data set (see <see cref="Trainer.Evaluate(Network, Data.Dataset)"/>).</summary>
 public sealed class Evaluation
 {
-    internal Evaluation(int count, double loss, double? accuracy, double? meanSquaredError, int[,]? confusion)
+    /// <summary>The largest class count for which <see cref="ConfusionMatrix"/> is kept: 1,024 classes make a
+    /// 4 MiB matrix. Above it the matrix (which grows with the square of the class count: 16 GiB at 65,536) is
+    /// not built, and the per-class counts are all there is.</summary>
+    public const int MaxConfusionMatrixClasses = 1024;
+
+    private readonly ClassCounts? counts;
+
+    internal Evaluation(int count, double loss, double? accuracy, double? meanSquaredError, ClassCounts? counts)
     {
         Count = count;
         Loss = loss;
         Accuracy = accuracy;
         MeanSquaredError = meanSquaredError;
-        ConfusionMatrix = confusion;
+        this.counts = counts;
     }
 
     /// <summary>Number of patterns evaluated.</summary>
@@ -24,26 +31,43 @@ public sealed class Evaluation
     /// <summary>Mean of (y - d)² over patterns and outputs; null for classification data.</summary>
     public double? MeanSquaredError { get; }
 
-    /// <summary>[actual class, predicted class] counts; null without labels.</summary>
-    public int[,]? ConfusionMatrix { get; }
+    /// <summary>Number of classes (the data's class count); 0 without labels.</summary>
+    public int ClassCount => counts?.Classes ?? 0;
+
+    /// <summary>[actual class, predicted class] counts; null without labels, or with more than
+    /// <see cref="MaxConfusionMatrixClasses"/> classes.</summary>
+    public int[,]? ConfusionMatrix => counts?.Matrix;
+
+    /// <summary>Patterns whose label is class <paramref name="c"/>.</summary>
+    /// <exception cref="InvalidOperationException">The data had no labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="c"/> is not a class.</exception>
+    public int Support(int c) => Counts("support", c).Actual[c];
 
     /// <summary>Precision of class <paramref name="c"/>: right predictions of c / all predictions of c (NaN if none).</summary>
     /// <exception cref="InvalidOperationException">The data had no labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="c"/> is not a class.</exception>
     public double Precision(int c)
     {
-        int[,] m = ConfusionMatrix ?? throw new InvalidOperationException("precision needs class labels; this evaluation has none.");
-        int predicted = 0;
-        for (int a = 0; a < m.GetLength(0); a++) predicted += m[a, c];
-        return predicted == 0 ? double.NaN : (double)m[c, c] / predicted;
+        ClassCounts k = Counts("precision", c);
+        return k.Predicted[c] == 0 ? double.NaN : (double)k.Correct[c] / k.Predicted[c];
     }
 
     /// <summary>Recall of class <paramref name="c"/>: right predictions of c / all patterns of class c (NaN if none).</summary>
     /// <exception cref="InvalidOperationException">The data had no labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="c"/> is not a class.</exception>
     public double Recall(int c)
     {
-        int[,] m = ConfusionMatrix ?? throw new InvalidOperationException("recall needs class labels; this evaluation has none.");
-        int actual = 0;
-        for (int p = 0; p < m.GetLength(1); p++) actual += m[c, p];
-        return actual == 0 ? double.NaN : (double)m[c, c] / actual;
+        ClassCounts k = Counts("recall", c);
+        return k.Actual[c] == 0 ? double.NaN : (double)k.Correct[c] / k.Actual[c];
+    }
+
+    private ClassCounts Counts(string what, int c)
+    {
+        ClassCounts k = counts ?? throw new InvalidOperationException($"{what} needs class labels; this evaluation has none.");
+        if ((uint)c >= (uint)k.Classes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(c), c, $"c is {c}; expected a class from 0 to {k.Classes - 1}.");
+        }
+        return k;
     }
 }

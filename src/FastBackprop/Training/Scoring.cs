@@ -7,14 +7,14 @@ namespace FastBackprop.Training;
 internal static class Scoring
 {
     /// <summary>How many of the rows of <paramref name="outputs"/> (rows of <paramref name="width"/>) predict their
-    /// label; each (label, prediction) pair is also counted in <paramref name="confusion"/> when given.</summary>
-    public static long CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width, int[,]? confusion)
+    /// label; each (label, prediction) pair is also counted in <paramref name="counts"/> when given.</summary>
+    public static long CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width, ClassCounts? counts)
     {
         long correct = 0;
         for (int p = 0; p < labels.Length; p++)
         {
             int predicted = TensorPrimitives.IndexOfMax(outputs.Slice(p * width, width));
-            if (confusion is not null) confusion[labels[p], predicted]++;
+            counts?.Add(labels[p], predicted);
             if (predicted == labels[p]) correct++;
         }
         return correct;

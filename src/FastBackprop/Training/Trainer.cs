@@ -94,7 +94,7 @@ public static class Trainer
     internal static Evaluation Score(Network network, Dataset data, BatchWorkspace ws, string name)
     {
         int outputs = network.Definition.OutputWidth, last = network.Definition.LayerCount - 1;
-        int[,]? confusion = data.HasLabels ? new int[data.ClassCount, data.ClassCount] : null;
+        ClassCounts? counts = data.HasLabels ? new ClassCounts(data.ClassCount) : null;
         double loss = 0, squared = 0;
         long correct = 0;
         for (int start = 0; start < data.Count; start += ws.Capacity)
@@ -109,12 +109,12 @@ public static class Trainer
                 throw new ArgumentException($"{name}, patterns {start} to {start + count - 1}: {e.Message}", name, e);
             }
             ReadOnlySpan<float> y = ws.GetOutputs(last, count);
-            if (confusion is not null) correct += Scoring.CountCorrect(y, data.GetLabels(start, count), outputs, confusion);
+            if (counts is not null) correct += Scoring.CountCorrect(y, data.GetLabels(start, count), outputs, counts);
             else squared += Scoring.SquaredError(y, data.GetTargets(start, count));
         }
         int n = data.Count;
-        return new Evaluation(n, loss / n, confusion is null ? null : (double)correct / n,
-            confusion is null ? squared / ((double)n * outputs) : null, confusion);
+        return new Evaluation(n, loss / n, counts is null ? null : (double)correct / n,
+            counts is null ? squared / ((double)n * outputs) : null, counts);
     }
 
     // The checks of a data set bound to the network, once per call.

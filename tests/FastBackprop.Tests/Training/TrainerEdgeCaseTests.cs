@@ -273,4 +273,60 @@ public sealed class TrainerEdgeCaseTests : IDisposable
         Assert.Equal(single.ConfusionMatrix, reused.ConfusionMatrix);
         Assert.Equal(reused.Loss, again.Loss);
     }
+
+    // ---- many classes: per-class counts, no class-count-squared matrix ---------------------------------
+
+    [Fact]
+    public void Evaluate_ManyClasses_KeepsPerClassCountsWithoutTheSquareMatrix()
+    {
+        // A label of 65535 makes 65,536 classes: the dense matrix would be 16 GiB (the CLI ran out of memory).
+        const int classes = 65_536;
+        var network = new Network(2, Loss.CrossEntropy, new Dense(classes, TransferFunction.Softmax));
+        network.InitializeWeights(5);
+        float[][] inputs = [[0.5f, -1f], [1f, 0.25f], [-0.5f, 2f]];
+        var data = new Dataset(inputs, [3, classes - 1, 3], classes);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Evaluation evaluation = Trainer.Evaluate(network, data);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20, "Evaluate allocated more than 64 MiB");
+        Assert.Null(evaluation.ConfusionMatrix);
+        Assert.Equal(classes, evaluation.ClassCount);
+        Assert.Equal(2, evaluation.Support(3));
+        Assert.Equal(1, evaluation.Support(classes - 1));
+        Assert.Equal(0, evaluation.Support(7));
+        var outputs = new float[classes];
+        int correct = 0, predictedThree = 0, rightThree = 0;
+        for (int p = 0; p < inputs.Length; p++)
+        {
+            network.Predict(inputs[p], outputs);
+            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(outputs);
+            int label = data.GetLabels(p, 1)[0];
+            if (predicted == label) correct++;
+            if (predicted == 3) predictedThree++;
+            if (predicted == 3 && label == 3) rightThree++;
+        }
+        Assert.Equal(correct / 3.0, evaluation.Accuracy);
+        Assert.Equal(rightThree / 2.0, evaluation.Recall(3));
+        Assert.Equal(predictedThree == 0 ? double.NaN : (double)rightThree / predictedThree, evaluation.Precision(3));
+        Assert.Throws<ArgumentOutOfRangeException>("c", () => evaluation.Recall(classes));
+    }
+
+    [Fact]
+    public void Evaluate_FewClasses_MatrixAgreesWithThePerClassCounts()
+    {
+        var (_, test) = DigitsSplit();
+        Evaluation e = Trainer.Evaluate(DigitsNetwork(), test);
+        int[,] m = e.ConfusionMatrix!;
+        for (int c = 0; c < e.ClassCount; c++)
+        {
+            int actual = 0, predicted = 0;
+            for (int k = 0; k < e.ClassCount; k++)
+            {
+                actual += m[c, k];
+                predicted += m[k, c];
+            }
+            Assert.Equal(actual, e.Support(c));
+            Assert.Equal(actual == 0 ? double.NaN : (double)m[c, c] / actual, e.Recall(c));
+            Assert.Equal(predicted == 0 ? double.NaN : (double)m[c, c] / predicted, e.Precision(c));
+        }
+    }
 }
