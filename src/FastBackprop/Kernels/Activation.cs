@@ -70,38 +70,32 @@ public static class Activation
     // ---- softmax, once for every width --------------------------------------------------------
 
     /// <summary>y = softmax(net) over <paramref name="n"/> units (n ≥ 1): the max by a scalar pass (a layer's
-    /// handful of outputs), then e^(net - max) and its sum, then one multiply by the reciprocal.</summary>
+    /// handful of outputs), then e^(net - max), then their canonical sum (Lanes16: the same bits at every
+    /// width), then one multiply by the reciprocal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void SoftmaxCore<TSimd, TVector>(ref float net, ref float y, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
         float max = net;
         for (int k = 1; k < n; k++) max = MathF.Max(max, Unsafe.Add(ref net, k));
-        TVector shift = TSimd.Create(max), sums = TSimd.Zero;
+        TVector shift = TSimd.Create(max);
         int i = 0;
         for (; i <= n - TSimd.Count; i += TSimd.Count)
         {
             TVector e = SimdMath.Exp(TSimd.Subtract(TSimd.Load(ref Unsafe.Add(ref net, i)), shift));
             TSimd.Store(e, ref Unsafe.Add(ref y, i));
-            sums = TSimd.Add(sums, e);
         }
-        float sum = TSimd.Sum(sums);
-        for (; i < n; i++) sum += Unsafe.Add(ref y, i) = MathF.Exp(Unsafe.Add(ref net, i) - max);
+        for (; i < n; i++) Unsafe.Add(ref y, i) = MathF.Exp(Unsafe.Add(ref net, i) - max);
+        float sum = Lanes16.Sum(ref y, n);
         InPlace.Scale<TSimd, TVector>(ref y, n, 1f / sum);
     }
 
-    /// <summary>g = y ⊙ (g - g·y) over <paramref name="n"/> units.</summary>
+    /// <summary>g = y ⊙ (g - g·y) over <paramref name="n"/> units, with g·y a canonical dot product (Lanes16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void SoftmaxBackwardCore<TSimd, TVector>(ref float y, ref float g, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
-        TVector dots = TSimd.Zero;
-        int i = 0;
-        for (; i <= n - TSimd.Count; i += TSimd.Count)
-        {
-            dots = TSimd.MultiplyAdd(TSimd.Load(ref Unsafe.Add(ref g, i)), TSimd.Load(ref Unsafe.Add(ref y, i)), dots);
-        }
-        float dot = TSimd.Sum(dots);
-        for (; i < n; i++) dot += Unsafe.Add(ref g, i) * Unsafe.Add(ref y, i);
+        float dot = Lanes16.Dot(ref g, ref y, n);
         TVector dv = TSimd.Create(dot);
+        int i;
         for (i = 0; i <= n - TSimd.Count; i += TSimd.Count)
         {
             ref float gi = ref Unsafe.Add(ref g, i);

@@ -15,7 +15,14 @@ namespace FastBackprop.Kernels;
 //   AB[i, j] = Σ_q a[q*MR + i] * b[q*NR + j]        q = 0, 1, ..., kc-1 in that order
 //
 // in registers, then write  C[i, j] = alpha * AB[i, j] + beta * C[i, j]  for the full tile at
-// c[i*ldc + j] (ldc >= NR). When beta == 0 the kernel does not read C. The caller guarantees
+// c[i*ldc + j] (ldc >= NR). When beta == 0 the kernel does not read C.
+// Arithmetic, the same in every kernel so that the tile shape never shows in the bits: AB[i, j]
+// starts at +0 and takes AB = fma(a, b, AB) for q = 0, 1, ... in turn; the write is
+// r = alpha * AB (one rounding), then, when beta != 0, C = fma(beta, C, r) (one rounding), else
+// C = r. Every kernel, every edge tile (Gemm.MergeEdge) and the scalar fallback do exactly these
+// IEEE operations on every element, so a product has the same bits whichever kernel, vector tier
+// or CPU computes it (FMA is exact everywhere: in hardware, or emulated where a CPU has none).
+// The caller guarantees
 // that a, b and c hold the elements above and that C does not overlap the panels; edge tiles are
 // the caller's business (it runs the kernel into a scratch tile and merges the valid part).
 // A kernel never allocates and never touches memory outside the three regions above.
@@ -78,18 +85,18 @@ public static partial class Gemm
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
-                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.MultiplyAddEstimate(ai, b0, c00); c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
-                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.MultiplyAddEstimate(ai, b0, c10); c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
-                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.MultiplyAddEstimate(ai, b0, c20); c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
-                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.MultiplyAddEstimate(ai, b0, c30); c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
-                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.MultiplyAddEstimate(ai, b0, c40); c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
-                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.MultiplyAddEstimate(ai, b0, c50); c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
-                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.MultiplyAddEstimate(ai, b0, c60); c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
-                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.MultiplyAddEstimate(ai, b0, c70); c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
-                ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Vector512.MultiplyAddEstimate(ai, b0, c80); c81 = Vector512.MultiplyAddEstimate(ai, b1, c81);
-                ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Vector512.MultiplyAddEstimate(ai, b0, c90); c91 = Vector512.MultiplyAddEstimate(ai, b1, c91);
-                ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Vector512.MultiplyAddEstimate(ai, b0, c100); c101 = Vector512.MultiplyAddEstimate(ai, b1, c101);
-                ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Vector512.MultiplyAddEstimate(ai, b0, c110); c111 = Vector512.MultiplyAddEstimate(ai, b1, c111);
+                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+                ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Vector512.FusedMultiplyAdd(ai, b0, c80); c81 = Vector512.FusedMultiplyAdd(ai, b1, c81);
+                ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Vector512.FusedMultiplyAdd(ai, b0, c90); c91 = Vector512.FusedMultiplyAdd(ai, b1, c91);
+                ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Vector512.FusedMultiplyAdd(ai, b0, c100); c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+                ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Vector512.FusedMultiplyAdd(ai, b0, c110); c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
                 a = ref Unsafe.Add(ref a, 12);
                 b = ref Unsafe.Add(ref b, 32);
             }
@@ -115,8 +122,8 @@ public static partial class Gemm
             if (beta != 0f)
             {
                 Vector512<float> betas = Vector512.Create(beta);
-                r0 = Vector512.MultiplyAddEstimate(betas, Vector512.LoadUnsafe(ref c), r0);
-                r1 = Vector512.MultiplyAddEstimate(betas, Vector512.LoadUnsafe(ref c, 16), r1);
+                r0 = Vector512.FusedMultiplyAdd(betas, Vector512.LoadUnsafe(ref c), r0);
+                r1 = Vector512.FusedMultiplyAdd(betas, Vector512.LoadUnsafe(ref c, 16), r1);
             }
             r0.StoreUnsafe(ref c);
             r1.StoreUnsafe(ref c, 16);
@@ -147,14 +154,14 @@ public static partial class Gemm
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
-                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.MultiplyAddEstimate(ai, b0, c00); c01 = Vector512.MultiplyAddEstimate(ai, b1, c01);
-                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.MultiplyAddEstimate(ai, b0, c10); c11 = Vector512.MultiplyAddEstimate(ai, b1, c11);
-                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.MultiplyAddEstimate(ai, b0, c20); c21 = Vector512.MultiplyAddEstimate(ai, b1, c21);
-                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.MultiplyAddEstimate(ai, b0, c30); c31 = Vector512.MultiplyAddEstimate(ai, b1, c31);
-                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.MultiplyAddEstimate(ai, b0, c40); c41 = Vector512.MultiplyAddEstimate(ai, b1, c41);
-                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.MultiplyAddEstimate(ai, b0, c50); c51 = Vector512.MultiplyAddEstimate(ai, b1, c51);
-                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.MultiplyAddEstimate(ai, b0, c60); c61 = Vector512.MultiplyAddEstimate(ai, b1, c61);
-                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.MultiplyAddEstimate(ai, b0, c70); c71 = Vector512.MultiplyAddEstimate(ai, b1, c71);
+                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
                 a = ref Unsafe.Add(ref a, 8);
                 b = ref Unsafe.Add(ref b, 32);
             }
@@ -220,12 +227,12 @@ public static partial class Gemm
             TVector b0 = TSimd.Load(ref b);
             TVector b1 = TSimd.Load(ref Unsafe.Add(ref b, TSimd.Count));
             TVector ai;
-            ai = TSimd.Create(Unsafe.Add(ref a, 0)); c00 = TSimd.MultiplyAdd(ai, b0, c00); c01 = TSimd.MultiplyAdd(ai, b1, c01);
-            ai = TSimd.Create(Unsafe.Add(ref a, 1)); c10 = TSimd.MultiplyAdd(ai, b0, c10); c11 = TSimd.MultiplyAdd(ai, b1, c11);
-            ai = TSimd.Create(Unsafe.Add(ref a, 2)); c20 = TSimd.MultiplyAdd(ai, b0, c20); c21 = TSimd.MultiplyAdd(ai, b1, c21);
-            ai = TSimd.Create(Unsafe.Add(ref a, 3)); c30 = TSimd.MultiplyAdd(ai, b0, c30); c31 = TSimd.MultiplyAdd(ai, b1, c31);
-            ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.MultiplyAdd(ai, b0, c40); c41 = TSimd.MultiplyAdd(ai, b1, c41);
-            ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.MultiplyAdd(ai, b0, c50); c51 = TSimd.MultiplyAdd(ai, b1, c51);
+            ai = TSimd.Create(Unsafe.Add(ref a, 0)); c00 = TSimd.FusedMultiplyAdd(ai, b0, c00); c01 = TSimd.FusedMultiplyAdd(ai, b1, c01);
+            ai = TSimd.Create(Unsafe.Add(ref a, 1)); c10 = TSimd.FusedMultiplyAdd(ai, b0, c10); c11 = TSimd.FusedMultiplyAdd(ai, b1, c11);
+            ai = TSimd.Create(Unsafe.Add(ref a, 2)); c20 = TSimd.FusedMultiplyAdd(ai, b0, c20); c21 = TSimd.FusedMultiplyAdd(ai, b1, c21);
+            ai = TSimd.Create(Unsafe.Add(ref a, 3)); c30 = TSimd.FusedMultiplyAdd(ai, b0, c30); c31 = TSimd.FusedMultiplyAdd(ai, b1, c31);
+            ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.FusedMultiplyAdd(ai, b0, c40); c41 = TSimd.FusedMultiplyAdd(ai, b1, c41);
+            ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.FusedMultiplyAdd(ai, b0, c50); c51 = TSimd.FusedMultiplyAdd(ai, b1, c51);
             a = ref Unsafe.Add(ref a, 6);
             b = ref Unsafe.Add(ref b, 2 * TSimd.Count);
         }
@@ -248,8 +255,8 @@ public static partial class Gemm
         if (beta != 0f)
         {
             TVector betas = TSimd.Create(beta);
-            r0 = TSimd.MultiplyAdd(betas, TSimd.Load(ref c), r0);
-            r1 = TSimd.MultiplyAdd(betas, TSimd.Load(ref c1), r1);
+            r0 = TSimd.FusedMultiplyAdd(betas, TSimd.Load(ref c), r0);
+            r1 = TSimd.FusedMultiplyAdd(betas, TSimd.Load(ref c1), r1);
         }
         TSimd.Store(r0, ref c);
         TSimd.Store(r1, ref c1);
@@ -270,17 +277,17 @@ public static partial class Gemm
             {
                 float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
                 float ai = a;
-                c00 = float.MultiplyAddEstimate(ai, b0, c00); c01 = float.MultiplyAddEstimate(ai, b1, c01);
-                c02 = float.MultiplyAddEstimate(ai, b2, c02); c03 = float.MultiplyAddEstimate(ai, b3, c03);
+                c00 = MathF.FusedMultiplyAdd(ai, b0, c00); c01 = MathF.FusedMultiplyAdd(ai, b1, c01);
+                c02 = MathF.FusedMultiplyAdd(ai, b2, c02); c03 = MathF.FusedMultiplyAdd(ai, b3, c03);
                 ai = Unsafe.Add(ref a, 1);
-                c10 = float.MultiplyAddEstimate(ai, b0, c10); c11 = float.MultiplyAddEstimate(ai, b1, c11);
-                c12 = float.MultiplyAddEstimate(ai, b2, c12); c13 = float.MultiplyAddEstimate(ai, b3, c13);
+                c10 = MathF.FusedMultiplyAdd(ai, b0, c10); c11 = MathF.FusedMultiplyAdd(ai, b1, c11);
+                c12 = MathF.FusedMultiplyAdd(ai, b2, c12); c13 = MathF.FusedMultiplyAdd(ai, b3, c13);
                 ai = Unsafe.Add(ref a, 2);
-                c20 = float.MultiplyAddEstimate(ai, b0, c20); c21 = float.MultiplyAddEstimate(ai, b1, c21);
-                c22 = float.MultiplyAddEstimate(ai, b2, c22); c23 = float.MultiplyAddEstimate(ai, b3, c23);
+                c20 = MathF.FusedMultiplyAdd(ai, b0, c20); c21 = MathF.FusedMultiplyAdd(ai, b1, c21);
+                c22 = MathF.FusedMultiplyAdd(ai, b2, c22); c23 = MathF.FusedMultiplyAdd(ai, b3, c23);
                 ai = Unsafe.Add(ref a, 3);
-                c30 = float.MultiplyAddEstimate(ai, b0, c30); c31 = float.MultiplyAddEstimate(ai, b1, c31);
-                c32 = float.MultiplyAddEstimate(ai, b2, c32); c33 = float.MultiplyAddEstimate(ai, b3, c33);
+                c30 = MathF.FusedMultiplyAdd(ai, b0, c30); c31 = MathF.FusedMultiplyAdd(ai, b1, c31);
+                c32 = MathF.FusedMultiplyAdd(ai, b2, c32); c33 = MathF.FusedMultiplyAdd(ai, b3, c33);
                 a = ref Unsafe.Add(ref a, 4);
                 b = ref Unsafe.Add(ref b, 4);
             }
@@ -300,10 +307,10 @@ public static partial class Gemm
             }
             else
             {
-                c = float.MultiplyAddEstimate(beta, c, alpha * ab0);
-                c1 = float.MultiplyAddEstimate(beta, c1, alpha * ab1);
-                c2 = float.MultiplyAddEstimate(beta, c2, alpha * ab2);
-                c3 = float.MultiplyAddEstimate(beta, c3, alpha * ab3);
+                c = MathF.FusedMultiplyAdd(beta, c, alpha * ab0);
+                c1 = MathF.FusedMultiplyAdd(beta, c1, alpha * ab1);
+                c2 = MathF.FusedMultiplyAdd(beta, c2, alpha * ab2);
+                c3 = MathF.FusedMultiplyAdd(beta, c3, alpha * ab3);
             }
         }
     }

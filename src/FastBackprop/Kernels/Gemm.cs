@@ -49,6 +49,10 @@ namespace FastBackprop.Kernels;
 //             means B is packed once for the usual MLP batch sizes (64..1024 rows).
 // The narrower tiers keep KC and NC (their tiles are smaller, so the same blocks fit with more
 // margin) and round MC to a multiple of their MR (1536 is a multiple of 12, 6 and 4).
+// KC is the one block size that shows in the bits: an element's sum over p is split at
+// multiples of KC and merged into C block by block (Gemm.Microkernel.cs: the arithmetic). It is
+// one constant for every kernel and tier, so the split, and with it every bit of C, is the same
+// everywhere. MC and NC only decide which elements are computed when.
 // The same numbers suit the Intel Sapphire/Emerald Rapids hosts also seen here (48 KiB L1d,
 // 2 MiB L2): there the B block takes a quarter of L2.
 //
@@ -107,9 +111,11 @@ public static partial class Gemm
     /// <exception cref="ArgumentException">A span is shorter than its shape requires, or C overlaps A or B.</exception>
     /// <remarks>When <paramref name="alpha"/> is 0 or <paramref name="k"/> is 0, A and B are not read and
     /// <c>C = beta * C</c>. NaN or infinity in A or B propagates to the elements of C it touches.
-    /// Every element's sum runs over p in increasing order, one multiply-add per term, on every
-    /// vector tier; the tiers differ only in whether the multiply-add is fused (FMA hardware) or
-    /// rounded twice, so results can differ in the last bits between CPUs, not between runs.</remarks>
+    /// Every element is computed by the same IEEE operations on every vector tier and CPU, so the result is the
+    /// same bits everywhere: p runs in increasing order in blocks of 256 (KC); within a block the partial product
+    /// starts at +0 and takes one fused multiply-add per term; each block is merged as
+    /// <c>C = fma(beta', C, alpha * AB)</c> (beta' = beta for the first block, 1 after; <c>C = alpha * AB</c> when
+    /// beta' is 0). The microkernel, the tile size and the thread count never change these operations.</remarks>
     public static void Multiply(GemmForm form, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
@@ -155,6 +161,17 @@ public static partial class Gemm
         else if (Vector256.IsHardwareAccelerated && n > 8) Drive<Microkernel6x16>(ref operands);
         else if (Vector128.IsHardwareAccelerated) Drive<Microkernel6x8>(ref operands);
         else Drive<Microkernel4x4>(ref operands);
+    }
+
+    /// <summary>The product through the microkernel <typeparamref name="TKernel"/>, whatever the tier (a kernel wider
+    /// than the hardware's registers runs emulated): for the tests that every kernel gives the same bits. The
+    /// arguments are <see cref="Multiply"/>'s, already valid, with k &gt; 0 and alpha != 0.</summary>
+    internal static void MultiplyWith<TKernel>(GemmForm form, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) where TKernel : IMicrokernel
+    {
+        var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
+            ref MemoryMarshal.GetReference(b), ldb, beta, ref MemoryMarshal.GetReference(c), ldc);
+        Drive<TKernel>(ref operands);
     }
 
     // ----- driver ------------------------------------------------------------------------------
@@ -257,8 +274,8 @@ public static partial class Gemm
             {
                 for (int j = 0; j < cols; j++)
                 {
-                    // The same rounding as a full tile's epilogue: alpha * AB, then beta * C fused onto it.
-                    Unsafe.Add(ref ci, j) = float.MultiplyAddEstimate(beta, Unsafe.Add(ref ci, j), alpha * Unsafe.Add(ref t, j));
+                    // A full tile's write, operation for operation: alpha * AB rounded, then beta * C fused onto it.
+                    Unsafe.Add(ref ci, j) = MathF.FusedMultiplyAdd(beta, Unsafe.Add(ref ci, j), alpha * Unsafe.Add(ref t, j));
                 }
             }
         }

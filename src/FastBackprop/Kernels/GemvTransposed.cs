@@ -16,6 +16,10 @@ namespace FastBackprop.Kernels;
 // Kernel handles: any rows >= 0 and cols >= 0, every tail.
 // Kernel never: allocates, reads past any span, reads s before writing it.
 // Walking W row by row (an axpy per row) keeps the access to W contiguous; s lives in L1.
+// Order: each s_j starts at +0 and takes s_j = fma(delta_k, w_kj, s_j) for k = 0, 1, ... in
+// turn, in the registers and in the scalar tail alike (four rows per pass only saves loads and
+// stores of s; it applies the same four fused steps in the same order). No sum crosses lanes, so
+// s has the same bits at every vector tier and on every CPU.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Transposed matrix-vector product: the sums Σ_k delta_k w_kj that feed hidden deltas.</summary>
@@ -27,7 +31,8 @@ public static class GemvTransposed
     /// <param name="delta">One value per row of <paramref name="weights"/>.</param>
     /// <param name="sums">Destination, one value per column; overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the shapes above.</exception>
-    /// <remarks>Summation order depends on the vector tier only through FMA contraction.</remarks>
+    /// <remarks>Each sum is accumulated over k in increasing order, one fused multiply-add per term, from +0:
+    /// the same bits on every CPU and vector tier.</remarks>
     public static void Multiply(ReadOnlySpan<float> weights, ReadOnlySpan<float> delta, Span<float> sums)
     {
         int rows = delta.Length, cols = sums.Length;
@@ -48,7 +53,7 @@ public static class GemvTransposed
 
     // Four rows per pass over s: one load and one store of s per four rows of W.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TSimd, TVector>(ref float w, ref float delta, ref float s, int rows, int cols)
+    internal static void Core<TSimd, TVector>(ref float w, ref float delta, ref float s, int rows, int cols)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
@@ -67,16 +72,20 @@ public static class GemvTransposed
             for (; j <= vectorEnd; j += TSimd.Count)
             {
                 TVector acc = TSimd.Load(ref Unsafe.Add(ref s, j));
-                acc = TSimd.MultiplyAdd(v0, TSimd.Load(ref Unsafe.Add(ref w0, j)), acc);
-                acc = TSimd.MultiplyAdd(v1, TSimd.Load(ref Unsafe.Add(ref w1, j)), acc);
-                acc = TSimd.MultiplyAdd(v2, TSimd.Load(ref Unsafe.Add(ref w2, j)), acc);
-                acc = TSimd.MultiplyAdd(v3, TSimd.Load(ref Unsafe.Add(ref w3, j)), acc);
+                acc = TSimd.FusedMultiplyAdd(v0, TSimd.Load(ref Unsafe.Add(ref w0, j)), acc);
+                acc = TSimd.FusedMultiplyAdd(v1, TSimd.Load(ref Unsafe.Add(ref w1, j)), acc);
+                acc = TSimd.FusedMultiplyAdd(v2, TSimd.Load(ref Unsafe.Add(ref w2, j)), acc);
+                acc = TSimd.FusedMultiplyAdd(v3, TSimd.Load(ref Unsafe.Add(ref w3, j)), acc);
                 TSimd.Store(acc, ref Unsafe.Add(ref s, j));
             }
             for (; j < cols; j++)
             {
-                Unsafe.Add(ref s, j) += d0 * Unsafe.Add(ref w0, j) + d1 * Unsafe.Add(ref w1, j)
-                    + d2 * Unsafe.Add(ref w2, j) + d3 * Unsafe.Add(ref w3, j);
+                // The four fused steps of the vector body, in its order.
+                ref float sj = ref Unsafe.Add(ref s, j);
+                float acc = MathF.FusedMultiplyAdd(d0, Unsafe.Add(ref w0, j), sj);
+                acc = MathF.FusedMultiplyAdd(d1, Unsafe.Add(ref w1, j), acc);
+                acc = MathF.FusedMultiplyAdd(d2, Unsafe.Add(ref w2, j), acc);
+                sj = MathF.FusedMultiplyAdd(d3, Unsafe.Add(ref w3, j), acc);
             }
         }
         for (; k < rows; k++)
@@ -87,10 +96,14 @@ public static class GemvTransposed
             int j = 0;
             for (; j <= vectorEnd; j += TSimd.Count)
             {
-                TVector acc = TSimd.MultiplyAdd(vk, TSimd.Load(ref Unsafe.Add(ref wk, j)), TSimd.Load(ref Unsafe.Add(ref s, j)));
+                TVector acc = TSimd.FusedMultiplyAdd(vk, TSimd.Load(ref Unsafe.Add(ref wk, j)), TSimd.Load(ref Unsafe.Add(ref s, j)));
                 TSimd.Store(acc, ref Unsafe.Add(ref s, j));
             }
-            for (; j < cols; j++) Unsafe.Add(ref s, j) += dk * Unsafe.Add(ref wk, j);
+            for (; j < cols; j++)
+            {
+                ref float sj = ref Unsafe.Add(ref s, j);
+                sj = MathF.FusedMultiplyAdd(dk, Unsafe.Add(ref wk, j), sj);
+            }
         }
     }
 }

@@ -15,6 +15,10 @@ namespace FastBackprop.Kernels;
 // Operands: W rows x cols row-major; delta rows; y cols; s cols.
 // Caller guarantees: s overlaps neither W, delta nor y; W overlaps neither delta nor y.
 // Kernel handles: any rows >= 0, cols >= 0, every tail. Kernel never allocates or reads past a span.
+// Arithmetic, per element, in the registers and in the scalar tail alike: s_j starts at +0 and
+// takes s_j = fma(delta_k, w_kj, s_j) for k = 0, 1, ... in turn (GemvTransposed's order), and
+// w_kj = fma(a_k, y_j, w_kj) with a_k = scale * delta_k rounded (OuterProductUpdate's). No sum
+// crosses lanes, so both outputs have the same bits at every vector tier and on every CPU.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Fused backward product and rank-1 update: <c>s = Wᵀ delta</c> from the old weights,
@@ -30,6 +34,8 @@ public static class GemvTransposedUpdate
     /// <param name="scale">Multiplier of the update; <c>-eta</c> for gradient descent.</param>
     /// <param name="sums">Destination, same length as <paramref name="y"/>; overwritten.</param>
     /// <exception cref="ArgumentException">A length does not match the shapes above.</exception>
+    /// <remarks>Bit-identical to <see cref="GemvTransposed.Multiply"/> followed by <see cref="OuterProductUpdate.Apply"/>,
+    /// and the same bits on every CPU and vector tier.</remarks>
     public static void Apply(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale, Span<float> sums)
     {
         int rows = delta.Length, cols = y.Length;
@@ -53,7 +59,7 @@ public static class GemvTransposedUpdate
 
     // Two rows per pass over s and y: each s/y load serves two weight rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TSimd, TVector>(ref float w, ref float delta, ref float y, float scale, ref float s, int rows, int cols)
+    internal static void Core<TSimd, TVector>(ref float w, ref float delta, ref float y, float scale, ref float s, int rows, int cols)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
@@ -73,20 +79,21 @@ public static class GemvTransposedUpdate
                 TVector wv0 = TSimd.Load(ref Unsafe.Add(ref w0, j));
                 TVector wv1 = TSimd.Load(ref Unsafe.Add(ref w1, j));
                 TVector acc = TSimd.Load(ref Unsafe.Add(ref s, j));
-                acc = TSimd.MultiplyAdd(dv0, wv0, acc);
-                acc = TSimd.MultiplyAdd(dv1, wv1, acc);
+                acc = TSimd.FusedMultiplyAdd(dv0, wv0, acc);
+                acc = TSimd.FusedMultiplyAdd(dv1, wv1, acc);
                 TSimd.Store(acc, ref Unsafe.Add(ref s, j));
-                TSimd.Store(TSimd.MultiplyAdd(av0, yv, wv0), ref Unsafe.Add(ref w0, j));
-                TSimd.Store(TSimd.MultiplyAdd(av1, yv, wv1), ref Unsafe.Add(ref w1, j));
+                TSimd.Store(TSimd.FusedMultiplyAdd(av0, yv, wv0), ref Unsafe.Add(ref w0, j));
+                TSimd.Store(TSimd.FusedMultiplyAdd(av1, yv, wv1), ref Unsafe.Add(ref w1, j));
             }
             for (; j < cols; j++)
             {
                 float yj = Unsafe.Add(ref y, j);
                 ref float e0 = ref Unsafe.Add(ref w0, j);
                 ref float e1 = ref Unsafe.Add(ref w1, j);
-                Unsafe.Add(ref s, j) += d0 * e0 + d1 * e1;
-                e0 += a0 * yj;
-                e1 += a1 * yj;
+                ref float sj = ref Unsafe.Add(ref s, j);
+                sj = MathF.FusedMultiplyAdd(d1, e1, MathF.FusedMultiplyAdd(d0, e0, sj));   // the vector body's two steps, in order
+                e0 = MathF.FusedMultiplyAdd(a0, yj, e0);
+                e1 = MathF.FusedMultiplyAdd(a1, yj, e1);
             }
         }
         for (; k < rows; k++)
@@ -99,14 +106,15 @@ public static class GemvTransposedUpdate
             for (; j <= vectorEnd; j += TSimd.Count)
             {
                 TVector wv = TSimd.Load(ref Unsafe.Add(ref wk, j));
-                TSimd.Store(TSimd.MultiplyAdd(dv, wv, TSimd.Load(ref Unsafe.Add(ref s, j))), ref Unsafe.Add(ref s, j));
-                TSimd.Store(TSimd.MultiplyAdd(av, TSimd.Load(ref Unsafe.Add(ref y, j)), wv), ref Unsafe.Add(ref wk, j));
+                TSimd.Store(TSimd.FusedMultiplyAdd(dv, wv, TSimd.Load(ref Unsafe.Add(ref s, j))), ref Unsafe.Add(ref s, j));
+                TSimd.Store(TSimd.FusedMultiplyAdd(av, TSimd.Load(ref Unsafe.Add(ref y, j)), wv), ref Unsafe.Add(ref wk, j));
             }
             for (; j < cols; j++)
             {
                 ref float e = ref Unsafe.Add(ref wk, j);
-                Unsafe.Add(ref s, j) += dk * e;
-                e += ak * Unsafe.Add(ref y, j);
+                ref float sj = ref Unsafe.Add(ref s, j);
+                sj = MathF.FusedMultiplyAdd(dk, e, sj);
+                e = MathF.FusedMultiplyAdd(ak, Unsafe.Add(ref y, j), e);
             }
         }
     }

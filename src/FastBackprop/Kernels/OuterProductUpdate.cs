@@ -14,6 +14,9 @@ namespace FastBackprop.Kernels;
 // Operands: W is rows x cols row-major; delta has rows elements; y has cols elements.
 // Caller guarantees: W overlaps neither delta nor y.
 // Kernel handles: any rows >= 0, cols >= 0, every tail. Kernel never allocates or reads past a span.
+// Arithmetic: a_k = scale * delta_k (one rounding), then W_kj = fma(a_k, y_j, W_kj) (one rounding),
+// in the registers and in the scalar tail alike: each element gets the same two IEEE operations at
+// every vector tier, so the result is the same bits on every CPU.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Rank-1 update <c>W += scale · delta ⊗ y</c>: the weight update of one pattern.</summary>
@@ -25,6 +28,7 @@ public static class OuterProductUpdate
     /// <param name="y">One value per column.</param>
     /// <param name="scale">Multiplier; <c>-eta</c> for a gradient-descent step.</param>
     /// <exception cref="ArgumentException">A length does not match the shapes above.</exception>
+    /// <remarks>Each element is <c>fma(scale * delta[k], y[j], matrix[k, j])</c>: the same bits on every CPU and vector tier.</remarks>
     public static void Apply(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale)
     {
         int rows = delta.Length, cols = y.Length;
@@ -44,7 +48,7 @@ public static class OuterProductUpdate
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TSimd, TVector>(ref float w, ref float delta, ref float y, float scale, int rows, int cols)
+    internal static void Core<TSimd, TVector>(ref float w, ref float delta, ref float y, float scale, int rows, int cols)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
@@ -57,10 +61,14 @@ public static class OuterProductUpdate
             int j = 0;
             for (; j <= vectorEnd; j += TSimd.Count)
             {
-                TVector updated = TSimd.MultiplyAdd(av, TSimd.Load(ref Unsafe.Add(ref y, j)), TSimd.Load(ref Unsafe.Add(ref wk, j)));
+                TVector updated = TSimd.FusedMultiplyAdd(av, TSimd.Load(ref Unsafe.Add(ref y, j)), TSimd.Load(ref Unsafe.Add(ref wk, j)));
                 TSimd.Store(updated, ref Unsafe.Add(ref wk, j));
             }
-            for (; j < cols; j++) Unsafe.Add(ref wk, j) += a * Unsafe.Add(ref y, j);
+            for (; j < cols; j++)
+            {
+                ref float e = ref Unsafe.Add(ref wk, j);
+                e = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref y, j), e);
+            }
         }
     }
 }

@@ -14,8 +14,9 @@ namespace FastBackprop.Kernels;
 // Online training reads the first layer's weights twice per pattern, once to update them and
 // once in the next pattern's forward pass; for an MNIST-sized first layer (784 x 256, 800 KB,
 // most of the network) that traffic is the step. Fusing the two halves it. Each element gets
-// exactly the operations of OuterProductUpdate followed by Gemv (same multiply-adds, same
-// summation order), so the results are bit-identical to the two kernels in sequence.
+// exactly the operations of OuterProductUpdate (a_k = scale * delta_k rounded, then
+// W_kj = fma(a_k, y_j, W_kj)) followed by Gemv (the canonical 16-lane sum of fma(W_kj, x_j, .),
+// then + b_k), so the results are bit-identical to the two kernels in sequence, at every tier.
 // Operands: W rows x cols row-major; delta rows; y cols; b rows (already updated); x cols; net rows.
 // Caller guarantees: net overlaps nothing else; W overlaps neither delta, y, b nor x.
 // Kernel handles: any rows >= 0, cols >= 0, every tail. Never allocates or reads past a span.
@@ -34,6 +35,8 @@ public static class OuterProductUpdateGemv
     /// <param name="x">The next input; same length as <paramref name="y"/>.</param>
     /// <param name="net">Destination, one sum per row.</param>
     /// <exception cref="ArgumentException">A length does not match the shapes above.</exception>
+    /// <remarks>Bit-identical to <see cref="OuterProductUpdate.Apply"/> followed by <see cref="Gemv.Multiply"/>,
+    /// and the same bits on every CPU and vector tier.</remarks>
     public static void Apply(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale,
         ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> net)
     {
@@ -43,29 +46,35 @@ public static class OuterProductUpdateGemv
         ThrowHelper.CheckLength(x.Length, cols, nameof(x));
         ThrowHelper.CheckLength(net.Length, rows, nameof(net));
         var kernel = new Kernel(matrix, delta, y, scale, bias, x, net);
-        VectorDispatch.Run(cols, ref kernel);
+        VectorDispatch.RunLanes(ref kernel);
     }
 
     private readonly ref struct Kernel(Span<float> matrix, ReadOnlySpan<float> delta, ReadOnlySpan<float> y, float scale,
-        ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> net) : IVectorKernel
+        ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> net) : ILanesKernel
     {
         private readonly Span<float> w = matrix, sums = net;
         private readonly ReadOnlySpan<float> d = delta, previous = y, b = bias, next = x;
         private readonly float a = scale;
 
-        public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
-            Core<TSimd, TVector>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(d), ref MemoryMarshal.GetReference(previous), a,
+        public void Run<TLanes>() where TLanes : struct, ILanes16<TLanes> =>
+            Core<TLanes>(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(d), ref MemoryMarshal.GetReference(previous), a,
                 ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(next), ref MemoryMarshal.GetReference(sums), d.Length, previous.Length);
     }
 
-    // Rows four at a time, as Gemv: each load of y and x serves four rows, and the four dot
-    // products accumulate exactly as Gemv's do.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TSimd, TVector>(ref float w, ref float delta, ref float y, float scale, ref float bias, ref float x, ref float net, int rows, int cols)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
+    /// <summary>The kernel with the 16 lanes of <typeparamref name="TLanes"/>.</summary>
+    // Rows four at a time, as Gemv: each load of y and x serves four rows, and the four sums
+    // accumulate exactly as Gemv's do. The partial last block is updated element by element (the
+    // same fused multiply-add; a padded store would write past the row), then enters the sums as
+    // one padded block, as in Gemv.
+    // Out of line and fully optimised: compiled once with the whole inlining budget for the lane operations.
+    // Inlined into its caller's tier-1 body instead, the budget ran out and the lane operations stayed calls
+    // (the W3a step ran 5x slower).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static void Core<TLanes>(ref float w, ref float delta, ref float y, float scale, ref float bias, ref float x, ref float net, int rows, int cols)
+        where TLanes : struct, ILanes16<TLanes>
     {
-        int vectorEnd = cols - TSimd.Count;
+        int tail = cols % Lanes16.Count, full = cols - tail;
+        TLanes xTail = tail > 0 ? TLanes.LoadFirst(ref Unsafe.Add(ref x, full), tail, -0f) : TLanes.NegativeZero;
         int k = 0;
         for (; k + 4 <= rows; k += 4)
         {
@@ -75,67 +84,68 @@ public static class OuterProductUpdateGemv
             ref float w3 = ref Unsafe.Add(ref w2, cols);
             float a0 = scale * Unsafe.Add(ref delta, k), a1 = scale * Unsafe.Add(ref delta, k + 1);
             float a2 = scale * Unsafe.Add(ref delta, k + 2), a3 = scale * Unsafe.Add(ref delta, k + 3);
-            TVector av0 = TSimd.Create(a0), av1 = TSimd.Create(a1), av2 = TSimd.Create(a2), av3 = TSimd.Create(a3);
-            TVector s0 = TSimd.Zero, s1 = TSimd.Zero, s2 = TSimd.Zero, s3 = TSimd.Zero;
-            int j = 0;
-            for (; j <= vectorEnd; j += TSimd.Count)
+            TLanes av0 = TLanes.Create(a0), av1 = TLanes.Create(a1), av2 = TLanes.Create(a2), av3 = TLanes.Create(a3);
+            TLanes s0 = TLanes.NegativeZero, s1 = s0, s2 = s0, s3 = s0;
+            for (int j = 0; j < full; j += Lanes16.Count)
             {
-                TVector yv = TSimd.Load(ref Unsafe.Add(ref y, j)), xv = TSimd.Load(ref Unsafe.Add(ref x, j));
-                TVector v0 = TSimd.MultiplyAdd(av0, yv, TSimd.Load(ref Unsafe.Add(ref w0, j)));
-                TVector v1 = TSimd.MultiplyAdd(av1, yv, TSimd.Load(ref Unsafe.Add(ref w1, j)));
-                TVector v2 = TSimd.MultiplyAdd(av2, yv, TSimd.Load(ref Unsafe.Add(ref w2, j)));
-                TVector v3 = TSimd.MultiplyAdd(av3, yv, TSimd.Load(ref Unsafe.Add(ref w3, j)));
-                TSimd.Store(v0, ref Unsafe.Add(ref w0, j));
-                TSimd.Store(v1, ref Unsafe.Add(ref w1, j));
-                TSimd.Store(v2, ref Unsafe.Add(ref w2, j));
-                TSimd.Store(v3, ref Unsafe.Add(ref w3, j));
-                s0 = TSimd.MultiplyAdd(v0, xv, s0);
-                s1 = TSimd.MultiplyAdd(v1, xv, s1);
-                s2 = TSimd.MultiplyAdd(v2, xv, s2);
-                s3 = TSimd.MultiplyAdd(v3, xv, s3);
+                TLanes yv = TLanes.Load(ref Unsafe.Add(ref y, j)), xv = TLanes.Load(ref Unsafe.Add(ref x, j));
+                TLanes v0 = TLanes.FusedMultiplyAdd(av0, yv, TLanes.Load(ref Unsafe.Add(ref w0, j)));
+                TLanes v1 = TLanes.FusedMultiplyAdd(av1, yv, TLanes.Load(ref Unsafe.Add(ref w1, j)));
+                TLanes v2 = TLanes.FusedMultiplyAdd(av2, yv, TLanes.Load(ref Unsafe.Add(ref w2, j)));
+                TLanes v3 = TLanes.FusedMultiplyAdd(av3, yv, TLanes.Load(ref Unsafe.Add(ref w3, j)));
+                TLanes.Store(v0, ref Unsafe.Add(ref w0, j));
+                TLanes.Store(v1, ref Unsafe.Add(ref w1, j));
+                TLanes.Store(v2, ref Unsafe.Add(ref w2, j));
+                TLanes.Store(v3, ref Unsafe.Add(ref w3, j));
+                s0 = TLanes.FusedMultiplyAdd(v0, xv, s0);
+                s1 = TLanes.FusedMultiplyAdd(v1, xv, s1);
+                s2 = TLanes.FusedMultiplyAdd(v2, xv, s2);
+                s3 = TLanes.FusedMultiplyAdd(v3, xv, s3);
             }
-            float t0 = TSimd.Sum(s0), t1 = TSimd.Sum(s1), t2 = TSimd.Sum(s2), t3 = TSimd.Sum(s3);
-            for (; j < cols; j++)
+            if (tail > 0)
             {
-                float yj = Unsafe.Add(ref y, j), xj = Unsafe.Add(ref x, j);
-                ref float e0 = ref Unsafe.Add(ref w0, j);
-                ref float e1 = ref Unsafe.Add(ref w1, j);
-                ref float e2 = ref Unsafe.Add(ref w2, j);
-                ref float e3 = ref Unsafe.Add(ref w3, j);
-                e0 += a0 * yj;
-                e1 += a1 * yj;
-                e2 += a2 * yj;
-                e3 += a3 * yj;
-                t0 += e0 * xj;
-                t1 += e1 * xj;
-                t2 += e2 * xj;
-                t3 += e3 * xj;
+                UpdateTail(ref Unsafe.Add(ref w0, full), ref Unsafe.Add(ref y, full), a0, tail);
+                UpdateTail(ref Unsafe.Add(ref w1, full), ref Unsafe.Add(ref y, full), a1, tail);
+                UpdateTail(ref Unsafe.Add(ref w2, full), ref Unsafe.Add(ref y, full), a2, tail);
+                UpdateTail(ref Unsafe.Add(ref w3, full), ref Unsafe.Add(ref y, full), a3, tail);
+                s0 = TLanes.FusedMultiplyAdd(TLanes.LoadFirst(ref Unsafe.Add(ref w0, full), tail, 0f), xTail, s0);
+                s1 = TLanes.FusedMultiplyAdd(TLanes.LoadFirst(ref Unsafe.Add(ref w1, full), tail, 0f), xTail, s1);
+                s2 = TLanes.FusedMultiplyAdd(TLanes.LoadFirst(ref Unsafe.Add(ref w2, full), tail, 0f), xTail, s2);
+                s3 = TLanes.FusedMultiplyAdd(TLanes.LoadFirst(ref Unsafe.Add(ref w3, full), tail, 0f), xTail, s3);
             }
-            Unsafe.Add(ref net, k) = Unsafe.Add(ref bias, k) + t0;
-            Unsafe.Add(ref net, k + 1) = Unsafe.Add(ref bias, k + 1) + t1;
-            Unsafe.Add(ref net, k + 2) = Unsafe.Add(ref bias, k + 2) + t2;
-            Unsafe.Add(ref net, k + 3) = Unsafe.Add(ref bias, k + 3) + t3;
+            Unsafe.Add(ref net, k) = Unsafe.Add(ref bias, k) + TLanes.Sum(s0);
+            Unsafe.Add(ref net, k + 1) = Unsafe.Add(ref bias, k + 1) + TLanes.Sum(s1);
+            Unsafe.Add(ref net, k + 2) = Unsafe.Add(ref bias, k + 2) + TLanes.Sum(s2);
+            Unsafe.Add(ref net, k + 3) = Unsafe.Add(ref bias, k + 3) + TLanes.Sum(s3);
         }
         for (; k < rows; k++)
         {
             ref float wk = ref Unsafe.Add(ref w, (nint)k * cols);
             float a = scale * Unsafe.Add(ref delta, k);
-            TVector av = TSimd.Create(a), s = TSimd.Zero;
-            int j = 0;
-            for (; j <= vectorEnd; j += TSimd.Count)
+            TLanes av = TLanes.Create(a), s = TLanes.NegativeZero;
+            for (int j = 0; j < full; j += Lanes16.Count)
             {
-                TVector v = TSimd.MultiplyAdd(av, TSimd.Load(ref Unsafe.Add(ref y, j)), TSimd.Load(ref Unsafe.Add(ref wk, j)));
-                TSimd.Store(v, ref Unsafe.Add(ref wk, j));
-                s = TSimd.MultiplyAdd(v, TSimd.Load(ref Unsafe.Add(ref x, j)), s);
+                TLanes v = TLanes.FusedMultiplyAdd(av, TLanes.Load(ref Unsafe.Add(ref y, j)), TLanes.Load(ref Unsafe.Add(ref wk, j)));
+                TLanes.Store(v, ref Unsafe.Add(ref wk, j));
+                s = TLanes.FusedMultiplyAdd(v, TLanes.Load(ref Unsafe.Add(ref x, j)), s);
             }
-            float t = TSimd.Sum(s);
-            for (; j < cols; j++)
+            if (tail > 0)
             {
-                ref float e = ref Unsafe.Add(ref wk, j);
-                e += a * Unsafe.Add(ref y, j);
-                t += e * Unsafe.Add(ref x, j);
+                UpdateTail(ref Unsafe.Add(ref wk, full), ref Unsafe.Add(ref y, full), a, tail);
+                s = TLanes.FusedMultiplyAdd(TLanes.LoadFirst(ref Unsafe.Add(ref wk, full), tail, 0f), xTail, s);
             }
-            Unsafe.Add(ref net, k) = Unsafe.Add(ref bias, k) + t;
+            Unsafe.Add(ref net, k) = Unsafe.Add(ref bias, k) + TLanes.Sum(s);
+        }
+    }
+
+    // w_j = fma(a, y_j, w_j) for j < count: OuterProductUpdate's operation on each element.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateTail(ref float w, ref float y, float a, int count)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            ref float e = ref Unsafe.Add(ref w, j);
+            e = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref y, j), e);
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
 
@@ -12,6 +14,10 @@ namespace FastBackprop.Kernels;
 // The cross-entropies are computed from the net sums (log-sum-exp, softplus), never as ln y:
 // y rounds to 0 or 1 in float long before the loss itself is large, and ln 0 is -∞.
 // Operands: all spans one element per output unit.
+// Bits: the differences are single IEEE subtractions; Σ_k (y_k - d_k)² is a canonical dot
+// product (Lanes16: 16 lanes, fused multiply-adds, the fixed tree), and the cross-entropies sum
+// in double, one term after the other. So E and the signal have the same bits at every vector
+// tier and on every CPU, up to the libm exp and log the cross-entropies call.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Loss values and output-layer error signals.</summary>
@@ -19,12 +25,14 @@ public static class OutputDelta
 {
     /// <summary>Computes <c>dEdy[k] = output[k] - target[k]</c> and returns <c>E = ½ Σ_k dEdy[k]²</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <remarks>The sum is in the canonical 16-lane order (fused multiply-adds): the same bits on every CPU and tier.</remarks>
     public static float HalfSquaredError(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> dEdy)
     {
         ThrowHelper.CheckLength(target.Length, output.Length, nameof(target));
         ThrowHelper.CheckLength(dEdy.Length, output.Length, nameof(dEdy));
         TensorPrimitives.Subtract(output, target, dEdy);
-        return 0.5f * TensorPrimitives.SumOfSquares<float>(dEdy);
+        ref float e = ref MemoryMarshal.GetReference(dEdy);
+        return 0.5f * Lanes16.Dot(ref e, ref e, dEdy.Length);
     }
 
     /// <summary>For a softmax output: computes <c>delta[k] = output[k] - target[k]</c> (= ∂E/∂net_k) and

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
 
@@ -20,6 +21,16 @@ namespace FastBackprop.Kernels;
 // Operands: W is units x inputs row-major with its units biases right after it; x has inputs
 // values; net, delta have units; s has inputs and is overwritten. Nothing overlaps except as
 // stated. Never allocates.
+//
+// Arithmetic: the same IEEE operations, element by element, as the span kernels a wider layer
+// runs, so a network gives the same bits whichever plan runs it, on every CPU:
+//   Σ_j w_kj x_j and Σ_k e_k² are canonical sums (Lanes16.cs) as in Gemv and OutputDelta. Every
+//   width here is below 16, so element j is alone in lane j: the lane is w_kj x_j (fma(w, x, -0)
+//   is the plain product) and the lanes past the width are -0, which the tree may skip (the
+//   additive identity); what is left is a short fixed tree, no more work than a loop.
+//   s_j = fma(delta_k, w_kj, s_j) from +0, k in order (GemvTransposed), w_kj = fma(a_k, x_j, w_kj)
+//   with a_k = scale delta_k rounded (OuterProductUpdate), b_k += a_k (Dense: b + scale delta,
+//   two roundings), g_kj = fma(a_k, x_j, +0) (OuterProductUpdate on a cleared matrix).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Scalar per-layer loops for layers narrower than 16 units and inputs.</summary>
@@ -56,7 +67,11 @@ internal static class SmallDense
         {
             ref float row = ref Unsafe.Add(ref w, k * inputs);
             float a = scale * Unsafe.Add(ref delta, k);
-            for (int j = 0; j < inputs; j++) Unsafe.Add(ref row, j) += a * Unsafe.Add(ref x, j);
+            for (int j = 0; j < inputs; j++)
+            {
+                ref float wkj = ref Unsafe.Add(ref row, j);
+                wkj = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, j), wkj);
+            }
             Unsafe.Add(ref b, k) += a;
         }
     }
@@ -75,33 +90,35 @@ internal static class SmallDense
         {
             float dk = Unsafe.Add(ref delta, k), a = scale * dk;
             ref float row = ref Unsafe.Add(ref w, k * inputs), gRow = ref Unsafe.Add(ref g, k * inputs);
-            for (int j = 0; j < inputs; j++) Unsafe.Add(ref gRow, j) = a * Unsafe.Add(ref x, j);
+            for (int j = 0; j < inputs; j++) Unsafe.Add(ref gRow, j) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, j), 0f);   // a zero product comes out +0, as on a cleared matrix
             if (propagate)
             {
-                for (int j = 0; j < inputs; j++) Unsafe.Add(ref s, j) += dk * Unsafe.Add(ref row, j);
+                for (int j = 0; j < inputs; j++)
+                {
+                    ref float sj = ref Unsafe.Add(ref s, j);
+                    sj = MathF.FusedMultiplyAdd(dk, Unsafe.Add(ref row, j), sj);
+                }
             }
             Unsafe.Add(ref gb, k) = a;
         }
     }
 
     /// <summary>∂E/∂y_k = y_k - d_k into <paramref name="gradient"/>; returns E = ½ Σ_k (y_k - d_k)² (derivation (3)).
-    /// OutputDelta.HalfSquaredError without its two span calls on a handful of outputs.</summary>
+    /// OutputDelta.HalfSquaredError without its two span calls on a handful of outputs: the same bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float HalfSquaredError(ref float y, ref float target, ref float gradient, int units)
     {
-        float sum = 0f;
-        for (int k = 0; k < units; k++)
-        {
-            float e = Unsafe.Add(ref gradient, k) = Unsafe.Add(ref y, k) - Unsafe.Add(ref target, k);
-            sum += e * e;
-        }
-        return 0.5f * sum;
+        for (int k = 0; k < units; k++) Unsafe.Add(ref gradient, k) = Unsafe.Add(ref y, k) - Unsafe.Add(ref target, k);
+        return 0.5f * Dot(ref gradient, ref gradient, units);
     }
 
-    // Σ_j row_j x_j. The widths of small networks are a handful, where a loop costs more in its
+    // Σ_j row_j x_j for length < 16, in the canonical order: lane j holds row_j x_j (the first
+    // fused multiply-add of a lane, onto -0, is the plain product), the lanes past the length are
+    // -0 and drop out, and the tree adds lanes (j, j + 8), (j, j + 4), (j, j + 2), (0, 1) among
+    // those that exist. The widths of small networks are a handful, where a loop costs more in its
     // exit misprediction than in its multiply-adds: lengths up to 4 are straight-line code, chosen
     // by a jump table whose target repeats every step (the same layers in the same order), so the
-    // predictor learns it. The additions run left to right, in the same order as the loop.
+    // predictor learns it; at those lengths only the last two levels of the tree have pairs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Dot(ref float row, ref float x, int length)
     {
@@ -109,47 +126,55 @@ internal static class SmallDense
         {
             case 1: return row * x;
             case 2: return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1);
-            case 3: return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2);
+            case 3: return (row * x + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2)) + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1);
             case 4:
-                return row * x + Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2)
-                    + Unsafe.Add(ref row, 3) * Unsafe.Add(ref x, 3);
+                return (row * x + Unsafe.Add(ref row, 2) * Unsafe.Add(ref x, 2))
+                    + (Unsafe.Add(ref row, 1) * Unsafe.Add(ref x, 1) + Unsafe.Add(ref row, 3) * Unsafe.Add(ref x, 3));
             default:
-                float sum = 0f;
-                for (int j = 0; j < length; j++) sum += Unsafe.Add(ref row, j) * Unsafe.Add(ref x, j);
-                return sum;
+                return DotLong(ref row, ref x, length);
         }
     }
 
-    // s_j += dk w_j (old weight), then w_j += a x_j, for one row; straight-line up to 4 as Dot.
+    // Dot for 5 to 15 elements: the products in their lanes, -0 in the rest, the whole tree. Out of line, so that
+    // its loops do not use up the inlining budget of the plan's layer loop, which Dot is inlined into.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float DotLong(ref float row, ref float x, int length)
+    {
+        Block16 lanes = default;
+        ((Span<float>)lanes).Fill(-0f);
+        for (int j = 0; j < length; j++) lanes[j] = Unsafe.Add(ref row, j) * Unsafe.Add(ref x, j);
+        return Lanes16.Tree(lanes);
+    }
+
+    // s_j = fma(dk, w_j, s_j) (old weight), then w_j = fma(a, x_j, w_j), for one row; straight-line up to 4 as Dot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BackwardRow(ref float row, ref float s, ref float x, float dk, float a, int length)
     {
         switch (length)
         {
             case 4:
-                Unsafe.Add(ref s, 3) += dk * Unsafe.Add(ref row, 3);
-                Unsafe.Add(ref row, 3) += a * Unsafe.Add(ref x, 3);
+                BackwardElement(ref Unsafe.Add(ref row, 3), ref Unsafe.Add(ref s, 3), Unsafe.Add(ref x, 3), dk, a);
                 goto case 3;
             case 3:
-                Unsafe.Add(ref s, 2) += dk * Unsafe.Add(ref row, 2);
-                Unsafe.Add(ref row, 2) += a * Unsafe.Add(ref x, 2);
+                BackwardElement(ref Unsafe.Add(ref row, 2), ref Unsafe.Add(ref s, 2), Unsafe.Add(ref x, 2), dk, a);
                 goto case 2;
             case 2:
-                Unsafe.Add(ref s, 1) += dk * Unsafe.Add(ref row, 1);
-                Unsafe.Add(ref row, 1) += a * Unsafe.Add(ref x, 1);
+                BackwardElement(ref Unsafe.Add(ref row, 1), ref Unsafe.Add(ref s, 1), Unsafe.Add(ref x, 1), dk, a);
                 goto case 1;
             case 1:
-                s += dk * row;
-                row += a * x;
+                BackwardElement(ref row, ref s, x, dk, a);
                 return;
             default:
-                for (int j = 0; j < length; j++)
-                {
-                    ref float wkj = ref Unsafe.Add(ref row, j);
-                    Unsafe.Add(ref s, j) += dk * wkj;
-                    wkj += a * Unsafe.Add(ref x, j);
-                }
+                for (int j = 0; j < length; j++) BackwardElement(ref Unsafe.Add(ref row, j), ref Unsafe.Add(ref s, j), Unsafe.Add(ref x, j), dk, a);
                 return;
         }
+    }
+
+    // s += dk w (the old weight), then w = fma(a, x, w): GemvTransposedUpdate's two operations on one element.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardElement(ref float w, ref float s, float x, float dk, float a)
+    {
+        s = MathF.FusedMultiplyAdd(dk, w, s);
+        w = MathF.FusedMultiplyAdd(a, x, w);
     }
 }

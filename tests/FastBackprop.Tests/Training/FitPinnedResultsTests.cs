@@ -11,14 +11,20 @@ namespace FastBackprop.Tests.Training;
 /// <summary>Pins the exact bits Trainer.Fit produces for a set of option combinations that between them take
 /// every path of the trainer (fused plain SGD, per-pattern SGD, plain SGD with clipping, optimizers, early
 /// stopping, divergence halving, schedules, no shuffling), so that a refactoring of the trainer can prove it
-/// changed no bits. The bits depend on the SIMD tier (summation order, fused multiply-adds), so each case
-/// carries one value per tier, measured under .ci/run's four tiers on the AVX-512 development machine.</summary>
+/// changed no bits. Each case carries one value per tier, measured under .ci/run's four tiers on the AVX-512
+/// development machine. The kernels give the same bits at every tier (issue 8: fused multiply-adds everywhere,
+/// the canonical 16-lane sums); what still differs at the scalar tier is e^x and tanh (softmax, the tanh layers of
+/// the regression network), whose runtime forms differ between the vector and the scalar width. Once those are
+/// the same function at every width, the four columns become one (TierIndependentTrainingTests pins networks
+/// without them, one value for every tier).</summary>
 /// <remarks>A deliberate change of the arithmetic (a kernel, the gradient convention) changes these values:
 /// re-measure them then under all four tiers and say in the commit which cases moved and why. So far: plain SGD
 /// with clipping moved to the Sgd optimizer's kernel (a fused multiply-add where the tier has FMA), which moved
 /// "sgd-clipped" and "sgd-online-clipped" on Vector512 and Vector256 only; then the network's batch methods moved to
 /// the mean loss and gradient (and its plans), which moved most cases. After that merge the trainer was checked
-/// against main's own trainer on all nine cases and four tiers: the same bits except those two clipped cases.</remarks>
+/// against main's own trainer on all nine cases and four tiers: the same bits except those two clipped cases.
+/// Then issue 8 (true FMA at every width, the canonical summation order) moved every case but rprop-full-batch
+/// on Vector512 and Vector256, and made Vector128 equal to them in all nine.</remarks>
 public sealed class FitPinnedResultsTests
 {
     private static readonly (Dataset Train, Dataset Test) Digits = DigitsSplit();
@@ -70,32 +76,32 @@ public sealed class FitPinnedResultsTests
 
     [Theory]
     [InlineData("sgd-fused",
-        "1F5AA5A8 D9F21C92 Completed 2 2 0", "1F5AA5A8 D9F21C92 Completed 2 2 0",
-        "BC99BC5C F0DDE627 Completed 2 2 0", "0A1B4976 D05E2841 Completed 2 2 0")]
+        "064DB52F A62E2159 Completed 2 2 0", "064DB52F A62E2159 Completed 2 2 0",
+        "064DB52F A62E2159 Completed 2 2 0", "5A475E3D 74365C51 Completed 2 2 0")]
     [InlineData("sgd-online",
-        "0683E703 E5E1C77C Completed 1 1 0", "0AEE2934 CC18EDCC Completed 1 1 0",
-        "B706AD58 CC582281 Completed 1 1 0", "BC1EA07E 367A0A9F Completed 1 1 0")]
+        "48DC7378 53E39293 Completed 1 1 0", "48DC7378 53E39293 Completed 1 1 0",
+        "48DC7378 53E39293 Completed 1 1 0", "BFC74E82 2AF6D9B2 Completed 1 1 0")]
     [InlineData("sgd-clipped",
-        "5A6F4A29 32B7107A Completed 2 2 0", "E0F58C3F CDECBFB5 Completed 2 2 0",
-        "DA97216E 13653B47 Completed 2 2 0", "39B5555B 1A256DDF Completed 2 2 0")]
+        "F306587B 4F3616EE Completed 2 2 0", "F306587B 4F3616EE Completed 2 2 0",
+        "F306587B 4F3616EE Completed 2 2 0", "BB75E380 48AD8667 Completed 2 2 0")]
     [InlineData("sgd-online-clipped",
-        "78EDC626 7B89929F Completed 3 3 0", "E901FBED 3A84BDE1 Completed 3 3 0",
-        "5CCB5793 C1F03144 Completed 3 3 0", "85C87763 BCE8FE26 Completed 3 3 0")]
+        "E6440595 7F31D78B Completed 3 3 0", "E6440595 7F31D78B Completed 3 3 0",
+        "E6440595 7F31D78B Completed 3 3 0", "FFEB6818 910089D4 Completed 3 3 0")]
     [InlineData("sgd-stepdecay-unshuffled",
-        "EFD4D619 E1A7777F Completed 3 3 0", "EFD4D619 E1A7777F Completed 3 3 0",
-        "7228922F 798EB886 Completed 3 3 0", "7E773AD3 B49022C6 Completed 3 3 0")]
+        "322CB443 ABEEC4CD Completed 3 3 0", "322CB443 ABEEC4CD Completed 3 3 0",
+        "322CB443 ABEEC4CD Completed 3 3 0", "6AD66801 7931BF50 Completed 3 3 0")]
     [InlineData("adam-early-stopping",
-        "9810F261 922A3F5B EarlyStopped 9 7 0", "9810F261 922A3F5B EarlyStopped 9 7 0",
-        "249470B8 631C5843 EarlyStopped 9 7 0", "0D2C43A1 90B24EAD EarlyStopped 9 7 0")]
+        "04146117 25EE3FE8 EarlyStopped 9 7 0", "04146117 25EE3FE8 EarlyStopped 9 7 0",
+        "04146117 25EE3FE8 EarlyStopped 9 7 0", "6C39E2C0 85906732 EarlyStopped 9 7 0")]
     [InlineData("momentum-clipped-cosine",
-        "23660787 2039BDBD Completed 20 20 0", "23660787 E5AFA6C6 Completed 20 20 0",
-        "718B3FD3 F659BCA5 Completed 20 20 0", "32374900 EFD3C357 Completed 20 20 0")]
+        "23660787 0205F939 Completed 20 20 0", "23660787 0205F939 Completed 20 20 0",
+        "23660787 0205F939 Completed 20 20 0", "61DC1FE6 BDE9E37D Completed 20 20 0")]
     [InlineData("sgd-halving",
-        "C8E5A264 2C7DC67D Completed 10 1 43", "C8E5A264 0B18AC18 Completed 10 1 43",
-        "5220B40C 1B223141 Completed 10 1 43", "51608C29 60A1919E Completed 10 1 43")]
+        "C8E5A264 395D816E Completed 10 1 43", "C8E5A264 395D816E Completed 10 1 43",
+        "C8E5A264 395D816E Completed 10 1 43", "07D12D20 85999C7F Completed 10 1 43")]
     [InlineData("rprop-full-batch",
         "BD675BDB F5F0AFDF Completed 3 1 0", "BD675BDB F5F0AFDF Completed 3 1 0",
-        "BD675BDB 4E254761 Completed 3 1 0", "BD675BDB 4E254761 Completed 3 1 0")]
+        "BD675BDB F5F0AFDF Completed 3 1 0", "BD675BDB F5F0AFDF Completed 3 1 0")]
     public void Fit_EachPath_GivesThePinnedBits(string name, string vector512, string vector256, string vector128, string scalar)
     {
         (Network network, Dataset data, TrainingOptions options) = Case(name);

@@ -7,6 +7,13 @@ namespace FastBackprop.Kernels.Operators;
 // One vector width, as a set of static operations. A kernel is written once, generic over
 // ISimd<TVector>, and the JIT specialises it per width; the scalar "width" (Count == 1) is the
 // fallback and needs no tail loop. Only VectorTier decides which width runs.
+//
+// Every operation here is lane-wise and exactly rounded (IEEE binary32), so lane i of a result
+// is the same bits at every width: an element-wise kernel gives the same output whichever width
+// ran it and whether an element fell in a register or in the scalar tail. That includes the
+// multiply-add, which is fused at every width (one rounding), in hardware where the CPU has FMA
+// and in exact software emulation where it has not. There is deliberately no horizontal sum:
+// its order would depend on the width; every reduction goes through Lanes16.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The operations a kernel body needs from one vector width.</summary>
@@ -33,16 +40,19 @@ internal interface ISimd<TVector> where TVector : struct
 
     static abstract TVector Multiply(TVector a, TVector b);
 
-    /// <summary>a * b + c; fused where the hardware has FMA, two roundings where it does not
-    /// (MultiplyAddEstimate: an exact software FMA would be far slower than the loop it sits in).</summary>
-    static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+    /// <summary>Per lane: a * b + c with one rounding (IEEE fusedMultiplyAdd) at every width: an FMA instruction
+    /// where the CPU has one, the runtime's exact software emulation where it has not (slow, but the tiers
+    /// without FMA are correctness fallbacks, and the same bits matter more there than speed).</summary>
+    static abstract TVector FusedMultiplyAdd(TVector a, TVector b, TVector c);
+
+    /// <summary>a * b + c, fused where the hardware has FMA and rounded twice where it does not, so its bits
+    /// depend on the CPU. Only for <see cref="Diagnostics.PeakProbe"/>, which measures the multiply-add rate
+    /// of the hardware; no kernel may use it.</summary>
+    static abstract TVector MultiplyAddEstimate(TVector a, TVector b, TVector c);
 
     /// <summary>Per lane: <paramref name="condition"/> &gt; 0 ? <paramref name="whenPositive"/> : <paramref name="otherwise"/>
     /// (NaN conditions take <paramref name="otherwise"/>).</summary>
     static abstract TVector WherePositive(TVector condition, TVector whenPositive, TVector otherwise);
-
-    /// <summary>Horizontal sum of all lanes.</summary>
-    static abstract float Sum(TVector value);
 }
 
 internal readonly struct Simd512 : ISimd<Vector512<float>>
@@ -55,11 +65,11 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAddEstimate(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> WherePositive(Vector512<float> condition, Vector512<float> whenPositive, Vector512<float> otherwise)
         => Vector512.ConditionalSelect(Vector512.GreaterThan(condition, Vector512<float>.Zero), whenPositive, otherwise);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 }
 
 internal readonly struct Simd256 : ISimd<Vector256<float>>
@@ -72,11 +82,11 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAddEstimate(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> WherePositive(Vector256<float> condition, Vector256<float> whenPositive, Vector256<float> otherwise)
         => Vector256.ConditionalSelect(Vector256.GreaterThan(condition, Vector256<float>.Zero), whenPositive, otherwise);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 }
 
 internal readonly struct Simd128 : ISimd<Vector128<float>>
@@ -89,11 +99,11 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAddEstimate(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> WherePositive(Vector128<float> condition, Vector128<float> whenPositive, Vector128<float> otherwise)
         => Vector128.ConditionalSelect(Vector128.GreaterThan(condition, Vector128<float>.Zero), whenPositive, otherwise);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 }
 
 /// <summary>The scalar fallback: a "vector" of one float, so kernel bodies need no separate scalar loop.</summary>
@@ -107,7 +117,7 @@ internal readonly struct SimdScalar : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float a, float b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float a, float b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FusedMultiplyAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAddEstimate(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float WherePositive(float condition, float whenPositive, float otherwise) => condition > 0f ? whenPositive : otherwise;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;
 }

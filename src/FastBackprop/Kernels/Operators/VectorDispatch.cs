@@ -9,6 +9,9 @@ namespace FastBackprop.Kernels.Operators;
 // it here; VectorTiers.For chooses the widest accelerated register that fits the row (so a short
 // row never runs an emulated or mostly-empty register) and this switch instantiates the loop at
 // that width. The JIT folds IsHardwareAccelerated to constants, so the switch costs a few compares.
+// A kernel that reduces is written over the 16 canonical lanes instead (ILanes16, Lanes16.cs) and
+// runs through RunLanes, which picks how the 16 lanes are held. Neither choice changes a bit of
+// any result (the operations are lane-wise, the order of every sum is fixed); they pick speed only.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>A kernel body, written once and run at the vector width <see cref="VectorDispatch"/> picks.</summary>
@@ -32,5 +35,18 @@ internal static class VectorDispatch
             case VectorTier.Vector128: kernel.Run<Simd128, Vector128<float>>(); break;
             default: kernel.Run<SimdScalar, float>(); break;
         }
+    }
+
+    /// <summary>Runs <paramref name="kernel"/> with the 16 lanes in the widest accelerated registers: one
+    /// Vector512, two Vector256, four Vector128, or 16 floats without hardware vectors. Unlike
+    /// <see cref="Run{TKernel}"/> this does not depend on the length: a sum shorter than 16 is one partial
+    /// block (a masked load where the CPU has one), and its bits are the same whichever lanes run it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunLanes<TKernel>(ref TKernel kernel) where TKernel : ILanesKernel, allows ref struct
+    {
+        if (Vector512.IsHardwareAccelerated) kernel.Run<Lanes512>();
+        else if (Vector256.IsHardwareAccelerated) kernel.Run<Lanes256>();
+        else if (Vector128.IsHardwareAccelerated) kernel.Run<Lanes128>();
+        else kernel.Run<LanesScalar>();
     }
 }

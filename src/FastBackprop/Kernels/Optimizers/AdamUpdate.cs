@@ -42,8 +42,9 @@ public static class AdamUpdate
     /// <param name="decoupledWeightDecay">false: Adam's coupled L2 (added to the gradient); true: AdamW.</param>
     /// <exception cref="ArgumentException">A span's length differs from <paramref name="parameters"/>'s.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is less than 1.</exception>
-    /// <remarks>NaN propagates element-wise. Every vector operation used is correctly rounded except the
-    /// multiply-adds, which are fused or not depending on the tier: results may differ in the last bits between CPUs.</remarks>
+    /// <remarks>NaN propagates element-wise. Every operation is one correctly rounded IEEE operation per element
+    /// (the multiply-adds fused at every width, square root and division exact), the same in the registers and in
+    /// the scalar tail: the result is the same bits on every CPU and vector tier.</remarks>
     public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment,
         float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay = 0f, bool decoupledWeightDecay = false)
     {
@@ -73,15 +74,15 @@ public static class AdamUpdate
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector m, ref TVector v) where TSimd : ISimd<TVector> where TVector : struct
         {
-            if (coupledDecay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(coupledDecay), w, g);   // g' = g + lambda w
+            if (coupledDecay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(coupledDecay), w, g);   // g' = g + lambda w
             if (decayFactor != 1f) w = TSimd.Multiply(w, TSimd.Create(decayFactor));            // w (1 - eta lambda)
             TVector scaled = TSimd.Multiply(TSimd.Create(oneMinusBeta1), g);
-            m = TSimd.MultiplyAdd(TSimd.Create(beta1), m, scaled);                                // m = b1 m + (1-b1) g'
+            m = TSimd.FusedMultiplyAdd(TSimd.Create(beta1), m, scaled);                                // m = b1 m + (1-b1) g'
             TVector scaledSquare = TSimd.Multiply(TSimd.Multiply(TSimd.Create(oneMinusBeta2), g), g);
-            v = TSimd.MultiplyAdd(TSimd.Create(beta2), v, scaledSquare);                          // v = b2 v + (1-b2) g'^2
-            TVector denominator = TSimd.MultiplyAdd(
+            v = TSimd.FusedMultiplyAdd(TSimd.Create(beta2), v, scaledSquare);                          // v = b2 v + (1-b2) g'^2
+            TVector denominator = TSimd.FusedMultiplyAdd(
                 SimdMath.Sqrt(v), TSimd.Create(inverseRootCorrection), TSimd.Create(epsilon));   // sqrt(v)/sqrt(1-b2^t) + eps
-            return TSimd.MultiplyAdd(TSimd.Create(negativeStepSize), SimdMath.Divide(m, denominator), w);
+            return TSimd.FusedMultiplyAdd(TSimd.Create(negativeStepSize), SimdMath.Divide(m, denominator), w);
         }
     }
 }

@@ -32,8 +32,9 @@ public static class MomentumUpdate
     /// <param name="nesterov">Use Nesterov's update instead of the heavy ball.</param>
     /// <param name="weightDecay">lambda, the coupled L2 coefficient.</param>
     /// <exception cref="ArgumentException">A span's length differs from <paramref name="parameters"/>'s.</exception>
-    /// <remarks>NaN propagates element-wise, into both the parameter and its velocity. Fused versus
-    /// unfused multiply-adds depend on the tier, so results may differ in the last bits between CPUs.</remarks>
+    /// <remarks>NaN propagates element-wise, into both the parameter and its velocity. Each step is a fused
+    /// multiply-add at every width (one rounding), in the registers and in the scalar tail alike: the result is the
+    /// same bits on every CPU and vector tier.</remarks>
     public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> velocity,
         float learningRate, float momentum, bool nesterov, float weightDecay = 0f)
     {
@@ -57,9 +58,9 @@ public static class MomentumUpdate
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector v) where TSimd : ISimd<TVector> where TVector : struct
         {
-            if (decay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
-            v = TSimd.MultiplyAdd(TSimd.Create(mu), v, g);                          // v = mu v + g'
-            return TSimd.MultiplyAdd(TSimd.Create(negativeRate), v, w);             // w - eta v
+            if (decay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
+            v = TSimd.FusedMultiplyAdd(TSimd.Create(mu), v, g);                          // v = mu v + g'
+            return TSimd.FusedMultiplyAdd(TSimd.Create(negativeRate), v, w);             // w - eta v
         }
     }
 
@@ -73,11 +74,11 @@ public static class MomentumUpdate
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector v) where TSimd : ISimd<TVector> where TVector : struct
         {
-            if (decay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
+            if (decay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
             TVector muv = TSimd.Create(mu);
-            v = TSimd.MultiplyAdd(muv, v, g);                                       // v = mu v + g'
-            TVector direction = TSimd.MultiplyAdd(muv, v, g);                       // g' + mu v
-            return TSimd.MultiplyAdd(TSimd.Create(negativeRate), direction, w);     // w - eta (g' + mu v)
+            v = TSimd.FusedMultiplyAdd(muv, v, g);                                       // v = mu v + g'
+            TVector direction = TSimd.FusedMultiplyAdd(muv, v, g);                       // g' + mu v
+            return TSimd.FusedMultiplyAdd(TSimd.Create(negativeRate), direction, w);     // w - eta (g' + mu v)
         }
     }
 }

@@ -14,7 +14,10 @@ namespace FastBackprop.Kernels.Optimizers;
 // Driver handles: any n >= 0; full registers of the widest tier that fits, then a scalar tail.
 // Driver never: allocates, reads or writes outside the spans, reads an element twice.
 // The tail runs the same operator at SimdScalar width rather than an overlapping last vector:
-// the update is in place and must not be applied twice to the overlap.
+// the update is in place and must not be applied twice to the overlap. Every ISimd operation is
+// lane-wise and exactly rounded (the multiply-add fused at every width), so an element gets the
+// same bits whether a register of any width or the scalar tail updated it: every optimizer
+// gives the same parameters and state on every CPU and vector tier.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>An update <c>w ← op(w, g)</c> with no state, written once for every width.</summary>

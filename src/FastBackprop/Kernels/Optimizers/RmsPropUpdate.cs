@@ -30,8 +30,9 @@ public static class RmsPropUpdate
     /// <param name="epsilon">Added to √s (outside the root, as PyTorch).</param>
     /// <param name="weightDecay">lambda, the coupled L2 coefficient.</param>
     /// <exception cref="ArgumentException">A span's length differs from <paramref name="parameters"/>'s.</exception>
-    /// <remarks>NaN propagates element-wise. Fused versus unfused multiply-adds depend on the tier, so
-    /// results may differ in the last bits between CPUs.</remarks>
+    /// <remarks>NaN propagates element-wise. Every operation is one correctly rounded IEEE operation per element
+    /// (the multiply-adds fused at every width, square root and division exact): the result is the same bits on
+    /// every CPU and vector tier.</remarks>
     public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> meanSquare,
         float learningRate, float rho, float epsilon, float weightDecay = 0f) =>
         ParameterUpdateDriver.Run(new RmsPropOperator(learningRate, rho, epsilon, weightDecay), parameters, gradient, meanSquare, nameof(meanSquare));
@@ -47,11 +48,11 @@ public static class RmsPropUpdate
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector s) where TSimd : ISimd<TVector> where TVector : struct
         {
-            if (decay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(decay), w, g);                       // g' = g + lambda w
+            if (decay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(decay), w, g);                       // g' = g + lambda w
             TVector scaledSquare = TSimd.Multiply(TSimd.Multiply(TSimd.Create(oneMinusRho), g), g);
-            s = TSimd.MultiplyAdd(TSimd.Create(rho), s, scaledSquare);                                 // s = rho s + (1-rho) g'^2
+            s = TSimd.FusedMultiplyAdd(TSimd.Create(rho), s, scaledSquare);                                 // s = rho s + (1-rho) g'^2
             TVector denominator = TSimd.Add(SimdMath.Sqrt(s), TSimd.Create(epsilon));                // sqrt(s) + eps
-            return TSimd.MultiplyAdd(TSimd.Create(negativeRate), SimdMath.Divide(g, denominator), w); // w - eta g'/(...)
+            return TSimd.FusedMultiplyAdd(TSimd.Create(negativeRate), SimdMath.Divide(g, denominator), w); // w - eta g'/(...)
         }
     }
 }

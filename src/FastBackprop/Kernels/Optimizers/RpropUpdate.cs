@@ -60,7 +60,7 @@ public static class RpropUpdate
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g, ref TVector previousSign, ref TVector step)
             where TSimd : ISimd<TVector> where TVector : struct
         {
-            if (decay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(decay), w, g);                 // g' = g + lambda w
+            if (decay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(decay), w, g);                 // g' = g + lambda w
             TVector zero = TSimd.Zero;
             TVector sign = TSimd.WherePositive(g, TSimd.Create(1f),
                 TSimd.WherePositive(TSimd.Subtract(zero, g), TSimd.Create(-1f), zero));         // sign(g'), NaN -> 0

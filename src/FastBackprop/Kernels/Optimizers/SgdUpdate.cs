@@ -19,15 +19,16 @@ namespace FastBackprop.Kernels;
 public static class SgdUpdate
 {
     /// <summary>Effectively computes, for every i, <c>parameters[i] -= learningRate * (gradient[i] + weightDecay * parameters[i])</c>
-    /// (the decay term is omitted entirely when <paramref name="weightDecay"/> is 0, so the plain step is exactly
-    /// <c>w - eta g</c> up to the rounding of one fused or unfused multiply-add).</summary>
+    /// (the decay term is omitted entirely when <paramref name="weightDecay"/> is 0, so the plain step is
+    /// <c>fma(-eta, g, w)</c>, w - eta g rounded once).</summary>
     /// <param name="parameters">The flat parameter buffer, updated in place.</param>
     /// <param name="gradient">dE/dw in the layout of <paramref name="parameters"/>; same length.</param>
     /// <param name="learningRate">eta. Not validated here (the optimizer classes validate).</param>
     /// <param name="weightDecay">lambda, the coupled L2 coefficient (E + lambda/2 |w|^2).</param>
     /// <exception cref="ArgumentException"><paramref name="gradient"/> has a different length.</exception>
-    /// <remarks>NaN or infinity in a gradient element propagates to that parameter only. Whether the
-    /// multiply-add is fused depends on the tier, so results may differ in the last bit between CPUs.</remarks>
+    /// <remarks>NaN or infinity in a gradient element propagates to that parameter only. The multiply-add is fused
+    /// at every width (one rounding), in the registers and in the scalar tail alike: the result is the same bits on
+    /// every CPU and vector tier.</remarks>
     public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, float weightDecay = 0f) =>
         ParameterUpdateDriver.Run(new SgdOperator(learningRate, weightDecay), parameters, gradient);
 
@@ -40,8 +41,8 @@ public static class SgdUpdate
 
         public TVector Invoke<TSimd, TVector>(TVector w, TVector g) where TSimd : ISimd<TVector> where TVector : struct
         {
-            if (decay != 0f) g = TSimd.MultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
-            return TSimd.MultiplyAdd(TSimd.Create(negativeRate), g, w);             // w - eta g'
+            if (decay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(decay), w, g);    // g' = g + lambda w
+            return TSimd.FusedMultiplyAdd(TSimd.Create(negativeRate), g, w);             // w - eta g'
         }
     }
 }
