@@ -80,7 +80,9 @@ public enum GemmForm
 /// around a register-tile microkernel per vector width (BLIS structure).</summary>
 public static partial class Gemm
 {
-    private const int KC = 256;
+    /// <summary>The depth block: every element's sum over p is split at multiples of KC (the one blocking constant that
+    /// shows in the bits; see the header).</summary>
+    internal const int KC = 256;
     private const int NC = 512;
     private const int MC = 1536;
 

@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
+using FastBackprop.Kernels.Operators;
 using FastBackprop.Tests.Support;
 using FsCheck.Xunit;
 using Xunit;
@@ -206,6 +209,49 @@ public class ActivationProperties
     {
         var e = Assert.Throws<ArgumentException>(() => Activation.SoftmaxBackward(new float[5], new float[4]));
         Assert.Equal("gradient", e.ParamName);
+    }
+
+    /// <summary>g_k = y_k (g_k - g·y) with g·y the canonical dot product, from the core at every register width, bit for bit.</summary>
+    [Theory]
+    [MemberData(nameof(SweepLengths))]
+    public void SoftmaxBackward_SameBitsAtEveryWidth_EveryLength(int n)
+    {
+        foreach (bool hard in new[] { false, true })
+        {
+            float[] y = Canonical.Operand(n, (ulong)(40000 + n), 0, hard), g = Canonical.Operand(n, (ulong)(40000 + n), 1, hard);
+            float dot = Canonical.Dot(g, y);
+            var expected = new float[n];
+            for (int k = 0; k < n; k++) expected[k] = y[k] * (g[k] - dot);
+            string what = $"n={n}{(hard ? " hard" : "")}: gradient";
+            Canonical.AssertSameBits(expected, SoftmaxBackwardAt<Simd512, Vector512<float>>(y, g), $"Simd512 {what}");
+            Canonical.AssertSameBits(expected, SoftmaxBackwardAt<Simd256, Vector256<float>>(y, g), $"Simd256 {what}");
+            Canonical.AssertSameBits(expected, SoftmaxBackwardAt<Simd128, Vector128<float>>(y, g), $"Simd128 {what}");
+            Canonical.AssertSameBits(expected, SoftmaxBackwardAt<SimdScalar, float>(y, g), $"SimdScalar {what}");
+        }
+    }
+
+    /// <summary>Softmax's normalisation: y = e ⊙ (1 / Σ e) with Σ e the canonical sum. At the scalar width every
+    /// exponential is SimdMath.Exp on one float, so e is known here; at the vector widths the exponential itself is
+    /// the vector tier's (see SimdMath), which this test leaves out.</summary>
+    [Theory]
+    [MemberData(nameof(SweepLengths))]
+    public void Softmax_NormalisesByTheCanonicalSum_EveryLength(int n)
+    {
+        if (n == 0) return;
+        float[] net = Canonical.Operand(n, (ulong)(41000 + n), 0, hard: false, amplitude: 8f);
+        float max = net.Max();
+        float[] e = net.Select(v => SimdMath.Exp(v - max)).ToArray();
+        float scale = 1f / Canonical.Sum(e);
+        float[] expected = e.Select(v => v * scale).ToArray(), y = new float[n];
+        Activation.SoftmaxCore<SimdScalar, float>(ref MemoryMarshal.GetArrayDataReference(net), ref MemoryMarshal.GetArrayDataReference(y), n);
+        Canonical.AssertSameBits(expected, y, $"n={n}: softmax");
+    }
+
+    private static float[] SoftmaxBackwardAt<TSimd, TVector>(float[] y, float[] g) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        float[] gradient = (float[])g.Clone();
+        Activation.SoftmaxBackwardCore<TSimd, TVector>(ref MemoryMarshal.GetArrayDataReference(y), ref MemoryMarshal.GetArrayDataReference(gradient), y.Length);
+        return gradient;
     }
 
     private static void CheckSoftmaxBackward(VectorCase c)

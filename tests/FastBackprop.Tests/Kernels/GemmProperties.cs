@@ -11,8 +11,8 @@ namespace FastBackprop.Tests.Kernels;
 // ---------------------------------------------------------------------------------------------
 // Gemm against a naive triple loop in double.
 //
-// Tolerance. Every element of C is a dot product of length K, computed in float as K
-// multiply-adds in increasing p (fused or not, by tier), split into ceil(K / KC) blocks that are
+// Tolerance. Every element of C is a dot product of length K, computed in float as K fused
+// multiply-adds in increasing p (at every tier), split into ceil(K / KC) blocks that are
 // each scaled by alpha and added to C. Higham (Accuracy and Stability, 2nd ed., eq. 3.5) bounds
 // an n-term float dot product by |fl(x.y) - x.y| <= gamma_n Σ|x_i y_i|, gamma_n = n u / (1 - n u),
 // u = 2^-24, with or without FMA. The alpha multiplies, the beta term, the block additions and the
@@ -248,6 +248,77 @@ public class GemmProperties
             }
         }
         for (int t = mr * ldc; t < c.Length; t++) Assert.Equal(c0[t], c[t]);
+    }
+
+    // ----- the same bits for every microkernel and tier ------------------------------------------
+
+    public static class WidthArbitraries
+    {
+        // Small enough for the emulated kernels (a 12 x 32 tile without AVX-512 runs in software); every edge of
+        // every tile; one depth in four crosses the KC block boundary once or twice.
+        public static Arbitrary<GemmCase> Cases() =>
+            (from m in Gen.Choose(1, 40)
+             from n in Gen.Choose(1, 70)
+             from k in Gen.Choose(0, 3).SelectMany(w => w == 0 ? Gen.Choose(Gemm.KC - 6, 2 * Gemm.KC + 40) : Gen.Choose(1, 40))
+             from alpha in Gen.Elements(1f, -1.5f, 0.75f)
+             from beta in Gen.Elements(0f, 1f, -0.5f, 2f)
+             from padA in Gen.Choose(0, 3)
+             from padB in Gen.Choose(0, 3)
+             from padC in Gen.Choose(0, 3)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select new GemmCase(m, n, k, alpha, beta, padA, padB, padC, seed)).ToArbitrary();
+    }
+
+    /// <summary>Every microkernel (12x32, 8x32, 6x16, 6x8 and 4x4, each called whatever the tier: a width the hardware
+    /// lacks runs emulated) and the dispatching Gemm.Multiply give the bits of the documented arithmetic, for all three
+    /// forms: per element, the sum over p split at multiples of KC, each block's product from +0 by fused multiply-adds
+    /// in increasing p, merged as C = fma(beta', C, alpha AB) (beta' = beta on the first block, 1 after; alpha AB when
+    /// beta' is 0). So no tile shape, edge tile or tier shows in the bits.</summary>
+    [Property(MaxTest = 40, Arbitrary = [typeof(WidthArbitraries)])]
+    public void Gemm_SameBitsForEveryMicrokernelAndTier(GemmCase s)
+    {
+        foreach (GemmForm form in Enum.GetValues<GemmForm>())
+        {
+            Problem p = Problem.Create(form, s);
+            float[] expected = DocumentedProduct(p, s);
+            CheckKernel<Gemm.Microkernel12x32>(p, s, expected);
+            CheckKernel<Gemm.Microkernel8x32>(p, s, expected);
+            CheckKernel<Gemm.Microkernel6x16>(p, s, expected);
+            CheckKernel<Gemm.Microkernel6x8>(p, s, expected);
+            CheckKernel<Gemm.Microkernel4x4>(p, s, expected);
+            float[] c = (float[])p.C.Clone();
+            Gemm.Multiply(form, s.M, s.N, s.K, s.Alpha, p.A, p.Lda, p.B, p.Ldb, s.Beta, c, p.Ldc);
+            Canonical.AssertSameBits(expected, c, $"Gemm.Multiply {form} {s}: C");
+        }
+    }
+
+    private static void CheckKernel<TKernel>(Problem p, GemmCase s, float[] expected) where TKernel : Gemm.IMicrokernel
+    {
+        float[] c = (float[])p.C.Clone();
+        Gemm.MultiplyWith<TKernel>(p.Form, s.M, s.N, s.K, s.Alpha, p.A, p.Lda, p.B, p.Ldb, s.Beta, c, p.Ldc);
+        Canonical.AssertSameBits(expected, c, $"{typeof(TKernel).Name} {p.Form} {s}: C");
+    }
+
+    // The arithmetic documented in Gemm.Microkernel.cs, one element at a time.
+    private static float[] DocumentedProduct(Problem p, GemmCase s)
+    {
+        float[] c = (float[])p.C.Clone();
+        for (int i = 0; i < s.M; i++)
+        {
+            for (int j = 0; j < s.N; j++)
+            {
+                float cij = c[i * p.Ldc + j];
+                for (int pc = 0; pc < s.K; pc += Gemm.KC)
+                {
+                    float ab = 0f;
+                    for (int q = pc; q < Math.Min(pc + Gemm.KC, s.K); q++) ab = MathF.FusedMultiplyAdd((float)p.OpA(i, q), (float)p.OpB(q, j), ab);
+                    float r = s.Alpha * ab, beta = pc == 0 ? s.Beta : 1f;
+                    cij = beta == 0f ? r : MathF.FusedMultiplyAdd(beta, cij, r);
+                }
+                c[i * p.Ldc + j] = cij;
+            }
+        }
+        return c;
     }
 
     // ----- degenerate sizes and scalars ----------------------------------------------------------

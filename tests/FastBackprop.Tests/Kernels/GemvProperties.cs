@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using FastBackprop.Kernels;
+using FastBackprop.Kernels.Operators;
 using FastBackprop.Reference;
 using FastBackprop.Tests.Support;
 using FsCheck.Xunit;
@@ -7,7 +9,8 @@ using Xunit;
 namespace FastBackprop.Tests.Kernels;
 
 /// <summary><see cref="Gemv.Multiply"/> against <see cref="ReferenceKernels.Gemv"/>:
-/// net[k] = bias[k] + Σ_j w[k, j] x[j].</summary>
+/// net[k] = bias[k] + Σ_j w[k, j] x[j]; and its core with the 16 lanes in every register width against the
+/// canonical order, bit for bit.</summary>
 [Properties(Arbitrary = [typeof(Generators)], MaxTest = 150)]
 public class GemvProperties
 {
@@ -21,6 +24,20 @@ public class GemvProperties
         foreach ((int rows, int cols) in SweepShapes(n))
         {
             Check(new MatrixCase(rows, cols, (ulong)(1000 + n), 1f, 0f));
+        }
+    }
+
+    [Property]
+    public void Gemv_SameBitsAtEveryWidth_RandomShapes(MatrixCase c) => CheckEveryWidth(c.Rows, c.Cols, c.Seed, hard: (c.Seed & 1) == 0);
+
+    [Theory]
+    [MemberData(nameof(SweepLengths))]
+    public void Gemv_SameBitsAtEveryWidth_EveryLength(int n)
+    {
+        foreach ((int rows, int cols) in SweepShapes(n))
+        {
+            CheckEveryWidth(rows, cols, (ulong)(2000 + n), hard: false);
+            CheckEveryWidth(rows, cols, (ulong)(3000 + n), hard: true);
         }
     }
 
@@ -61,6 +78,30 @@ public class GemvProperties
     /// <summary>Shapes exercising length n as the row count, the column count, or both.</summary>
     internal static IEnumerable<(int Rows, int Cols)> SweepShapes(int n) =>
         new[] { (n, n), (1, n), (5, n), (n, 1), (n, 7) }.Distinct();
+
+    // net[k] = bias[k] + the canonical Σ_j w[k, j] x[j], from Gemv's core with each width's lanes and from Gemv.Multiply.
+    private static void CheckEveryWidth(int rows, int cols, ulong seed, bool hard)
+    {
+        float[] w = Canonical.Operand(rows * cols, seed, 0, hard), b = Canonical.Operand(rows, seed, 1, hard), x = Canonical.Operand(cols, seed, 2, hard);
+        var expected = new float[rows];
+        for (int k = 0; k < rows; k++) expected[k] = b[k] + Canonical.Dot(w.AsSpan(k * cols, cols), x);
+        string what = $"{rows}x{cols} seed={seed}{(hard ? " hard" : "")}";
+        Canonical.AssertSameBits(expected, Run<Lanes512>(w, b, x), $"Lanes512 {what}: net");
+        Canonical.AssertSameBits(expected, Run<Lanes256>(w, b, x), $"Lanes256 {what}: net");
+        Canonical.AssertSameBits(expected, Run<Lanes128>(w, b, x), $"Lanes128 {what}: net");
+        Canonical.AssertSameBits(expected, Run<LanesScalar>(w, b, x), $"LanesScalar {what}: net");
+        var net = new float[rows];
+        Gemv.Multiply(w, b, x, net);
+        Canonical.AssertSameBits(expected, net, $"Gemv.Multiply {what}: net");
+    }
+
+    private static float[] Run<TLanes>(float[] w, float[] b, float[] x) where TLanes : struct, ILanes16<TLanes>
+    {
+        var net = new float[b.Length];
+        Gemv.Core<TLanes>(ref MemoryMarshal.GetArrayDataReference(w), ref MemoryMarshal.GetArrayDataReference(b),
+            ref MemoryMarshal.GetArrayDataReference(x), ref MemoryMarshal.GetArrayDataReference(net), b.Length, x.Length);
+        return net;
+    }
 
     private static void Check(MatrixCase c)
     {

@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
+using FastBackprop.Kernels.Operators;
 using FastBackprop.Reference;
 using FastBackprop.Tests.Support;
 using FsCheck.Xunit;
@@ -7,7 +10,8 @@ using Xunit;
 namespace FastBackprop.Tests.Kernels;
 
 /// <summary><see cref="GemvTransposed.Multiply"/> against <see cref="ReferenceKernels.GemvTransposed"/>:
-/// sums[j] = Σ_k delta[k] w[k, j].</summary>
+/// sums[j] = Σ_k delta[k] w[k, j]; and its core at every register width against the documented order
+/// (s_j = fma(delta_k, w_kj, s_j) from +0, k in turn), bit for bit.</summary>
 [Properties(Arbitrary = [typeof(Generators)], MaxTest = 150)]
 public class GemvTransposedProperties
 {
@@ -21,6 +25,20 @@ public class GemvTransposedProperties
         foreach ((int rows, int cols) in GemvProperties.SweepShapes(n))
         {
             Check(new MatrixCase(rows, cols, (ulong)(2000 + n), 1f, 0f));
+        }
+    }
+
+    [Property]
+    public void GemvTransposed_SameBitsAtEveryWidth_RandomShapes(MatrixCase c) => CheckEveryWidth(c.Rows, c.Cols, c.Seed, hard: (c.Seed & 1) == 0);
+
+    [Theory]
+    [MemberData(nameof(SweepLengths))]
+    public void GemvTransposed_SameBitsAtEveryWidth_EveryLength(int n)
+    {
+        foreach ((int rows, int cols) in GemvProperties.SweepShapes(n))
+        {
+            CheckEveryWidth(rows, cols, (ulong)(4000 + n), hard: false);
+            CheckEveryWidth(rows, cols, (ulong)(5000 + n), hard: true);
         }
     }
 
@@ -47,6 +65,32 @@ public class GemvTransposedProperties
     }
 
     public static TheoryData<int> SweepLengths() => new(Generators.SweepLengths);
+
+    private static void CheckEveryWidth(int rows, int cols, ulong seed, bool hard)
+    {
+        float[] w = Canonical.Operand(rows * cols, seed, 0, hard), delta = Canonical.Operand(rows, seed, 1, hard);
+        var expected = new float[cols];
+        for (int k = 0; k < rows; k++)
+        {
+            for (int j = 0; j < cols; j++) expected[j] = MathF.FusedMultiplyAdd(delta[k], w[k * cols + j], expected[j]);
+        }
+        string what = $"{rows}x{cols} seed={seed}{(hard ? " hard" : "")}: sums";
+        Canonical.AssertSameBits(expected, Run<Simd512, Vector512<float>>(w, delta, cols), $"Simd512 {what}");
+        Canonical.AssertSameBits(expected, Run<Simd256, Vector256<float>>(w, delta, cols), $"Simd256 {what}");
+        Canonical.AssertSameBits(expected, Run<Simd128, Vector128<float>>(w, delta, cols), $"Simd128 {what}");
+        Canonical.AssertSameBits(expected, Run<SimdScalar, float>(w, delta, cols), $"SimdScalar {what}");
+        var sums = new float[cols];
+        GemvTransposed.Multiply(w, delta, sums);
+        Canonical.AssertSameBits(expected, sums, $"GemvTransposed.Multiply {what}");
+    }
+
+    private static float[] Run<TSimd, TVector>(float[] w, float[] delta, int cols) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        var sums = new float[cols];   // cleared, as Multiply clears it
+        GemvTransposed.Core<TSimd, TVector>(ref MemoryMarshal.GetArrayDataReference(w), ref MemoryMarshal.GetArrayDataReference(delta),
+            ref MemoryMarshal.GetArrayDataReference(sums), delta.Length, cols);
+        return sums;
+    }
 
     private static void Check(MatrixCase c)
     {

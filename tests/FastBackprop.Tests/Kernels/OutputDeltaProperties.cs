@@ -33,6 +33,23 @@ public class OutputDeltaProperties
         Assert.Equal("dEdy", e.ParamName);
     }
 
+    /// <summary>E is ½ times the canonical Σ_k (y_k - d_k)² (Lanes16: the same bits at every tier), bit for bit.</summary>
+    [Theory]
+    [MemberData(nameof(SweepLengths))]
+    public void HalfSquaredError_IsTheCanonicalSum_EveryLength(int n)
+    {
+        foreach (bool hard in new[] { false, true })
+        {
+            float[] y = Canonical.Operand(n, (ulong)(24000 + n), 0, hard), d = Canonical.Operand(n, (ulong)(24000 + n), 1, hard);
+            float[] e = new float[n], dEdy = new float[n];
+            for (int k = 0; k < n; k++) e[k] = y[k] - d[k];
+            float expected = 0.5f * Canonical.Dot(e, e);
+            float actual = OutputDelta.HalfSquaredError(y, d, dEdy);
+            Canonical.AssertSameBits([expected], [actual], $"n={n}{(hard ? " hard" : "")}: E");
+            Canonical.AssertSameBits(e, dEdy, $"n={n}{(hard ? " hard" : "")}: dEdy");
+        }
+    }
+
     private static void CheckHalfSquaredError(VectorCase c)
     {
         int n = c.Length;

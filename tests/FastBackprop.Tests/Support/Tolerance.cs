@@ -14,11 +14,15 @@ namespace FastBackprop.Tests.Support;
 //     |fl(s) - s| <= γ_k · Σ_i |a_i b_i|.
 //
 // The factor Σ|a_i b_i| is the condition of the sum, not |s|: a sum with cancellation is accurate
-// only relative to its terms. k is at most the tree height + 1 <= n + 1 whatever the order: the
-// blocked per-lane accumulators of Vector512/256/128, the horizontal sums, the scalar tail and the
-// bias all fit, so one bound serves every tier and every tail. An FMA only removes roundings.
+// only relative to its terms. k is at most the tree height + 1 <= n + 1 whatever the order, so
+// the bound does not depend on which order a kernel uses. The kernels use one (Lanes16.cs): a term
+// of an n-long sum passes through at most ceil(n / 16) fused multiply-adds in its lane (the first,
+// onto -0, is the exact product rounded once), at most min(4, ceil(log2 n)) tree additions that can
+// round (adding an untouched -0 lane is exact) and the bias: never more than n + 1. An FMA only
+// removes roundings.
 // For a Gemv row k = cols + 1 (cols products, cols additions including the bias; the tree height
-// is at most cols). For an element-wise chain of m operations k = m.
+// is at most cols). For an element-wise chain of m operations k = m. The bits of those sums are
+// checked separately, against the order itself (Canonical.cs); these bounds check the values.
 //
 // The reference is computed in double, so its own error, γ_k(2^-53) · Σ|a_i b_i|, is added too.
 // Gradual underflow adds at most half the smallest subnormal, 2^-150, per rounding, hence the

@@ -58,7 +58,7 @@ public static class AdamUpdate
         ParameterUpdateDriver.Run(op, parameters, gradient, firstMoment, nameof(firstMoment), secondMoment, nameof(secondMoment));
     }
 
-    private readonly struct AdamOperator(
+    internal readonly struct AdamOperator(
         float beta1, float beta2, float epsilon, float stepSize, float inverseRootCorrection, float coupledDecay, float decayFactor)
         : IParameterUpdateOperator2
     {

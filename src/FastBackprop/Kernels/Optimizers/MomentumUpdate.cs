@@ -48,7 +48,7 @@ public static class MomentumUpdate
         }
     }
 
-    private readonly struct HeavyBallOperator(float learningRate, float momentum, float weightDecay) : IParameterUpdateOperator1
+    internal readonly struct HeavyBallOperator(float learningRate, float momentum, float weightDecay) : IParameterUpdateOperator1
     {
         private readonly float negativeRate = -learningRate;
         private readonly float mu = momentum;
@@ -64,7 +64,7 @@ public static class MomentumUpdate
         }
     }
 
-    private readonly struct NesterovOperator(float learningRate, float momentum, float weightDecay) : IParameterUpdateOperator1
+    internal readonly struct NesterovOperator(float learningRate, float momentum, float weightDecay) : IParameterUpdateOperator1
     {
         private readonly float negativeRate = -learningRate;
         private readonly float mu = momentum;

@@ -115,7 +115,7 @@ internal static class ParameterUpdateDriver
     // --- loops: full registers, then the scalar tail --------------------------------------------
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, int n)
+    internal static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, int n)
         where TOp : struct, IParameterUpdateOperator where TSimd : ISimd<TVector> where TVector : struct
     {
         int i = 0;
@@ -132,7 +132,7 @@ internal static class ParameterUpdateDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, ref float s, int n)
+    internal static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, ref float s, int n)
         where TOp : struct, IParameterUpdateOperator1 where TSimd : ISimd<TVector> where TVector : struct
     {
         int i = 0;
@@ -153,7 +153,7 @@ internal static class ParameterUpdateDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, ref float s, ref float t, int n)
+    internal static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, ref float s, ref float t, int n)
         where TOp : struct, IParameterUpdateOperator2 where TSimd : ISimd<TVector> where TVector : struct
     {
         int i = 0;

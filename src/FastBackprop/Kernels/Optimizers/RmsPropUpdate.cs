@@ -37,7 +37,7 @@ public static class RmsPropUpdate
         float learningRate, float rho, float epsilon, float weightDecay = 0f) =>
         ParameterUpdateDriver.Run(new RmsPropOperator(learningRate, rho, epsilon, weightDecay), parameters, gradient, meanSquare, nameof(meanSquare));
 
-    private readonly struct RmsPropOperator(float learningRate, float rho, float epsilon, float weightDecay) : IParameterUpdateOperator1
+    internal readonly struct RmsPropOperator(float learningRate, float rho, float epsilon, float weightDecay) : IParameterUpdateOperator1
     {
         private readonly float negativeRate = -learningRate;
         private readonly float rho = rho, oneMinusRho = 1f - rho;

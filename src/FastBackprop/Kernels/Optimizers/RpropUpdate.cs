@@ -49,7 +49,7 @@ public static class RpropUpdate
         ParameterUpdateDriver.Run(new RpropOperator(increase, decrease, minStep, maxStep, weightDecay),
             parameters, gradient, previousSign, nameof(previousSign), stepSize, nameof(stepSize));
 
-    private readonly struct RpropOperator(float increase, float decrease, float minStep, float maxStep, float weightDecay) : IParameterUpdateOperator2
+    internal readonly struct RpropOperator(float increase, float decrease, float minStep, float maxStep, float weightDecay) : IParameterUpdateOperator2
     {
         private readonly float increase = increase, decrease = decrease;
         private readonly float minStep = minStep, maxStep = maxStep;

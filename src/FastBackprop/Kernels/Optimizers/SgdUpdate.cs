@@ -32,7 +32,7 @@ public static class SgdUpdate
     public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, float weightDecay = 0f) =>
         ParameterUpdateDriver.Run(new SgdOperator(learningRate, weightDecay), parameters, gradient);
 
-    private readonly struct SgdOperator(float learningRate, float weightDecay) : IParameterUpdateOperator
+    internal readonly struct SgdOperator(float learningRate, float weightDecay) : IParameterUpdateOperator
     {
         private readonly float negativeRate = -learningRate;
         private readonly float decay = weightDecay;

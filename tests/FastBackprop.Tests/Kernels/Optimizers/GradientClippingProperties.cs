@@ -1,21 +1,26 @@
+using System.Runtime.InteropServices;
 using FastBackprop.Kernels;
+using FastBackprop.Kernels.Operators;
+using FastBackprop.Tests.Support;
 using FastBackprop.Tests.Training;
 using FsCheck.Xunit;
 using Xunit;
 
 namespace FastBackprop.Tests.Kernels.Optimizers;
 
-/// <summary><see cref="GradientClipping"/> against the norm computed in double.</summary>
-/// <remarks>Tolerance: the float sum of squares covers at most <see cref="GradientClipping.BlockLength"/> terms per
-/// partial sum (each block then goes into a double), so its relative error is at most γ_k with k = BlockLength + 8
-/// (the chain of one accumulator, the lane reduction and the tail; Higham §3.1); the square root halves it and
-/// the final rounding to float adds u. Each clipped element carries that plus two roundings (the scale factor,
-/// the product).</remarks>
+/// <summary><see cref="GradientClipping"/> against the norm computed in double, and its sum of squares with the 16
+/// lanes in every register width against the canonical order, bit for bit.</summary>
+/// <remarks>Tolerance: each square passes through at most BlockLength / 16 float roundings on its way along its
+/// lane (the first fused onto -0 is exact) and 4 in the tree; the block sums then go into a double, whose own
+/// error over at most a few thousand blocks stays far below one float rounding, counted as one more. So the
+/// relative error of the sum of squares is at most γ_k with k = BlockLength / 16 + 5 (Higham §3.1; all terms are
+/// non-negative, so the condition is the sum itself); the square root halves it and the final rounding to float
+/// adds u. Each clipped element carries that plus two roundings (the scale factor, the product).</remarks>
 [Properties(Arbitrary = [typeof(OptimizerGenerators)], MaxTest = 200)]
 public class GradientClippingProperties
 {
     private const double U = 1.0 / (1 << 24);
-    private static readonly double NormRelative = 0.5 * Gamma(GradientClipping.BlockLength + 8) + 2 * U;
+    private static readonly double NormRelative = 0.5 * Gamma((GradientClipping.BlockLength / 16) + 5) + 2 * U;
 
     [Property]
     public void GradientClipping_MatchesReference_RandomCases(OptimizerCase c)
@@ -45,6 +50,34 @@ public class GradientClippingProperties
         }
         g.AssertCanariesIntact("gradient");
         AssertRelative(norm, GradientClipping.Norm(g0), NormRelative, $"{c}, n {n}: Norm");
+    }
+
+    /// <summary>Every length 0..70, the large sizes, and the block boundaries 255..257, 511..513 and beyond.</summary>
+    public static TheoryData<int> SweepLengths() => new([.. Generators.SweepLengths, 511, 512, 513, 1000, 2049]);
+
+    /// <summary>Σ g_i² as canonical sums of 256-element blocks added to a double in order, with each width's lanes, and the
+    /// norm from it: the same bits as the blocks summed one lane at a time.</summary>
+    [Theory]
+    [MemberData(nameof(SweepLengths))]
+    public void GradientClipping_SameBitsAtEveryWidth_EveryLength(int n)
+    {
+        foreach (bool hard in new[] { false, true })
+        {
+            float[] g = Canonical.Operand(n, (ulong)(30000 + n), 0, hard, amplitude: 3f);
+            double expected = 0;
+            for (int i = 0; i < n; i += GradientClipping.BlockLength)
+            {
+                ReadOnlySpan<float> block = g.AsSpan(i, Math.Min(GradientClipping.BlockLength, n - i));
+                expected += Canonical.Dot(block, block);
+            }
+            string what = $"n={n}{(hard ? " hard" : "")}";
+            ref float x = ref MemoryMarshal.GetArrayDataReference(g);
+            Assert.True(expected == GradientClipping.SumOfSquares<Lanes512>(ref x, n), $"Lanes512 {what}");
+            Assert.True(expected == GradientClipping.SumOfSquares<Lanes256>(ref x, n), $"Lanes256 {what}");
+            Assert.True(expected == GradientClipping.SumOfSquares<Lanes128>(ref x, n), $"Lanes128 {what}");
+            Assert.True(expected == GradientClipping.SumOfSquares<LanesScalar>(ref x, n), $"LanesScalar {what}");
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)Math.Sqrt(expected)), BitConverter.SingleToInt32Bits(GradientClipping.Norm(g)));
+        }
     }
 
     [Fact]
