@@ -49,6 +49,8 @@ public static class Activation
     /// <summary>Effectively computes <c>output[i] = e^(net[i] - m) / Σ_j e^(net[j] - m)</c> with
     /// <c>m = max_j net[j]</c>; subtracting the maximum keeps every exponent ≤ 0, so no overflow.</summary>
     /// <exception cref="ArgumentException">The spans differ in length, or are empty.</exception>
+    /// <remarks>The sum is in the canonical order of Lanes16 (the same at every vector tier); the exponentials are
+    /// SimdMath.Exp's.</remarks>
     public static void Softmax(ReadOnlySpan<float> net, Span<float> output)
     {
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
@@ -60,6 +62,8 @@ public static class Activation
     /// <summary>The softmax vector-Jacobian product, in place: with <c>y = softmax(net)</c> and
     /// <c>g = ∂E/∂y</c> on entry, effectively computes <c>g[k] = y[k] * (g[k] - Σ_j g[j] y[j])</c> = ∂E/∂net_k.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <remarks>The dot product is in the canonical order of Lanes16 and the rest is element-wise: the same bits on
+    /// every CPU and vector tier.</remarks>
     public static void SoftmaxBackward(ReadOnlySpan<float> output, Span<float> gradient)
     {
         ThrowHelper.CheckLength(gradient.Length, output.Length, nameof(gradient));

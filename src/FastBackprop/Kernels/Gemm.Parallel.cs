@@ -3,13 +3,15 @@ namespace FastBackprop.Kernels;
 // ---------------------------------------------------------------------------------------------
 // Gemm over several threads: C is cut into blocks of whole columns, one block per thread, each
 // computed by the ordinary single-threaded Gemm. No element of C is touched by two threads, so
-// there is no reduction at all, and each element is summed in the same order as on one thread.
-// Block boundaries are multiples of 32 columns, which every microkernel's tile width (32, 16, 8,
-// 4) divides, and every block is at least 32 columns wide, so each block picks the same
-// microkernel as the whole product would (the choice depends on m, which all blocks share, and on
-// whether n exceeds one tile) and tiles its columns the same way: 1 thread and N threads give
-// bit-identical results. Columns rather than rows because the row count does steer the choice
-// between the 12- and 8-row tiles.
+// there is no reduction at all, and each element gets exactly the operations it gets on one
+// thread: its sum over p (all of k, split at the same multiples of KC) and the same merge. That
+// alone makes 1 thread and N threads bit-identical, since every microkernel and edge tile does
+// the same operations on an element (Gemm.Microkernel.cs), whichever a block picks. The blocks
+// also keep the single-threaded tiling: boundaries are multiples of 32 columns, which every
+// tile width (32, 16, 8, 4) divides, and every block is at least 32 columns wide, so it picks the
+// microkernel the whole product would (the choice depends on m, which all blocks share, and on
+// whether n exceeds one tile). Columns rather than rows because the row count does steer the
+// choice between the 12- and 8-row tiles.
 // Small products stay on one thread: a fork-join costs a few microseconds, so each thread must
 // get at least MinimumFlopsPerThread of work or the second core would slow the step down.
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,11 @@ namespace FastBackprop;
 //              ∂E/∂x = Wᵀ delta (from the weights before any update)            GemvTransposed | Gemm NN
 //              ∂E/∂W = delta xᵀ, ∂E/∂b = delta                 (14), (16)      OuterProductUpdate | Gemm TN
 //   in place   W += scale ∂E/∂W, b += scale ∂E/∂b              (17)-(18)       fused into the same passes
+//
+// Bits: the kernels give the same bits at every vector tier (their headers say how); what this
+// file adds is element-wise, one IEEE operation per element, the same at every width: the bias
+// update b + scale delta (TensorPrimitives.MultiplyAdd is (x * y) + z, two roundings), the bias
+// gradient scale delta, and the batch's bias column sums, added row after row in row order.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>A fully connected layer: <c>net_k = Σ_j w_kj y_j + b_k</c> and <c>y_k = f(net_k)</c> for each of its

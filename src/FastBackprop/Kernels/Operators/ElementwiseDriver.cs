@@ -4,7 +4,9 @@ using System.Runtime.InteropServices;
 namespace FastBackprop.Kernels.Operators;
 
 /// <summary>Runs an element-wise operator over spans, at the tier <see cref="VectorDispatch"/> picks, and
-/// handles the tails (TensorPrimitives' driver, in miniature).</summary>
+/// handles the tails (TensorPrimitives' driver, in miniature). The tail runs the same operator at the scalar
+/// width, and ISimd's operations are lane-wise and exactly rounded, so an element's result does not depend on
+/// the width or on whether it fell in the tail; only the operator's own functions can (SimdMath.Exp).</summary>
 internal static class ElementwiseDriver
 {
     /// <summary><c>y[i] = op(x[i])</c>; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
