@@ -85,18 +85,18 @@ public static partial class Gemm
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
-                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
-                ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Vector512.FusedMultiplyAdd(ai, b0, c80); c81 = Vector512.FusedMultiplyAdd(ai, b1, c81);
-                ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Vector512.FusedMultiplyAdd(ai, b0, c90); c91 = Vector512.FusedMultiplyAdd(ai, b1, c91);
-                ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Vector512.FusedMultiplyAdd(ai, b0, c100); c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
-                ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Vector512.FusedMultiplyAdd(ai, b0, c110); c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Simd512.FusedMultiplyAdd(ai, b0, c00); c01 = Simd512.FusedMultiplyAdd(ai, b1, c01);
+                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Simd512.FusedMultiplyAdd(ai, b0, c10); c11 = Simd512.FusedMultiplyAdd(ai, b1, c11);
+                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Simd512.FusedMultiplyAdd(ai, b0, c20); c21 = Simd512.FusedMultiplyAdd(ai, b1, c21);
+                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Simd512.FusedMultiplyAdd(ai, b0, c30); c31 = Simd512.FusedMultiplyAdd(ai, b1, c31);
+                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Simd512.FusedMultiplyAdd(ai, b0, c40); c41 = Simd512.FusedMultiplyAdd(ai, b1, c41);
+                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Simd512.FusedMultiplyAdd(ai, b0, c50); c51 = Simd512.FusedMultiplyAdd(ai, b1, c51);
+                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Simd512.FusedMultiplyAdd(ai, b0, c60); c61 = Simd512.FusedMultiplyAdd(ai, b1, c61);
+                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Simd512.FusedMultiplyAdd(ai, b0, c70); c71 = Simd512.FusedMultiplyAdd(ai, b1, c71);
+                ai = Vector512.Create(Unsafe.Add(ref a, 8)); c80 = Simd512.FusedMultiplyAdd(ai, b0, c80); c81 = Simd512.FusedMultiplyAdd(ai, b1, c81);
+                ai = Vector512.Create(Unsafe.Add(ref a, 9)); c90 = Simd512.FusedMultiplyAdd(ai, b0, c90); c91 = Simd512.FusedMultiplyAdd(ai, b1, c91);
+                ai = Vector512.Create(Unsafe.Add(ref a, 10)); c100 = Simd512.FusedMultiplyAdd(ai, b0, c100); c101 = Simd512.FusedMultiplyAdd(ai, b1, c101);
+                ai = Vector512.Create(Unsafe.Add(ref a, 11)); c110 = Simd512.FusedMultiplyAdd(ai, b0, c110); c111 = Simd512.FusedMultiplyAdd(ai, b1, c111);
                 a = ref Unsafe.Add(ref a, 12);
                 b = ref Unsafe.Add(ref b, 32);
             }
@@ -122,8 +122,8 @@ public static partial class Gemm
             if (beta != 0f)
             {
                 Vector512<float> betas = Vector512.Create(beta);
-                r0 = Vector512.FusedMultiplyAdd(betas, Vector512.LoadUnsafe(ref c), r0);
-                r1 = Vector512.FusedMultiplyAdd(betas, Vector512.LoadUnsafe(ref c, 16), r1);
+                r0 = Simd512.FusedMultiplyAdd(betas, Vector512.LoadUnsafe(ref c), r0);
+                r1 = Simd512.FusedMultiplyAdd(betas, Vector512.LoadUnsafe(ref c, 16), r1);
             }
             r0.StoreUnsafe(ref c);
             r1.StoreUnsafe(ref c, 16);
@@ -154,14 +154,14 @@ public static partial class Gemm
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
-                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+                ai = Vector512.Create(Unsafe.Add(ref a, 0)); c00 = Simd512.FusedMultiplyAdd(ai, b0, c00); c01 = Simd512.FusedMultiplyAdd(ai, b1, c01);
+                ai = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Simd512.FusedMultiplyAdd(ai, b0, c10); c11 = Simd512.FusedMultiplyAdd(ai, b1, c11);
+                ai = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Simd512.FusedMultiplyAdd(ai, b0, c20); c21 = Simd512.FusedMultiplyAdd(ai, b1, c21);
+                ai = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Simd512.FusedMultiplyAdd(ai, b0, c30); c31 = Simd512.FusedMultiplyAdd(ai, b1, c31);
+                ai = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Simd512.FusedMultiplyAdd(ai, b0, c40); c41 = Simd512.FusedMultiplyAdd(ai, b1, c41);
+                ai = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Simd512.FusedMultiplyAdd(ai, b0, c50); c51 = Simd512.FusedMultiplyAdd(ai, b1, c51);
+                ai = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Simd512.FusedMultiplyAdd(ai, b0, c60); c61 = Simd512.FusedMultiplyAdd(ai, b1, c61);
+                ai = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Simd512.FusedMultiplyAdd(ai, b0, c70); c71 = Simd512.FusedMultiplyAdd(ai, b1, c71);
                 a = ref Unsafe.Add(ref a, 8);
                 b = ref Unsafe.Add(ref b, 32);
             }
@@ -277,17 +277,17 @@ public static partial class Gemm
             {
                 float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
                 float ai = a;
-                c00 = MathF.FusedMultiplyAdd(ai, b0, c00); c01 = MathF.FusedMultiplyAdd(ai, b1, c01);
-                c02 = MathF.FusedMultiplyAdd(ai, b2, c02); c03 = MathF.FusedMultiplyAdd(ai, b3, c03);
+                c00 = SimdScalar.FusedMultiplyAdd(ai, b0, c00); c01 = SimdScalar.FusedMultiplyAdd(ai, b1, c01);
+                c02 = SimdScalar.FusedMultiplyAdd(ai, b2, c02); c03 = SimdScalar.FusedMultiplyAdd(ai, b3, c03);
                 ai = Unsafe.Add(ref a, 1);
-                c10 = MathF.FusedMultiplyAdd(ai, b0, c10); c11 = MathF.FusedMultiplyAdd(ai, b1, c11);
-                c12 = MathF.FusedMultiplyAdd(ai, b2, c12); c13 = MathF.FusedMultiplyAdd(ai, b3, c13);
+                c10 = SimdScalar.FusedMultiplyAdd(ai, b0, c10); c11 = SimdScalar.FusedMultiplyAdd(ai, b1, c11);
+                c12 = SimdScalar.FusedMultiplyAdd(ai, b2, c12); c13 = SimdScalar.FusedMultiplyAdd(ai, b3, c13);
                 ai = Unsafe.Add(ref a, 2);
-                c20 = MathF.FusedMultiplyAdd(ai, b0, c20); c21 = MathF.FusedMultiplyAdd(ai, b1, c21);
-                c22 = MathF.FusedMultiplyAdd(ai, b2, c22); c23 = MathF.FusedMultiplyAdd(ai, b3, c23);
+                c20 = SimdScalar.FusedMultiplyAdd(ai, b0, c20); c21 = SimdScalar.FusedMultiplyAdd(ai, b1, c21);
+                c22 = SimdScalar.FusedMultiplyAdd(ai, b2, c22); c23 = SimdScalar.FusedMultiplyAdd(ai, b3, c23);
                 ai = Unsafe.Add(ref a, 3);
-                c30 = MathF.FusedMultiplyAdd(ai, b0, c30); c31 = MathF.FusedMultiplyAdd(ai, b1, c31);
-                c32 = MathF.FusedMultiplyAdd(ai, b2, c32); c33 = MathF.FusedMultiplyAdd(ai, b3, c33);
+                c30 = SimdScalar.FusedMultiplyAdd(ai, b0, c30); c31 = SimdScalar.FusedMultiplyAdd(ai, b1, c31);
+                c32 = SimdScalar.FusedMultiplyAdd(ai, b2, c32); c33 = SimdScalar.FusedMultiplyAdd(ai, b3, c33);
                 a = ref Unsafe.Add(ref a, 4);
                 b = ref Unsafe.Add(ref b, 4);
             }
@@ -307,10 +307,10 @@ public static partial class Gemm
             }
             else
             {
-                c = MathF.FusedMultiplyAdd(beta, c, alpha * ab0);
-                c1 = MathF.FusedMultiplyAdd(beta, c1, alpha * ab1);
-                c2 = MathF.FusedMultiplyAdd(beta, c2, alpha * ab2);
-                c3 = MathF.FusedMultiplyAdd(beta, c3, alpha * ab3);
+                c = SimdScalar.FusedMultiplyAdd(beta, c, alpha * ab0);
+                c1 = SimdScalar.FusedMultiplyAdd(beta, c1, alpha * ab1);
+                c2 = SimdScalar.FusedMultiplyAdd(beta, c2, alpha * ab2);
+                c3 = SimdScalar.FusedMultiplyAdd(beta, c3, alpha * ab3);
             }
         }
     }

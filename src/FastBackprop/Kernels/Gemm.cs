@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
 
@@ -277,7 +278,7 @@ public static partial class Gemm
                 for (int j = 0; j < cols; j++)
                 {
                     // A full tile's write, operation for operation: alpha * AB rounded, then beta * C fused onto it.
-                    Unsafe.Add(ref ci, j) = MathF.FusedMultiplyAdd(beta, Unsafe.Add(ref ci, j), alpha * Unsafe.Add(ref t, j));
+                    Unsafe.Add(ref ci, j) = SimdScalar.FusedMultiplyAdd(beta, Unsafe.Add(ref ci, j), alpha * Unsafe.Add(ref t, j));
                 }
             }
         }

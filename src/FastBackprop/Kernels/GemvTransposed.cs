@@ -82,10 +82,10 @@ public static class GemvTransposed
             {
                 // The four fused steps of the vector body, in its order.
                 ref float sj = ref Unsafe.Add(ref s, j);
-                float acc = MathF.FusedMultiplyAdd(d0, Unsafe.Add(ref w0, j), sj);
-                acc = MathF.FusedMultiplyAdd(d1, Unsafe.Add(ref w1, j), acc);
-                acc = MathF.FusedMultiplyAdd(d2, Unsafe.Add(ref w2, j), acc);
-                sj = MathF.FusedMultiplyAdd(d3, Unsafe.Add(ref w3, j), acc);
+                float acc = SimdScalar.FusedMultiplyAdd(d0, Unsafe.Add(ref w0, j), sj);
+                acc = SimdScalar.FusedMultiplyAdd(d1, Unsafe.Add(ref w1, j), acc);
+                acc = SimdScalar.FusedMultiplyAdd(d2, Unsafe.Add(ref w2, j), acc);
+                sj = SimdScalar.FusedMultiplyAdd(d3, Unsafe.Add(ref w3, j), acc);
             }
         }
         for (; k < rows; k++)
@@ -102,7 +102,7 @@ public static class GemvTransposed
             for (; j < cols; j++)
             {
                 ref float sj = ref Unsafe.Add(ref s, j);
-                sj = MathF.FusedMultiplyAdd(dk, Unsafe.Add(ref wk, j), sj);
+                sj = SimdScalar.FusedMultiplyAdd(dk, Unsafe.Add(ref wk, j), sj);
             }
         }
     }

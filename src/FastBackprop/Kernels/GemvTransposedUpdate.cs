@@ -91,9 +91,9 @@ public static class GemvTransposedUpdate
                 ref float e0 = ref Unsafe.Add(ref w0, j);
                 ref float e1 = ref Unsafe.Add(ref w1, j);
                 ref float sj = ref Unsafe.Add(ref s, j);
-                sj = MathF.FusedMultiplyAdd(d1, e1, MathF.FusedMultiplyAdd(d0, e0, sj));   // the vector body's two steps, in order
-                e0 = MathF.FusedMultiplyAdd(a0, yj, e0);
-                e1 = MathF.FusedMultiplyAdd(a1, yj, e1);
+                sj = SimdScalar.FusedMultiplyAdd(d1, e1, SimdScalar.FusedMultiplyAdd(d0, e0, sj));   // the vector body's two steps, in order
+                e0 = SimdScalar.FusedMultiplyAdd(a0, yj, e0);
+                e1 = SimdScalar.FusedMultiplyAdd(a1, yj, e1);
             }
         }
         for (; k < rows; k++)
@@ -113,8 +113,8 @@ public static class GemvTransposedUpdate
             {
                 ref float e = ref Unsafe.Add(ref wk, j);
                 ref float sj = ref Unsafe.Add(ref s, j);
-                sj = MathF.FusedMultiplyAdd(dk, e, sj);
-                e = MathF.FusedMultiplyAdd(ak, Unsafe.Add(ref y, j), e);
+                sj = SimdScalar.FusedMultiplyAdd(dk, e, sj);
+                e = SimdScalar.FusedMultiplyAdd(ak, Unsafe.Add(ref y, j), e);
             }
         }
     }

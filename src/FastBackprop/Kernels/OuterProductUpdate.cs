@@ -67,7 +67,7 @@ public static class OuterProductUpdate
             for (; j < cols; j++)
             {
                 ref float e = ref Unsafe.Add(ref wk, j);
-                e = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref y, j), e);
+                e = SimdScalar.FusedMultiplyAdd(a, Unsafe.Add(ref y, j), e);
             }
         }
     }

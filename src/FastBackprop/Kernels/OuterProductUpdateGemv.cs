@@ -145,7 +145,7 @@ public static class OuterProductUpdateGemv
         for (int j = 0; j < count; j++)
         {
             ref float e = ref Unsafe.Add(ref w, j);
-            e = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref y, j), e);
+            e = SimdScalar.FusedMultiplyAdd(a, Unsafe.Add(ref y, j), e);
         }
     }
 }

@@ -70,7 +70,7 @@ internal static class SmallDense
             for (int j = 0; j < inputs; j++)
             {
                 ref float wkj = ref Unsafe.Add(ref row, j);
-                wkj = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, j), wkj);
+                wkj = SimdScalar.FusedMultiplyAdd(a, Unsafe.Add(ref x, j), wkj);
             }
             Unsafe.Add(ref b, k) += a;
         }
@@ -90,13 +90,13 @@ internal static class SmallDense
         {
             float dk = Unsafe.Add(ref delta, k), a = scale * dk;
             ref float row = ref Unsafe.Add(ref w, k * inputs), gRow = ref Unsafe.Add(ref g, k * inputs);
-            for (int j = 0; j < inputs; j++) Unsafe.Add(ref gRow, j) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, j), 0f);   // a zero product comes out +0, as on a cleared matrix
+            for (int j = 0; j < inputs; j++) Unsafe.Add(ref gRow, j) = SimdScalar.FusedMultiplyAdd(a, Unsafe.Add(ref x, j), 0f);   // a zero product comes out +0, as on a cleared matrix
             if (propagate)
             {
                 for (int j = 0; j < inputs; j++)
                 {
                     ref float sj = ref Unsafe.Add(ref s, j);
-                    sj = MathF.FusedMultiplyAdd(dk, Unsafe.Add(ref row, j), sj);
+                    sj = SimdScalar.FusedMultiplyAdd(dk, Unsafe.Add(ref row, j), sj);
                 }
             }
             Unsafe.Add(ref gb, k) = a;
@@ -174,7 +174,7 @@ internal static class SmallDense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BackwardElement(ref float w, ref float s, float x, float dk, float a)
     {
-        s = MathF.FusedMultiplyAdd(dk, w, s);
-        w = MathF.FusedMultiplyAdd(a, x, w);
+        s = SimdScalar.FusedMultiplyAdd(dk, w, s);
+        w = SimdScalar.FusedMultiplyAdd(a, x, w);
     }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastBackprop.Kernels.Operators;
 
@@ -12,7 +14,8 @@ namespace FastBackprop.Kernels.Operators;
 // is the same bits at every width: an element-wise kernel gives the same output whichever width
 // ran it and whether an element fell in a register or in the scalar tail. That includes the
 // multiply-add, which is fused at every width (one rounding), in hardware where the CPU has FMA
-// and in exact software emulation where it has not. There is deliberately no horizontal sum:
+// and in exact software emulation where it has not (SoftwareFma for the 128-bit and scalar
+// widths, the tiers such CPUs run). There is deliberately no horizontal sum:
 // its order would depend on the width; every reduction goes through Lanes16.
 // ---------------------------------------------------------------------------------------------
 
@@ -65,7 +68,13 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    /// <summary>Vector512.FusedMultiplyAdd; without FMA (only where this width runs emulated, in tests) per 128 bits as
+    /// <see cref="Simd128.FusedMultiplyAdd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Fma.IsSupported || !Sse2.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c)
+        : Vector512.Create(Simd256.FusedMultiplyAdd(a.GetLower(), b.GetLower(), c.GetLower()), Simd256.FusedMultiplyAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAddEstimate(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> WherePositive(Vector512<float> condition, Vector512<float> whenPositive, Vector512<float> otherwise)
@@ -82,7 +91,13 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    /// <summary>Vector256.FusedMultiplyAdd; without FMA (only where this width runs emulated, in tests) per 128 bits as
+    /// <see cref="Simd128.FusedMultiplyAdd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported || !Sse2.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c)
+        : Vector256.Create(SoftwareFma.Fused(a.GetLower(), b.GetLower(), c.GetLower()), SoftwareFma.Fused(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAddEstimate(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> WherePositive(Vector256<float> condition, Vector256<float> whenPositive, Vector256<float> otherwise)
@@ -99,7 +114,12 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+    /// <summary>Vector128.FusedMultiplyAdd where the CPU has FMA (or no SSE2, where Vector128 is emulated anyway);
+    /// <see cref="SoftwareFma"/> on x86 without FMA, exact like the runtime's fallback and far faster.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        Fma.IsSupported || !Sse2.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : SoftwareFma.Fused(a, b, c);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAddEstimate(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> WherePositive(Vector128<float> condition, Vector128<float> whenPositive, Vector128<float> otherwise)
@@ -117,7 +137,12 @@ internal readonly struct SimdScalar : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Subtract(float a, float b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float a, float b) => a * b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FusedMultiplyAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+    /// <summary>MathF.FusedMultiplyAdd where the CPU has an FMA instruction (x86 FMA3, every Arm64); <see cref="SoftwareFma"/>
+    /// elsewhere, exact like the C library's fmaf that MathF would call, without a call per element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FusedMultiplyAdd(float a, float b, float c) =>
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : SoftwareFma.Fused(a, b, c);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAddEstimate(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float WherePositive(float condition, float whenPositive, float otherwise) => condition > 0f ? whenPositive : otherwise;
 }

@@ -203,7 +203,7 @@ internal readonly struct Lanes512(Vector512<float> lanes) : ILanes16<Lanes512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Load(ref float source) => new(Vector512.LoadUnsafe(ref source));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512 value, ref float destination) => value.v.StoreUnsafe(ref destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Add(Lanes512 a, Lanes512 b) => new(a.v + b.v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 FusedMultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Vector512.FusedMultiplyAdd(a.v, b.v, c.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 FusedMultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Simd512.FusedMultiplyAdd(a.v, b.v, c.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Lanes512 LoadFirst(ref float source, int count, float fill)
@@ -245,7 +245,7 @@ internal readonly struct Lanes256(Vector256<float> low, Vector256<float> high) :
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 FusedMultiplyAdd(Lanes256 a, Lanes256 b, Lanes256 c) =>
-        new(Vector256.FusedMultiplyAdd(a.lo, b.lo, c.lo), Vector256.FusedMultiplyAdd(a.hi, b.hi, c.hi));
+        new(Simd256.FusedMultiplyAdd(a.lo, b.lo, c.lo), Simd256.FusedMultiplyAdd(a.hi, b.hi, c.hi));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Lanes256 LoadFirst(ref float source, int count, float fill)
@@ -314,8 +314,8 @@ internal readonly struct Lanes128(Vector128<float> q0, Vector128<float> q1, Vect
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 FusedMultiplyAdd(Lanes128 a, Lanes128 b, Lanes128 c) =>
-        new(Vector128.FusedMultiplyAdd(a.q0, b.q0, c.q0), Vector128.FusedMultiplyAdd(a.q1, b.q1, c.q1),
-            Vector128.FusedMultiplyAdd(a.q2, b.q2, c.q2), Vector128.FusedMultiplyAdd(a.q3, b.q3, c.q3));
+        new(Simd128.FusedMultiplyAdd(a.q0, b.q0, c.q0), Simd128.FusedMultiplyAdd(a.q1, b.q1, c.q1),
+            Simd128.FusedMultiplyAdd(a.q2, b.q2, c.q2), Simd128.FusedMultiplyAdd(a.q3, b.q3, c.q3));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 LoadFirst(ref float source, int count, float fill)
@@ -370,7 +370,7 @@ internal struct LanesScalar : ILanes16<LanesScalar>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesScalar FusedMultiplyAdd(LanesScalar a, LanesScalar b, LanesScalar c)
     {
-        for (int i = 0; i < Lanes16.Count; i++) c.l[i] = MathF.FusedMultiplyAdd(a.l[i], b.l[i], c.l[i]);
+        for (int i = 0; i < Lanes16.Count; i++) c.l[i] = SimdScalar.FusedMultiplyAdd(a.l[i], b.l[i], c.l[i]);
         return c;
     }
 
