@@ -35,8 +35,9 @@ namespace FastBackprop.Kernels.Operators;
 // Vector128 (0-3, 4-7, 8-11, 12-15); sixteen floats. In each, lane L receives the same IEEE
 // operations on the same operands in the same order, and each level of the tree adds the same
 // two lanes (the sum of two floats does not depend on their order), so the result has the same
-// bits at every width. FMA is exact everywhere (ISimd.FusedMultiplyAdd). The one freedom left is
-// the payload of a NaN result, which IEEE 754 leaves to the implementation: a NaN in, a NaN out.
+// bits at every width. FMA is exact everywhere (ISimd.FusedMultiplyAdd: the instruction, or
+// SoftwareFma where a CPU has none). The one freedom left is the payload of a NaN result, which
+// IEEE 754 leaves to the implementation: a NaN in, a NaN out.
 //
 // Cost: one accumulator chain of 16 lanes per sum, like a Vector512 loop; kernels that need more
 // independent chains run several sums side by side (Gemv: four rows), never split one sum.
