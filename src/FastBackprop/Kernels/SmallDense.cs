@@ -108,9 +108,36 @@ internal static class SmallDense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float HalfSquaredError(ref float y, ref float target, ref float gradient, int units)
     {
-        for (int k = 0; k < units; k++) Unsafe.Add(ref gradient, k) = Unsafe.Add(ref y, k) - Unsafe.Add(ref target, k);
-        return 0.5f * Dot(ref gradient, ref gradient, units);
+        // Up to four outputs the squares come from the differences in registers, in Dot's trees; beyond, through memory.
+        switch (units)
+        {
+            case 1:
+                float e = Difference(ref y, ref target, ref gradient, 0);
+                return 0.5f * (e * e);
+            case 2:
+                float e0 = Difference(ref y, ref target, ref gradient, 0), e1 = Difference(ref y, ref target, ref gradient, 1);
+                return 0.5f * ((e0 * e0) + (e1 * e1));
+            case 3:
+                e0 = Difference(ref y, ref target, ref gradient, 0);
+                e1 = Difference(ref y, ref target, ref gradient, 1);
+                float e2 = Difference(ref y, ref target, ref gradient, 2);
+                return 0.5f * (((e0 * e0) + (e2 * e2)) + (e1 * e1));
+            case 4:
+                e0 = Difference(ref y, ref target, ref gradient, 0);
+                e1 = Difference(ref y, ref target, ref gradient, 1);
+                e2 = Difference(ref y, ref target, ref gradient, 2);
+                float e3 = Difference(ref y, ref target, ref gradient, 3);
+                return 0.5f * (((e0 * e0) + (e2 * e2)) + ((e1 * e1) + (e3 * e3)));
+            default:
+                for (int k = 0; k < units; k++) Difference(ref y, ref target, ref gradient, k);
+                return 0.5f * DotLong(ref gradient, ref gradient, units);
+        }
     }
+
+    // gradient_k = y_k - d_k, returned as well.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Difference(ref float y, ref float target, ref float gradient, int k) =>
+        Unsafe.Add(ref gradient, k) = Unsafe.Add(ref y, k) - Unsafe.Add(ref target, k);
 
     // Σ_j row_j x_j for length < 16, in the canonical order: lane j holds row_j x_j (the first
     // fused multiply-add of a lane, onto -0, is the plain product), the lanes past the length are
