@@ -199,7 +199,12 @@ internal readonly struct Lanes512(Vector512<float> lanes) : ILanes16<Lanes512>
 {
     private readonly Vector512<float> v = lanes;
 
-    public static Lanes512 NegativeZero => new(Vector512.Create(-0f));
+    public static Lanes512 NegativeZero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(Vector512.Create(-0f));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Create(float value) => new(Vector512.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Load(ref float source) => new(Vector512.LoadUnsafe(ref source));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512 value, ref float destination) => value.v.StoreUnsafe(ref destination);
@@ -232,7 +237,12 @@ internal readonly struct Lanes256(Vector256<float> low, Vector256<float> high) :
 {
     private readonly Vector256<float> lo = low, hi = high;
 
-    public static Lanes256 NegativeZero => new(Vector256.Create(-0f), Vector256.Create(-0f));
+    public static Lanes256 NegativeZero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(Vector256.Create(-0f), Vector256.Create(-0f));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Create(float value) => new(Vector256.Create(value), Vector256.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Load(ref float source) => new(Vector256.LoadUnsafe(ref source), Vector256.LoadUnsafe(ref source, 8));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Add(Lanes256 a, Lanes256 b) => new(a.lo + b.lo, a.hi + b.hi);
@@ -283,6 +293,7 @@ internal readonly struct Lanes128(Vector128<float> q0, Vector128<float> q1, Vect
 
     public static Lanes128 NegativeZero
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             Vector128<float> z = Vector128.Create(-0f);
@@ -336,7 +347,11 @@ internal struct LanesScalar : ILanes16<LanesScalar>
 {
     private Block16 l;
 
-    public static LanesScalar NegativeZero => Create(-0f);
+    public static LanesScalar NegativeZero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Create(-0f);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesScalar Create(float value)
