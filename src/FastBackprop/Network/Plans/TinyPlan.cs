@@ -135,9 +135,7 @@ internal sealed class TinyPlan : PatternPlan
         switch (form)
         {
             case ScalarForm.Logistic: ElementwiseDriver.MapScalar(default(LogisticOperator), ref net, ref y, units); return;
-            case ScalarForm.Tanh:
-                for (int k = 0; k < units; k++) Unsafe.Add(ref y, k) = MathF.Tanh(Unsafe.Add(ref net, k));
-                return;
+            case ScalarForm.Tanh: ElementwiseDriver.MapScalar(default(TanhOperator), ref net, ref y, units); return;
             case ScalarForm.Rectifier when slope == 0f: ElementwiseDriver.MapScalar(default(ReluOperator), ref net, ref y, units); return;
             case ScalarForm.Rectifier: ElementwiseDriver.MapScalar(new LeakyReluOperator(slope), ref net, ref y, units); return;
             case ScalarForm.Softmax: Activation.SoftmaxCore<SimdScalar, float>(ref net, ref y, units); return;
