@@ -20,7 +20,8 @@ namespace FastBackprop.Tests.Training;
 /// the mean loss and gradient (and its plans), which moved most cases. After that merge the trainer was checked
 /// against main's own trainer on all nine cases and four tiers: the same bits except those two clipped cases. Then
 /// logistic, tanh and softmax's exp became the project's own kernels (Kernels/Transcendental, identical at every
-/// tier), which moved every case but "rprop-full-batch" (whose steps follow the gradient's signs) on every tier.</remarks>
+/// tier), which moved every case but "rprop-full-batch" (whose steps follow the gradient's signs) on every tier; and exp
+/// then kept its rounding error to the last step (0.95 to 0.8 ulp), which moved the five digits cases (softmax).</remarks>
 public sealed class FitPinnedResultsTests
 {
     private static readonly (Dataset Train, Dataset Test) Digits = DigitsSplit();
@@ -72,23 +73,23 @@ public sealed class FitPinnedResultsTests
 
     [Theory]
     [InlineData("sgd-fused",
-        "2DE2DEAC EF00D1B0 Completed 2 2 0", "2DE2DEAC EF00D1B0 Completed 2 2 0",
-        "86C716B7 0274399C Completed 2 2 0", "FBA7D965 33CD6177 Completed 2 2 0")]
+        "CC915B2D C8D82734 Completed 2 2 0", "CC915B2D C8D82734 Completed 2 2 0",
+        "6300585C ED43DF6C Completed 2 2 0", "CAE8CC64 93927665 Completed 2 2 0")]
     [InlineData("sgd-online",
-        "56E21620 E3636E23 Completed 1 1 0", "D56FFDC4 65F900CC Completed 1 1 0",
-        "C6B5FF02 CCE00205 Completed 1 1 0", "D3937086 D127A414 Completed 1 1 0")]
+        "50F6D1E7 807C5032 Completed 1 1 0", "E211C84F F8578BED Completed 1 1 0",
+        "76AFA7E1 AFB3F8F7 Completed 1 1 0", "FC6FEC91 59A3E330 Completed 1 1 0")]
     [InlineData("sgd-clipped",
-        "899861F9 4F3AE0EC Completed 2 2 0", "CB261ACC 579D4744 Completed 2 2 0",
-        "1BFA363F 04F2FF80 Completed 2 2 0", "0358D186 0AF71E3B Completed 2 2 0")]
+        "89FC65DB 23351D4C Completed 2 2 0", "70089483 B570905F Completed 2 2 0",
+        "ADD6527D DF34350D Completed 2 2 0", "92876EC8 15AA7DBF Completed 2 2 0")]
     [InlineData("sgd-online-clipped",
         "AEF78509 B3F114FA Completed 3 3 0", "600B8285 32299195 Completed 3 3 0",
         "F9A1DEA1 6631AB95 Completed 3 3 0", "67B3B5CA 76BB4458 Completed 3 3 0")]
     [InlineData("sgd-stepdecay-unshuffled",
-        "427F4360 8D85D16C Completed 3 3 0", "427F4360 8D85D16C Completed 3 3 0",
-        "BF6845ED 292EDD75 Completed 3 3 0", "5928DC28 1010FAD6 Completed 3 3 0")]
+        "9F44DD68 476566BC Completed 3 3 0", "9F44DD68 476566BC Completed 3 3 0",
+        "1894D0F8 EB56906F Completed 3 3 0", "30216112 E96B4555 Completed 3 3 0")]
     [InlineData("adam-early-stopping",
-        "80E389F3 B7937D42 EarlyStopped 9 7 0", "80E389F3 B7937D42 EarlyStopped 9 7 0",
-        "246DFE12 6179D19F EarlyStopped 9 7 0", "DC271ECE 253097C9 EarlyStopped 9 7 0")]
+        "66B8B5FF 9139A051 EarlyStopped 9 7 0", "66B8B5FF 9139A051 EarlyStopped 9 7 0",
+        "0412C215 B07DEBA6 EarlyStopped 9 7 0", "06A3E0C1 EEC0C343 EarlyStopped 9 7 0")]
     [InlineData("momentum-clipped-cosine",
         "DA4642D4 6A7EA8E4 Completed 20 20 0", "DA4642D4 664A8022 Completed 20 20 0",
         "B393965E 34BE6617 Completed 20 20 0", "B393965E 8E1FCB5D Completed 20 20 0")]
