@@ -10,9 +10,11 @@ namespace FastBackprop.Bench.Kernels;
 /// <summary>This project's exp, tanh and logistic (Kernels/Transcendental, the same bits at every vector tier)
 /// over spans of 16, 256 and 4,096 values, each against TensorPrimitives.Exp, Tanh and Sigmoid (its
 /// category's baseline), whose results differ between tiers. Tanh and logistic run through the public
-/// kernels (Activation.Tanh, Activation.Logistic), exp through the element-wise driver as they do.</summary>
+/// kernels (Activation.Tanh, Activation.Logistic), exp through the element-wise driver as they do. The Min column
+/// is shown as well as the mean: on a shared machine the mean of a short run moves with the neighbours' load.</summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
+[MinColumn]
 [HideColumns("Error", "StdDev", "Median", "RatioSD", "EnvironmentVariables")]
 public class TranscendentalBench
 {
