@@ -21,7 +21,9 @@ namespace FastBackprop.Tests.Training;
 /// against main's own trainer on all nine cases and four tiers: the same bits except those two clipped cases. Then
 /// logistic, tanh and softmax's exp became the project's own kernels (Kernels/Transcendental, identical at every
 /// tier), which moved every case but "rprop-full-batch" (whose steps follow the gradient's signs) on every tier; and exp
-/// then kept its rounding error to the last step (0.95 to 0.8 ulp), which moved the five digits cases (softmax).</remarks>
+/// then kept its rounding error to the last step (0.95 to 0.8 ulp), which moved the five digits cases (softmax); and
+/// tanh's large-argument path took exp's shorter polynomial (same accuracy, one step less), which moved
+/// "sgd-online-clipped" and "momentum-clipped-cosine".</remarks>
 public sealed class FitPinnedResultsTests
 {
     private static readonly (Dataset Train, Dataset Test) Digits = DigitsSplit();
@@ -82,8 +84,8 @@ public sealed class FitPinnedResultsTests
         "89FC65DB 23351D4C Completed 2 2 0", "70089483 B570905F Completed 2 2 0",
         "ADD6527D DF34350D Completed 2 2 0", "92876EC8 15AA7DBF Completed 2 2 0")]
     [InlineData("sgd-online-clipped",
-        "AEF78509 B3F114FA Completed 3 3 0", "600B8285 32299195 Completed 3 3 0",
-        "F9A1DEA1 6631AB95 Completed 3 3 0", "67B3B5CA 76BB4458 Completed 3 3 0")]
+        "FDCCF136 4F8D00F2 Completed 3 3 0", "6A6C3D81 D0413555 Completed 3 3 0",
+        "C212A7AC F4BE6DF8 Completed 3 3 0", "5976C553 BBA8D9FC Completed 3 3 0")]
     [InlineData("sgd-stepdecay-unshuffled",
         "9F44DD68 476566BC Completed 3 3 0", "9F44DD68 476566BC Completed 3 3 0",
         "1894D0F8 EB56906F Completed 3 3 0", "30216112 E96B4555 Completed 3 3 0")]
@@ -91,8 +93,8 @@ public sealed class FitPinnedResultsTests
         "66B8B5FF 9139A051 EarlyStopped 9 7 0", "66B8B5FF 9139A051 EarlyStopped 9 7 0",
         "0412C215 B07DEBA6 EarlyStopped 9 7 0", "06A3E0C1 EEC0C343 EarlyStopped 9 7 0")]
     [InlineData("momentum-clipped-cosine",
-        "DA4642D4 6A7EA8E4 Completed 20 20 0", "DA4642D4 664A8022 Completed 20 20 0",
-        "B393965E 34BE6617 Completed 20 20 0", "B393965E 8E1FCB5D Completed 20 20 0")]
+        "5D563C67 67FEFE61 Completed 20 20 0", "5D563C67 1460FAF8 Completed 20 20 0",
+        "E4458402 2EACAFCF Completed 20 20 0", "E4458402 03F7956E Completed 20 20 0")]
     [InlineData("sgd-halving",
         "E80ECF40 74240C07 Completed 10 1 43", "E80ECF40 64CB4DDB Completed 10 1 43",
         "618F0A4D 1D7C05BC Completed 10 1 43", "618F0A4D 3A732537 Completed 10 1 43")]

@@ -126,9 +126,9 @@ internal sealed class TinyPlan : PatternPlan
         return error;
     }
 
-    // y = f(net) for one layer, through each function's operator (the same arithmetic as the span kernels).
-    // A call of its own, as the layer loop's: inlined, every case's code and its libm calls sit in the
-    // loop body, which measured slower (W1).
+    // y = f(net) for one layer, through each function's operator (the same arithmetic, and so the same bits,
+    // as the span kernels at every tier). A call of its own, as the layer loop's: inlined, every case's code
+    // (logistic's and tanh's kernels are long) sits in the loop body, which measured slower (W1).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Activate(ScalarForm form, float slope, ref float net, ref float y, int units)
     {
