@@ -7,15 +7,18 @@ namespace FastBackprop.Tests.Kernels;
 
 /// <summary><see cref="Activation"/> against the functions evaluated in double with <see cref="Math"/>.</summary>
 /// <remarks>Logistic, tanh and softmax's exp are this project's own (Kernels/Transcendental): not correctly
-/// rounded, but within 1 ulp of the exact value over the whole float range (measured over every 64th bit pattern,
+/// rounded, but within 1 ulp (logistic 2) of the exact value over the whole float range (measured over every 64th bit pattern,
 /// and asserted by the Transcendental tests, TranscendentalCases.UlpBound), with the same bits at every tier. So they
 /// get an ulp budget (<see cref="FunctionUlps"/>) rather than the rounding-count bound of the arithmetic kernels.</remarks>
 [Properties(Arbitrary = [typeof(Generators)], MaxTest = 150)]
 public class ActivationProperties
 {
-    /// <summary>Budget for logistic, tanh and exp: each is within 1 ulp of its exact value (at most 0.80 for each
-    /// over every 64th bit pattern), relative to the result, also near 0.</summary>
+    /// <summary>Budget for tanh and exp: each is within 1 ulp of its exact value (at most 0.80 for each over every
+    /// 64th bit pattern), relative to the result, also near 0.</summary>
     internal const int FunctionUlps = 1;
+
+    /// <summary>Budget for logistic: 2 ulp (at most 1.46 over every 64th bit pattern; TranscendentalCases.UlpBound).</summary>
+    internal const int LogisticUlps = 2;
 
     // ------------------------------------------------------------------ logistic
 
@@ -48,7 +51,7 @@ public class ActivationProperties
     }
 
     private static void CheckLogistic(VectorCase c, bool inPlace) =>
-        CheckFunction(c, inPlace, (net, output) => Activation.Logistic(net, output), x => 1.0 / (1.0 + Math.Exp(-x)), FunctionUlps);
+        CheckFunction(c, inPlace, (net, output) => Activation.Logistic(net, output), x => 1.0 / (1.0 + Math.Exp(-x)), LogisticUlps);
 
     // ------------------------------------------------------------------ tanh
 

@@ -45,9 +45,9 @@ public static class TranscendentalCases
     /// <summary>The bound, in ulp, that the tests assert. Each function's contract comment states its measured
     /// maximum over every 64th bit pattern of the whole range (TranscendentalSweepTests with FASTBACKPROP_ULP_STEP=64,
     /// and the same patterns without its offsets): exp 0.80, expm1 0.79, log 0.82, log1p 0.87, tanh 0.80, logistic
-    /// 0.80, erf 0.80, sin 0.72, cos 0.72. The bound
-    /// is 1 ulp (0.8 for sin and cos), so an input the sweeps missed may come closer to it but a lane that went
-    /// through a wrong branch or a wrong coefficient (several ulp at least) cannot pass.</summary>
+    /// 1.46, erf 0.80, sin 0.72, cos 0.72. The bound is 1 ulp (0.8 for sin and cos; 2 for logistic, the contract's
+    /// limit, as its one-float e^-|x| lets e's error through), so an input the sweeps missed may come closer to it
+    /// but a lane that went through a wrong branch or a wrong coefficient (several ulp at least) cannot pass.</summary>
     public static double UlpBound(Function f) => f switch
     {
         Function.Exp => 1.0,
@@ -55,7 +55,7 @@ public static class TranscendentalCases
         Function.Log => 1.0,
         Function.LogOnePlus => 1.0,
         Function.Tanh => 1.0,
-        Function.Logistic => 1.0,
+        Function.Logistic => 2.0,
         Function.Erf => 1.0,
         Function.Sin => 0.8,
         Function.Cos => 0.8,
