@@ -126,18 +126,16 @@ internal sealed class TinyPlan : PatternPlan
         return error;
     }
 
-    // y = f(net) for one layer, through each function's operator (the same arithmetic as the span kernels).
-    // A call of its own, as the layer loop's: inlined, every case's code and its libm calls sit in the
-    // loop body, which measured slower (W1).
+    // y = f(net) for one layer, through each function's operator (the same arithmetic, and so the same bits,
+    // as the span kernels at every tier). A call of its own, as the layer loop's: inlined, every case's code
+    // (logistic's and tanh's kernels are long) sits in the loop body, which measured slower (W1).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Activate(ScalarForm form, float slope, ref float net, ref float y, int units)
     {
         switch (form)
         {
             case ScalarForm.Logistic: ElementwiseDriver.MapScalar(default(LogisticOperator), ref net, ref y, units); return;
-            case ScalarForm.Tanh:
-                for (int k = 0; k < units; k++) Unsafe.Add(ref y, k) = MathF.Tanh(Unsafe.Add(ref net, k));
-                return;
+            case ScalarForm.Tanh: ElementwiseDriver.MapScalar(default(TanhOperator), ref net, ref y, units); return;
             case ScalarForm.Rectifier when slope == 0f: ElementwiseDriver.MapScalar(default(ReluOperator), ref net, ref y, units); return;
             case ScalarForm.Rectifier: ElementwiseDriver.MapScalar(new LeakyReluOperator(slope), ref net, ref y, units); return;
             case ScalarForm.Softmax: Activation.SoftmaxCore<SimdScalar, float>(ref net, ref y, units); return;
