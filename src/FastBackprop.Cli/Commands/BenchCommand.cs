@@ -76,17 +76,13 @@ internal static partial class BenchCommand
         if (context.Human) context.Console.MarkupLine($"Benchmarking on [bold]{Markup.Escape(cpu)}[/], {Environment.ProcessorCount} logical cores, vector tier [bold]{VectorTiers.Active}[/], {seconds.ToString(CultureInfo.InvariantCulture)} s per workload");
 
         var results = new List<BenchResult>();
-        void Step(string what, Func<BenchResult> run)
+        void Step(string what, Func<BenchResult?> run)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            if (context.Human && context.Interactive)
-            {
-                context.Console.Status().Start($"{what}...", _ => results.Add(run()));
-            }
-            else
-            {
-                results.Add(run());
-            }
+            BenchResult? result = null;
+            if (context.Human && context.Interactive) context.Console.Status().Start($"{what}...", _ => result = run());
+            else result = run();
+            if (result is not null) results.Add(result);
         }
         Step("FMA peak probe", () =>
         {
@@ -94,8 +90,14 @@ internal static partial class BenchCommand
             return new BenchResult("Peak", $"FMA loop, 12 accumulators, 1 core ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
         });
         foreach (Workload workload in Measured) Step(Label(workload), () => Run(workload, seconds));
+        string fingerprint = "";
+        Step("determinism fingerprint", () =>
+        {
+            fingerprint = DeterminismFingerprint.Compute().Value;
+            return null;
+        });
 
-        BenchReport document = BenchReport.Create(cpu, seconds, results);
+        BenchReport document = BenchReport.Create(cpu, seconds, fingerprint, results);
         string? markdownPath = reportPath is null ? null : document.Write(reportPath);
         if (context.Json)
         {
@@ -105,6 +107,7 @@ internal static partial class BenchCommand
         else if (context.Human)
         {
             context.Console.Write(document.Table());
+            context.Console.MarkupLine($"determinism fingerprint [bold]{fingerprint}[/] (the same on every machine and vector tier; compare reports with --compare)");
             if (reportPath is not null) context.Console.MarkupLine($"report: [green]{Markup.Escape(reportPath)}[/] and [green]{Markup.Escape(markdownPath!)}[/]");
         }
         return 0;
@@ -214,7 +217,14 @@ internal static partial class BenchCommand
                 foreach (BenchReport report in reports) values.Add(new JsonObject { ["report"] = report.Name, ["value"] = Json.Number(report.Find(id)?.Value), ["gflops"] = Json.Number(report.Find(id)?.Gflops) });
                 rows.Add(new JsonObject { ["id"] = id, ["values"] = values });
             }
-            Json.Write(context, new JsonObject { ["command"] = "bench --compare", ["reports"] = new JsonArray([.. reports.Select(r => (JsonNode)JsonValue.Create(r.Name))]), ["rows"] = rows });
+            Json.Write(context, new JsonObject
+            {
+                ["command"] = "bench --compare",
+                ["reports"] = new JsonArray([.. reports.Select(r => (JsonNode)JsonValue.Create(r.Name))]),
+                ["rows"] = rows,
+                ["fingerprints"] = new JsonArray([.. reports.Select(r => (JsonNode?)JsonValue.Create(r.Fingerprint))]),
+                ["fingerprintsAgree"] = FingerprintsAgree(reports),
+            });
             return 0;
         }
         if (!context.Human) return 0;
@@ -237,7 +247,21 @@ internal static partial class BenchCommand
             }
             table.AddRow([.. cells]);
         }
+        table.AddRow([.. new[] { "fingerprint" }.Concat(reports.Select(r => Markup.Escape(r.Fingerprint ?? "-")))]);
         context.Console.Write(table);
+        context.Console.MarkupLine(FingerprintsAgree(reports) switch
+        {
+            true => "determinism fingerprints: [green]equal[/] (the same weights on every machine and tier compared)",
+            false => "determinism fingerprints: [red bold]DIFFERENT[/]: these machines or tiers train to different weights (a bug: please report it with both reports)",
+            null => "determinism fingerprints: [yellow]not in every report[/] (older reports have none)",
+        });
         return 0;
+    }
+
+    // True when every report has the same fingerprint, false when two differ, null when a report has none.
+    private static bool? FingerprintsAgree(List<BenchReport> reports)
+    {
+        if (reports.Any(r => r.Fingerprint is null)) return null;
+        return reports.All(r => r.Fingerprint == reports[0].Fingerprint);
     }
 }

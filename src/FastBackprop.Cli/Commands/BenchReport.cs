@@ -40,6 +40,9 @@ internal sealed class BenchReport
 
     public string VectorTier => Root["vectorTier"] is JsonValue v && v.TryGetValue(out string? tier) ? tier : "?";
 
+    /// <summary>The determinism fingerprint of the run (DeterminismFingerprint), or null in a report without one.</summary>
+    public string? Fingerprint => Root["fingerprint"] is JsonValue v && v.TryGetValue(out string? fingerprint) ? fingerprint : null;
+
     /// <summary>The peak probe's GFLOP/s in this report, or 0 without one.</summary>
     public double Peak => Find("Peak")?.Gflops ?? 0;
 
@@ -56,7 +59,7 @@ internal sealed class BenchReport
     public double? PercentOfPeak(BenchResult result) => result.Gflops is double g && Peak > 0 && result.Id != "Peak" ? 100 * g / Peak : null;
 
     /// <summary>The report of a run on this machine.</summary>
-    public static BenchReport Create(string cpu, double secondsPerWorkload, IReadOnlyList<BenchResult> results)
+    public static BenchReport Create(string cpu, double secondsPerWorkload, string fingerprint, IReadOnlyList<BenchResult> results)
     {
         var root = new JsonObject
         {
@@ -70,6 +73,7 @@ internal sealed class BenchReport
             ["vectorTier"] = VectorTiers.Active.ToString(),
             ["vectorTCount"] = VectorTiers.VectorTCount,
             ["secondsPerWorkload"] = secondsPerWorkload,
+            ["fingerprint"] = fingerprint,
         };
         var report = new BenchReport("this run", root, results);
         root["results"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
@@ -183,6 +187,8 @@ internal sealed class BenchReport
         md.AppendLine(CultureInfo.InvariantCulture, $"# fastbackprop bench: {Root["cpu"]}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"{Root["date"]}, {Root["logicalCores"]} logical cores, vector tier {Root["vectorTier"]}, {Root["runtime"]}, {Root["os"]}, {Root["secondsPerWorkload"]} s per workload.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Determinism fingerprint: `{Fingerprint}` (the same on every machine and vector tier).");
         md.AppendLine();
         md.AppendLine("| | workload | throughput | unit | GFLOP/s | % of peak |");
         md.AppendLine("|---|---|---:|---|---:|---:|");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using FastBackprop.Diagnostics;
 using FastBackprop.Kernels;
 using FastBackprop.Reference;
 using Spectre.Console;
@@ -47,6 +48,7 @@ internal static class GradCheckCommand
             results.AddRange(CheckOne(n + 1, random));
         }
         bool passed = results.All(r => r.Passed);
+        DeterminismFingerprint fingerprint = DeterminismFingerprint.Compute();
 
         if (context.Json)
         {
@@ -55,6 +57,7 @@ internal static class GradCheckCommand
                 ["command"] = "gradcheck",
                 ["vectorTier"] = VectorTiers.Active.ToString(),
                 ["passed"] = passed,
+                ["fingerprint"] = fingerprint.Value,
                 ["engineTolerance"] = EngineTolerance,
                 ["finiteDifferenceTolerance"] = FiniteDifferenceTolerance,
                 ["layers"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
@@ -86,6 +89,7 @@ internal static class GradCheckCommand
             console.MarkupLine(passed
                 ? $"[green bold]PASS[/]: {results.Count} layers in {count} networks agree on this CPU ({VectorTiers.Active})."
                 : $"[red bold]FAIL[/]: {results.Count(r => !r.Passed)} of {results.Count} layers exceed the tolerance ({VectorTiers.Active}).");
+            console.MarkupLine($"determinism fingerprint [bold]{fingerprint.Value}[/]: the same on every machine and vector tier (README, \"Same bits everywhere\")");
         }
         if (!passed) context.Error.WriteLine($"fastbackprop: gradient check failed on vector tier {VectorTiers.Active}: the engine disagrees with the reference.");
         return passed ? 0 : 2;
