@@ -12,7 +12,20 @@ public sealed class DeterminismFingerprintTests
 {
     private static readonly Dictionary<string, string> Pinned = new()
     {
-        ["w1-online"] = "",
+        ["w1-online"] = "b444f7e594f25e09",
+        ["online-fused-first-layer"] = "31bbfca898de2031",
+        ["digits-adam-dropout-1-thread"] = "c28274c4e55d1998",
+        ["digits-adam-dropout-2-threads"] = "c28274c4e55d1998",
+        ["w3b-batches-2-threads"] = "6d171b7ca8d4a9c7",
+        ["every-transfer-function-tiny"] = "f818a6a9706e947f",
+        ["every-function-sgd-softmax"] = "890b0f516ff8683e",
+        ["every-function-sgd-clipped-logistic"] = "283742199cb2535e",
+        ["every-function-momentum-softmax"] = "72b6984fdc7040ec",
+        ["every-function-nesterov-logistic"] = "090f869042fef334",
+        ["every-function-adam-softmax"] = "8661f2901f41a013",
+        ["every-function-adamw-logistic"] = "2995d269da76ec4c",
+        ["every-function-rmsprop-softmax"] = "7e9f89ccc47d4f1b",
+        ["every-function-rprop-logistic"] = "029c572e5a69d4d8",
     };
 
     [Fact]
