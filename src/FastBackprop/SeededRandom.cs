@@ -86,7 +86,7 @@ public sealed class SeededRandom
     public float NextSymmetric(float limit) => limit * (2f * NextSingle() - 1f);
 
     /// <summary>A standard normal deviate N(0, 1), by Marsaglia's polar method. Its logarithm is
-    /// computed here from +, *, / only (Math.Log comes from the platform's C library and may differ
+    /// computed by PortableMath from +, *, / only (Math.Log comes from the platform's C library and may differ
     /// in the last bit between platforms), and Math.Sqrt is correctly rounded by IEEE 754, so the
     /// deviates are the same bits everywhere.</summary>
     public double NextGaussian()
@@ -96,36 +96,8 @@ public sealed class SeededRandom
             double u = 2 * NextDouble() - 1, v = 2 * NextDouble() - 1;
             double s = u * u + v * v;
             if (s >= 1 || s == 0) continue;
-            return u * Math.Sqrt(-2 * PortableLog(s) / s);
+            return u * Math.Sqrt(-2 * PortableMath.Log(s) / s);
         }
-    }
-
-    // ln x for x > 0 (finite): x = m 2^e with m in [sqrt(1/2), sqrt(2)), then
-    // ln m = 2 atanh(t) = 2 (t + t^3/3 + t^5/5 + ...), t = (m - 1)/(m + 1), |t| < 0.172, so 14 terms
-    // reach double precision. Subnormal x is scaled into the normal range first.
-    internal static double PortableLog(double x)
-    {
-        int exponentBias = 0;
-        if (x < double.Epsilon * 4503599627370496.0)   // below 2^-1022: subnormal
-        {
-            x *= 18014398509481984.0;                  // 2^54
-            exponentBias = -54;
-        }
-        long bits = BitConverter.DoubleToInt64Bits(x);
-        int e = (int)((bits >> 52) & 0x7FF) - 1023 + exponentBias;
-        double m = BitConverter.Int64BitsToDouble((bits & 0x000FFFFFFFFFFFFFL) | 0x3FF0000000000000L);   // [1, 2)
-        if (m >= 1.4142135623730951)
-        {
-            m *= 0.5;
-            e++;
-        }
-        double t = (m - 1) / (m + 1), t2 = t * t, term = t, sum = 0;
-        for (int k = 1; k <= 29; k += 2)
-        {
-            sum += term / k;
-            term *= t2;
-        }
-        return 2 * sum + e * 0.6931471805599453;
     }
 
     /// <summary>An integer uniform in [0, <paramref name="exclusiveMax"/>), without modulo bias (Lemire's method).</summary>

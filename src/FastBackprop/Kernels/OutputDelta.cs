@@ -45,8 +45,8 @@ public static class OutputDelta
         TensorPrimitives.Subtract(output, target, delta);
         float max = TensorPrimitives.Max(net);
         double sum = 0;
-        for (int k = 0; k < net.Length; k++) sum += Math.Exp((double)net[k] - max);   // in double: a float difference would cost ~|net| ulps of a tiny E
-        double logSum = max + Math.Log(sum);
+        for (int k = 0; k < net.Length; k++) sum += PortableMath.Exp((double)net[k] - max);   // in double: a float difference would cost ~|net| ulps of a tiny E
+        double logSum = max + PortableMath.Log(sum);
         double e = 0;
         for (int k = 0; k < net.Length; k++)
         {
@@ -67,7 +67,7 @@ public static class OutputDelta
         for (int k = 0; k < net.Length; k++)
         {
             double x = net[k];
-            e += Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))) - target[k] * x;
+            e += Math.Max(x, 0) + PortableMath.Log(1 + PortableMath.Exp(-Math.Abs(x))) - target[k] * x;
         }
         return (float)e;
     }

@@ -84,7 +84,7 @@ public sealed class StepDecaySchedule : LearningRateSchedule
     public override float Rate(int epoch)
     {
         CheckEpoch(epoch);
-        return (float)(InitialRate * Math.Pow(Gamma, epoch / StepSize));
+        return (float)(InitialRate * PortableMath.Pow(Gamma, epoch / StepSize));
     }
 }
 
@@ -119,6 +119,6 @@ public sealed class CosineSchedule : LearningRateSchedule
     {
         CheckEpoch(epoch);
         if (epoch >= TotalEpochs) return MinRate;
-        return (float)(MinRate + (InitialRate - (double)MinRate) * (1 + Math.Cos(Math.PI * epoch / TotalEpochs)) / 2);
+        return (float)(MinRate + (InitialRate - (double)MinRate) * (1 + PortableMath.CosPi((double)epoch / TotalEpochs)) / 2);
     }
 }

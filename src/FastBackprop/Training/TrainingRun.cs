@@ -79,7 +79,7 @@ internal sealed class TrainingRun : IDisposable
     {
         shuffler.CopyFrom(State.EpochStartRandom);
         source.SetOrder(shuffler, options.Shuffle);
-        rate = LearningRate(State.Epoch) * MathF.Pow(0.5f, State.Halvings);
+        rate = LearningRate(State.Epoch) * MathF.ScaleB(1f, -State.Halvings);
         stopwatch.Restart();
         guard.MarkEpochStart(State);
         int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;

@@ -1,7 +1,4 @@
 using FastBackprop.IO;
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 using Xunit;
 
 namespace FastBackprop.Tests.NetworkTests;
@@ -9,25 +6,6 @@ namespace FastBackprop.Tests.NetworkTests;
 /// <summary>Weight initialisation schemes and the portable normal deviates behind them.</summary>
 public class InitializationTests
 {
-    [Property(MaxTest = 500)]
-    public Property PortableLog_MatchesMathLog_ToTheLastBitsOfADouble() =>
-        Prop.ForAll(Gen.Choose(-1074, 1023).Zip(Gen.Choose(0, int.MaxValue)).ToArbitrary(), c =>
-        {
-            // x = (1 + f) 2^e over the whole positive range, subnormals included.
-            double x = Math.ScaleB(1 + c.Item2 / (double)int.MaxValue, c.Item1);
-            if (x == 0 || double.IsInfinity(x)) return;
-            double expected = Math.Log(x), actual = SeededRandom.PortableLog(x);
-            Assert.True(Math.Abs(actual - expected) <= 4e-16 * Math.Max(1, Math.Abs(expected)), $"ln {x:R}: {actual:R} vs {expected:R}");
-        });
-
-    [Fact]
-    public void PortableLog_IsExactWhereItMustBe()
-    {
-        Assert.Equal(0.0, SeededRandom.PortableLog(1.0));
-        Assert.Equal(Math.Log(2), SeededRandom.PortableLog(2.0), 15);
-        Assert.Equal(Math.Log(double.Epsilon), SeededRandom.PortableLog(double.Epsilon), 12);
-    }
-
     [Fact]
     public void NextGaussian_HasMeanZeroAndUnitVariance_AndFixedBits()
     {

@@ -49,8 +49,8 @@ public static class AdamUpdate
         float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay = 0f, bool decoupledWeightDecay = false)
     {
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, $"{nameof(step)} is {step}; expected at least 1.");
-        double stepSize = learningRate / (1.0 - Math.Pow(beta1, step));
-        double inverseRootCorrection = 1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step));
+        double stepSize = learningRate / (1.0 - PortableMath.Pow(beta1, step));
+        double inverseRootCorrection = 1.0 / Math.Sqrt(1.0 - PortableMath.Pow(beta2, step));
         var op = new AdamOperator(
             beta1, beta2, epsilon, (float)stepSize, (float)inverseRootCorrection,
             coupledDecay: decoupledWeightDecay ? 0f : weightDecay,
