@@ -12,6 +12,14 @@ internal static class PortableMath
     // ln 2 split so that k * Ln2High is exact for |k| < 2^11 (fdlibm's constants).
     private const double Ln2High = 6.93147180369123816490e-01, Ln2Low = 1.90821492927058770002e-10;
 
+    // 1/n! for n = 0..13, each rounded once: e^r's Taylor coefficients, by Horner's rule without a division.
+    private static ReadOnlySpan<double> InverseFactorials =>
+    [
+        1.0, 1.0, 0.5, 0.16666666666666666, 0.041666666666666664,
+        0.008333333333333333, 0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05, 2.7557319223985893e-06,
+        2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10,
+    ];
+
     /// <summary>e^x: x = k ln 2 + r with |r| ≤ ln 2 / 2, e^r by its Taylor series to r^13/13! (the first term left
     /// out is below 2^-60 of the result), then one exact scaling by 2^k (which rounds once for subnormal results).
     /// NaN gives NaN, +∞ gives +∞, -∞ gives 0.</summary>
@@ -21,8 +29,8 @@ internal static class PortableMath
         x = Math.Clamp(x, -1100.0, 1100.0);   // e^±1100 is past the overflow and the underflow to 0 already
         double k = Math.Round(x * 1.4426950408889634);
         double r = x - k * Ln2High - k * Ln2Low;
-        double p = 1.0;
-        for (int n = 13; n >= 1; n--) p = 1.0 + r * p / n;
+        double p = InverseFactorials[13];
+        for (int n = 12; n >= 0; n--) p = p * r + InverseFactorials[n];
         return Math.ScaleB(p, (int)k);
     }
 

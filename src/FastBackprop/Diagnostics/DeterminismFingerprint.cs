@@ -12,8 +12,9 @@ namespace FastBackprop.Diagnostics;
 // same fingerprint: CI compares the four tiers' fingerprints, a test pins the values, and
 // `fastbackprop bench` / `gradcheck` print it so that reports from different machines can be set
 // side by side. The runs cover each execution plan (tiny, span with TrainOnline's fused first
-// layer, batch on 1 and 2 threads), every built-in transfer function, both losses, dropout, and
-// every optimizer; together they take well under a second at Vector512.
+// layer, batch on 1 and 2 threads), every built-in transfer function, both losses, dropout, every
+// optimizer, and inference (Predict and PredictBatch of the trained digits network); together they
+// take well under a second at Vector512.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Hashes of the final weights of a fixed set of training runs: equal on every machine, vector tier and
@@ -45,11 +46,14 @@ public sealed class DeterminismFingerprint
 
         Add("w1-online", W1Online());
         Add("online-fused-first-layer", OnlineFused());
-        Add("digits-adam-dropout-1-thread", Digits(threads: 1));
+        Network digits = Digits(threads: 1);
+        Add("digits-adam-dropout-1-thread", digits);
         Add("digits-adam-dropout-2-threads", Digits(threads: 2));
         Add("w3b-batches-2-threads", W3bBatches());
         Add("every-transfer-function-tiny", EveryFunctionTiny());
         foreach (var (name, network) in EveryFunctionAndOptimizer()) Add(name, network);
+        runs.Add(new("digits-predict", Hash(PredictEach(digits))));
+        runs.Add(new("digits-predict-batch-2-threads", Hash(PredictBatches(digits))));
         return new DeterminismFingerprint(runs);
     }
 
@@ -166,6 +170,31 @@ public sealed class DeterminismFingerprint
             yield return ($"every-function-{name}-{(softmax ? "softmax" : "logistic")}", network);
             softmax = !softmax;
         }
+    }
+
+    // Inference: the trained digits network's outputs for every embedded digit, pattern by pattern (Predict)...
+    private static float[] PredictEach(Network network)
+    {
+        Dataset data = EmbeddedData.Digits();
+        int m = network.Definition.OutputWidth;
+        var outputs = new float[data.Count * m];
+        for (int p = 0; p < data.Count; p++) network.Predict(data.GetInput(p), outputs.AsSpan(p * m, m));
+        return outputs;
+    }
+
+    // ... and in batches of 100 over 2 threads (PredictBatch: the packed products), the last batch a partial one.
+    private static float[] PredictBatches(Network network)
+    {
+        Dataset data = EmbeddedData.Digits();
+        int m = network.Definition.OutputWidth;
+        var outputs = new float[data.Count * m];
+        using BatchWorkspace ws = network.CreateBatchWorkspace(100, degreeOfParallelism: 2);
+        for (int start = 0; start < data.Count; start += 100)
+        {
+            int count = Math.Min(100, data.Count - start);
+            network.PredictBatch(data.GetInputs(start, count), outputs.AsSpan(start * m, count * m), ws);
+        }
+        return outputs;
     }
 
     // ---- data and hashing ----------------------------------------------------------------------------

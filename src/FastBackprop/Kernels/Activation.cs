@@ -92,9 +92,22 @@ public static class Activation
             TVector e = SimdMath.Exp(TSimd.Subtract(TSimd.Load(ref Unsafe.Add(ref net, i)), shift));
             TSimd.Store(e, ref Unsafe.Add(ref y, i));
         }
-        for (; i < n; i++) Unsafe.Add(ref y, i) = SimdMath.Exp(Unsafe.Add(ref net, i) - max);
+        if (i < n) ExpPadded<TSimd, TVector>(ref Unsafe.Add(ref net, i), ref Unsafe.Add(ref y, i), n - i, shift);
         float sum = Lanes16.Sum(ref y, n);
         InPlace.Scale<TSimd, TVector>(ref y, n, 1f / sum);
+    }
+
+    // y[t] = e^(net[t] - max) for t < count < TSimd.Count, in one register loaded from a padded copy: e^x gives the
+    // same bits at every width, and the scalar form costs about as much per element as a register does. Out of
+    // line: inlined, the exponential's code filled the inlining budget of the batch plan's forward pass.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExpPadded<TSimd, TVector>(ref float net, ref float y, int count, TVector shift) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        Block16 block = default;
+        ref float lanes = ref Unsafe.As<Block16, float>(ref block);
+        for (int t = 0; t < count; t++) Unsafe.Add(ref lanes, t) = Unsafe.Add(ref net, t);
+        TSimd.Store(SimdMath.Exp(TSimd.Subtract(TSimd.Load(ref lanes), shift)), ref lanes);
+        for (int t = 0; t < count; t++) Unsafe.Add(ref y, t) = Unsafe.Add(ref lanes, t);
     }
 
     /// <summary>g = y ⊙ (g - g·y) over <paramref name="n"/> units, with g·y a canonical dot product (Lanes16).</summary>

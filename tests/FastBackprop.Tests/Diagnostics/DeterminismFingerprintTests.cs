@@ -26,6 +26,8 @@ public sealed class DeterminismFingerprintTests
         ["every-function-adamw-logistic"] = "2995d269da76ec4c",
         ["every-function-rmsprop-softmax"] = "7e9f89ccc47d4f1b",
         ["every-function-rprop-logistic"] = "029c572e5a69d4d8",
+        ["digits-predict"] = "0c4a45c48fed68a9",
+        ["digits-predict-batch-2-threads"] = "d5fc82888ee53d5f",
     };
 
     [Fact]

@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FastBackprop.Kernels.Operators;
 
 /// <summary>Runs an element-wise operator over spans, at the tier <see cref="VectorDispatch"/> picks, and
-/// handles the tails (TensorPrimitives' driver, in miniature). The tail runs the same operator at the scalar
-/// width, and ISimd's operations are lane-wise and exactly rounded, so an element's result does not depend on
-/// the width or on whether it fell in the tail; only the operator's own functions can (SimdMath.Exp).</summary>
+/// handles the tails (TensorPrimitives' driver, in miniature). The tail runs the same operator in one padded
+/// register, and every operator gives the same bits at every width (ISimd's operations are lane-wise and exactly
+/// rounded, the transcendental functions are the project's own), so an element's result does not depend on the
+/// width or on whether it fell in the tail.</summary>
 internal static class ElementwiseDriver
 {
     /// <summary><c>y[i] = op(x[i])</c>; <paramref name="y"/> may be <paramref name="x"/> itself.</summary>
@@ -27,8 +29,18 @@ internal static class ElementwiseDriver
         VectorDispatch.Run(net.Length, ref kernel);
     }
 
-    /// <summary><see cref="Map{TOp}"/> in scalar code over refs, for rows of a handful of units (the tiny-network
-    /// plan), where a span call and a tier dispatch would cost more than the arithmetic.</summary>
+    /// <summary><see cref="Map{TOp}"/> over refs, for rows of a handful of units (the tiny-network plan), where a
+    /// span call and a tier dispatch would cost more than the arithmetic: in Vector128 registers where they are
+    /// accelerated (a layer of 2 to 4 units is one register), else in scalar code. The result is the same either way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MapSmall<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator
+    {
+        if (Vector128.IsHardwareAccelerated) Map<TOp, Simd128, Vector128<float>>(op, ref x, ref y, length);
+        else Map<TOp, SimdScalar, float>(op, ref x, ref y, length);
+    }
+
+    /// <summary><see cref="Map{TOp}"/> in scalar code over refs, for the cheap operators of a handful of units
+    /// (ReLU), where even one register's padding would cost more than the arithmetic.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MapScalar<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator =>
         Map<TOp, SimdScalar, float>(op, ref x, ref y, length);
@@ -69,12 +81,22 @@ internal static class ElementwiseDriver
         {
             TSimd.Store(op.Invoke<TSimd, TVector>(TSimd.Load(ref Unsafe.Add(ref x, i))), ref Unsafe.Add(ref y, i));
         }
-        // Scalar tail rather than an overlapping last vector: the operation may run in place,
-        // and applying it twice to the overlap would be wrong.
-        for (; i < length; i++)
-        {
-            Unsafe.Add(ref y, i) = op.Invoke<SimdScalar, float>(Unsafe.Add(ref x, i));
-        }
+        // The tail as one padded vector rather than an overlapping last vector (the operation may run in place,
+        // and applying it twice to the overlap would be wrong) or element by element: the operators give the
+        // same bits at every width, and the transcendental ones cost about as much per scalar as per register.
+        if (i < length) MapPadded<TOp, TSimd, TVector>(op, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), length - i);
+    }
+
+    // y[t] = op(x[t]) for t < count < TSimd.Count, through one register loaded from a zero-padded copy.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MapPadded<TOp, TSimd, TVector>(TOp op, ref float x, ref float y, int count)
+        where TOp : struct, IUnaryOperator where TSimd : ISimd<TVector> where TVector : struct
+    {
+        Block16 block = default;
+        ref float lanes = ref Unsafe.As<Block16, float>(ref block);
+        for (int t = 0; t < count; t++) Unsafe.Add(ref lanes, t) = Unsafe.Add(ref x, t);
+        TSimd.Store(op.Invoke<TSimd, TVector>(TSimd.Load(ref lanes)), ref lanes);
+        for (int t = 0; t < count; t++) Unsafe.Add(ref y, t) = Unsafe.Add(ref lanes, t);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -134,8 +134,8 @@ internal sealed class TinyPlan : PatternPlan
     {
         switch (form)
         {
-            case ScalarForm.Logistic: ElementwiseDriver.MapScalar(default(LogisticOperator), ref net, ref y, units); return;
-            case ScalarForm.Tanh: ElementwiseDriver.MapScalar(default(TanhOperator), ref net, ref y, units); return;
+            case ScalarForm.Logistic: ElementwiseDriver.MapSmall(default(LogisticOperator), ref net, ref y, units); return;
+            case ScalarForm.Tanh: ElementwiseDriver.MapSmall(default(TanhOperator), ref net, ref y, units); return;
             case ScalarForm.Rectifier when slope == 0f: ElementwiseDriver.MapScalar(default(ReluOperator), ref net, ref y, units); return;
             case ScalarForm.Rectifier: ElementwiseDriver.MapScalar(new LeakyReluOperator(slope), ref net, ref y, units); return;
             case ScalarForm.Softmax: Activation.SoftmaxCore<SimdScalar, float>(ref net, ref y, units); return;
