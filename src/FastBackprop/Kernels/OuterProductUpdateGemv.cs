@@ -81,7 +81,7 @@ public static class OuterProductUpdateGemv
         int k = 0;
         if (typeof(TLanes) == typeof(Lanes256))
         {
-            for (; k + 2 <= rows; k += 2) TwoRows<TLanes>(ref w, ref delta, ref y, scale, ref bias, ref x, ref net, k, cols, xTail);
+            for (; k + 2 <= rows; k += 2) TwoRows(ref w, ref delta, ref y, scale, ref bias, ref x, ref net, k, cols, xTail);
         }
         int blockEnd = typeof(TLanes) == typeof(Lanes512) ? rows - 3 : 0;
         for (; k < blockEnd; k += 4)
