@@ -34,7 +34,7 @@ public sealed class Sgd : Optimizer
 
     private protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step)
     {
-        if (StateBufferCount == 0)
+        if (BufferCount == 0)
         {
             SgdUpdate.Apply(parameters, gradient, learningRate, WeightDecay);
         }

@@ -118,10 +118,9 @@ public class OptimizerProperties
                 original.Step(w, g, 0.05f);
             }
 
-            float[] saved = new float[original.StateLength];
-            original.SaveState(saved);
+            byte[] saved = original.SaveState();
             Optimizer restored = rule.Create(n);
-            restored.LoadState(saved, original.StepCount);
+            restored.LoadState(saved);
             float[] wRestored = (float[])w.Clone();
 
             for (int s = 0; s < 3; s++)
@@ -172,13 +171,13 @@ public class OptimizerProperties
         Fill(random, w.Span, Pick(random, 1f, 1f / 64, 64f));
         if (c.RandomStart)
         {
-            float[] start = new float[optimizer.StateLength];
+            float[] start = new float[optimizer.BufferLength];
             rule.RandomState(random, start, n);
-            optimizer.LoadState(start, random.NextInt32(1000));
+            optimizer.LoadBuffers(start, random.NextInt32(1000));
         }
 
         double[] wExpected = new double[n], wBound = new double[n];
-        double[] sExpected = new double[optimizer.StateLength], sBound = new double[optimizer.StateLength];
+        double[] sExpected = new double[optimizer.BufferLength], sBound = new double[optimizer.BufferLength];
         for (int step = 1; step <= c.Steps; step++)
         {
             Fill(random, g.Span, Pick(random, 1f, 1f / 64, 64f));
@@ -201,8 +200,8 @@ public class OptimizerProperties
 
     internal static float[] State(Optimizer optimizer)
     {
-        float[] state = new float[optimizer.StateLength];
-        optimizer.SaveState(state);
+        float[] state = new float[optimizer.BufferLength];
+        optimizer.SaveBuffers(state);
         return state;
     }
 

@@ -72,10 +72,16 @@ public class OptimizerValidationTests
     public void Optimizer_Throws_LoadStateOfWrongLengthOrNegativeStep(string kind)
     {
         Optimizer optimizer = Create(kind, "", 0f);
-        Assert.Equal("source", Assert.Throws<ArgumentException>(() => optimizer.LoadState(new float[optimizer.StateLength + 1], 0)).ParamName);
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => optimizer.SaveState(new float[optimizer.StateLength + 1])).ParamName);
-        float[] state = OptimizerProperties.State(optimizer);
-        Assert.Equal("stepCount", Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.LoadState(state, -1)).ParamName);
+        byte[] state = optimizer.SaveState();
+        var e = Assert.Throws<ArgumentException>(() => optimizer.LoadState([.. state, 0]));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains("1 bytes after", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => optimizer.LoadState(state.AsSpan(0, state.Length - 1)));
+        Assert.Contains($"the state of a {optimizer.GetType().Name} of 10 parameters", e.Message, StringComparison.Ordinal);
+        byte[] negative = (byte[])state.Clone();
+        BitConverter.TryWriteBytes(negative.AsSpan(0, 8), -1L);
+        Assert.Contains("the step count is -1", Assert.Throws<ArgumentException>(() => optimizer.LoadState(negative)).Message, StringComparison.Ordinal);
+        Assert.Equal(state, optimizer.SaveState());
     }
 
     [Fact]
@@ -84,15 +90,15 @@ public class OptimizerValidationTests
         var adam = new Adam(4);
         float[] state = new float[8];
         state[5] = -1f;                                   // a negative second moment
-        Assert.Equal("source", Assert.Throws<ArgumentException>(() => adam.LoadState(state, 3)).ParamName);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => adam.LoadBuffers(state, 3)).ParamName);
         state[5] = 0f;
         state[1] = float.NaN;
-        Assert.Throws<ArgumentException>(() => adam.LoadState(state, 3));
+        Assert.Throws<ArgumentException>(() => adam.LoadBuffers(state, 3));
         Assert.Equal(0, adam.StepCount);
 
         var rprop = new Rprop(2);
-        Assert.Throws<ArgumentException>(() => rprop.LoadState([0.5f, 0f, 0.1f, 0.1f], 1));   // a sign that is not -1, 0, 1
-        Assert.Throws<ArgumentException>(() => rprop.LoadState([1f, 0f, 0.1f, 60f], 1));     // a step above maxStep
+        Assert.Throws<ArgumentException>(() => rprop.LoadBuffers([0.5f, 0f, 0.1f, 0.1f], 1));   // a sign that is not -1, 0, 1
+        Assert.Throws<ArgumentException>(() => rprop.LoadBuffers([1f, 0f, 0.1f, 60f], 1));     // a step above maxStep
         Assert.Equal([0f, 0f, 0.1f, 0.1f], OptimizerProperties.State(rprop));
     }
 

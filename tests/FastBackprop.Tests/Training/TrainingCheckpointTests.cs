@@ -223,7 +223,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.NotNull(Assert.Single(checkpoint.History).Validation);
         Assert.Equal(bytes, checkpoint.Serialize());
         Assert.Equal("FBPCHKPT"u8.ToArray(), bytes[..8]);
-        Assert.Equal(2, BitConverter.ToUInt16(bytes, 8));
+        Assert.Equal(3, BitConverter.ToUInt16(bytes, 8));
     }
 
     [Property(MaxTest = 300)]
@@ -264,13 +264,46 @@ public sealed class TrainingCheckpointTests : IDisposable
         byte[] bytes = [.. "FBPCHKPT"u8, 1, 0, 0, 0, 0, 0];
         Reseal(bytes);
         var e = Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Deserialize(bytes, "old.ckpt"));
-        Assert.Contains("checkpoint format version 1; this build reads version 2", e.Message);
+        Assert.Contains("checkpoint format version 1; this build reads versions 2 to 3", e.Message);
         Assert.Contains("wrong magic", Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Deserialize("FBPMODEL\x02\x00abcd"u8, "model.fbp")).Message);
+    }
+
+    [Fact]
+    public void Checkpoint_Version2_ResumesToTheBitsOfAnUninterruptedRun()
+    {
+        // Written by the last build of format 2 (commit 3f824f4) for the run below, cancelled after batch 3 of epoch 2:
+        // Adam's moments and step count, and the halving mark's copy of them, in format 2's layout.
+        static TrainingOptions Options(Network n) => new()
+        {
+            Epochs = 3,
+            BatchSize = 20,
+            Seed = 4,
+            LearningRate = 1e-3f,
+            Optimizer = new Adam(n.Definition.ParameterCount),
+            OnDivergence = DivergencePolicy.HalveLearningRate,
+        };
+        byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Training", "Fixtures", "adam-halving-v2.ckpt"));
+        Assert.Equal(2, BitConverter.ToUInt16(bytes, 8));
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Deserialize(bytes, "adam-halving-v2.ckpt");
+        Assert.Equal((1, 4), (checkpoint.Epoch, checkpoint.Batch));
+
+        Network straight = RegressionNetwork();
+        TrainingHistory expected = Fit(straight, Regression(), Options(straight));
+        Network resumed = RegressionNetwork();
+        resumed.InitializeWeights(99);
+        TrainingHistory rest = Fit(resumed, Regression(), Options(resumed), checkpoint);
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), rest.Epochs.Select(e => e.TrainingLoss));
+
+        // It saves as format 3, which reads back to the same contents.
+        byte[] upgraded = checkpoint.Serialize();
+        Assert.Equal(3, BitConverter.ToUInt16(upgraded, 8));
+        Assert.Equal(upgraded, TrainingCheckpoint.Deserialize(upgraded, "upgraded.ckpt").Serialize());
     }
 
     // The byte offset of the TrainingState in a plain-SGD checkpoint of the regression network (no optimizer state).
     private static int StateOffset(Network network) =>
-        8 + 2 + 4 + 4 + 8 + 1 + 4 + (4 + Encoding.UTF8.GetByteCount(network.Definition.ToString())) + (4 + 4 * network.Definition.ParameterCount) + 8 + 4;
+        8 + 2 + 4 + 4 + 8 + 1 + 4 + (4 + Encoding.UTF8.GetByteCount(network.Definition.ToString())) + (4 + 4 * network.Definition.ParameterCount) + 4 + 12;
 
     [Theory]
     [InlineData(0, new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, "epoch is -1; expected at least 0")]
