@@ -62,6 +62,13 @@ public class OptimizerProperties
         r => AdamRule.Random(r, decoupled: true),
         RmsPropRule.Random,
         RpropRule.Random,
+        AdaGradRule.Random,
+        AdamaxRule.Random,
+        NAdamRule.Random,
+        RAdamRule.Random,
+        QuickpropRule.Random,
+        r => RpropPlusRule.Random(r, improved: false),
+        r => RpropPlusRule.Random(r, improved: true),
     ];
 
     [Property]
@@ -91,6 +98,27 @@ public class OptimizerProperties
     [Property]
     public void Rprop_MatchesReference_RandomCases(OptimizerCase c) => Check(c, RpropRule.Random);
 
+    [Property]
+    public void AdaGrad_MatchesReference_RandomCases(OptimizerCase c) => Check(c, AdaGradRule.Random);
+
+    [Property]
+    public void Adamax_MatchesReference_RandomCases(OptimizerCase c) => Check(c, AdamaxRule.Random);
+
+    [Property]
+    public void NAdam_MatchesReference_RandomCases(OptimizerCase c) => Check(c, NAdamRule.Random);
+
+    [Property]
+    public void RAdam_MatchesReference_RandomCases(OptimizerCase c) => Check(c, RAdamRule.Random);
+
+    [Property]
+    public void Quickprop_MatchesReference_RandomCases(OptimizerCase c) => Check(c, QuickpropRule.Random);
+
+    [Property]
+    public void RpropPlus_MatchesReference_RandomCases(OptimizerCase c) => Check(c, r => RpropPlusRule.Random(r, improved: false));
+
+    [Property]
+    public void IrpropPlus_MatchesReference_RandomCases(OptimizerCase c) => Check(c, r => RpropPlusRule.Random(r, improved: true));
+
     [Theory]
     [MemberData(nameof(SweepLengths))]
     public void Optimizers_MatchReference_EveryLength(int n)
@@ -115,7 +143,7 @@ public class OptimizerProperties
             for (int s = 0; s < c.Steps; s++)
             {
                 Fill(random, g, 1f);
-                original.Step(w, g, 0.05f);
+                Step(original, w, g, 0.05f, random.NextDouble());
             }
 
             byte[] saved = original.SaveState();
@@ -127,8 +155,9 @@ public class OptimizerProperties
             {
                 Fill(random, g, 1f);
                 float lr = 0.01f * (s + 1);
-                original.Step(w, g, lr);
-                restored.Step(wRestored, g, lr);
+                double loss = random.NextDouble();
+                Step(original, w, g, lr, loss);
+                Step(restored, wRestored, g, lr, loss);
             }
             Assert.Equal(original.StepCount, restored.StepCount);
             AssertBitEqual(w, wRestored, $"{rule}: parameters");
@@ -148,7 +177,7 @@ public class OptimizerProperties
             for (int s = 0; s < c.Steps; s++)
             {
                 Fill(random, g, 1f);
-                used.Step(w, g, 0.1f);
+                Step(used, w, g, 0.1f, s);
             }
             used.Reset();
             Assert.Equal(0, used.StepCount);
@@ -184,10 +213,14 @@ public class OptimizerProperties
             float lr = Pick(random, 1e-3f, 0.01f, 0.1f, 1f) * (0.5f + random.NextSingle());
             float[] w0 = w.Span.ToArray(), g0 = g.Span.ToArray(), s0 = State(optimizer);
             long t = optimizer.StepCount + 1;
+            // Losses that rise and fall, with repeats (iRPROP+ backtracks only when E(t) > E(t-1)).
+            rule.Loss = random.NextInt32(4) == 0 ? rule.Loss : random.NextInt32(8);
+            rule.ScalarsBefore = rule.Scalars(optimizer);
 
-            optimizer.Step(w.Span, g.Span, lr);
+            Step(optimizer, w.Span, g.Span, lr, rule.Loss);
 
             rule.Step(w0, g0, s0, t, lr, wExpected, wBound, sExpected, sBound);
+            rule.AssertScalars(optimizer, t);
             string where = $"{rule}, {c}, step {step} (t = {t}, lr {lr:R})";
             Assert.Equal(t, optimizer.StepCount);
             AssertWithin(wExpected, wBound, w.Span, $"{where}: parameters");
@@ -196,6 +229,13 @@ public class OptimizerProperties
         }
         w.AssertCanariesIntact("parameters");
         g.AssertCanariesIntact("gradient");
+    }
+
+    /// <summary>A step through the door the optimizer needs (the loss is only read by the rules that need it).</summary>
+    internal static void Step(Optimizer optimizer, Span<float> w, ReadOnlySpan<float> g, float lr, double loss)
+    {
+        if (optimizer.Requires == OptimizerInputs.Gradient) optimizer.Step(w, g, lr);
+        else optimizer.Step(w, g, lr, loss, null);
     }
 
     internal static float[] State(Optimizer optimizer)
