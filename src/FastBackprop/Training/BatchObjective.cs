@@ -29,8 +29,8 @@ namespace FastBackprop.Training;
 /// <summary>The mean loss over the bound batch at trial parameters, with its gradient and Gauss-Newton matrix.</summary>
 internal sealed class BatchObjective(Network network, BatchWorkspace workspace) : IGaussNewtonObjective
 {
-    // Jacobian rows per Gram update: enough for the arithmetic to outweigh the tile copies, few enough
-    // for a chunk of rows (rows x padded parameters doubles) to stay in the second-level cache for a few thousand parameters.
+    // Jacobian rows per Gram update: enough for the arithmetic to outweigh the tile copies (a tile's row loop is
+    // this long), few enough for the chunk (rows x parameters doubles, 1 MiB at 1,024 parameters) to stay in cache.
     private const int ChunkRows = 128;
 
     private readonly NetworkDefinition definition = network.Definition;
@@ -57,14 +57,14 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace) 
         ThrowHelper.CheckLength(parameters.Length, n, nameof(parameters));
         ThrowHelper.CheckLength(packedMatrix.Length, n * (n + 1) / 2, nameof(packedMatrix));
         ThrowHelper.CheckLength(gradient.Length, n, nameof(gradient));
-        GaussNewtonBuffers b = buffers ??= new GaussNewtonBuffers(definition, width);
+        GaussNewtonBuffers b = buffers ??= new GaussNewtonBuffers(definition);
         packedMatrix.Clear();
         gradient.Clear();
         PatternPlan plan = network.Plan;
         Workspace ws = b.Workspace;
         ReadOnlySpan<float> x = inputs.Span, d = targets.Span;
         Span<float> row = b.Row, outputSignal = ws.Gradient(last);
-        int stride = b.Stride, filled = 0;
+        int panelStride = ChunkRows * ParameterReductions.PanelWidth, filled = 0;
         double lossSum = 0;
         for (int p = 0; p < count; p++)
         {
@@ -80,20 +80,31 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace) 
             {
                 HessianFactorColumn(y, k, outputSignal);
                 plan.Backward(parameters, input, ws, new ParameterUpdate(row, 1f, inPlace: false));   // j_p,k
-                Span<double> target = b.Chunk.AsSpan(filled * stride, n);
-                for (int i = 0; i < n; i++) target[i] = row[i];
+                Widen(row, b.Chunk, filled, panelStride);
                 if (++filled == ChunkRows)
                 {
-                    ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, stride, n);
+                    ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, panelStride, n);
                     filled = 0;
                 }
             }
         }
-        ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, stride, n);
+        ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, panelStride, n);
         double scale = 1.0 / count;
         for (int i = 0; i < packedMatrix.Length; i++) packedMatrix[i] *= scale;
         for (int i = 0; i < n; i++) gradient[i] *= scale;
         return lossSum / count;
+    }
+
+    // Row r of the chunk, in AddGram's panel layout: each panel's 16 columns of the row, one panel after another.
+    private static void Widen(ReadOnlySpan<float> row, double[] chunk, int r, int panelStride)
+    {
+        int width = ParameterReductions.PanelWidth;
+        for (int start = 0; start < row.Length; start += width)
+        {
+            ReadOnlySpan<float> part = row.Slice(start, Math.Min(width, row.Length - start));
+            Span<double> target = chunk.AsSpan(start / width * panelStride + r * width, part.Length);
+            for (int i = 0; i < part.Length; i++) target[i] = part[i];
+        }
     }
 
     // s_k, the k-th column of a square root of the output Hessian H (see the file header), into the output layer's
@@ -117,17 +128,13 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace) 
     }
 
     /// <summary>The work buffers of the Gauss-Newton product, made at its first call.</summary>
-    private sealed class GaussNewtonBuffers(NetworkDefinition definition, int width)
+    private sealed class GaussNewtonBuffers(NetworkDefinition definition)
     {
         public Workspace Workspace { get; } = new(definition);
 
         public float[] Row { get; } = new float[definition.ParameterCount];
 
-        public int Stride { get; } = ParameterReductions.PaddedLength(definition.ParameterCount);
-
-        // ChunkRows rows; the padding past the parameter count stays zero (AddGram reads it).
-        public double[] Chunk { get; } = new double[ChunkRows * ParameterReductions.PaddedLength(definition.ParameterCount)];
-
-        public int Width { get; } = width;
+        // ChunkRows rows in panels; the columns past the parameter count stay zero (AddGram reads them).
+        public double[] Chunk { get; } = new double[ParameterReductions.PanelLength(definition.ParameterCount, ChunkRows)];
     }
 }

@@ -188,51 +188,63 @@ internal static class ParameterReductions
         for (int i = 0; i < sum.Length; i++) sum[i] += row[i];
     }
 
+    /// <summary>Columns per panel of a Jacobian chunk (the widest Gram tile).</summary>
+    public const int PanelWidth = 16;
+
+    /// <summary>The layout AddGram reads a chunk of Jacobian rows in: column panels of <see cref="PanelWidth"/>, each
+    /// holding its columns of every row contiguously (row r's columns of panel k at k·panelStride + r·PanelWidth),
+    /// so that the tile loop streams through memory instead of striding by the row length. This is the index of
+    /// row <paramref name="row"/>, column <paramref name="column"/>.</summary>
+    public static int PanelIndex(int row, int column, int panelStride) => column / PanelWidth * panelStride + row * PanelWidth + column % PanelWidth;
+
+    /// <summary>The doubles a chunk of <paramref name="rowCapacity"/> rows of <paramref name="n"/> columns needs
+    /// (whole panels; the columns past n must stay zero).</summary>
+    public static int PanelLength(int n, int rowCapacity) => (n + PanelWidth - 1) / PanelWidth * rowCapacity * PanelWidth;
+
     /// <summary>The Gram update of a lower triangle packed row by row (element (i, j), j ≤ i, at i(i+1)/2 + j):
-    /// <c>packed[i, j] += Σ_r rows[r·stride + i] · rows[r·stride + j]</c> for r = 0 .. rowCount-1 in order.</summary>
+    /// <c>packed[i, j] += Σ_r J[r, i] · J[r, j]</c> for r = 0 .. rowCount-1 in order, with J in the panel layout
+    /// (<see cref="PanelIndex"/>).</summary>
     /// <param name="packed">n(n+1)/2 doubles, updated in place.</param>
-    /// <param name="rows">rowCount rows of <paramref name="stride"/> doubles, each a float widened to double (so that
-    /// every product is exact), zero from n to the row's padded end.</param>
-    /// <param name="rowCount">Rows to add.</param>
-    /// <param name="stride">Doubles per row; at least <see cref="PaddedLength"/>(n).</param>
+    /// <param name="panels">The chunk: floats widened to double (so that every product is exact), zero in the columns
+    /// from n to the end of the last panel; <see cref="PanelLength"/>(n, rowCapacity) doubles.</param>
+    /// <param name="rowCount">Rows to add; at most the capacity the panels were laid out for.</param>
+    /// <param name="panelStride">Doubles per panel: rowCapacity x <see cref="PanelWidth"/>.</param>
     /// <param name="n">The order of the matrix.</param>
-    public static void AddGram(Span<double> packed, ReadOnlySpan<double> rows, int rowCount, int stride, int n)
+    public static void AddGram(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n)
     {
         ThrowHelper.CheckLength(packed.Length, n * (n + 1) / 2, nameof(packed));
-        if (stride < PaddedLength(n) || rows.Length < rowCount * stride)
+        int panelCount = (n + PanelWidth - 1) / PanelWidth;
+        if (panelStride % PanelWidth != 0 || rowCount * PanelWidth > panelStride || panels.Length < panelCount * panelStride)
         {
-            throw new ArgumentException($"rows holds {rows.Length} doubles in rows of {stride}; expected {rowCount} rows of at least {PaddedLength(n)}.", nameof(rows));
+            throw new ArgumentException($"panels holds {panels.Length} doubles in panels of {panelStride}; expected {panelCount} panels of at least {rowCount} rows of {PanelWidth}.", nameof(panels));
         }
         if (rowCount == 0) return;
-        if (Vector512.IsHardwareAccelerated) Gram<Simd512Double, Vector512<double>>(packed, rows, rowCount, stride, n);
-        else if (Vector256.IsHardwareAccelerated) Gram<Simd256Double, Vector256<double>>(packed, rows, rowCount, stride, n);
-        else if (Vector128.IsHardwareAccelerated) Gram<Simd128Double, Vector128<double>>(packed, rows, rowCount, stride, n);
-        else Gram<SimdScalarDouble, double>(packed, rows, rowCount, stride, n);
+        if (Vector512.IsHardwareAccelerated) Gram<Simd512Double, Vector512<double>>(packed, panels, rowCount, panelStride, n);
+        else if (Vector256.IsHardwareAccelerated) Gram<Simd256Double, Vector256<double>>(packed, panels, rowCount, panelStride, n);
+        else if (Vector128.IsHardwareAccelerated) Gram<Simd128Double, Vector128<double>>(packed, panels, rowCount, panelStride, n);
+        else Gram<SimdScalarDouble, double>(packed, panels, rowCount, panelStride, n);
     }
 
-    /// <summary>A row of a Jacobian chunk is padded with zeros to a multiple of this (the widest Gram tile).</summary>
-    public const int GramPadding = 16;
-
-    /// <summary>n rounded up to a multiple of <see cref="GramPadding"/>: the row stride <see cref="AddGram"/> needs.</summary>
-    public static int PaddedLength(int n) => (n + GramPadding - 1) / GramPadding * GramPadding;
-
     // The tile is 4 rows of C by two registers of columns (16 columns at Vector512, 2 at the scalar tier), held in
-    // eight accumulators while every Jacobian row of the chunk is added in order. Each tile goes through a local
-    // copy: only the elements of the lower triangle are loaded and stored back, so no element of a neighbouring row
-    // of the packed layout is touched, and rows past n (the last block of 4) read the zero padding and are not
-    // stored. Cost model: per Jacobian row and tile, 4 broadcasts, 2 loads and 8 multiply-adds; the copies are
-    // O(tile) per chunk, against O(tile x rows) arithmetic.
+    // eight accumulators while every Jacobian row of the chunk is added in order. A tile's columns lie in one panel,
+    // and so do its 4 rows' broadcast operands (4 divides 16), so each step of the row loop reads two short
+    // contiguous runs that advance by one panel row: a sequential stream the prefetcher follows. Each tile goes
+    // through a local copy: only the elements of the lower triangle are loaded and stored back, so no element of a
+    // neighbouring row of the packed layout is touched, and rows past n (the last block of 4) read the zero padding
+    // and are not stored. Cost model: per Jacobian row and tile, 4 broadcasts, 2 loads and 8 multiply-adds; the
+    // copies are O(tile) per chunk, against O(tile x rows) arithmetic.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gram<TSimd, TVector>(Span<double> packed, ReadOnlySpan<double> rows, int rowCount, int stride, int n)
+    private static void Gram<TSimd, TVector>(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n)
         where TSimd : ISimdDouble<TVector> where TVector : struct
     {
         int w = TSimd.Count, width = 2 * w;
-        Span<double> tile = stackalloc double[4 * 2 * GramPadding];
+        Span<double> tile = stackalloc double[4 * 2 * PanelWidth];
         ref double t = ref MemoryMarshal.GetReference(tile);
-        ref double a = ref MemoryMarshal.GetReference(rows);
+        ref double a = ref MemoryMarshal.GetReference(panels);
         for (int i0 = 0; i0 < n; i0 += 4)
         {
             int height = Math.Min(4, n - i0), last = i0 + height - 1;
+            ref double rowsI = ref Unsafe.Add(ref a, i0 / PanelWidth * panelStride + i0 % PanelWidth);
             for (int j0 = 0; j0 <= last; j0 += width)
             {
                 for (int m = 0; m < 4; m++)
@@ -243,24 +255,26 @@ internal static class ParameterReductions
                     int start = (i0 + m) * (i0 + m + 1) / 2 + j0;
                     if (count > 0) packed.Slice(start, count).CopyTo(local);
                 }
+                ref double rowsJ = ref Unsafe.Add(ref a, j0 / PanelWidth * panelStride + j0 % PanelWidth);
                 TVector c0a = TSimd.Load(ref t), c0b = TSimd.Load(ref Unsafe.Add(ref t, w));
                 TVector c1a = TSimd.Load(ref Unsafe.Add(ref t, width)), c1b = TSimd.Load(ref Unsafe.Add(ref t, width + w));
                 TVector c2a = TSimd.Load(ref Unsafe.Add(ref t, 2 * width)), c2b = TSimd.Load(ref Unsafe.Add(ref t, 2 * width + w));
                 TVector c3a = TSimd.Load(ref Unsafe.Add(ref t, 3 * width)), c3b = TSimd.Load(ref Unsafe.Add(ref t, 3 * width + w));
                 for (int r = 0; r < rowCount; r++)
                 {
-                    ref double row = ref Unsafe.Add(ref a, r * stride);
-                    TVector xa = TSimd.Load(ref Unsafe.Add(ref row, j0)), xb = TSimd.Load(ref Unsafe.Add(ref row, j0 + w));
-                    TVector b = TSimd.Create(Unsafe.Add(ref row, i0));
+                    ref double x = ref Unsafe.Add(ref rowsJ, r * PanelWidth);
+                    ref double y = ref Unsafe.Add(ref rowsI, r * PanelWidth);
+                    TVector xa = TSimd.Load(ref x), xb = TSimd.Load(ref Unsafe.Add(ref x, w));
+                    TVector b = TSimd.Create(y);
                     c0a = TSimd.MultiplyAdd(b, xa, c0a);
                     c0b = TSimd.MultiplyAdd(b, xb, c0b);
-                    b = TSimd.Create(Unsafe.Add(ref row, i0 + 1));
+                    b = TSimd.Create(Unsafe.Add(ref y, 1));
                     c1a = TSimd.MultiplyAdd(b, xa, c1a);
                     c1b = TSimd.MultiplyAdd(b, xb, c1b);
-                    b = TSimd.Create(Unsafe.Add(ref row, i0 + 2));
+                    b = TSimd.Create(Unsafe.Add(ref y, 2));
                     c2a = TSimd.MultiplyAdd(b, xa, c2a);
                     c2b = TSimd.MultiplyAdd(b, xb, c2b);
-                    b = TSimd.Create(Unsafe.Add(ref row, i0 + 3));
+                    b = TSimd.Create(Unsafe.Add(ref y, 3));
                     c3a = TSimd.MultiplyAdd(b, xa, c3a);
                     c3b = TSimd.MultiplyAdd(b, xb, c3b);
                 }

@@ -56,11 +56,16 @@ public class ParameterReductionsProperties
     public void AddGram_MatchesRowByRowSums_RandomCases(OptimizerCase c)
     {
         var random = new SeededRandom(c.Seed);
-        int n = 1 + c.Length % 90, rowCount = c.Steps * 7 - 4 + random.NextInt32(3), stride = ParameterReductions.PaddedLength(n) + (c.RandomStart ? 16 : 0);
-        double[] rows = new double[rowCount * stride];
+        int n = 1 + c.Length % 90, rowCount = c.Steps * 7 - 4 + random.NextInt32(3), capacity = rowCount + (c.RandomStart ? 5 : 0);
+        int panelStride = capacity * ParameterReductions.PanelWidth;
+        double[] rows = new double[rowCount * n], panels = new double[ParameterReductions.PanelLength(n, capacity)];
         for (int r = 0; r < rowCount; r++)
         {
-            for (int i = 0; i < n; i++) rows[r * stride + i] = random.NextSymmetric(random.NextInt32(4) == 0 ? 1e-3f : 2f);
+            for (int i = 0; i < n; i++)
+            {
+                rows[r * n + i] = random.NextSymmetric(random.NextInt32(4) == 0 ? 1e-3f : 2f);
+                panels[ParameterReductions.PanelIndex(r, i, panelStride)] = rows[r * n + i];
+            }
         }
         int length = n * (n + 1) / 2;
         double[] storage = new double[length + 32];
@@ -72,11 +77,11 @@ public class ParameterReductionsProperties
         {
             for (int i = 0; i < n; i++)
             {
-                for (int j = 0; j <= i; j++) expected[i * (i + 1) / 2 + j] += rows[r * stride + i] * rows[r * stride + j];
+                for (int j = 0; j <= i; j++) expected[i * (i + 1) / 2 + j] += rows[r * n + i] * rows[r * n + j];
             }
         }
 
-        ParameterReductions.AddGram(packed, rows, rowCount, stride, n);
+        ParameterReductions.AddGram(packed, panels, rowCount, panelStride, n);
 
         for (int k = 0; k < length; k++)
         {
@@ -89,7 +94,8 @@ public class ParameterReductionsProperties
     [Fact]
     public void AddGram_Throws_ShortRowsOrMatrix()
     {
-        Assert.Equal("rows", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[6], new double[15], 1, 15, 3)).ParamName);
+        Assert.Equal("panels", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[6], new double[15], 1, 16, 3)).ParamName);
+        Assert.Equal("panels", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[6], new double[32], 2, 16, 3)).ParamName);
         Assert.Equal("packed", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[5], new double[16], 1, 16, 3)).ParamName);
     }
 
