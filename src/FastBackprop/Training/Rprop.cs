@@ -58,6 +58,10 @@ public sealed class Rprop : Optimizer
     /// <summary>lambda (coupled).</summary>
     public float WeightDecay { get; }
 
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant(
+        $"rprop (iRPROP-; increase {Increase}, decrease {Decrease}, min step {MinStep}, max step {MaxStep}, initial step {InitialStep}, weight decay {WeightDecay})");
+
     private protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
         RpropUpdate.Apply(parameters, gradient, StateBuffer(0), StateBuffer(1), Increase, Decrease, MinStep, MaxStep, WeightDecay);
 

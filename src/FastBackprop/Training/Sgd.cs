@@ -32,6 +32,10 @@ public sealed class Sgd : Optimizer
     /// <summary>lambda.</summary>
     public float WeightDecay { get; }
 
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant(
+        $"{(Momentum == 0 ? "sgd" : Nesterov ? "nesterov" : "momentum")} ({(Momentum == 0 ? "" : $"momentum {Momentum}, ")}weight decay {WeightDecay})");
+
     private protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step)
     {
         if (BufferCount == 0)
