@@ -83,12 +83,12 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace) 
                 Widen(row, b.Chunk, filled, panelStride);
                 if (++filled == ChunkRows)
                 {
-                    ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, panelStride, n);
+                    ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, panelStride, n, workspace.Pool);
                     filled = 0;
                 }
             }
         }
-        ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, panelStride, n);
+        ParameterReductions.AddGram(packedMatrix, b.Chunk, filled, panelStride, n, workspace.Pool);
         double scale = 1.0 / count;
         for (int i = 0; i < packedMatrix.Length; i++) packedMatrix[i] *= scale;
         for (int i = 0; i < n; i++) gradient[i] *= scale;

@@ -210,7 +210,9 @@ internal static class ParameterReductions
     /// <param name="rowCount">Rows to add; at most the capacity the panels were laid out for.</param>
     /// <param name="panelStride">Doubles per panel: rowCapacity x <see cref="PanelWidth"/>.</param>
     /// <param name="n">The order of the matrix.</param>
-    public static void AddGram(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n)
+    /// <param name="pool">Threads to share the rows of the triangle between (or null): each element is still summed by
+    /// one thread, in row order, so the bits do not depend on it.</param>
+    public static unsafe void AddGram(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n, WorkerPool? pool = null)
     {
         ThrowHelper.CheckLength(packed.Length, n * (n + 1) / 2, nameof(packed));
         int panelCount = (n + PanelWidth - 1) / PanelWidth;
@@ -219,10 +221,65 @@ internal static class ParameterReductions
             throw new ArgumentException($"panels holds {panels.Length} doubles in panels of {panelStride}; expected {panelCount} panels of at least {rowCount} rows of {PanelWidth}.", nameof(panels));
         }
         if (rowCount == 0) return;
-        if (Vector512.IsHardwareAccelerated) Gram<Simd512Double, Vector512<double>>(packed, panels, rowCount, panelStride, n);
-        else if (Vector256.IsHardwareAccelerated) Gram<Simd256Double, Vector256<double>>(packed, panels, rowCount, panelStride, n);
-        else if (Vector128.IsHardwareAccelerated) Gram<Simd128Double, Vector128<double>>(packed, panels, rowCount, panelStride, n);
-        else Gram<SimdScalarDouble, double>(packed, panels, rowCount, panelStride, n);
+        // Threads only when each gets at least ~8 M multiply-adds (fork-join costs microseconds).
+        int parts = pool is null ? 1 : (int)Math.Min(pool.DegreeOfParallelism, (long)n * n / 2 * rowCount / (1L << 23));
+        if (parts <= 1)
+        {
+            Gram(packed, panels, rowCount, panelStride, n, 0, n);
+            return;
+        }
+        fixed (double* c = packed, a = panels)
+        {
+            GramJob job = GramJob.ForThread;
+            job.Set(c, packed.Length, a, panels.Length, rowCount, panelStride, n);
+            try
+            {
+                pool!.Run(job, parts);
+            }
+            finally
+            {
+                job.Clear();
+            }
+        }
+    }
+
+    // Rows [first, end) of C, first a multiple of 4, at the widest tier.
+    private static void Gram(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n, int first, int end)
+    {
+        if (Vector512.IsHardwareAccelerated) Gram<Simd512Double, Vector512<double>>(packed, panels, rowCount, panelStride, n, first, end);
+        else if (Vector256.IsHardwareAccelerated) Gram<Simd256Double, Vector256<double>>(packed, panels, rowCount, panelStride, n, first, end);
+        else if (Vector128.IsHardwareAccelerated) Gram<Simd128Double, Vector128<double>>(packed, panels, rowCount, panelStride, n, first, end);
+        else Gram<SimdScalarDouble, double>(packed, panels, rowCount, panelStride, n, first, end);
+    }
+
+    /// <summary>A parallel Gram update: the operands as pointers (pinned by the caller) and the cut of the triangle's rows
+    /// into parts of equal work (row i has i + 1 elements: the cuts are at n·√(part/parts)). One instance per calling
+    /// thread, reused, so a step allocates nothing.</summary>
+    private sealed unsafe class GramJob : IParallelWork
+    {
+        [ThreadStatic] private static GramJob? forThread;
+
+        private double* c, a;
+        private int cLength, aLength, rowCount, panelStride, n;
+
+        public static GramJob ForThread => forThread ??= new GramJob();
+
+        public void Set(double* c, int cLength, double* a, int aLength, int rowCount, int panelStride, int n)
+        {
+            this.c = c;
+            this.a = a;
+            (this.cLength, this.aLength, this.rowCount, this.panelStride, this.n) = (cLength, aLength, rowCount, panelStride, n);
+        }
+
+        public void Clear() => c = a = null;
+
+        public void Execute(int part, int parts)
+        {
+            int first = Cut(part, parts), end = part == parts - 1 ? n : Cut(part + 1, parts);
+            if (first < end) Gram(new Span<double>(c, cLength), new ReadOnlySpan<double>(a, aLength), rowCount, panelStride, n, first, end);
+        }
+
+        private int Cut(int part, int parts) => (int)(n * Math.Sqrt((double)part / parts)) / 4 * 4;
     }
 
     // The tile is 4 rows of C by two registers of columns (16 columns at Vector512, 2 at the scalar tier), held in
@@ -234,14 +291,14 @@ internal static class ParameterReductions
     // and are not stored. Cost model: per Jacobian row and tile, 4 broadcasts, 2 loads and 8 multiply-adds; the
     // copies are O(tile) per chunk, against O(tile x rows) arithmetic.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gram<TSimd, TVector>(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n)
+    private static void Gram<TSimd, TVector>(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n, int firstRow, int endRow)
         where TSimd : ISimdDouble<TVector> where TVector : struct
     {
         int w = TSimd.Count, width = 2 * w;
         Span<double> tile = stackalloc double[4 * 2 * PanelWidth];
         ref double t = ref MemoryMarshal.GetReference(tile);
         ref double a = ref MemoryMarshal.GetReference(panels);
-        for (int i0 = 0; i0 < n; i0 += 4)
+        for (int i0 = firstRow; i0 < endRow; i0 += 4)
         {
             int height = Math.Min(4, n - i0), last = i0 + height - 1;
             ref double rowsI = ref Unsafe.Add(ref a, i0 / PanelWidth * panelStride + i0 % PanelWidth);

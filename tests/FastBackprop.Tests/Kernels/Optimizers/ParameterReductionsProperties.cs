@@ -91,6 +91,26 @@ public class ParameterReductionsProperties
         for (int k = 0; k < 16; k++) Assert.True(storage[k] == -7.25 && storage[16 + length + k] == -7.25, $"{c}: a guard element was written.");
     }
 
+    [Theory]
+    [InlineData(600, 2)]
+    [InlineData(601, 3)]
+    public void AddGram_OnSeveralThreads_GivesTheBitsOfOne(int n, int threads)
+    {
+        var random = new SeededRandom((ulong)n);
+        const int rows = 128;
+        int panelStride = rows * ParameterReductions.PanelWidth;
+        double[] panels = new double[ParameterReductions.PanelLength(n, rows)];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < n; i++) panels[ParameterReductions.PanelIndex(r, i, panelStride)] = random.NextSymmetric(1f);
+        }
+        double[] one = new double[n * (n + 1) / 2], several = new double[one.Length];
+        ParameterReductions.AddGram(one, panels, rows, panelStride, n);
+        using var pool = new WorkerPool(threads);
+        ParameterReductions.AddGram(several, panels, rows, panelStride, n, pool);
+        Assert.Equal(one, several);
+    }
+
     [Fact]
     public void AddGram_Throws_ShortRowsOrMatrix()
     {
