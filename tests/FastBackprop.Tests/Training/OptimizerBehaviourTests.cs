@@ -93,6 +93,34 @@ public class OptimizerBehaviourTests
         Assert.Equal(0, allocated);
     }
 
+    /// <summary>The line-search and second-order rules allocate nothing per step either, once their work buffers exist
+    /// (made at the first step), on a double-precision objective and on the trainer's network objective.</summary>
+    [Theory]
+    [InlineData("Lbfgs")]
+    [InlineData("ScaledConjugateGradient")]
+    [InlineData("LevenbergMarquardt")]
+    public void ObjectiveOptimizer_Step_AllocatesNothing(string kind)
+    {
+        using var problem = new NetworkProblem(new SeededRandom(31));
+        foreach (IObjective objective in new IObjective[] { new QuadraticObjective(new SeededRandom(3), 40), problem.Objective })
+        {
+            int n = objective.ParameterCount;
+            Optimizer optimizer = kind switch
+            {
+                "Lbfgs" => new Lbfgs(n, maxIterations: 3),
+                "ScaledConjugateGradient" => new ScaledConjugateGradient(n),
+                _ => new LevenbergMarquardt(n),
+            };
+            float[] w = objective == problem.Objective ? problem.Network.Parameters.ToArray() : new float[n], g = new float[n];
+            void Steps()
+            {
+                for (int i = 0; i < 5; i++) optimizer.Step(w, g, 1f, objective.Evaluate(w, g), objective);
+            }
+            Steps();   // warm-up: JIT, work buffers
+            Assert.Equal(0, SteadyStateAllocation.Measure(Steps));
+        }
+    }
+
     private static double Loss(float[] a, float[] c, float[] w)
     {
         double sum = 0;
