@@ -17,7 +17,7 @@ namespace FastBackprop.Training;
 // Hagan & Menhaj divide mu by beta = 10 after a success and multiply by it after a failure;
 // MATLAB's trainlm (mu 0.001, mu_dec 0.1, mu_inc 10, mu_max 1e10) is the default here. E and G are
 // means over the patterns (MATLAB's are sums), so mu is on the per-pattern scale.
-// G, its factor and the solve are in double; G is accumulated by ParameterReductions.AddGram and
+// G, its factor and the solve are in double; G is accumulated by ParameterReductions.AddLayeredGram and
 // the factorisation and solves take their inner products in the canonical order, so a step gives
 // the same bits at every vector width.
 // ---------------------------------------------------------------------------------------------

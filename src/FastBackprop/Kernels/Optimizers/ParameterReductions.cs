@@ -23,10 +23,9 @@ namespace FastBackprop.Kernels.Optimizers;
 // width: a hardware FMA, or the runtime's software fallback), so no tier can round differently.
 // Double-precision versions (Cholesky, solves) follow the same order in double.
 //
-// The Gram update of the Gauss-Newton matrix (AddGram) needs no canonical tree: each element is
-// a sum over Jacobian rows taken in row order, and its inputs are floats widened to double, whose
-// products are exact in double, so every element sees the same exact products and the same
-// sequence of roundings (one per row) whatever width computes it.
+// The Gauss-Newton update (AddLayeredGram) needs no canonical tree: each element is a sum over the
+// chunk's patterns taken in pattern order, each term two correctly rounded products and a sum,
+// computed by the same operations whether a register tile or the scalar loop covers it.
 //
 // Operands: spans of the parameter count (or a prefix of a packed triangle's row).
 // Caller guarantees: equal lengths where two spans are reduced together.
@@ -188,50 +187,34 @@ internal static class ParameterReductions
         for (int i = 0; i < sum.Length; i++) sum[i] += row[i];
     }
 
-    /// <summary>Columns per panel of a Jacobian chunk (the widest Gram tile).</summary>
-    public const int PanelWidth = 16;
-
-    /// <summary>The layout AddGram reads a chunk of Jacobian rows in: column panels of <see cref="PanelWidth"/>, each
-    /// holding its columns of every row contiguously (row r's columns of panel k at k·panelStride + r·PanelWidth),
-    /// so that the tile loop streams through memory instead of striding by the row length. This is the index of
-    /// row <paramref name="row"/>, column <paramref name="column"/>.</summary>
-    public static int PanelIndex(int row, int column, int panelStride) => column / PanelWidth * panelStride + row * PanelWidth + column % PanelWidth;
-
-    /// <summary>The doubles a chunk of <paramref name="rowCapacity"/> rows of <paramref name="n"/> columns needs
-    /// (whole panels; the columns past n must stay zero).</summary>
-    public static int PanelLength(int n, int rowCapacity) => (n + PanelWidth - 1) / PanelWidth * rowCapacity * PanelWidth;
-
-    /// <summary>The Gram update of a lower triangle packed row by row (element (i, j), j ≤ i, at i(i+1)/2 + j):
-    /// <c>packed[i, j] += Σ_r J[r, i] · J[r, j]</c> for r = 0 .. rowCount-1 in order, with J in the panel layout
-    /// (<see cref="PanelIndex"/>).</summary>
+    /// <summary>The Gauss-Newton update over a chunk of patterns of a network of dense layers (<see cref="GramLayout"/>):
+    /// for every j ≤ i of the lower triangle packed row by row (element (i, j) at i(i+1)/2 + j),
+    /// <c>packed[i, j] += Σ_p (M_p[a(i), a(j)] · x̃_p[b(i)]) · x̃_p[b(j)]</c> over p = 0 .. count-1 in order, each term
+    /// rounded as written (a product, a product, a sum), where parameter i is input b(i) of unit a(i) of layer l(i)
+    /// (b = the layer's input count for the bias, whose input x̃ is 1), M_p = M^{l(i) l(j)}_p and x̃_p = X^{l}_p.</summary>
     /// <param name="packed">n(n+1)/2 doubles, updated in place.</param>
-    /// <param name="panels">The chunk: floats widened to double (so that every product is exact), zero in the columns
-    /// from n to the end of the last panel; <see cref="PanelLength"/>(n, rowCapacity) doubles.</param>
-    /// <param name="rowCount">Rows to add; at most the capacity the panels were laid out for.</param>
-    /// <param name="panelStride">Doubles per panel: rowCapacity x <see cref="PanelWidth"/>.</param>
-    /// <param name="n">The order of the matrix.</param>
-    /// <param name="pool">Threads to share the rows of the triangle between (or null): each element is still summed by
-    /// one thread, in row order, so the bits do not depend on it.</param>
-    public static unsafe void AddGram(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n, WorkerPool? pool = null)
+    /// <param name="layout">The network's layers.</param>
+    /// <param name="inputs">Per layer l, the chunk's layer inputs with a 1 appended: pattern p's at p·(inputs_l + 1).</param>
+    /// <param name="products">Per pair m ≤ l at <see cref="GramLayout.Pair"/>(l, m), M^{lm}: units_l x units_m x
+    /// <paramref name="capacity"/>, element (a, c) of pattern p at (a · units_m + c) · capacity + p.</param>
+    /// <param name="count">Patterns in the chunk.</param>
+    /// <param name="capacity">The pattern stride of <paramref name="products"/>.</param>
+    /// <param name="pool">Threads to share the rows between, or null (the bits do not depend on it).</param>
+    public static unsafe void AddLayeredGram(Span<double> packed, GramLayout layout, double[][] inputs, double[][] products, int count, int capacity, WorkerPool? pool = null)
     {
+        int n = layout.ParameterCount;
         ThrowHelper.CheckLength(packed.Length, n * (n + 1) / 2, nameof(packed));
-        int panelCount = (n + PanelWidth - 1) / PanelWidth;
-        if (panelStride % PanelWidth != 0 || rowCount * PanelWidth > panelStride || panels.Length < panelCount * panelStride)
-        {
-            throw new ArgumentException($"panels holds {panels.Length} doubles in panels of {panelStride}; expected {panelCount} panels of at least {rowCount} rows of {PanelWidth}.", nameof(panels));
-        }
-        if (rowCount == 0) return;
-        // Threads only when each gets at least ~8 M multiply-adds (fork-join costs microseconds).
-        int parts = pool is null ? 1 : (int)Math.Min(pool.DegreeOfParallelism, (long)n * n / 2 * rowCount / (1L << 23));
+        if (count == 0) return;
+        int parts = pool is null ? 1 : (int)Math.Min(pool.DegreeOfParallelism, (long)n * n / 2 * count / (1L << 22));
         if (parts <= 1)
         {
-            Gram(packed, panels, rowCount, panelStride, n, 0, n);
+            LayeredGram(packed, layout, inputs, products, count, capacity, 0, n);
             return;
         }
-        fixed (double* c = packed, a = panels)
+        fixed (double* c = packed)
         {
-            GramJob job = GramJob.ForThread;
-            job.Set(c, packed.Length, a, panels.Length, rowCount, panelStride, n);
+            LayeredGramJob job = LayeredGramJob.ForThread;
+            job.Set(c, packed.Length, layout, inputs, products, count, capacity);
             try
             {
                 pool!.Run(job, parts);
@@ -243,120 +226,218 @@ internal static class ParameterReductions
         }
     }
 
-    // Rows [first, end) of C, first a multiple of 4, at the widest tier.
-    private static void Gram(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n, int first, int end)
+    // Rows [first, end), at the widest tier: the register tiles where they fit, then every element they left, one by
+    // one. Both compute each element with the same operations in the same order, so which covers it cannot matter.
+    private static void LayeredGram(Span<double> packed, GramLayout layout, double[][] inputs, double[][] products, int count, int capacity, int first, int end)
     {
-        if (Vector512.IsHardwareAccelerated) Gram<Simd512Double, Vector512<double>>(packed, panels, rowCount, panelStride, n, first, end);
-        else if (Vector256.IsHardwareAccelerated) Gram<Simd256Double, Vector256<double>>(packed, panels, rowCount, panelStride, n, first, end);
-        else if (Vector128.IsHardwareAccelerated) Gram<Simd128Double, Vector128<double>>(packed, panels, rowCount, panelStride, n, first, end);
-        else Gram<SimdScalarDouble, double>(packed, panels, rowCount, panelStride, n, first, end);
+        if (Vector512.IsHardwareAccelerated) LayeredGram<Simd512Double, Vector512<double>>(packed, layout, inputs, products, count, capacity, first, end);
+        else if (Vector256.IsHardwareAccelerated) LayeredGram<Simd256Double, Vector256<double>>(packed, layout, inputs, products, count, capacity, first, end);
+        else if (Vector128.IsHardwareAccelerated) LayeredGram<Simd128Double, Vector128<double>>(packed, layout, inputs, products, count, capacity, first, end);
+        else LayeredGram<SimdScalarDouble, double>(packed, layout, inputs, products, count, capacity, first, end);
     }
 
-    /// <summary>A parallel Gram update: the operands as pointers (pinned by the caller) and the cut of the triangle's rows
+    /// <summary>A parallel layered Gram update: the matrix as a pointer (pinned by the caller) and the cut of its rows
     /// into parts of equal work (row i has i + 1 elements: the cuts are at n·√(part/parts)). One instance per calling
     /// thread, reused, so a step allocates nothing.</summary>
-    private sealed unsafe class GramJob : IParallelWork
+    private sealed unsafe class LayeredGramJob : IParallelWork
     {
-        [ThreadStatic] private static GramJob? forThread;
+        [ThreadStatic] private static LayeredGramJob? forThread;
 
-        private double* c, a;
-        private int cLength, aLength, rowCount, panelStride, n;
+        private double* c;
+        private int cLength, count, capacity;
+        private GramLayout? layout;
+        private double[][]? inputs, products;
 
-        public static GramJob ForThread => forThread ??= new GramJob();
+        public static LayeredGramJob ForThread => forThread ??= new LayeredGramJob();
 
-        public void Set(double* c, int cLength, double* a, int aLength, int rowCount, int panelStride, int n)
+        public void Set(double* c, int cLength, GramLayout layout, double[][] inputs, double[][] products, int count, int capacity)
         {
             this.c = c;
-            this.a = a;
-            (this.cLength, this.aLength, this.rowCount, this.panelStride, this.n) = (cLength, aLength, rowCount, panelStride, n);
+            (this.cLength, this.layout, this.inputs, this.products, this.count, this.capacity) = (cLength, layout, inputs, products, count, capacity);
         }
 
-        public void Clear() => c = a = null;
+        public void Clear()
+        {
+            c = null;
+            (layout, inputs, products) = (null, null, null);
+        }
 
         public void Execute(int part, int parts)
         {
-            int first = Cut(part, parts), end = part == parts - 1 ? n : Cut(part + 1, parts);
-            if (first < end) Gram(new Span<double>(c, cLength), new ReadOnlySpan<double>(a, aLength), rowCount, panelStride, n, first, end);
+            int n = layout!.ParameterCount;
+            int first = Cut(n, part, parts), end = part == parts - 1 ? n : Cut(n, part + 1, parts);
+            if (first < end) LayeredGram(new Span<double>(c, cLength), layout, inputs!, products!, count, capacity, first, end);
         }
 
-        private int Cut(int part, int parts) => (int)(n * Math.Sqrt((double)part / parts)) / 4 * 4;
+        private static int Cut(int n, int part, int parts) => (int)(n * Math.Sqrt((double)part / parts));
     }
 
-    // The tile is 4 rows of C by two registers of columns (16 columns at Vector512, 2 at the scalar tier), held in
-    // eight accumulators while every Jacobian row of the chunk is added in order. A tile's columns lie in one panel,
-    // and so do its 4 rows' broadcast operands (4 divides 16), so each step of the row loop reads two short
-    // contiguous runs that advance by one panel row: a sequential stream the prefetcher follows. Each tile goes
-    // through a local copy: only the elements of the lower triangle are loaded and stored back, so no element of a
-    // neighbouring row of the packed layout is touched, and rows past n (the last block of 4) read the zero padding
-    // and are not stored. Cost model: per Jacobian row and tile, 4 broadcasts, 2 loads and 8 multiply-adds; the
-    // copies are O(tile) per chunk, against O(tile x rows) arithmetic.
+    // The register tile: 4 consecutive weights b0..b0+3 of one unit a of layer l (4 rows of C) by two registers of
+    // consecutive weights d0.. of one unit c of layer m (16 columns at Vector512, 2 at the scalar tier), over the
+    // chunk's patterns: per pattern, 4 coefficients M_p[a, c] x̃_p[b] (scalars), 2 loads of x̃_p[d..], 8 products and
+    // 8 sums. A row block is tiled when its first row is in [first, end); a tile is used only when it lies wholly in
+    // the lower triangle (for the unit's own block, d0 + width - 1 <= b0). The elements no tile covered (biases,
+    // the weights past the last whole tile of a unit, the diagonal's neighbourhood) go through the scalar loop.
+    // Cost model: the patterns, not the patterns times the outputs, are the inner loop: K times fewer terms than a
+    // Gram update over Jacobian rows for K outputs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gram<TSimd, TVector>(Span<double> packed, ReadOnlySpan<double> panels, int rowCount, int panelStride, int n, int firstRow, int endRow)
+    private static void LayeredGram<TSimd, TVector>(Span<double> packed, GramLayout layout, double[][] inputs, double[][] products, int count, int capacity, int first, int end)
         where TSimd : ISimdDouble<TVector> where TVector : struct
     {
         int w = TSimd.Count, width = 2 * w;
-        Span<double> tile = stackalloc double[4 * 2 * PanelWidth];
-        ref double t = ref MemoryMarshal.GetReference(tile);
-        ref double a = ref MemoryMarshal.GetReference(panels);
-        for (int i0 = firstRow; i0 < endRow; i0 += 4)
+        ref double cBase = ref MemoryMarshal.GetReference(packed);
+        for (int l = 0; l < layout.LayerCount; l++)
         {
-            int height = Math.Min(4, n - i0), last = i0 + height - 1;
-            ref double rowsI = ref Unsafe.Add(ref a, i0 / PanelWidth * panelStride + i0 % PanelWidth);
-            for (int j0 = 0; j0 <= last; j0 += width)
+            int inL = layout.Inputs[l], strideL = inL + 1, offL = layout.Offset[l];
+            double[] xl = inputs[l];
+            for (int a = 0; a < layout.Units[l]; a++)
             {
-                for (int m = 0; m < 4; m++)
+                for (int b0 = 0; b0 + 4 <= inL; b0 += 4)
                 {
-                    Span<double> local = tile.Slice(m * width, width);
-                    local.Clear();
-                    int count = m < height ? Math.Clamp(i0 + m - j0 + 1, 0, width) : 0;
-                    int start = (i0 + m) * (i0 + m + 1) / 2 + j0;
-                    if (count > 0) packed.Slice(start, count).CopyTo(local);
+                    int i0 = offL + a * inL + b0;
+                    if (i0 < first || i0 >= end) continue;
+                    for (int m = 0; m <= l; m++)
+                    {
+                        int inM = layout.Inputs[m], strideM = inM + 1, offM = layout.Offset[m], unitsM = layout.Units[m];
+                        double[] xm = inputs[m], mlm = products[layout.Pair(l, m)];
+                        int lastUnit = m == l ? a : unitsM - 1;
+                        for (int c = 0; c <= lastUnit; c++)
+                        {
+                            int dEnd = m == l && c == a ? b0 + 1 : inM;   // the unit's own block: tiles wholly at or left of the diagonal
+                            for (int d0 = 0; d0 + width <= dEnd; d0 += width)
+                            {
+                                int j0 = offM + c * inM + d0;
+                                ref double r0 = ref Unsafe.Add(ref cBase, i0 * (i0 + 1) / 2 + j0);
+                                ref double r1 = ref Unsafe.Add(ref cBase, (i0 + 1) * (i0 + 2) / 2 + j0);
+                                ref double r2 = ref Unsafe.Add(ref cBase, (i0 + 2) * (i0 + 3) / 2 + j0);
+                                ref double r3 = ref Unsafe.Add(ref cBase, (i0 + 3) * (i0 + 4) / 2 + j0);
+                                TVector c0a = TSimd.Load(ref r0), c0b = TSimd.Load(ref Unsafe.Add(ref r0, w));
+                                TVector c1a = TSimd.Load(ref r1), c1b = TSimd.Load(ref Unsafe.Add(ref r1, w));
+                                TVector c2a = TSimd.Load(ref r2), c2b = TSimd.Load(ref Unsafe.Add(ref r2, w));
+                                TVector c3a = TSimd.Load(ref r3), c3b = TSimd.Load(ref Unsafe.Add(ref r3, w));
+                                ref double mu = ref mlm[(a * unitsM + c) * capacity];
+                                for (int p = 0; p < count; p++)
+                                {
+                                    double coefficient = Unsafe.Add(ref mu, p);
+                                    ref double xb = ref xl[p * strideL + b0];
+                                    ref double xd = ref xm[p * strideM + d0];
+                                    TVector xa = TSimd.Load(ref xd), xz = TSimd.Load(ref Unsafe.Add(ref xd, w));
+                                    TVector k = TSimd.Create(coefficient * xb);
+                                    c0a = TSimd.Add(TSimd.Multiply(k, xa), c0a);
+                                    c0b = TSimd.Add(TSimd.Multiply(k, xz), c0b);
+                                    k = TSimd.Create(coefficient * Unsafe.Add(ref xb, 1));
+                                    c1a = TSimd.Add(TSimd.Multiply(k, xa), c1a);
+                                    c1b = TSimd.Add(TSimd.Multiply(k, xz), c1b);
+                                    k = TSimd.Create(coefficient * Unsafe.Add(ref xb, 2));
+                                    c2a = TSimd.Add(TSimd.Multiply(k, xa), c2a);
+                                    c2b = TSimd.Add(TSimd.Multiply(k, xz), c2b);
+                                    k = TSimd.Create(coefficient * Unsafe.Add(ref xb, 3));
+                                    c3a = TSimd.Add(TSimd.Multiply(k, xa), c3a);
+                                    c3b = TSimd.Add(TSimd.Multiply(k, xz), c3b);
+                                }
+                                TSimd.Store(c0a, ref r0);
+                                TSimd.Store(c0b, ref Unsafe.Add(ref r0, w));
+                                TSimd.Store(c1a, ref r1);
+                                TSimd.Store(c1b, ref Unsafe.Add(ref r1, w));
+                                TSimd.Store(c2a, ref r2);
+                                TSimd.Store(c2b, ref Unsafe.Add(ref r2, w));
+                                TSimd.Store(c3a, ref r3);
+                                TSimd.Store(c3b, ref Unsafe.Add(ref r3, w));
+                            }
+                        }
+                    }
                 }
-                ref double rowsJ = ref Unsafe.Add(ref a, j0 / PanelWidth * panelStride + j0 % PanelWidth);
-                TVector c0a = TSimd.Load(ref t), c0b = TSimd.Load(ref Unsafe.Add(ref t, w));
-                TVector c1a = TSimd.Load(ref Unsafe.Add(ref t, width)), c1b = TSimd.Load(ref Unsafe.Add(ref t, width + w));
-                TVector c2a = TSimd.Load(ref Unsafe.Add(ref t, 2 * width)), c2b = TSimd.Load(ref Unsafe.Add(ref t, 2 * width + w));
-                TVector c3a = TSimd.Load(ref Unsafe.Add(ref t, 3 * width)), c3b = TSimd.Load(ref Unsafe.Add(ref t, 3 * width + w));
-                for (int r = 0; r < rowCount; r++)
+            }
+        }
+
+        // Every element of the rows [first, end) that no tile covered, one by one.
+        for (int i = first; i < end; i++)
+        {
+            int l = layout.LayerOf[i], a = layout.UnitOf[i], b = layout.InputOf[i], inL = layout.Inputs[l];
+            bool tiled = b < inL / 4 * 4;   // a row some tile covers part of
+            int b0 = b - b % 4;
+            double[] xl = inputs[l];
+            ref double row = ref Unsafe.Add(ref cBase, i * (i + 1) / 2);
+            for (int j = 0; j <= i; j++)
+            {
+                int m = layout.LayerOf[j], c = layout.UnitOf[j], d = layout.InputOf[j], inM = layout.Inputs[m];
+                if (tiled && d == 0 && d < inM)
                 {
-                    ref double x = ref Unsafe.Add(ref rowsJ, r * PanelWidth);
-                    ref double y = ref Unsafe.Add(ref rowsI, r * PanelWidth);
-                    TVector xa = TSimd.Load(ref x), xb = TSimd.Load(ref Unsafe.Add(ref x, w));
-                    TVector b = TSimd.Create(y);
-                    c0a = TSimd.MultiplyAdd(b, xa, c0a);
-                    c0b = TSimd.MultiplyAdd(b, xb, c0b);
-                    b = TSimd.Create(Unsafe.Add(ref y, 1));
-                    c1a = TSimd.MultiplyAdd(b, xa, c1a);
-                    c1b = TSimd.MultiplyAdd(b, xb, c1b);
-                    b = TSimd.Create(Unsafe.Add(ref y, 2));
-                    c2a = TSimd.MultiplyAdd(b, xa, c2a);
-                    c2b = TSimd.MultiplyAdd(b, xb, c2b);
-                    b = TSimd.Create(Unsafe.Add(ref y, 3));
-                    c3a = TSimd.MultiplyAdd(b, xa, c3a);
-                    c3b = TSimd.MultiplyAdd(b, xb, c3b);
+                    // the start of unit c's weights: skip the columns the tiles covered
+                    int covered = m == l && c == a ? (b0 + 1) / width * width : inM / width * width;
+                    if (covered > 0)
+                    {
+                        j += covered - 1;
+                        continue;
+                    }
                 }
-                TSimd.Store(c0a, ref t);
-                TSimd.Store(c0b, ref Unsafe.Add(ref t, w));
-                TSimd.Store(c1a, ref Unsafe.Add(ref t, width));
-                TSimd.Store(c1b, ref Unsafe.Add(ref t, width + w));
-                TSimd.Store(c2a, ref Unsafe.Add(ref t, 2 * width));
-                TSimd.Store(c2b, ref Unsafe.Add(ref t, 2 * width + w));
-                TSimd.Store(c3a, ref Unsafe.Add(ref t, 3 * width));
-                TSimd.Store(c3b, ref Unsafe.Add(ref t, 3 * width + w));
-                for (int m = 0; m < height; m++)
-                {
-                    int count = Math.Clamp(i0 + m - j0 + 1, 0, width);
-                    int start = (i0 + m) * (i0 + m + 1) / 2 + j0;
-                    if (count > 0) tile.Slice(m * width, count).CopyTo(packed.Slice(start, count));
-                }
+                int strideM = inM + 1;
+                double[] xm = inputs[m];
+                ref double mu = ref products[layout.Pair(l, m)][(a * layout.Units[m] + c) * capacity];
+                double sum = Unsafe.Add(ref row, j);
+                for (int p = 0; p < count; p++) sum += Unsafe.Add(ref mu, p) * xl[p * (inL + 1) + b] * xm[p * strideM + d];
+                Unsafe.Add(ref row, j) = sum;
             }
         }
     }
 }
 
+/// <summary>Which layer, unit and input each parameter of a network of dense layers is, for
+/// <see cref="ParameterReductions.AddLayeredGram"/>: weight (a, b) of layer l at Offset_l + a · Inputs_l + b, bias a at
+/// Offset_l + Units_l · Inputs_l + a, whose input index is Inputs_l (the appended 1).</summary>
+internal sealed class GramLayout
+{
+    /// <summary>The layout of <paramref name="definition"/>, whose layers must all be dense.</summary>
+    public GramLayout(NetworkDefinition definition)
+    {
+        LayerCount = definition.LayerCount;
+        ParameterCount = definition.ParameterCount;
+        Offset = new int[LayerCount];
+        Units = new int[LayerCount];
+        Inputs = new int[LayerCount];
+        LayerOf = new int[ParameterCount];
+        UnitOf = new int[ParameterCount];
+        InputOf = new int[ParameterCount];
+        for (int l = 0; l < LayerCount; l++)
+        {
+            if (definition.Layers[l] is not Dense) throw new ArgumentException($"layer {l} is {definition.Layers[l]}; the Gauss-Newton layout needs dense layers only.", nameof(definition));
+            LayerLayout layout = definition.GetLayout(l);
+            (Offset[l], Units[l], Inputs[l]) = (layout.WeightOffset, layout.Units, layout.Inputs);
+            for (int a = 0; a < layout.Units; a++)
+            {
+                for (int b = 0; b < layout.Inputs; b++) (LayerOf[layout.WeightOffset + a * layout.Inputs + b], UnitOf[layout.WeightOffset + a * layout.Inputs + b], InputOf[layout.WeightOffset + a * layout.Inputs + b]) = (l, a, b);
+                (LayerOf[layout.BiasOffset + a], UnitOf[layout.BiasOffset + a], InputOf[layout.BiasOffset + a]) = (l, a, layout.Inputs);
+            }
+        }
+    }
+
+    public int LayerCount { get; }
+
+    public int ParameterCount { get; }
+
+    /// <summary>Each layer's first parameter.</summary>
+    public int[] Offset { get; }
+
+    public int[] Units { get; }
+
+    public int[] Inputs { get; }
+
+    public int[] LayerOf { get; }
+
+    public int[] UnitOf { get; }
+
+    /// <summary>The input index of each parameter (Inputs_l for a bias).</summary>
+    public int[] InputOf { get; }
+
+    /// <summary>The index of the layer pair (l, m), m ≤ l, in the products array: l(l+1)/2 + m.</summary>
+    public int Pair(int l, int m) => l * (l + 1) / 2 + m;
+
+    /// <summary>The number of layer pairs m ≤ l.</summary>
+    public int PairCount => LayerCount * (LayerCount + 1) / 2;
+}
+
 // ---- the double registers of the Gram update --------------------------------------------------------
-// MultiplyAdd is exact-product-then-add here: the operands are widened floats, so a fused and an unfused
-// multiply-add give the same bits, and each tier uses whichever it has in hardware.
+// Separate multiplies and adds, each correctly rounded, at every width: the same bits as the scalar loop.
 
 /// <summary>The operations the Gram update needs from one double register width.</summary>
 internal interface ISimdDouble<TVector> where TVector : struct
@@ -369,8 +450,9 @@ internal interface ISimdDouble<TVector> where TVector : struct
 
     static abstract TVector Create(double value);
 
-    /// <summary>a * b + c, for products that are exact (see above).</summary>
-    static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
+    static abstract TVector Multiply(TVector a, TVector b);
+
+    static abstract TVector Add(TVector a, TVector b);
 }
 
 internal readonly struct Simd512Double : ISimdDouble<Vector512<double>>
@@ -379,7 +461,8 @@ internal readonly struct Simd512Double : ISimdDouble<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Load(ref double source) => Vector512.LoadUnsafe(ref source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<double> value, ref double destination) => value.StoreUnsafe(ref destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Create(double value) => Vector512.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Multiply(Vector512<double> a, Vector512<double> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
 }
 
 internal readonly struct Simd256Double : ISimdDouble<Vector256<double>>
@@ -388,7 +471,8 @@ internal readonly struct Simd256Double : ISimdDouble<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Load(ref double source) => Vector256.LoadUnsafe(ref source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<double> value, ref double destination) => value.StoreUnsafe(ref destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Create(double value) => Vector256.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Multiply(Vector256<double> a, Vector256<double> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
 }
 
 internal readonly struct Simd128Double : ISimdDouble<Vector128<double>>
@@ -397,8 +481,8 @@ internal readonly struct Simd128Double : ISimdDouble<Vector128<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Load(ref double source) => Vector128.LoadUnsafe(ref source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<double> value, ref double destination) => value.StoreUnsafe(ref destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Create(double value) => Vector128.Create(value);
-    // Two roundings where FMA may be missing (the tier below AVX2): the product is exact, so the bits are the same.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> MultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c) => (a * b) + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Multiply(Vector128<double> a, Vector128<double> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
 }
 
 internal readonly struct SimdScalarDouble : ISimdDouble<double>
@@ -407,5 +491,6 @@ internal readonly struct SimdScalarDouble : ISimdDouble<double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Load(ref double source) => source;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double value, ref double destination) => destination = value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Create(double value) => value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MultiplyAdd(double a, double b, double c) => (a * b) + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Multiply(double a, double b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Add(double a, double b) => a + b;
 }

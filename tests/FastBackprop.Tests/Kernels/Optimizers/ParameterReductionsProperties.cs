@@ -50,73 +50,93 @@ public class ParameterReductionsProperties
         Assert.Equal("y", Assert.Throws<ArgumentException>(() => ParameterReductions.Dot(new float[3], new float[4])).ParamName);
     }
 
-    /// <summary>The Gram update against the plain triple loop in double: every product of two widened floats is exact, so
-    /// the loop's sums (one rounded add per row, in row order) are the kernel's bits.</summary>
+    /// <summary>The layered Gram update against its definition as a plain loop over the packed elements: per element and
+    /// pattern in order, (M[a, c] · x̃[b]) · x̃[d] added to the element, each operation rounded as written. The kernel's
+    /// register tiles and its loop over the rest must give these bits at every tier.</summary>
     [Property(MaxTest = 100)]
-    public void AddGram_MatchesRowByRowSums_RandomCases(OptimizerCase c)
+    public void AddLayeredGram_MatchesElementByElementSums_RandomCases(OptimizerCase c)
     {
         var random = new SeededRandom(c.Seed);
-        int n = 1 + c.Length % 90, rowCount = c.Steps * 7 - 4 + random.NextInt32(3), capacity = rowCount + (c.RandomStart ? 5 : 0);
-        int panelStride = capacity * ParameterReductions.PanelWidth;
-        double[] rows = new double[rowCount * n], panels = new double[ParameterReductions.PanelLength(n, capacity)];
-        for (int r = 0; r < rowCount; r++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                rows[r * n + i] = random.NextSymmetric(random.NextInt32(4) == 0 ? 1e-3f : 2f);
-                panels[ParameterReductions.PanelIndex(r, i, panelStride)] = rows[r * n + i];
-            }
-        }
-        int length = n * (n + 1) / 2;
+        int layers = 1 + c.Length % 3, count = 1 + random.NextInt32(2 * c.Steps + 3), capacity = count + (c.RandomStart ? 3 : 0);
+        var dense = new Layer[layers];
+        for (int l = 0; l < layers; l++) dense[l] = new Dense(1 + random.NextInt32(l == layers - 1 ? 4 : 9), TransferFunction.Logistic);
+        var layout = new GramLayout(new NetworkDefinition(1 + random.NextInt32(40), Loss.HalfSquaredError, dense));
+        (double[][] inputs, double[][] products) = RandomChunk(random, layout, capacity);
+        int n = layout.ParameterCount, length = n * (n + 1) / 2;
         double[] storage = new double[length + 32];
         storage.AsSpan().Fill(-7.25);
         Span<double> packed = storage.AsSpan(16, length);
         for (int k = 0; k < length; k++) packed[k] = random.NextSymmetric(1f) * 0.37;
         double[] expected = packed.ToArray();
-        for (int r = 0; r < rowCount; r++)
+        for (int i = 0; i < n; i++)
         {
-            for (int i = 0; i < n; i++)
+            int l = layout.LayerOf[i], a = layout.UnitOf[i], b = layout.InputOf[i];
+            for (int j = 0; j <= i; j++)
             {
-                for (int j = 0; j <= i; j++) expected[i * (i + 1) / 2 + j] += rows[r * n + i] * rows[r * n + j];
+                int m = layout.LayerOf[j], cu = layout.UnitOf[j], d = layout.InputOf[j];
+                double[] product = products[layout.Pair(l, m)];
+                for (int p = 0; p < count; p++)
+                {
+                    double coefficient = product[(a * layout.Units[m] + cu) * capacity + p] * inputs[l][p * (layout.Inputs[l] + 1) + b];
+                    double term = coefficient * inputs[m][p * (layout.Inputs[m] + 1) + d];
+                    expected[i * (i + 1) / 2 + j] += term;
+                }
             }
         }
 
-        ParameterReductions.AddGram(packed, panels, rowCount, panelStride, n);
+        ParameterReductions.AddLayeredGram(packed, layout, inputs, products, count, capacity);
 
         for (int k = 0; k < length; k++)
         {
             Assert.True(BitConverter.DoubleToInt64Bits(expected[k]) == BitConverter.DoubleToInt64Bits(packed[k]),
-                $"{c} (n {n}, rows {rowCount}): element {k} is {packed[k]:R}, expected {expected[k]:R}.");
+                $"{c} (n {n}, patterns {count}): element {k} is {packed[k]:R}, expected {expected[k]:R}.");
         }
         for (int k = 0; k < 16; k++) Assert.True(storage[k] == -7.25 && storage[16 + length + k] == -7.25, $"{c}: a guard element was written.");
     }
 
     [Theory]
-    [InlineData(600, 2)]
-    [InlineData(601, 3)]
-    public void AddGram_OnSeveralThreads_GivesTheBitsOfOne(int n, int threads)
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AddLayeredGram_OnSeveralThreads_GivesTheBitsOfOne(int threads)
     {
-        var random = new SeededRandom((ulong)n);
-        const int rows = 128;
-        int panelStride = rows * ParameterReductions.PanelWidth;
-        double[] panels = new double[ParameterReductions.PanelLength(n, rows)];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int i = 0; i < n; i++) panels[ParameterReductions.PanelIndex(r, i, panelStride)] = random.NextSymmetric(1f);
-        }
+        var random = new SeededRandom((ulong)threads);
+        const int count = 64;
+        var layout = new GramLayout(new NetworkDefinition(30, Loss.HalfSquaredError, new Dense(20, TransferFunction.Tanh), new Dense(5, TransferFunction.Logistic)));
+        (double[][] inputs, double[][] products) = RandomChunk(random, layout, count);
+        int n = layout.ParameterCount;
         double[] one = new double[n * (n + 1) / 2], several = new double[one.Length];
-        ParameterReductions.AddGram(one, panels, rows, panelStride, n);
+        ParameterReductions.AddLayeredGram(one, layout, inputs, products, count, count);
         using var pool = new WorkerPool(threads);
-        ParameterReductions.AddGram(several, panels, rows, panelStride, n, pool);
+        ParameterReductions.AddLayeredGram(several, layout, inputs, products, count, count, pool);
         Assert.Equal(one, several);
     }
 
     [Fact]
-    public void AddGram_Throws_ShortRowsOrMatrix()
+    public void AddLayeredGram_Throws_WrongMatrixLengthOrNonDenseLayer()
     {
-        Assert.Equal("panels", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[6], new double[15], 1, 16, 3)).ParamName);
-        Assert.Equal("panels", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[6], new double[32], 2, 16, 3)).ParamName);
-        Assert.Equal("packed", Assert.Throws<ArgumentException>(() => ParameterReductions.AddGram(new double[5], new double[16], 1, 16, 3)).ParamName);
+        var layout = new GramLayout(new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(1, TransferFunction.Logistic)));   // 3 parameters
+        Assert.Equal("packed", Assert.Throws<ArgumentException>(() => ParameterReductions.AddLayeredGram(new double[5], layout, [new double[3]], [new double[1]], 1, 1)).ParamName);
+        Assert.Equal("definition", Assert.Throws<ArgumentException>(() => new GramLayout(new NetworkDefinition(2, Loss.HalfSquaredError,
+            new Dense(3, TransferFunction.Tanh), new Dropout(0.5f), new Dense(1, TransferFunction.Logistic)))).ParamName);
+    }
+
+    // Random layer inputs (with the bias's 1) and products for capacity patterns, some of them tiny.
+    private static (double[][] Inputs, double[][] Products) RandomChunk(SeededRandom random, GramLayout layout, int capacity)
+    {
+        var inputs = new double[layout.LayerCount][];
+        var products = new double[layout.PairCount][];
+        for (int l = 0; l < layout.LayerCount; l++)
+        {
+            int stride = layout.Inputs[l] + 1;
+            inputs[l] = new double[capacity * stride];
+            for (int k = 0; k < inputs[l].Length; k++) inputs[l][k] = k % stride == layout.Inputs[l] ? 1.0 : random.NextSymmetric(random.NextInt32(4) == 0 ? 1e-3f : 2f) * (1 + random.NextDouble());
+            for (int m = 0; m <= l; m++)
+            {
+                double[] product = products[layout.Pair(l, m)] = new double[layout.Units[l] * layout.Units[m] * capacity];
+                for (int k = 0; k < product.Length; k++) product[k] = random.NextSymmetric(1f) * (1 + random.NextDouble());
+            }
+        }
+        return (inputs, products);
     }
 
     // ---- the specification ---------------------------------------------------------------------
