@@ -64,6 +64,8 @@ public sealed class OptimizerTests
         { ["--optimizer", "sgd", "--beta1", "0.5"], "--beta1 does not apply to --optimizer sgd; it sets adam/adamw/adamax/nadam/radam." },
         { ["--optimizer", "lm", "--layers", "64,128,10"], "--optimizer lm: the network has 9610 parameters; Levenberg-Marquardt handles at most 4096 parameters" },
         { ["--optimizer", "lbfgs", "--history", "many"], "--history is 'many'; expected a whole number." },
+        { ["--optimizer", "lbfgs", "--dropout", "0.2"], "--dropout does not apply to --optimizer lbfgs: it compares the loss at trial weights" },
+        { ["--optimizer", "lm", "--clip-norm", "1"], "--clip-norm does not apply to --optimizer lm: it computes its own gradients at trial weights and needs them unclipped." },
     };
 
     [Theory]

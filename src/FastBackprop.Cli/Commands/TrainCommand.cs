@@ -119,6 +119,7 @@ internal static class TrainCommand
             BatchCompleted = display.Batch,
             CheckpointPath = checkpoint,
         };
+        OptimizerFactory.CheckTrialPointOptions(parse, o, options.Optimizer, run.Network.Definition);
         return parse.GetValue(o.Threads) is int threads ? options with { DegreeOfParallelism = threads } : options;
     }
 

@@ -114,6 +114,27 @@ internal static class OptimizerFactory
         return optimizer;
     }
 
+    /// <summary>Rejects --dropout and --clip-norm for an optimizer that evaluates the loss at trial weights (lbfgs, scg,
+    /// lm): Trainer.Fit refuses both, and saying so here names the option before any output, instead of after the header.</summary>
+    /// <exception cref="UserException">The network has dropout, or --clip-norm is above 0, for such an optimizer.</exception>
+    public static void CheckTrialPointOptions(ParseResult parse, TrainCommandOptions options, Optimizer? optimizer, NetworkDefinition network)
+    {
+        if (optimizer is null || optimizer.Requires < OptimizerInputs.Objective) return;
+        string name = parse.GetValue(options.Optimizer)!;
+        foreach (Layer layer in network.Layers)
+        {
+            if (layer is Dropout)
+            {
+                throw new UserException($"{options.Dropout.Name} does not apply to {options.Optimizer.Name} {name}: it compares the loss at trial weights, " +
+                    "which dropout would make a different function at each evaluation; leave out --dropout or use another optimizer.");
+            }
+        }
+        if (parse.GetValue(options.ClipNorm) > 0)
+        {
+            throw new UserException($"{options.ClipNorm.Name} does not apply to {options.Optimizer.Name} {name}: it computes its own gradients at trial weights and needs them unclipped.");
+        }
+    }
+
     /// <summary>The optimizer's settings for `info`: its ToString (plain SGD: "sgd"), and the rate when it reads one.</summary>
     public static string Describe(string name, Optimizer? optimizer, float rate) =>
         (optimizer?.ToString() ?? "sgd") + (Find(name).UsesRate ? Fmt.Inv($", learning rate {rate}") : "");
