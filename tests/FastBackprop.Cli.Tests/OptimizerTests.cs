@@ -65,6 +65,8 @@ public sealed class OptimizerTests
         { ["--optimizer", "lm", "--layers", "64,128,10"], "--optimizer lm: the network has 9610 parameters; Levenberg-Marquardt handles at most 4096 parameters" },
         { ["--optimizer", "lbfgs", "--history", "many"], "--history is 'many'; expected a whole number." },
         { ["--optimizer", "lbfgs", "--dropout", "0.2"], "--dropout does not apply to --optimizer lbfgs: it compares the loss at trial weights" },
+        { ["--optimizer", "lbfgs", "--weight-decay", "0.01"], "--weight-decay does not apply to --optimizer lbfgs; it sets sgd/momentum/nesterov/adam/adamw/rmsprop/rprop/irprop+/rprop+/quickprop/adagrad/adamax/nadam/radam." },
+        { ["--optimizer", "adam", "--momentum", "0.5"], "--momentum does not apply to --optimizer adam; it sets momentum/nesterov." },
         { ["--optimizer", "lm", "--clip-norm", "1"], "--clip-norm does not apply to --optimizer lm: it computes its own gradients at trial weights and needs them unclipped." },
     };
 

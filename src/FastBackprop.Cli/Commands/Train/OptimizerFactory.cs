@@ -85,7 +85,7 @@ internal static class OptimizerFactory
         string name = parse.GetValue(options.Optimizer)!;
         Kind kind = Find(name);
         OptimizerOptions settings = options.Hyper;
-        var values = new Values(parse, parameters, parse.GetValue(options.Momentum), parse.GetValue(options.WeightDecay) ?? kind.DefaultDecay);
+        var values = new Values(parse, parameters, options, kind.DefaultDecay);
         Optimizer? optimizer;
         try
         {
@@ -103,11 +103,11 @@ internal static class OptimizerFactory
             if (option is not null && message.StartsWith(parameter, StringComparison.Ordinal)) message = option.Name + message[parameter.Length..];
             throw new UserException($"{options.Optimizer.Name} {name}: {message}", e);
         }
-        foreach ((Option option, _) in settings.Settings)
+        foreach (Option option in Tunable(options))
         {
             if (parse.GetResult(option) is { Implicit: false } && !values.Read.Contains(option))
             {
-                string takers = string.Join('/', Kinds.Where(k => Reads(k, settings, option)).Select(k => k.Name));
+                string takers = string.Join('/', Kinds.Where(k => Reads(k, options, option)).Select(k => k.Name));
                 throw new UserException($"{option.Name} does not apply to {options.Optimizer.Name} {name}; it sets {takers}.");
             }
         }
@@ -139,11 +139,16 @@ internal static class OptimizerFactory
     public static string Describe(string name, Optimizer? optimizer, float rate) =>
         (optimizer?.ToString() ?? "sgd") + (Find(name).UsesRate ? Fmt.Inv($", learning rate {rate}") : "");
 
+    // Every option that sets an optimizer's hyper-parameter: --momentum and --weight-decay, which not every kind has
+    // either (lbfgs, scg and lm have no weight decay), and the table's own.
+    private static IEnumerable<Option> Tunable(TrainCommandOptions options) =>
+        new Option[] { options.Momentum, options.WeightDecay }.Concat(options.Hyper.Settings.Select(s => s.Option));
+
     // Whether a kind reads an option (found by creating it with the defaults: each kind reads its options unconditionally).
-    private static bool Reads(Kind kind, OptimizerOptions settings, Option option)
+    private static bool Reads(Kind kind, TrainCommandOptions options, Option option)
     {
-        var probe = new Values(null, 16, 0.9f, kind.DefaultDecay);
-        kind.Create(probe, settings);
+        var probe = new Values(null, 16, options, kind.DefaultDecay);
+        kind.Create(probe, options.Hyper);
         return probe.Read.Contains(option);
     }
 
@@ -151,13 +156,22 @@ internal static class OptimizerFactory
     private static Kind Find(string name) => Kinds.FirstOrDefault(k => k.Name == name) ?? throw new InvalidOperationException($"no optimizer '{name}' in the table");
 
     /// <summary>The values a kind's constructor reads: the option given, or the kind's default; remembers which it read.</summary>
-    private sealed class Values(ParseResult? parse, int parameters, float momentum, float decay)
+    private sealed class Values(ParseResult? parse, int parameters, TrainCommandOptions options, float defaultDecay)
     {
         public int Parameters { get; } = parameters;
 
-        public float Momentum { get; } = momentum;
+        /// <summary>--momentum (its own default when not given).</summary>
+        public float Momentum
+        {
+            get
+            {
+                Read.Add(options.Momentum);
+                return parse?.GetValue(options.Momentum) ?? 0.9f;   // a probe (no parse) needs only a valid value
+            }
+        }
 
-        public float Decay { get; } = decay;
+        /// <summary>--weight-decay, or the kind's default.</summary>
+        public float Decay => Get(options.WeightDecay, defaultDecay);
 
         public HashSet<Option> Read { get; } = [];
 
