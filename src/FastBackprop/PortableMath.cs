@@ -1,37 +1,49 @@
 namespace FastBackprop;
 
-/// <summary>The double-precision functions whose results feed training (the losses, Adam's bias correction, the
+/// <summary>The double-precision functions whose results feed the weights (the Adam family's bias corrections, the
 /// learning-rate schedules, the Gaussian initialisation), computed from +, -, *, / and the IEEE-exact square root,
 /// rounding and scaling only.</summary>
 /// <remarks>Math.Exp, Log, Pow and Cos come from the platform's C library, and glibc, the Windows CRT and Apple's
-/// libm may round them differently in the last bit: a reported loss that moves one bit can move an early stop or a
-/// divergence halving, and a learning rate that moves one bit moves every weight. These are accurate to a few ulp
+/// libm may round them differently in the last bit, and a learning rate that moves one bit moves every weight. These are accurate to a few ulp
 /// (their tests measure it against Math.*), which no use here can see, and are the same bits on every machine.</remarks>
 internal static class PortableMath
 {
-    // ln 2 split so that k * Ln2High is exact for |k| < 2^11 (fdlibm's constants).
-    private const double Ln2High = 6.93147180369123816490e-01, Ln2Low = 1.90821492927058770002e-10;
+    // ln 2 / 32 split so that k * Ln2By32High is exact for |k| < 2^16 (27 significant bits), and 32 / ln 2.
+    private const double Ln2By32High = 0.021660849219188094, Ln2By32Low = 1.733101967801894e-10, ThirtyTwoByLn2 = 46.16624130844683;
 
-    // 1/n! for n = 0..13, each rounded once: e^r's Taylor coefficients, by Horner's rule without a division.
-    private static ReadOnlySpan<double> InverseFactorials =>
+    // 2^(j/32) for j = 0..31, each correctly rounded (from 60-digit decimals).
+    private static ReadOnlySpan<double> PowersOfTwo =>
     [
-        1.0, 1.0, 0.5, 0.16666666666666666, 0.041666666666666664,
-        0.008333333333333333, 0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05, 2.7557319223985893e-06,
-        2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10,
+        1.0, 1.0218971486541166, 1.0442737824274138, 1.0671404006768237,
+        1.0905077326652577, 1.1143867425958924, 1.1387886347566916, 1.1637248587775775,
+        1.189207115002721, 1.215247359980469, 1.241857812073484, 1.2690509571917332,
+        1.2968395546510096, 1.3252366431597413, 1.3542555469368927, 1.383909881963832,
+        1.4142135623730951, 1.4451808069770467, 1.4768261459394993, 1.5091644275934228,
+        1.5422108254079407, 1.5759808451078865, 1.6104903319492543, 1.645755478153965,
+        1.681792830507429, 1.718619298122478, 1.7562521603732995, 1.7947090750031072,
+        1.8340080864093424, 1.8741676341103, 1.9152065613971474, 1.9571441241754002,
     ];
 
-    /// <summary>e^x: x = k ln 2 + r with |r| ≤ ln 2 / 2, e^r by its Taylor series to r^13/13! (the first term left
-    /// out is below 2^-60 of the result), then one exact scaling by 2^k (which rounds once for subnormal results).
-    /// NaN gives NaN, +∞ gives +∞, -∞ gives 0.</summary>
+    /// <summary>e^x: x = (32 m + j) ln 2 / 32 + r with |r| ≤ ln 2 / 64, e^r by its Taylor series to r^6/6! (the
+    /// first term left out is below 2^-58 of the result), times the tabulated 2^(j/32), then an exact scaling by
+    /// 2^m (one rounding for subnormal results): within 2 ulp, and a loss evaluates ten of them per pattern, so
+    /// no division. NaN gives NaN, +∞ gives +∞, -∞ gives 0.</summary>
     public static double Exp(double x)
     {
         if (double.IsNaN(x)) return x;
         x = Math.Clamp(x, -1100.0, 1100.0);   // e^±1100 is past the overflow and the underflow to 0 already
-        double k = Math.Round(x * 1.4426950408889634);
-        double r = x - k * Ln2High - k * Ln2Low;
-        double p = InverseFactorials[13];
-        for (int n = 12; n >= 0; n--) p = p * r + InverseFactorials[n];
-        return Math.ScaleB(p, (int)k);
+        double k = Math.Round(x * ThirtyTwoByLn2);
+        double r = x - k * Ln2By32High - k * Ln2By32Low;
+        double p = r * (1.0 / 720) + 1.0 / 120;
+        p = p * r + 1.0 / 24;
+        p = p * r + 1.0 / 6;
+        p = p * r + 0.5;
+        p = p * r + 1.0;
+        p = p * r + 1.0;
+        int n = (int)k, m = n >> 5;
+        double t = PowersOfTwo[n & 31] * p;
+        // 2^m from its bits where both it and the result are normal; the edges go through ScaleB.
+        return m > -1000 && m < 1000 ? t * BitConverter.Int64BitsToDouble((long)(m + 1023) << 52) : Math.ScaleB(t, m);
     }
 
     /// <summary>ln x: x = m 2^e with m in [√½, √2), then ln m = 2 atanh(t) = 2 (t + t^3/3 + t^5/5 + ...),

@@ -34,10 +34,11 @@ public class PortableMathTests
         Assert.True(double.IsNaN(PortableMath.Log(double.NaN)));
     }
 
-    // Over the whole finite range of e^x, the overflow and underflow edges included: within 2 ulp of Math.Exp
-    // (itself within an ulp of e^x), relative to the result, or to the smallest normal double for subnormal results.
+    // Over the whole finite range of e^x, the overflow and underflow edges included: within 3 ulp of Math.Exp. The
+    // bound: the table entry, e^r and their product each round once (0.5, at most 0.6 and 0.5 ulp, 1.6 in all), and
+    // Math.Exp is within an ulp of e^x.
     [Property(MaxTest = 2000)]
-    public Property Exp_MatchesMathExp_WithinTwoUlp() =>
+    public Property Exp_MatchesMathExp_WithinThreeUlp() =>
         Prop.ForAll(Gen.Choose(-7460000, 7100000).Zip(Gen.Choose(0, 9999)).ToArbitrary(), c =>
         {
             double x = c.Item1 / 10000.0 + c.Item2 / 1e8;
@@ -48,7 +49,7 @@ public class PortableMathTests
                 return;
             }
             double ulp = Math.Max(Math.BitIncrement(expected) - expected, double.Epsilon);
-            Assert.True(Math.Abs(actual - expected) <= 2 * ulp, $"e^{x:R}: {actual:R} vs {expected:R} ({Math.Abs(actual - expected) / ulp:F2} ulp)");
+            Assert.True(Math.Abs(actual - expected) <= 3 * ulp, $"e^{x:R}: {actual:R} vs {expected:R} ({Math.Abs(actual - expected) / ulp:F2} ulp)");
         });
 
     [Theory]

@@ -54,7 +54,8 @@ internal static class TrainCommand
 
         TrainingCheckpoint? resumeFrom = outputs.Checkpoint is null ? null
             : CheckpointRun.Begin(outputs.Checkpoint, parse.GetValue(o.Resume), CheckpointRun.Describe(parse, o.RunOptions, run.Training, run.Validation), o.Checkpoint.Name);
-        display.Header(run.Loaded.Source, run.Training.Count, run.Validation?.Count ?? 0, run.Network.Definition, optimizerName, rate, options.BatchSize, options.DegreeOfParallelism);
+        display.Header(run.Loaded.Source, run.Training.Count, run.Validation?.Count ?? 0, run.Network.Definition,
+            OptimizerFactory.UsesRate(optimizerName) ? Fmt.Inv($"{optimizerName}, learning rate {rate}") : $"{optimizerName} (no learning rate)", options.BatchSize, options.DegreeOfParallelism);
         if (outputs.Checkpoint is not null) display.Checkpoint(outputs.Checkpoint, resumeFrom);
         display.TableHeader();
 
@@ -99,7 +100,9 @@ internal static class TrainCommand
         var options = new TrainingOptions
         {
             Epochs = parse.GetValue(o.Epochs),
-            BatchSize = parse.GetValue(o.BatchSize),
+            BatchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!)
+                ? parse.GetValue(o.BatchSize)
+                : run.Training.Count,   // a full-batch method: the whole training set per step
             Seed = parse.GetValue(o.Seed),
             LearningRate = rate,
             Schedule = ScheduleFactory.Create(parse, o, rate),
@@ -116,6 +119,7 @@ internal static class TrainCommand
             BatchCompleted = display.Batch,
             CheckpointPath = checkpoint,
         };
+        OptimizerFactory.CheckTrialPointOptions(parse, o, options.Optimizer, run.Network.Definition);
         return parse.GetValue(o.Threads) is int threads ? options with { DegreeOfParallelism = threads } : options;
     }
 

@@ -52,6 +52,7 @@ public sealed class DeterminismFingerprint
         Add("w3b-batches-2-threads", W3bBatches());
         Add("every-transfer-function-tiny", EveryFunctionTiny());
         foreach (var (name, network) in EveryFunctionAndOptimizer()) Add(name, network);
+        foreach (var (name, network) in FullBatchMethods()) Add(name, network);
         runs.Add(new("digits-predict", Hash(PredictEach(digits))));
         runs.Add(new("digits-predict-batch-2-threads", Hash(PredictBatches(digits))));
         return new DeterminismFingerprint(runs);
@@ -145,6 +146,13 @@ public sealed class DeterminismFingerprint
             ("adamw", n => new AdamW(n), 1e-3f, 0f),
             ("rmsprop", n => new RmsProp(n), 1e-3f, 0f),
             ("rprop", n => new Rprop(n), 1f, 0f),   // the rate is validated, and ignored: step sizes adapt per weight
+            ("adagrad", n => new AdaGrad(n), 1e-2f, 0f),
+            ("adamax", n => new Adamax(n), 2e-3f, 0f),
+            ("nadam", n => new NAdam(n), 2e-3f, 0f),
+            ("radam", n => new RAdam(n), 1e-3f, 0f),
+            ("quickprop", n => new Quickprop(n), 1e-3f, 0f),
+            ("rprop+", n => new RpropPlus(n), 1f, 0f),
+            ("irprop+", n => new IrpropPlus(n), 1f, 0f),
         ];
         bool softmax = true;
         foreach (var (name, create, rate, clip) in optimizers)
@@ -169,6 +177,35 @@ public sealed class DeterminismFingerprint
             });
             yield return ($"every-function-{name}-{(softmax ? "softmax" : "logistic")}", network);
             softmax = !softmax;
+        }
+    }
+
+    // The full-batch methods (line searches, conjugate directions, the Gauss-Newton Gram and its Cholesky), which
+    // take no dropout: a tanh-logistic network on 96 patterns, a few epochs each.
+    private static IEnumerable<(string Name, Network Network)> FullBatchMethods()
+    {
+        (string Name, Func<int, Optimizer> Create, float Rate)[] optimizers =
+        [
+            ("lbfgs", n => new Lbfgs(n, maxIterations: 5), 1f),
+            ("scg", n => new ScaledConjugateGradient(n), 1e-3f),
+            ("lm", n => new LevenbergMarquardt(n), 1e-3f),
+        ];
+        foreach (var (name, create, rate) in optimizers)
+        {
+            var network = new Network(20, Loss.HalfSquaredError,
+                new Dense(17, TransferFunction.Tanh), new Dense(9, TransferFunction.Relu), new Dense(5, TransferFunction.Logistic));
+            network.InitializeWeights(51);
+            var (x, d) = Synthetic(network.Definition, 96, seed: 52, oneHot: false);
+            Trainer.Fit(network, new Dataset(x, 20, d, 5), new TrainingOptions
+            {
+                Epochs = 4,
+                BatchSize = 96,
+                Seed = 53,
+                LearningRate = rate,
+                DegreeOfParallelism = 2,
+                Optimizer = create(network.Definition.ParameterCount),
+            });
+            yield return ($"full-batch-{name}", network);
         }
     }
 

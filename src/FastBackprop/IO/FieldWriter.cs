@@ -16,6 +16,13 @@ internal sealed class FieldWriter
     /// <summary>Bytes written so far.</summary>
     public int Length => (int)buffer.Length;
 
+    /// <summary>The bytes written so far (valid until the next write).</summary>
+    public ReadOnlySpan<byte> Written => buffer.GetBuffer().AsSpan(0, Length);
+
+    /// <summary>Forgets what was written, keeping the buffer's capacity (so a writer reused for snapshots of one size
+    /// allocates nothing after the first).</summary>
+    public void Clear() => buffer.SetLength(0);
+
     /// <summary>The underlying stream, for the framing (<see cref="Crc32.Seal"/>).</summary>
     internal MemoryStream Stream => buffer;
 

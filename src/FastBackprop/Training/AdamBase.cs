@@ -32,6 +32,10 @@ public abstract class AdamBase : Optimizer
     /// <summary>lambda: coupled (added to the gradient) for <see cref="Adam"/>, decoupled for <see cref="AdamW"/>.</summary>
     public float WeightDecay { get; }
 
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant(
+        $"{(decoupled ? "adamw" : "adam")} (beta1 {Beta1}, beta2 {Beta2}, epsilon {Epsilon}, weight decay {WeightDecay}{(decoupled ? " decoupled" : "")})");
+
     private protected sealed override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
         AdamUpdate.Apply(parameters, gradient, StateBuffer(0), StateBuffer(1), learningRate, Beta1, Beta2, Epsilon, step, WeightDecay, decoupled);
 

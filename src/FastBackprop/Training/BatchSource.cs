@@ -4,11 +4,17 @@ namespace FastBackprop.Training;
 
 /// <summary>One batch, its rows gathered into contiguous blocks: <see cref="Count"/> rows of inputs, of targets
 /// and (labelled data) of labels; <see cref="Labels"/> is empty without labels.</summary>
-internal readonly ref struct Batch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<int> labels, int count)
+/// <remarks>Inputs and targets are also held as memory, for the objective an optimizer evaluates at trial points
+/// (<see cref="BatchObjective"/>), which outlives the call that gathered them.</remarks>
+internal readonly ref struct Batch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, ReadOnlySpan<int> labels, int count)
 {
-    public ReadOnlySpan<float> Inputs { get; } = inputs;
+    public ReadOnlySpan<float> Inputs => InputRows.Span;
 
-    public ReadOnlySpan<float> Targets { get; } = targets;
+    public ReadOnlySpan<float> Targets => TargetRows.Span;
+
+    public ReadOnlyMemory<float> InputRows { get; } = inputs;
+
+    public ReadOnlyMemory<float> TargetRows { get; } = targets;
 
     public ReadOnlySpan<int> Labels { get; } = labels;
 
@@ -67,6 +73,6 @@ internal sealed class BatchSource
             data.GetTarget(row).CopyTo(targets.AsSpan(p * targetWidth, targetWidth));
             if (labels.Length != 0) labels[p] = data.GetLabel(row);
         }
-        return new Batch(inputs.AsSpan(0, count * inputWidth), targets.AsSpan(0, count * targetWidth), labels.AsSpan(0, labels.Length == 0 ? 0 : count), count);
+        return new Batch(inputs.AsMemory(0, count * inputWidth), targets.AsMemory(0, count * targetWidth), labels.AsSpan(0, labels.Length == 0 ? 0 : count), count);
     }
 }

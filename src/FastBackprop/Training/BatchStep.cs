@@ -10,8 +10,11 @@ namespace FastBackprop.Training;
 //                    share one pass over each weight row (a one-row matrix product would spend
 //                    most of its time packing)
 //   FusedSgdStep     plain SGD: Network.TrainBatch, the update fused into the gradient product
-//   GradientStep     anything else (an optimizer, or clipping): the mean gradient, then clipping,
-//                    then the optimizer's flat update kernel
+//   GradientStep     an optimizer that needs the gradient (and perhaps the loss: iRPROP+), or
+//                    clipping: the mean gradient, then clipping, then the optimizer's flat update
+//   ObjectiveStep    an optimizer that evaluates trial points (L-BFGS, SCG, LM): the loss and mean
+//                    gradient at the current weights through the optimizer's own objective, then
+//                    the optimizer's step with both and the objective
 // A learning rate of 0 (a schedule may reach it) is a step like any other whose update changes
 // nothing (w - 0 · g = w), so that dropout draws the same masks and the loss is measured the same
 // way as at any other rate.
@@ -29,6 +32,7 @@ internal abstract class BatchStep(Network network) : IDisposable
         bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0;
         if (plainSgd && batchSize == 1) return new OnlineSgdStep(network, layerRandom);
         if (plainSgd) return new FusedSgdStep(network, batchSize, options.DegreeOfParallelism, layerRandom);
+        if (options.Optimizer is { Requires: >= OptimizerInputs.Objective } optimizer) return new ObjectiveStep(network, batchSize, options.DegreeOfParallelism, optimizer);
         return new GradientStep(network, batchSize, options, layerRandom);
     }
 
@@ -103,13 +107,15 @@ internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfP
     public override void Dispose() => workspace.Dispose();
 }
 
-/// <summary>The mean gradient, checked, clipped if asked, then one flat update by the optimizer.</summary>
+/// <summary>The mean gradient, checked, clipped if asked, then one flat update by the optimizer (with the batch's mean
+/// loss for a rule that reads it).</summary>
 internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options, SeededRandom layerRandom) : BatchStep(network)
 {
     private readonly BatchWorkspace workspace = new(network.Definition, batchSize, options.DegreeOfParallelism) { Random = layerRandom };
     private readonly float[] gradient = new float[network.Definition.ParameterCount];
     // Plain SGD (with clipping) is the stateless Sgd optimizer: every unfused update runs one optimizer kernel.
     private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);
+    private readonly bool needsLoss = options.Optimizer?.Requires == OptimizerInputs.GradientAndLoss;
     private readonly float clipNorm = options.GradientClipNorm;
 
     public override StepResult Run(in Batch batch, float learningRate)
@@ -119,11 +125,52 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
         int bad = FirstNonFiniteLayer(gradient);
         if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
         if (clipNorm > 0) GradientClipping.ClipByNorm(gradient, clipNorm);
-        optimizer.Step(Network.Parameters, gradient, learningRate);
+        if (needsLoss) optimizer.Step(Network.Parameters, gradient, learningRate, (double)lossSum / batch.Count, null);
+        else optimizer.Step(Network.Parameters, gradient, learningRate);
         return Checked(lossSum, batch.Count);
     }
 
     public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer, count);
+
+    public override void Dispose() => workspace.Dispose();
+}
+
+/// <summary>The loss and mean gradient at the current weights, through the objective the optimizer then evaluates
+/// trial points of (so that the start point and the trial points are measured by one function, to the bit), then
+/// the optimizer's step. The network has no dropout (Trainer.Fit checks), so the passes draw nothing.</summary>
+internal sealed class ObjectiveStep : BatchStep
+{
+    private readonly BatchWorkspace workspace;
+    private readonly BatchObjective objective;
+    private readonly Optimizer optimizer;
+    private readonly float[] gradient;
+    private readonly float[] outputs;   // the output layer's rows at the start point: trial points overwrite the workspace's
+
+    public ObjectiveStep(Network network, int batchSize, int degreeOfParallelism, Optimizer optimizer)
+        : base(network)
+    {
+        workspace = new BatchWorkspace(network.Definition, batchSize, degreeOfParallelism);
+        objective = new BatchObjective(network, workspace);
+        this.optimizer = optimizer;
+        gradient = new float[network.Definition.ParameterCount];
+        outputs = new float[batchSize * network.Definition.OutputWidth];
+    }
+
+    public override StepResult Run(in Batch batch, float learningRate)
+    {
+        objective.Bind(batch);
+        float lossSum = NetworkBatchCalls.LossSumAt(Network, Network.Parameters, batch.Inputs, batch.Targets, batch.Count, gradient, workspace);
+        if (!float.IsFinite(lossSum)) return Checked(lossSum, batch.Count);
+        int bad = FirstNonFiniteLayer(gradient);
+        if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
+        int last = Network.Definition.LayerCount - 1;
+        workspace.GetOutputs(last, batch.Count).CopyTo(outputs);
+        optimizer.Step(Network.Parameters, gradient, learningRate, (double)lossSum / batch.Count, objective);
+        return Checked(lossSum, batch.Count);
+    }
+
+    public override ReadOnlySpan<float> Outputs(int layer, int count) =>
+        layer == Network.Definition.LayerCount - 1 ? outputs.AsSpan(0, count * Network.Definition.OutputWidth) : workspace.GetOutputs(layer, count);
 
     public override void Dispose() => workspace.Dispose();
 }

@@ -18,8 +18,7 @@ internal sealed class DivergenceGuard
     private readonly int maxHalvings;
     private readonly bool halving;
     private readonly float[] stepParameters;
-    private readonly float[] stepOptimizer;
-    private long stepOptimizerSteps;
+    private readonly IO.FieldWriter stepOptimizer = new();   // reused: no allocation after the first step
 
     public DivergenceGuard(Network network, TrainingOptions options)
     {
@@ -28,7 +27,6 @@ internal sealed class DivergenceGuard
         maxHalvings = options.MaxLearningRateHalvings;
         halving = options.OnDivergence == DivergencePolicy.HalveLearningRate;
         stepParameters = new float[network.Definition.ParameterCount];
-        stepOptimizer = new float[optimizer?.StateLength ?? 0];
     }
 
     /// <summary>At the (re)start of an epoch: marks where a halving replays from. A run resumed mid-epoch keeps the mark
@@ -43,8 +41,9 @@ internal sealed class DivergenceGuard
     public void BeforeStep()
     {
         network.Parameters.CopyTo(stepParameters);
-        optimizer?.SaveState(stepOptimizer);
-        stepOptimizerSteps = optimizer?.StepCount ?? 0;
+        if (optimizer is null) return;
+        stepOptimizer.Clear();
+        optimizer.WriteState(stepOptimizer);
     }
 
     /// <summary>After the step of <paramref name="result"/> diverged at <paramref name="learningRate"/>: with a halving
@@ -60,7 +59,7 @@ internal sealed class DivergenceGuard
             return;
         }
         stepParameters.CopyTo(network.Parameters);
-        optimizer?.LoadState(stepOptimizer, stepOptimizerSteps);
+        optimizer?.ReadState(stepOptimizer.Written, "the optimizer state before the step");
         string what = result.Failure.GetValueOrDefault().ToString().ToLowerInvariant();
         throw new TrainingDivergedException(state.Epoch + 1, state.Batch, result.Layer, what, learningRate);
     }
@@ -74,12 +73,11 @@ internal sealed class EpochRestart
     private int batch;
     private EpochMetrics metrics;
     private float[] parameters = [];
-    private long optimizerSteps;
-    private float[] optimizerState = [];
+    private byte[] optimizerState = [];
 
     /// <summary>Whether a mark of <paramref name="epochInProgress"/> for this network and optimizer is held.</summary>
     public bool Holds(int epochInProgress, Network network, Optimizer? optimizer) =>
-        epoch == epochInProgress && parameters.Length == network.Parameters.Length && optimizerState.Length == (optimizer?.StateLength ?? 0);
+        epoch == epochInProgress && parameters.Length == network.Parameters.Length && (optimizer is null || optimizerState.Length == optimizer.SaveState().Length);
 
     public void Mark(TrainingState state, Network network, Optimizer? optimizer)
     {
@@ -88,9 +86,7 @@ internal sealed class EpochRestart
         metrics = state.Metrics;
         if (parameters.Length != network.Parameters.Length) parameters = new float[network.Parameters.Length];
         network.Parameters.CopyTo(parameters);
-        if (optimizerState.Length != (optimizer?.StateLength ?? 0)) optimizerState = new float[optimizer?.StateLength ?? 0];
-        optimizer?.SaveState(optimizerState);
-        optimizerSteps = optimizer?.StepCount ?? 0;
+        optimizerState = optimizer?.SaveState() ?? [];   // once per epoch
     }
 
     public void Rewind(TrainingState state, Network network, Optimizer? optimizer)
@@ -98,7 +94,7 @@ internal sealed class EpochRestart
         state.Batch = batch;
         state.Metrics = metrics;
         parameters.CopyTo(network.Parameters);
-        optimizer?.LoadState(optimizerState, optimizerSteps);
+        optimizer?.ReadState(optimizerState, "the optimizer state at the epoch's start");
     }
 
     public void Exchange(ref StateSerializer s)
@@ -107,7 +103,6 @@ internal sealed class EpochRestart
         s.Int32(ref batch, "the restart batch", minimum: 0);
         metrics.Exchange(ref s);
         s.Floats(ref parameters);
-        s.Int64(ref optimizerSteps);
-        s.Floats(ref optimizerState);
+        s.OptimizerState(ref optimizerState);
     }
 }

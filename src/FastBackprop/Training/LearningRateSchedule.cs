@@ -1,7 +1,7 @@
 namespace FastBackprop.Training;
 
 /// <summary>A learning rate as a function of the epoch (or of the step: any zero-based counter the caller
-/// chooses), passed to <see cref="Optimizer.Step"/>.</summary>
+/// chooses), passed to <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float}, float)"/>.</summary>
 public abstract class LearningRateSchedule
 {
     /// <summary>The learning rate for zero-based epoch <paramref name="epoch"/>.</summary>

@@ -25,4 +25,22 @@ internal static class NetworkBatchCalls
     /// <summary>Fills <paramref name="gradient"/> with the mean over the batch of ∂E_p/∂w; returns Σ_p E_p.</summary>
     public static float MeanGradient(Network network, in Batch batch, Span<float> gradient, BatchWorkspace workspace) =>
         network.BackpropagateBatch(batch.Inputs, batch.Targets, gradient, workspace) * batch.Count;
+
+    /// <summary>Σ_p E_p of the <paramref name="count"/> patterns at <paramref name="parameters"/> (which need not be the
+    /// network's own), after an inference forward pass, and the MEAN gradient into <paramref name="gradient"/> unless it
+    /// is empty. Outputs that overflow give a non-finite loss, not an exception: an optimizer's trial point may be
+    /// anywhere. An objective's mean loss is this sum / count in double, at the start point as at every trial point.</summary>
+    public static float LossSumAt(Network network, ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count,
+        Span<float> gradient, BatchWorkspace workspace)
+    {
+        BatchPlan plan = network.BatchPlan;
+        plan.Forward(parameters, inputs, count, workspace, random: null);
+        float error = plan.OutputError(targets, count, workspace);
+        if (!gradient.IsEmpty)
+        {
+            if (float.IsFinite(error)) plan.Backward(parameters, inputs, count, workspace, new ParameterUpdate(gradient, 1f / count, inPlace: false));
+            else gradient.Fill(float.NaN);
+        }
+        return error;
+    }
 }

@@ -30,6 +30,9 @@ public sealed class RmsProp : Optimizer
     /// <summary>lambda (coupled).</summary>
     public float WeightDecay { get; }
 
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant($"rmsprop (rho {Rho}, epsilon {Epsilon}, weight decay {WeightDecay})");
+
     private protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
         RmsPropUpdate.Apply(parameters, gradient, StateBuffer(0), learningRate, Rho, Epsilon, WeightDecay);
 

@@ -5,7 +5,7 @@ namespace FastBackprop.Training;
 /// <summary>iRPROP- (Igel and Hüsken 2000): sign-based steps with one adaptive step size per weight. Meant for
 /// full-batch training (the gradient's sign must be that of the whole error), the classic method for small
 /// networks. See <see cref="RpropUpdate"/> for the equations.</summary>
-/// <remarks>The learning rate passed to <see cref="Optimizer.Step"/> is validated but ignored; the step sizes
+/// <remarks>The learning rate passed to <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float}, float)"/> is validated but ignored; the step sizes
 /// start at <see cref="InitialStep"/> and adapt. State: buffer 0 the sign (-1, 0, +1) of the previous gradient
 /// after the iRPROP- reset (zero initially), buffer 1 the step sizes (<see cref="InitialStep"/> initially).</remarks>
 public sealed class Rprop : Optimizer
@@ -57,6 +57,10 @@ public sealed class Rprop : Optimizer
 
     /// <summary>lambda (coupled).</summary>
     public float WeightDecay { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant(
+        $"rprop (iRPROP-; increase {Increase}, decrease {Decrease}, min step {MinStep}, max step {MaxStep}, initial step {InitialStep}, weight decay {WeightDecay})");
 
     private protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
         RpropUpdate.Apply(parameters, gradient, StateBuffer(0), StateBuffer(1), Increase, Decrease, MinStep, MaxStep, WeightDecay);

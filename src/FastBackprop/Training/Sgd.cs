@@ -32,9 +32,13 @@ public sealed class Sgd : Optimizer
     /// <summary>lambda.</summary>
     public float WeightDecay { get; }
 
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant(
+        $"{(Momentum == 0 ? "sgd" : Nesterov ? "nesterov" : "momentum")} ({(Momentum == 0 ? "" : $"momentum {Momentum}, ")}weight decay {WeightDecay})");
+
     private protected override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step)
     {
-        if (StateBufferCount == 0)
+        if (BufferCount == 0)
         {
             SgdUpdate.Apply(parameters, gradient, learningRate, WeightDecay);
         }

@@ -12,23 +12,31 @@ namespace FastBackprop.Training;
 /// <summary>Writes fields to a <see cref="FieldWriter"/> or reads them from a <see cref="FieldReader"/>, through the same calls.</summary>
 internal ref struct StateSerializer
 {
+    /// <summary>The checkpoint format version this build writes (see <see cref="TrainingCheckpoint"/>).</summary>
+    public const ushort CurrentVersion = 3;
+
     private readonly FieldWriter? writer;
     private FieldReader reader;
 
-    private StateSerializer(FieldWriter? writer, FieldReader reader)
+    private StateSerializer(FieldWriter? writer, FieldReader reader, ushort version)
     {
         this.writer = writer;
         this.reader = reader;
+        Version = version;
     }
 
     /// <summary>One reading exchange of an element of a list; <c>item</c> is null on entry when reading.</summary>
     public delegate void ItemExchange<T>(ref StateSerializer serializer, ref T? item);
 
     /// <summary>A serializer whose calls write their values.</summary>
-    public static StateSerializer Writing(FieldWriter writer) => new(writer, default);
+    public static StateSerializer Writing(FieldWriter writer) => new(writer, default, CurrentVersion);
 
-    /// <summary>A serializer whose calls overwrite their variables with what <paramref name="reader"/> holds.</summary>
-    public static StateSerializer Reading(FieldReader reader) => new(null, reader);
+    /// <summary>A serializer whose calls overwrite their variables with what <paramref name="reader"/> holds, written in
+    /// format <paramref name="version"/> (an older checkpoint's pieces are read in their old layout).</summary>
+    public static StateSerializer Reading(FieldReader reader, ushort version = CurrentVersion) => new(null, reader, version);
+
+    /// <summary>The format version being written (always <see cref="CurrentVersion"/>) or read.</summary>
+    public ushort Version { get; }
 
     /// <summary>Whether the calls read (else they write).</summary>
     public readonly bool IsReading => writer is null;
@@ -61,6 +69,13 @@ internal ref struct StateSerializer
     {
         if (writer is null) value = reader.Int64();
         else writer.Int64(value);
+    }
+
+    /// <summary>An int64 that must be at least <paramref name="minimum"/> (<paramref name="name"/> says what it is).</summary>
+    public void Int64(ref long value, string name, long minimum)
+    {
+        Int64(ref value);
+        if (writer is null && value < minimum) throw reader.Error(-8, $"{name} is {value}; expected at least {minimum}.");
     }
 
     public void UInt64(ref ulong value)
@@ -112,6 +127,69 @@ internal ref struct StateSerializer
             return;
         }
         values = reader.Floats(reader.Count(4, "float"));
+    }
+
+    /// <summary>An int32 count, then the bytes.</summary>
+    public void Bytes(ref byte[] values)
+    {
+        if (writer is not null)
+        {
+            writer.Int32(values.Length);
+            writer.Bytes(values);
+            return;
+        }
+        values = reader.Bytes(reader.Count(1, "byte")).ToArray();
+    }
+
+    /// <summary>Buffers of fixed lengths as one block: an int32 count (the sum of their lengths), then each buffer's
+    /// floats in order; reading fills the buffers in place, and a count other than their total length is an error
+    /// (<paramref name="name"/> says what they are).</summary>
+    public void Buffers(float[][] buffers, string name)
+    {
+        int total = 0;
+        foreach (float[] b in buffers) total += b.Length;
+        if (writer is not null)
+        {
+            writer.Int32(total);
+            foreach (float[] b in buffers) writer.Floats(b);
+            return;
+        }
+        int count = reader.Int32();
+        if (count != total) throw reader.Error(-4, $"{name} holds {count} floats; expected {total}.");
+        foreach (float[] b in buffers) reader.Floats(b);
+    }
+
+    /// <summary>A double array of fixed length, in place: an int32 count (which must be its length), then the doubles.</summary>
+    public void Doubles(double[] values, string name)
+    {
+        if (writer is not null)
+        {
+            writer.Int32(values.Length);
+            foreach (double v in values) writer.Double(v);
+            return;
+        }
+        int count = reader.Int32();
+        if (count != values.Length) throw reader.Error(-4, $"{name} holds {count} values; expected {values.Length}.");
+        for (int i = 0; i < values.Length; i++) values[i] = reader.Double();
+    }
+
+    /// <summary>An optimizer's state (the bytes of Optimizer.WriteState), as a counted block of bytes. Format 2 stored
+    /// it as an int64 step count and a counted block of floats, which are exactly the first bytes of the format-3 state
+    /// of every optimizer format 2 knew (and all of it): reading format 2, those fields are taken as the block.</summary>
+    public void OptimizerState(ref byte[] state)
+    {
+        if (writer is not null || Version >= 3)
+        {
+            Bytes(ref state);
+            return;
+        }
+        long steps = reader.Int64();
+        int count = reader.Count(4, "float");
+        ReadOnlySpan<byte> floats = reader.Bytes(4 * count);
+        state = new byte[12 + floats.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(state, steps);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(state.AsSpan(8), count);
+        floats.CopyTo(state.AsSpan(12));
     }
 
     /// <summary>A flag, then <see cref="Floats(ref float[])"/> if there are any.</summary>

@@ -47,7 +47,11 @@ public static class Trainer
             CheckData(definition, options.Validation, "options.Validation");
             DatasetChecks.Classes(options.Validation, "options.Validation");
         }
-        if (options.Optimizer is not null) ThrowHelper.CheckLength(options.Optimizer.ParameterCount, definition.ParameterCount, "options.Optimizer.ParameterCount");
+        if (options.Optimizer is not null)
+        {
+            ThrowHelper.CheckLength(options.Optimizer.ParameterCount, definition.ParameterCount, "options.Optimizer.ParameterCount");
+            CheckObjectiveOptimizer(definition, options);
+        }
 
         using var run = new TrainingRun(network, training, validation, options);
         resumeFrom?.RestoreInto(network, options.Optimizer, run.State, training.Count, options);
@@ -115,6 +119,26 @@ public static class Trainer
         int n = data.Count;
         return new Evaluation(n, loss / n, counts is null ? null : (double)correct / n,
             counts is null ? squared / ((double)n * outputs) : null, counts);
+    }
+
+    // An optimizer that evaluates trial points compares values of one function: dropout would make each evaluation another,
+    // and a clipped gradient would not be the gradient of the loss it measures.
+    private static void CheckObjectiveOptimizer(NetworkDefinition definition, TrainingOptions options)
+    {
+        Optimizer optimizer = options.Optimizer!;
+        if (optimizer.Requires < OptimizerInputs.Objective) return;
+        string name = optimizer.GetType().Name;
+        foreach (Layer layer in definition.Layers)
+        {
+            if (layer is Dropout)
+            {
+                throw new ArgumentException($"options.Optimizer: {name} evaluates the loss at trial weights and compares the values, which dropout would make those of a different function each time; remove the dropout layers or use another optimizer.", "options.Optimizer");
+            }
+        }
+        if (options.GradientClipNorm > 0)
+        {
+            throw new ArgumentException($"options.GradientClipNorm: {name} computes its own gradients at trial weights and needs them unclipped; set GradientClipNorm to 0.", nameof(options.GradientClipNorm));
+        }
     }
 
     // The checks of a data set bound to the network, once per call.

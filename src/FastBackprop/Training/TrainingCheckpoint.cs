@@ -4,18 +4,22 @@ using FastBackprop.IO;
 namespace FastBackprop.Training;
 
 // ---------------------------------------------------------------------------------------------
-// Checkpoint file, version 2, in FastBackprop's framing (FramedFile: "FBPCHKPT", version, body,
+// Checkpoint file, version 3, in FastBackprop's framing (FramedFile: "FBPCHKPT", version, body,
 // CRC-32). The body is whatever Exchange below lists, in that order, through StateSerializer:
 //   the run it belongs to: training pattern count, batch size (int32), seed (uint64), shuffle (flag),
 //     optimizer type name, network description (NetworkDefinition.ToString) (strings: int32 length + UTF-8),
-//   the weights (int32 count + float32[]), the optimizer: step count (int64), state (int32 count + float32[]),
+//   the weights (int32 count + float32[]), the optimizer's state (int32 byte count + the bytes of
+//     Optimizer.WriteState: step count, per-parameter buffers, the rule's history),
 //   the TrainingState (TrainingState.Exchange: position, generator, halvings, early stopping, running
-//     sums, reports).
+//     sums, reports; its halving mark holds an optimizer state too).
+// Version 2 (before the optimizer state became a rule's own description) stored the optimizer as an
+// int64 step count and a counted float block, which are byte for byte the format-3 state of every
+// optimizer it knew; StateSerializer.OptimizerState reads them as such, so version 2 checkpoints resume.
 // The network is stored as its parameters and a description, not as a model file, so a network with
 // custom transfer functions (which model files cannot hold) checkpoints too; on resume the
 // description must match the network's.
 // Version 1 checkpoints (before the state was written once) are not read: finish such a run with the
-// build that started it, or start it again.
+// build that started it, or start it again. A loaded version 2 checkpoint saves as version 3.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The whole state of a training run at a batch boundary: weights, optimizer moments and
@@ -25,7 +29,11 @@ namespace FastBackprop.Training;
 public sealed class TrainingCheckpoint
 {
     private static ReadOnlySpan<byte> Magic => "FBPCHKPT"u8;
-    private const ushort FormatVersion = 2;
+    private const ushort FormatVersion = StateSerializer.CurrentVersion;
+    private const ushort OldestReadableVersion = 2;
+
+    // The state of "no optimizer" (plain SGD fused into the gradient product): step count 0, no buffers.
+    private static readonly byte[] NoOptimizerState = new byte[12];
 
     private int trainingCount;
     private int batchSize;
@@ -34,8 +42,7 @@ public sealed class TrainingCheckpoint
     private string optimizerName = "";
     private string network = "";
     private float[] parameters = [];
-    private long optimizerSteps;
-    private float[] optimizerState = [];
+    private byte[] optimizerState = NoOptimizerState;
     private readonly TrainingState state = new(0);
 
     private TrainingCheckpoint()
@@ -61,8 +68,7 @@ public sealed class TrainingCheckpoint
         s.String(ref optimizerName);
         s.String(ref network);
         s.Floats(ref parameters);
-        s.Int64(ref optimizerSteps);
-        s.Floats(ref optimizerState);
+        s.OptimizerState(ref optimizerState);
         state.Exchange(ref s);
     }
 
@@ -77,10 +83,8 @@ public sealed class TrainingCheckpoint
             optimizerName = optimizer?.GetType().Name ?? "",
             network = network.Definition.ToString(),
             parameters = network.Parameters.ToArray(),
-            optimizerSteps = optimizer?.StepCount ?? 0,
-            optimizerState = new float[optimizer?.StateLength ?? 0],
+            optimizerState = optimizer?.SaveState() ?? NoOptimizerState,
         };
-        optimizer?.SaveState(c.optimizerState);
         state.CopyTo(c.state);
         return c;
     }
@@ -93,15 +97,23 @@ public sealed class TrainingCheckpoint
                 $"resumeFrom was written by a run with {trainingCount} training patterns, batch size {batchSize}, seed {seed}, shuffle {shuffle}; " +
                 $"this run has {count}, {options.BatchSize}, {options.Seed}, {options.Shuffle}. Resume with the same data and options.", "resumeFrom");
         }
-        if ((optimizer?.GetType().Name ?? "") != optimizerName || (optimizer?.StateLength ?? 0) != optimizerState.Length)
+        string written = optimizerName.Length == 0 ? "plain SGD" : optimizerName;
+        if ((optimizer?.GetType().Name ?? "") != optimizerName)
         {
-            throw new ArgumentException($"resumeFrom was written with optimizer '{(optimizerName.Length == 0 ? "plain SGD" : optimizerName)}'; this run uses '{optimizer?.GetType().Name ?? "plain SGD"}'.", "resumeFrom");
+            throw new ArgumentException($"resumeFrom was written with optimizer '{written}'; this run uses '{optimizer?.GetType().Name ?? "plain SGD"}'.", "resumeFrom");
         }
         if (this.network != network.Definition.ToString() || parameters.Length != network.Parameters.Length)
         {
             throw new ArgumentException($"resumeFrom holds a {this.network} network with {parameters.Length} parameters; this one is {network.Definition} with {network.Parameters.Length}.", "resumeFrom");
         }
-        optimizer?.LoadState(optimizerState, optimizerSteps);
+        try
+        {
+            optimizer?.ReadState(optimizerState, "resumeFrom's optimizer state");
+        }
+        catch (DataFormatException e)
+        {
+            throw new ArgumentException($"resumeFrom was written with optimizer '{written}' of other settings: {e.Message}", "resumeFrom", e);
+        }
         parameters.CopyTo(network.Parameters);
         this.state.CopyTo(state);
     }
@@ -134,9 +146,9 @@ public sealed class TrainingCheckpoint
 
     internal static TrainingCheckpoint Deserialize(ReadOnlySpan<byte> bytes, string sourceName)
     {
-        FieldReader reader = FramedFile.Open(bytes, Magic, "checkpoint", 0, (FormatVersion, FormatVersion), sourceName, out _);
+        FieldReader reader = FramedFile.Open(bytes, Magic, "checkpoint", 0, (OldestReadableVersion, FormatVersion), sourceName, out ushort version);
         var c = new TrainingCheckpoint();
-        StateSerializer s = StateSerializer.Reading(reader);
+        StateSerializer s = StateSerializer.Reading(reader, version);
         c.Exchange(ref s);
         if (s.Remaining != 0) throw s.Error($"{s.Remaining} unexpected bytes before the checksum.");
         string? problem = c.Inconsistency();

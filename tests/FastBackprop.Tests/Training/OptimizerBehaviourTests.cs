@@ -11,7 +11,8 @@ public class OptimizerBehaviourTests
 {
     private const int N = 37;
 
-    public static TheoryData<string> Kinds() => new("Sgd", "Momentum", "Nesterov", "Adam", "AdamW", "RmsProp", "Rprop");
+    public static TheoryData<string> Kinds() => new("Sgd", "Momentum", "Nesterov", "Adam", "AdamW", "RmsProp", "Rprop",
+        "AdaGrad", "Adamax", "NAdam", "RAdam", "Quickprop", "RpropPlus", "IrpropPlus");
 
     /// <summary>f(w) = ½ Σ a_i (w_i - c_i)², ∇f = a_i (w_i - c_i), a_i in [0.5, 2], c_i in [-1, 1], from w = 0.</summary>
     [Theory]
@@ -34,13 +35,20 @@ public class OptimizerBehaviourTests
             "AdamW" => (new AdamW(N, weightDecay: 1e-4f), LearningRateSchedule.Cosine(0.05f, 1000), 1000),
             "RmsProp" => (new RmsProp(N), LearningRateSchedule.Cosine(0.02f, 1000), 1000),
             "Rprop" => (new Rprop(N), LearningRateSchedule.Constant(0f), 200),
+            "AdaGrad" => (new AdaGrad(N), LearningRateSchedule.Constant(0.5f), 1000),
+            "Adamax" => (new Adamax(N), LearningRateSchedule.Cosine(0.05f, 1000), 1000),
+            "NAdam" => (new NAdam(N), LearningRateSchedule.Cosine(0.05f, 1000), 1000),
+            "RAdam" => (new RAdam(N), LearningRateSchedule.Cosine(0.05f, 1000), 1000),
+            "Quickprop" => (new Quickprop(N), LearningRateSchedule.Constant(0.5f), 100),
+            "RpropPlus" => (new RpropPlus(N), LearningRateSchedule.Constant(0f), 200),
+            "IrpropPlus" => (new IrpropPlus(N), LearningRateSchedule.Constant(0f), 200),
             _ => throw new ArgumentException(kind, nameof(kind)),
         };
         double initial = Loss(a, c, w);
         for (int step = 0; step < steps; step++)
         {
             for (int i = 0; i < N; i++) g[i] = a[i] * (w[i] - c[i]);
-            optimizer.Step(w, g, schedule.Rate(step));
+            OptimizerProperties.Step(optimizer, w, g, schedule.Rate(step), Loss(a, c, w));
         }
         double final = Loss(a, c, w);
         double worst = Enumerable.Range(0, N).Max(i => Math.Abs(w[i] - c[i]));
@@ -61,21 +69,56 @@ public class OptimizerBehaviourTests
             "AdamW" => new AdamW(n),
             "RmsProp" => new RmsProp(n),
             "Rprop" => new Rprop(n),
+            "AdaGrad" => new AdaGrad(n),
+            "Adamax" => new Adamax(n),
+            "NAdam" => new NAdam(n),
+            "RAdam" => new RAdam(n),
+            "Quickprop" => new Quickprop(n),
+            "RpropPlus" => new RpropPlus(n),
+            "IrpropPlus" => new IrpropPlus(n),
             _ => throw new ArgumentException(kind, nameof(kind)),
         };
         float[] w = new float[n], g = new float[n];
         OptimizerProperties.Fill(new SeededRandom(5), g, 1f);
-        for (int i = 0; i < 20; i++) optimizer.Step(w, g, 0.01f);       // warm-up: JIT, tiering
+        for (int i = 0; i < 20; i++) OptimizerProperties.Step(optimizer, w, g, 0.01f, i % 3);       // warm-up: JIT, tiering
 
         long allocated = SteadyStateAllocation.Measure(() =>
         {
             for (int i = 0; i < 20; i++)
             {
-                optimizer.Step(w, g, 0.01f);
+                OptimizerProperties.Step(optimizer, w, g, 0.01f, i % 3);
                 GradientClipping.ClipByNorm(g, 10f);
             }
         });
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>The line-search and second-order rules allocate nothing per step either, once their work buffers exist
+    /// (made at the first step), on a double-precision objective and on the trainer's network objective.</summary>
+    [Theory]
+    [InlineData("Lbfgs")]
+    [InlineData("ScaledConjugateGradient")]
+    [InlineData("LevenbergMarquardt")]
+    public void ObjectiveOptimizer_Step_AllocatesNothing(string kind)
+    {
+        using var problem = new NetworkProblem(new SeededRandom(31));
+        foreach (IObjective objective in new IObjective[] { new QuadraticObjective(new SeededRandom(3), 40), problem.Objective })
+        {
+            int n = objective.ParameterCount;
+            Optimizer optimizer = kind switch
+            {
+                "Lbfgs" => new Lbfgs(n, maxIterations: 3),
+                "ScaledConjugateGradient" => new ScaledConjugateGradient(n),
+                _ => new LevenbergMarquardt(n),
+            };
+            float[] w = objective == problem.Objective ? problem.Network.Parameters.ToArray() : new float[n], g = new float[n];
+            void Steps()
+            {
+                for (int i = 0; i < 5; i++) optimizer.Step(w, g, 1f, objective.Evaluate(w, g), objective);
+            }
+            Steps();   // warm-up: JIT, work buffers
+            Assert.Equal(0, SteadyStateAllocation.Measure(Steps));
+        }
     }
 
     private static double Loss(float[] a, float[] c, float[] w)

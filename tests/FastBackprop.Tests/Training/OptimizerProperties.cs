@@ -62,6 +62,13 @@ public class OptimizerProperties
         r => AdamRule.Random(r, decoupled: true),
         RmsPropRule.Random,
         RpropRule.Random,
+        AdaGradRule.Random,
+        AdamaxRule.Random,
+        NAdamRule.Random,
+        RAdamRule.Random,
+        QuickpropRule.Random,
+        r => RpropPlusRule.Random(r, improved: false),
+        r => RpropPlusRule.Random(r, improved: true),
     ];
 
     [Property]
@@ -91,6 +98,27 @@ public class OptimizerProperties
     [Property]
     public void Rprop_MatchesReference_RandomCases(OptimizerCase c) => Check(c, RpropRule.Random);
 
+    [Property]
+    public void AdaGrad_MatchesReference_RandomCases(OptimizerCase c) => Check(c, AdaGradRule.Random);
+
+    [Property]
+    public void Adamax_MatchesReference_RandomCases(OptimizerCase c) => Check(c, AdamaxRule.Random);
+
+    [Property]
+    public void NAdam_MatchesReference_RandomCases(OptimizerCase c) => Check(c, NAdamRule.Random);
+
+    [Property]
+    public void RAdam_MatchesReference_RandomCases(OptimizerCase c) => Check(c, RAdamRule.Random);
+
+    [Property]
+    public void Quickprop_MatchesReference_RandomCases(OptimizerCase c) => Check(c, QuickpropRule.Random);
+
+    [Property]
+    public void RpropPlus_MatchesReference_RandomCases(OptimizerCase c) => Check(c, r => RpropPlusRule.Random(r, improved: false));
+
+    [Property]
+    public void IrpropPlus_MatchesReference_RandomCases(OptimizerCase c) => Check(c, r => RpropPlusRule.Random(r, improved: true));
+
     [Theory]
     [MemberData(nameof(SweepLengths))]
     public void Optimizers_MatchReference_EveryLength(int n)
@@ -115,21 +143,21 @@ public class OptimizerProperties
             for (int s = 0; s < c.Steps; s++)
             {
                 Fill(random, g, 1f);
-                original.Step(w, g, 0.05f);
+                Step(original, w, g, 0.05f, random.NextDouble());
             }
 
-            float[] saved = new float[original.StateLength];
-            original.SaveState(saved);
+            byte[] saved = original.SaveState();
             Optimizer restored = rule.Create(n);
-            restored.LoadState(saved, original.StepCount);
+            restored.LoadState(saved);
             float[] wRestored = (float[])w.Clone();
 
             for (int s = 0; s < 3; s++)
             {
                 Fill(random, g, 1f);
                 float lr = 0.01f * (s + 1);
-                original.Step(w, g, lr);
-                restored.Step(wRestored, g, lr);
+                double loss = random.NextDouble();
+                Step(original, w, g, lr, loss);
+                Step(restored, wRestored, g, lr, loss);
             }
             Assert.Equal(original.StepCount, restored.StepCount);
             AssertBitEqual(w, wRestored, $"{rule}: parameters");
@@ -149,7 +177,7 @@ public class OptimizerProperties
             for (int s = 0; s < c.Steps; s++)
             {
                 Fill(random, g, 1f);
-                used.Step(w, g, 0.1f);
+                Step(used, w, g, 0.1f, s);
             }
             used.Reset();
             Assert.Equal(0, used.StepCount);
@@ -172,23 +200,27 @@ public class OptimizerProperties
         Fill(random, w.Span, Pick(random, 1f, 1f / 64, 64f));
         if (c.RandomStart)
         {
-            float[] start = new float[optimizer.StateLength];
+            float[] start = new float[optimizer.BufferLength];
             rule.RandomState(random, start, n);
-            optimizer.LoadState(start, random.NextInt32(1000));
+            optimizer.LoadBuffers(start, random.NextInt32(1000));
         }
 
         double[] wExpected = new double[n], wBound = new double[n];
-        double[] sExpected = new double[optimizer.StateLength], sBound = new double[optimizer.StateLength];
+        double[] sExpected = new double[optimizer.BufferLength], sBound = new double[optimizer.BufferLength];
         for (int step = 1; step <= c.Steps; step++)
         {
             Fill(random, g.Span, Pick(random, 1f, 1f / 64, 64f));
             float lr = Pick(random, 1e-3f, 0.01f, 0.1f, 1f) * (0.5f + random.NextSingle());
             float[] w0 = w.Span.ToArray(), g0 = g.Span.ToArray(), s0 = State(optimizer);
             long t = optimizer.StepCount + 1;
+            // Losses that rise and fall, with repeats (iRPROP+ backtracks only when E(t) > E(t-1)).
+            rule.Loss = random.NextInt32(4) == 0 ? rule.Loss : random.NextInt32(8);
+            rule.ScalarsBefore = rule.Scalars(optimizer);
 
-            optimizer.Step(w.Span, g.Span, lr);
+            Step(optimizer, w.Span, g.Span, lr, rule.Loss);
 
             rule.Step(w0, g0, s0, t, lr, wExpected, wBound, sExpected, sBound);
+            rule.AssertScalars(optimizer, t);
             string where = $"{rule}, {c}, step {step} (t = {t}, lr {lr:R})";
             Assert.Equal(t, optimizer.StepCount);
             AssertWithin(wExpected, wBound, w.Span, $"{where}: parameters");
@@ -199,10 +231,17 @@ public class OptimizerProperties
         g.AssertCanariesIntact("gradient");
     }
 
+    /// <summary>A step through the door the optimizer needs (the loss is only read by the rules that need it).</summary>
+    internal static void Step(Optimizer optimizer, Span<float> w, ReadOnlySpan<float> g, float lr, double loss)
+    {
+        if (optimizer.Requires == OptimizerInputs.Gradient) optimizer.Step(w, g, lr);
+        else optimizer.Step(w, g, lr, loss, null);
+    }
+
     internal static float[] State(Optimizer optimizer)
     {
-        float[] state = new float[optimizer.StateLength];
-        optimizer.SaveState(state);
+        float[] state = new float[optimizer.BufferLength];
+        optimizer.SaveBuffers(state);
         return state;
     }
 

@@ -17,6 +17,16 @@ public class OptimizerValidationTests
         { "RmsProp", "rho", 1f }, { "RmsProp", "rho", -0.1f }, { "RmsProp", "epsilon", 0f }, { "RmsProp", "weightDecay", -0.1f },
         { "Rprop", "increase", 1f }, { "Rprop", "increase", float.NaN }, { "Rprop", "decrease", 1f }, { "Rprop", "decrease", 0f },
         { "Rprop", "minStep", 0f }, { "Rprop", "maxStep", 1e-7f }, { "Rprop", "initialStep", 100f }, { "Rprop", "weightDecay", float.NaN },
+        { "AdaGrad", "epsilon", 0f }, { "AdaGrad", "learningRateDecay", -1f }, { "AdaGrad", "initialAccumulator", float.NaN }, { "AdaGrad", "weightDecay", -1f },
+        { "Adamax", "beta1", 1f }, { "Adamax", "beta2", -0.1f }, { "Adamax", "epsilon", 0f }, { "Adamax", "weightDecay", float.PositiveInfinity },
+        { "NAdam", "beta1", float.NaN }, { "NAdam", "beta2", 1f }, { "NAdam", "epsilon", -1f }, { "NAdam", "momentumDecay", -1e-3f }, { "NAdam", "weightDecay", -1f },
+        { "RAdam", "beta1", 1.5f }, { "RAdam", "beta2", 1f }, { "RAdam", "epsilon", 0f }, { "RAdam", "weightDecay", float.NaN },
+        { "Quickprop", "maximumGrowth", 0f }, { "Quickprop", "maximumGrowth", float.NaN }, { "Quickprop", "weightDecay", -1e-4f },
+        { "RpropPlus", "increase", 0.9f }, { "RpropPlus", "decrease", 1.5f }, { "RpropPlus", "minStep", -1f }, { "RpropPlus", "initialStep", 1e-9f },
+        { "IrpropPlus", "maxStep", float.NaN }, { "IrpropPlus", "weightDecay", -0.5f },
+        { "Lbfgs", "gradientTolerance", -1f }, { "Lbfgs", "changeTolerance", float.NaN },
+        { "ScaledConjugateGradient", "sigma", 0f }, { "ScaledConjugateGradient", "lambda", float.NegativeInfinity },
+        { "LevenbergMarquardt", "mu", 0f }, { "LevenbergMarquardt", "muIncrease", 1f }, { "LevenbergMarquardt", "muDecrease", 1f }, { "LevenbergMarquardt", "muMax", 1e-4f },
     };
 
     [Theory]
@@ -34,9 +44,65 @@ public class OptimizerValidationTests
     public void Optimizer_Throws_ZeroParameterCount()
     {
         Assert.Equal("parameterCount", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(0)).ParamName);
+        Assert.Equal("historySize", Assert.Throws<ArgumentOutOfRangeException>(() => new Lbfgs(10, historySize: 0)).ParamName);
+        Assert.Equal("maxIterations", Assert.Throws<ArgumentOutOfRangeException>(() => new Lbfgs(10, maxIterations: 0)).ParamName);
     }
 
-    public static TheoryData<string> Kinds() => new("Sgd", "Momentum", "Adam", "AdamW", "RmsProp", "Rprop");
+    [Fact]
+    public void LevenbergMarquardt_Throws_AboveTheParameterLimitSayingWhy()
+    {
+        _ = new LevenbergMarquardt(LevenbergMarquardt.MaxParameterCount);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new LevenbergMarquardt(LevenbergMarquardt.MaxParameterCount + 1));
+        Assert.Equal("parameterCount", e.ParamName);
+        Assert.Contains("at most 4096 parameters", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Cholesky factor", e.Message, StringComparison.Ordinal);
+        Assert.Contains("L-BFGS or scaled conjugate gradient", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ObjectiveOptimizers_Throw_WhenStepMissesTheLossOrObjective()
+    {
+        float[] w = new float[4], g = [1f, -1f, 0.5f, 0f];
+        foreach (Optimizer optimizer in new Optimizer[] { new Lbfgs(4), new ScaledConjugateGradient(4), new LevenbergMarquardt(4), new IrpropPlus(4) })
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => optimizer.Step(w, g, 0.1f));
+            Assert.Contains("call Step(parameters, gradient, learningRate, loss, objective)", e.Message, StringComparison.Ordinal);
+            Assert.Equal("loss", Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.Step(w, g, 0.1f, double.NaN, null)).ParamName);
+            if (optimizer.Requires >= OptimizerInputs.Objective)
+            {
+                Assert.Equal("objective", Assert.Throws<ArgumentNullException>(() => optimizer.Step(w, g, 0.1f, 1.0, null)).ParamName);
+            }
+            Assert.Equal(0, optimizer.StepCount);
+            Assert.All(w, x => Assert.Equal(0f, x));
+        }
+        Assert.Equal("objective", Assert.Throws<ArgumentException>(() => new LevenbergMarquardt(4).Step(w, g, 0.1f, 1.0, new PlainObjective())).ParamName);
+    }
+
+    [Fact]
+    public void Fit_Throws_ObjectiveOptimizerWithDropoutOrClipping()
+    {
+        var (train, _) = TrainingSamples.DigitsSplit();
+        var dropout = new Network(64, Loss.CrossEntropy, new Dense(8, TransferFunction.Tanh), new Dropout(0.2f), new Dense(10, TransferFunction.Softmax));
+        var e = Assert.Throws<ArgumentException>(() => TrainingSamples.Fit(dropout, train, new TrainingOptions { Optimizer = new Lbfgs(dropout.Definition.ParameterCount) }));
+        Assert.Equal("options.Optimizer", e.ParamName);
+        Assert.Contains("Lbfgs evaluates the loss at trial weights", e.Message, StringComparison.Ordinal);
+        Assert.Contains("dropout", e.Message, StringComparison.Ordinal);
+        Network network = TrainingSamples.DigitsNetwork();
+        e = Assert.Throws<ArgumentException>(() => TrainingSamples.Fit(network, train, new TrainingOptions { Optimizer = new ScaledConjugateGradient(network.Definition.ParameterCount), GradientClipNorm = 1 }));
+        Assert.Equal("GradientClipNorm", e.ParamName);
+        // iRPROP+ needs only the loss: dropout and clipping are fine.
+        TrainingSamples.Fit(dropout, train, new TrainingOptions { Epochs = 1, Optimizer = new IrpropPlus(dropout.Definition.ParameterCount), GradientClipNorm = 1 });
+    }
+
+    private sealed class PlainObjective : IObjective
+    {
+        public int ParameterCount => 4;
+
+        public double Evaluate(ReadOnlySpan<float> parameters, Span<float> gradient) => 0;
+    }
+
+    public static TheoryData<string> Kinds() => new("Sgd", "Momentum", "Adam", "AdamW", "RmsProp", "Rprop",
+        "AdaGrad", "Adamax", "NAdam", "RAdam", "Quickprop", "RpropPlus");
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -72,10 +138,16 @@ public class OptimizerValidationTests
     public void Optimizer_Throws_LoadStateOfWrongLengthOrNegativeStep(string kind)
     {
         Optimizer optimizer = Create(kind, "", 0f);
-        Assert.Equal("source", Assert.Throws<ArgumentException>(() => optimizer.LoadState(new float[optimizer.StateLength + 1], 0)).ParamName);
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => optimizer.SaveState(new float[optimizer.StateLength + 1])).ParamName);
-        float[] state = OptimizerProperties.State(optimizer);
-        Assert.Equal("stepCount", Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.LoadState(state, -1)).ParamName);
+        byte[] state = optimizer.SaveState();
+        var e = Assert.Throws<ArgumentException>(() => optimizer.LoadState([.. state, 0]));
+        Assert.Equal("state", e.ParamName);
+        Assert.Contains("1 bytes after", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => optimizer.LoadState(state.AsSpan(0, state.Length - 1)));
+        Assert.Contains($"the state of a {optimizer.GetType().Name} of 10 parameters", e.Message, StringComparison.Ordinal);
+        byte[] negative = (byte[])state.Clone();
+        BitConverter.TryWriteBytes(negative.AsSpan(0, 8), -1L);
+        Assert.Contains("the step count is -1", Assert.Throws<ArgumentException>(() => optimizer.LoadState(negative)).Message, StringComparison.Ordinal);
+        Assert.Equal(state, optimizer.SaveState());
     }
 
     [Fact]
@@ -84,15 +156,15 @@ public class OptimizerValidationTests
         var adam = new Adam(4);
         float[] state = new float[8];
         state[5] = -1f;                                   // a negative second moment
-        Assert.Equal("source", Assert.Throws<ArgumentException>(() => adam.LoadState(state, 3)).ParamName);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => adam.LoadBuffers(state, 3)).ParamName);
         state[5] = 0f;
         state[1] = float.NaN;
-        Assert.Throws<ArgumentException>(() => adam.LoadState(state, 3));
+        Assert.Throws<ArgumentException>(() => adam.LoadBuffers(state, 3));
         Assert.Equal(0, adam.StepCount);
 
         var rprop = new Rprop(2);
-        Assert.Throws<ArgumentException>(() => rprop.LoadState([0.5f, 0f, 0.1f, 0.1f], 1));   // a sign that is not -1, 0, 1
-        Assert.Throws<ArgumentException>(() => rprop.LoadState([1f, 0f, 0.1f, 60f], 1));     // a step above maxStep
+        Assert.Throws<ArgumentException>(() => rprop.LoadBuffers([0.5f, 0f, 0.1f, 0.1f], 1));   // a sign that is not -1, 0, 1
+        Assert.Throws<ArgumentException>(() => rprop.LoadBuffers([1f, 0f, 0.1f, 60f], 1));     // a step above maxStep
         Assert.Equal([0f, 0f, 0.1f, 0.1f], OptimizerProperties.State(rprop));
     }
 
@@ -121,6 +193,16 @@ public class OptimizerValidationTests
             "AdamW" => new AdamW(n, P("beta1", 0.9f), P("beta2", 0.999f), P("epsilon", 1e-8f), P("weightDecay", 0.01f)),
             "RmsProp" => new RmsProp(n, P("rho", 0.99f), P("epsilon", 1e-8f), P("weightDecay", 0f)),
             "Rprop" => new Rprop(n, P("increase", 1.2f), P("decrease", 0.5f), P("minStep", 1e-6f), P("maxStep", 50f), P("initialStep", 0.1f), P("weightDecay", 0f)),
+            "AdaGrad" => new AdaGrad(n, P("epsilon", 1e-10f), P("learningRateDecay", 0f), P("initialAccumulator", 0f), P("weightDecay", 0f)),
+            "Adamax" => new Adamax(n, P("beta1", 0.9f), P("beta2", 0.999f), P("epsilon", 1e-8f), P("weightDecay", 0f)),
+            "NAdam" => new NAdam(n, P("beta1", 0.9f), P("beta2", 0.999f), P("epsilon", 1e-8f), P("momentumDecay", 4e-3f), P("weightDecay", 0f)),
+            "RAdam" => new RAdam(n, P("beta1", 0.9f), P("beta2", 0.999f), P("epsilon", 1e-8f), P("weightDecay", 0f)),
+            "Quickprop" => new Quickprop(n, P("maximumGrowth", 1.75f), P("weightDecay", 0f)),
+            "RpropPlus" => new RpropPlus(n, P("increase", 1.2f), P("decrease", 0.5f), P("minStep", 1e-6f), P("maxStep", 50f), P("initialStep", 0.1f), P("weightDecay", 0f)),
+            "IrpropPlus" => new IrpropPlus(n, P("increase", 1.2f), P("decrease", 0.5f), P("minStep", 1e-6f), P("maxStep", 50f), P("initialStep", 0.1f), P("weightDecay", 0f)),
+            "Lbfgs" => new Lbfgs(n, gradientTolerance: P("gradientTolerance", 1e-7f), changeTolerance: P("changeTolerance", 1e-9f)),
+            "ScaledConjugateGradient" => new ScaledConjugateGradient(n, P("sigma", 5e-5f), P("lambda", 5e-7f)),
+            "LevenbergMarquardt" => new LevenbergMarquardt(n, P("mu", 1e-3f), P("muIncrease", 10f), P("muDecrease", 0.1f), P("muMax", 1e10f)),
             _ => throw new ArgumentException(kind, nameof(kind)),
         };
     }

@@ -76,9 +76,34 @@ public sealed class TrainingCheckpointTests : IDisposable
                 Optimizer = new Sgd(n.Definition.ParameterCount, momentum: 0.9f),
                 LearningRate = 0.01f,
             }, 2, 7),
+            // The optimizers with history of other shapes than per-parameter buffers, on mini-batches so that the
+            // checkpoint falls inside an epoch: L-BFGS's curvature pairs and line-search counters, SCG's pending
+            // direction update and scale, LM's mu, iRPROP+'s previous loss, NAdam's momentum product.
+            "lbfgs" => Objective(n => new Lbfgs(n.Definition.ParameterCount, historySize: 4, maxIterations: 3), 1f),
+            "scg" => Objective(n => new ScaledConjugateGradient(n.Definition.ParameterCount), 1f),
+            "lm" => Objective(n => new LevenbergMarquardt(n.Definition.ParameterCount), 1f),
+            "quickprop" => Objective(n => new Quickprop(n.Definition.ParameterCount), 0.5f),
+            "rprop+" => Objective(n => new RpropPlus(n.Definition.ParameterCount), 1f),
+            "irprop+" => Objective(n => new IrpropPlus(n.Definition.ParameterCount), 1f),
+            "adagrad" => Objective(n => new AdaGrad(n.Definition.ParameterCount), 0.05f),
+            "adamax" => Objective(n => new Adamax(n.Definition.ParameterCount), 0.01f),
+            "nadam" => Objective(n => new NAdam(n.Definition.ParameterCount), 0.01f),
+            "radam" => Objective(n => new RAdam(n.Definition.ParameterCount), 0.01f),
             _ => throw new ArgumentException($"no case '{name}'", nameof(name)),
         };
     }
+
+    // The regression network in batches of 50 (4 per epoch), cancelled after the second batch of epoch 2.
+    private static Run Objective(Func<Network, Optimizer> optimizer, float rate) =>
+        new(_ => RegressionNetwork(), Regression(), n => new()
+        {
+            Epochs = 3,
+            BatchSize = 50,
+            Seed = 8,
+            LearningRate = rate,
+            Optimizer = optimizer(n),
+            ValidationFraction = 0.1,
+        }, 2, 1);
 
     private static Network DropoutNetwork(ulong seed)
     {
@@ -104,6 +129,16 @@ public sealed class TrainingCheckpointTests : IDisposable
     [InlineData("dropout")]
     [InlineData("dropout-online-adam")]
     [InlineData("custom-transfer")]
+    [InlineData("lbfgs")]
+    [InlineData("scg")]
+    [InlineData("lm")]
+    [InlineData("quickprop")]
+    [InlineData("rprop+")]
+    [InlineData("irprop+")]
+    [InlineData("adagrad")]
+    [InlineData("adamax")]
+    [InlineData("nadam")]
+    [InlineData("radam")]
     public void Fit_CancelledMidEpochAndResumed_EndsWithTheBitsOfAnUninterruptedRun(string name)
     {
         Run run = Case(name);
@@ -223,7 +258,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.NotNull(Assert.Single(checkpoint.History).Validation);
         Assert.Equal(bytes, checkpoint.Serialize());
         Assert.Equal("FBPCHKPT"u8.ToArray(), bytes[..8]);
-        Assert.Equal(2, BitConverter.ToUInt16(bytes, 8));
+        Assert.Equal(3, BitConverter.ToUInt16(bytes, 8));
     }
 
     [Property(MaxTest = 300)]
@@ -264,13 +299,51 @@ public sealed class TrainingCheckpointTests : IDisposable
         byte[] bytes = [.. "FBPCHKPT"u8, 1, 0, 0, 0, 0, 0];
         Reseal(bytes);
         var e = Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Deserialize(bytes, "old.ckpt"));
-        Assert.Contains("checkpoint format version 1; this build reads version 2", e.Message);
+        Assert.Contains("checkpoint format version 1; this build reads versions 2 to 3", e.Message);
         Assert.Contains("wrong magic", Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Deserialize("FBPMODEL\x02\x00abcd"u8, "model.fbp")).Message);
+    }
+
+    [Fact]
+    public void Checkpoint_Version2_ResumesToTheBitsOfAnUninterruptedRun()
+    {
+        // Written by the last build of format 2 (commit 3f824f4, at the AVX-512 tier) for the run below, cancelled after
+        // batch 3 of epoch 2: Adam's moments and step count, and the halving mark's copy of them, in format 2's layout.
+        static TrainingOptions Options(Network n) => new()
+        {
+            Epochs = 3,
+            BatchSize = 20,
+            Seed = 4,
+            LearningRate = 1e-3f,
+            Optimizer = new Adam(n.Definition.ParameterCount),
+            OnDivergence = DivergencePolicy.HalveLearningRate,
+        };
+        byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Training", "Fixtures", "adam-halving-v2.ckpt"));
+        Assert.Equal(2, BitConverter.ToUInt16(bytes, 8));
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.Deserialize(bytes, "adam-halving-v2.ckpt");
+        Assert.Equal((1, 4), (checkpoint.Epoch, checkpoint.Batch));
+
+        // It saves as format 3, which reads back to the same contents.
+        byte[] upgraded = checkpoint.Serialize();
+        Assert.Equal(3, BitConverter.ToUInt16(upgraded, 8));
+        Assert.Equal(upgraded, TrainingCheckpoint.Deserialize(upgraded, "upgraded.ckpt").Serialize());
+
+        Network resumed = RegressionNetwork();
+        resumed.InitializeWeights(99);
+        TrainingHistory rest = Fit(resumed, Regression(), Options(resumed), checkpoint);
+        Assert.Equal(3, rest.Epochs.Count);
+        Assert.True(resumed.Parameters.ToArray().All(float.IsFinite));
+        if (FastBackprop.Kernels.VectorTiers.Active != FastBackprop.Kernels.VectorTier.Vector512) return;   // the file holds the trajectory of the AVX-512 tier
+
+        // At the tier that wrote it: the bits of an uninterrupted run.
+        Network straight = RegressionNetwork();
+        TrainingHistory expected = Fit(straight, Regression(), Options(straight));
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), rest.Epochs.Select(e => e.TrainingLoss));
     }
 
     // The byte offset of the TrainingState in a plain-SGD checkpoint of the regression network (no optimizer state).
     private static int StateOffset(Network network) =>
-        8 + 2 + 4 + 4 + 8 + 1 + 4 + (4 + Encoding.UTF8.GetByteCount(network.Definition.ToString())) + (4 + 4 * network.Definition.ParameterCount) + 8 + 4;
+        8 + 2 + 4 + 4 + 8 + 1 + 4 + (4 + Encoding.UTF8.GetByteCount(network.Definition.ToString())) + (4 + 4 * network.Definition.ParameterCount) + 4 + 12;
 
     [Theory]
     [InlineData(0, new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, "epoch is -1; expected at least 0")]

@@ -31,6 +31,9 @@ internal sealed class TrainCommandOptions
 
     public DataOptions Data { get; } = new();
 
+    /// <summary>The optimizers' hyper-parameters (--beta1, --history, --mu, ...).</summary>
+    public OptimizerOptions Hyper { get; } = new();
+
     public Option<string?> Layers { get; } = new("--layers", "-l")
     {
         Description = "Network shape, inputs first: e.g. 64,128,10. Default: <data inputs>,128,<data outputs>.",
@@ -75,7 +78,11 @@ internal sealed class TrainCommandOptions
 
     public Option<int> Epochs { get; } = new("--epochs", "-e") { Description = "Passes over the training data.", DefaultValueFactory = _ => 20 };
 
-    public Option<int> BatchSize { get; } = new("--batch-size", "-b") { Description = "Patterns per step (1 = online, as in the derivation).", DefaultValueFactory = _ => 32 };
+    public Option<int> BatchSize { get; } = new("--batch-size", "-b")
+    {
+        Description = "Patterns per step (1 = online, as in the derivation). Default: 32, or the whole training set for the full-batch methods (see --optimizer).",
+        DefaultValueFactory = _ => 32,
+    };
 
     public Option<ulong> Seed { get; } = new("--seed", "-s") { Description = "Seed of the initial weights, the shuffling and the validation split.", DefaultValueFactory = _ => 1UL };
 
@@ -120,7 +127,7 @@ internal sealed class TrainCommandOptions
 
     private Option[] All =>
     [
-        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, Schedule, StepEpochs, ClipNorm,
+        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, .. Hyper.All, Schedule, StepEpochs, ClipNorm,
         Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume,
     ];
 

@@ -31,6 +31,7 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
             ["tool"] = $"{CommandLine.Name} {CommandLine.Version}",
             ["command"] = CommandLine.Name + " " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             ["optimizer"] = Optimizer,
+            ["optimizer-settings"] = OptimizerFactory.Describe(Optimizer, Options.Optimizer, Rate),
             ["learning-rate"] = Rate.ToString(CultureInfo.InvariantCulture),
             ["batch-size"] = Options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
