@@ -332,13 +332,22 @@ public sealed class TrainingCheckpointTests : IDisposable
         TrainingHistory rest = Fit(resumed, Regression(), Options(resumed), checkpoint);
         Assert.Equal(3, rest.Epochs.Count);
         Assert.True(resumed.Parameters.ToArray().All(float.IsFinite));
-        if (FastBackprop.Kernels.VectorTiers.Active != FastBackprop.Kernels.VectorTier.Vector512) return;   // the file holds the trajectory of the AVX-512 tier
 
-        // At the tier that wrote it: the bits of an uninterrupted run.
+        // Its format-3 copy resumes to the same bits, at every tier.
+        Network fromUpgraded = RegressionNetwork();
+        fromUpgraded.InitializeWeights(99);
+        TrainingHistory upgradedRest = Fit(fromUpgraded, Regression(), Options(fromUpgraded), TrainingCheckpoint.Deserialize(upgraded, "upgraded.ckpt"));
+        Assert.Equal(resumed.Parameters.ToArray(), fromUpgraded.Parameters.ToArray());
+        Assert.Equal(rest.Epochs.Select(e => e.TrainingLoss), upgradedRest.Epochs.Select(e => e.TrainingLoss));
+
+        // At 3f824f4 the resumed run had the bits of an uninterrupted one. The portable kernels (issue 8) changed the
+        // arithmetic since, so the weights the file holds are a few ulp off this build's trajectory; the run still ends
+        // next to the uninterrupted one (a misread moment or step count would move it by far more: Adam's steps are
+        // 1e-3 here).
         Network straight = RegressionNetwork();
-        TrainingHistory expected = Fit(straight, Regression(), Options(straight));
-        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
-        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), rest.Epochs.Select(e => e.TrainingLoss));
+        Fit(straight, Regression(), Options(straight));
+        float[] a = straight.Parameters.ToArray(), b = resumed.Parameters.ToArray();
+        for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5f, $"parameter {i}: {b[i]} after the resume, {a[i]} uninterrupted");
     }
 
     // The byte offset of the TrainingState in a plain-SGD checkpoint of the regression network (no optimizer state).
