@@ -7,8 +7,8 @@ namespace FastBackprop.Kernels;
 // ---------------------------------------------------------------------------------------------
 // Activation: y_k = f(net_k) for the built-in transfer functions (derivation: y_k = f(net_k)).
 // Each function's arithmetic is one operator struct, written once for every vector width: the
-// span kernels below run it through the element-wise driver, and the tiny-network plan (TinyPlan) calls
-// its scalar form per element, so both paths compute the same formula. Logistic, tanh and softmax's
+// span kernels below run it through the element-wise driver, and the tiny-network plan (TinyPlan) runs
+// it over a layer's handful of units, so both paths compute the same formula. Logistic, tanh and softmax's
 // e^x are this project's own (Kernels/Transcendental): the same IEEE operations on every lane at
 // every width, so each output has the same bits at every vector tier and on every CPU. Error
 // bounds over the whole float range (measured maxima; the tests assert 2, 1 and 1 ulp): logistic
@@ -78,36 +78,16 @@ public static class Activation
     // ---- softmax, once for every width --------------------------------------------------------
 
     /// <summary>y = softmax(net) over <paramref name="n"/> units (n ≥ 1): the max by a scalar pass (a layer's
-    /// handful of outputs), then e^(net - max), then their canonical sum (Lanes16: the same bits at every
-    /// width), then one multiply by the reciprocal.</summary>
+    /// handful of outputs), then e^(net - max) through the element-wise driver (the tail in a padded register),
+    /// then their canonical sum (Lanes16: the same bits at every width), then one multiply by the reciprocal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void SoftmaxCore<TSimd, TVector>(ref float net, ref float y, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
         float max = net;
         for (int k = 1; k < n; k++) max = MathF.Max(max, Unsafe.Add(ref net, k));
-        TVector shift = TSimd.Create(max);
-        int i = 0;
-        for (; i <= n - TSimd.Count; i += TSimd.Count)
-        {
-            TVector e = SimdMath.Exp(TSimd.Subtract(TSimd.Load(ref Unsafe.Add(ref net, i)), shift));
-            TSimd.Store(e, ref Unsafe.Add(ref y, i));
-        }
-        if (i < n) ExpPadded<TSimd, TVector>(ref Unsafe.Add(ref net, i), ref Unsafe.Add(ref y, i), n - i, shift);
+        ElementwiseDriver.Map<ShiftedExpOperator, TSimd, TVector>(new ShiftedExpOperator(max), ref net, ref y, n);
         float sum = Lanes16.Sum(ref y, n);
         InPlace.Scale<TSimd, TVector>(ref y, n, 1f / sum);
-    }
-
-    // y[t] = e^(net[t] - max) for t < count < TSimd.Count, in one register loaded from a padded copy: e^x gives the
-    // same bits at every width, and the scalar form costs about as much per element as a register does. Out of
-    // line: inlined, the exponential's code filled the inlining budget of the batch plan's forward pass.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpPadded<TSimd, TVector>(ref float net, ref float y, int count, TVector shift) where TSimd : ISimd<TVector> where TVector : struct
-    {
-        Block16 block = default;
-        ref float lanes = ref Unsafe.As<Block16, float>(ref block);
-        for (int t = 0; t < count; t++) Unsafe.Add(ref lanes, t) = Unsafe.Add(ref net, t);
-        TSimd.Store(SimdMath.Exp(TSimd.Subtract(TSimd.Load(ref lanes), shift)), ref lanes);
-        for (int t = 0; t < count; t++) Unsafe.Add(ref y, t) = Unsafe.Add(ref lanes, t);
     }
 
     /// <summary>g = y ⊙ (g - g·y) over <paramref name="n"/> units, with g·y a canonical dot product (Lanes16).</summary>
@@ -160,6 +140,16 @@ internal readonly struct TanhOperator : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
         => Transcendental.Tanh<TSimd, TVector>(x);
+}
+
+/// <summary>f(x) = e^(x - shift): softmax's exponentials, with the shift its maximum.</summary>
+internal readonly struct ShiftedExpOperator(float shift) : IUnaryOperator
+{
+    private readonly float shift = shift;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
+        => SimdMath.Exp(TSimd.Subtract(x, TSimd.Create(shift)));
 }
 
 /// <summary>f(x) = max(x, 0).</summary>

@@ -72,8 +72,10 @@ internal static class ElementwiseDriver
             UpdateDelta<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(n), ref MemoryMarshal.GetReference(o), ref MemoryMarshal.GetReference(d), n.Length);
     }
 
+    /// <summary><c>y[i] = op(x[i])</c> over refs at the width of <typeparamref name="TSimd"/>, the tail in one padded
+    /// register: for kernels that already run at a chosen width (softmax's exponentials).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Map<TOp, TSimd, TVector>(TOp op, ref float x, ref float y, int length)
+    internal static void Map<TOp, TSimd, TVector>(TOp op, ref float x, ref float y, int length)
         where TOp : struct, IUnaryOperator where TSimd : ISimd<TVector> where TVector : struct
     {
         int i = 0;
