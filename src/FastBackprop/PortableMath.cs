@@ -3,9 +3,10 @@ namespace FastBackprop;
 /// <summary>The double-precision functions whose results feed the weights (the Adam family's bias corrections, the
 /// learning-rate schedules, the Gaussian initialisation), computed from +, -, *, / and the IEEE-exact square root,
 /// rounding and scaling only.</summary>
-/// <remarks>Math.Exp, Log, Pow and Cos come from the platform's C library, and glibc, the Windows CRT and Apple's
-/// libm may round them differently in the last bit, and a learning rate that moves one bit moves every weight. These are accurate to a few ulp
-/// (their tests measure it against Math.*), which no use here can see, and are the same bits on every machine.</remarks>
+/// <remarks>Math.Exp, Log, Pow and Cos come from the platform's C library, which glibc, the Windows CRT and Apple's
+/// libm may round differently in the last bit; a learning rate that moves one bit moves every weight. These are
+/// accurate to a few ulp (their tests measure it against Math.*), which no use here can see, and are the same bits
+/// on every machine.</remarks>
 internal static class PortableMath
 {
     // ln 2 / 32 split so that k * Ln2By32High is exact for |k| < 2^16 (27 significant bits), and 32 / ln 2.
@@ -26,8 +27,7 @@ internal static class PortableMath
 
     /// <summary>e^x: x = (32 m + j) ln 2 / 32 + r with |r| ≤ ln 2 / 64, e^r by its Taylor series to r^6/6! (the
     /// first term left out is below 2^-58 of the result), times the tabulated 2^(j/32), then an exact scaling by
-    /// 2^m (one rounding for subnormal results): within 2 ulp, and a loss evaluates ten of them per pattern, so
-    /// no division. NaN gives NaN, +∞ gives +∞, -∞ gives 0.</summary>
+    /// 2^m (one rounding for subnormal results): within 2 ulp. NaN gives NaN, +∞ gives +∞, -∞ gives 0.</summary>
     public static double Exp(double x)
     {
         if (double.IsNaN(x)) return x;
