@@ -25,6 +25,20 @@ internal static class HyperParameter
         return value;
     }
 
+    /// <summary>Finite and &gt; 1: a growth factor.</summary>
+    public static float AboveOne(float value, string name)
+    {
+        if (!(float.IsFinite(value) && value > 1f)) Throw(value, name, "a finite number > 1");
+        return value;
+    }
+
+    /// <summary>In (0, 1): a shrink factor.</summary>
+    public static float OpenUnitInterval(float value, string name)
+    {
+        if (!(value > 0f && value < 1f)) Throw(value, name, "a number in (0, 1)");
+        return value;
+    }
+
     /// <summary>In [<paramref name="min"/>, <paramref name="max"/>], both finite.</summary>
     public static float InRange(float value, float min, float max, string name)
     {

@@ -140,9 +140,9 @@ public sealed class Lbfgs : Optimizer
             double slope = ParameterReductions.Dot(g, Direction);
             if (slope > -ChangeTolerance) break;
 
+            double directionMaximum = ParameterReductions.MaxMagnitude(Direction);   // d stays as it is until the next iteration
             var line = new Line(objective!, parameters, Direction, w);
-            StrongWolfeLineSearch.Result found = StrongWolfeLineSearch.Search(ref line, t, e, slope, ParameterReductions.MaxMagnitude(Direction),
-                toleranceChange: ChangeTolerance);
+            StrongWolfeLineSearch.Result found = StrongWolfeLineSearch.Search(ref line, t, e, slope, directionMaximum, toleranceChange: ChangeTolerance);
             stepLength = found.Step;
             if (found.Step == 0)
             {
@@ -159,7 +159,7 @@ public sealed class Lbfgs : Optimizer
 
             if (n == MaxIterations || stepEvaluations >= MaxEvaluations) break;
             if (ParameterReductions.MaxMagnitude(g) <= GradientTolerance) break;
-            if (ParameterReductions.MaxMagnitude(Direction) * Math.Abs(stepLength) <= ChangeTolerance) break;
+            if (directionMaximum * Math.Abs(stepLength) <= ChangeTolerance) break;
             if (Math.Abs(e - previousLoss) < ChangeTolerance) break;
         }
     }

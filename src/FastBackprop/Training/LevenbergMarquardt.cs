@@ -52,16 +52,8 @@ public sealed class LevenbergMarquardt : Optimizer
         : base(CheckSize(parameterCount), 0)
     {
         InitialMu = HyperParameter.Positive(mu, nameof(mu));
-        if (!(float.IsFinite(muIncrease) && muIncrease > 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(muIncrease), muIncrease, $"{nameof(muIncrease)} is {muIncrease}; expected a finite number > 1.");
-        }
-        if (!(muDecrease > 0f && muDecrease < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(muDecrease), muDecrease, $"{nameof(muDecrease)} is {muDecrease}; expected a number in (0, 1).");
-        }
-        MuIncrease = muIncrease;
-        MuDecrease = muDecrease;
+        MuIncrease = HyperParameter.AboveOne(muIncrease, nameof(muIncrease));
+        MuDecrease = HyperParameter.OpenUnitInterval(muDecrease, nameof(muDecrease));
         MuMax = HyperParameter.InRange(muMax, mu, float.MaxValue, nameof(muMax));
         this.mu = mu;
     }

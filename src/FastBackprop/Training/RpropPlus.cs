@@ -12,16 +12,8 @@ public abstract class BacktrackingRprop : Optimizer
     private protected BacktrackingRprop(int parameterCount, float increase, float decrease, float minStep, float maxStep, float initialStep, float weightDecay)
         : base(parameterCount, 2)
     {
-        if (!(float.IsFinite(increase) && increase > 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(increase), increase, $"{nameof(increase)} is {increase}; expected a finite number > 1.");
-        }
-        if (!(decrease > 0f && decrease < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(decrease), decrease, $"{nameof(decrease)} is {decrease}; expected a number in (0, 1).");
-        }
-        Increase = increase;
-        Decrease = decrease;
+        Increase = HyperParameter.AboveOne(increase, nameof(increase));
+        Decrease = HyperParameter.OpenUnitInterval(decrease, nameof(decrease));
         MinStep = HyperParameter.Positive(minStep, nameof(minStep));
         MaxStep = HyperParameter.InRange(maxStep, minStep, float.MaxValue, nameof(maxStep));
         InitialStep = HyperParameter.InRange(initialStep, minStep, maxStep, nameof(initialStep));

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -118,7 +119,7 @@ internal static class ParameterReductions
     }
 
     // lane i += lane i+8, then i+4, i+2, i+1.
-    private static float Fold(Span<float> lanes)
+    private static T Fold<T>(Span<T> lanes) where T : struct, IAdditionOperators<T, T, T>
     {
         for (int width = Lanes / 2; width >= 1; width /= 2)
         {
@@ -170,11 +171,7 @@ internal static class ParameterReductions
             ref double lane = ref lanes[j & (Lanes - 1)];
             lane = Math.FusedMultiplyAdd(Unsafe.Add(ref xr, j), Unsafe.Add(ref yr, j), lane);
         }
-        for (int width = Lanes / 2; width >= 1; width /= 2)
-        {
-            for (int i = 0; i < width; i++) lanes[i] += lanes[i + width];
-        }
-        return lanes[0];
+        return Fold(lanes);
     }
 
     // ---- Gauss-Newton accumulation ---------------------------------------------------------------

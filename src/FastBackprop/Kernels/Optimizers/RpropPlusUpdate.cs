@@ -57,17 +57,9 @@ public static class RpropPlusUpdate
         {
             if (weightDecay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(weightDecay), w, g);                 // g' = g + lambda w
             TVector zero = TSimd.Zero, one = TSimd.Create(1f), minusOne = TSimd.Create(-1f);
-            TVector sign = TSimd.WherePositive(g, one, TSimd.WherePositive(TSimd.Subtract(zero, g), minusOne, zero));          // sign(g'), NaN -> 0
+            TVector sign = RpropUpdate.Sign<TSimd, TVector>(g);                                             // sign(g'), NaN -> 0
             TVector previousSign = TSimd.WherePositive(change, minusOne, TSimd.WherePositive(TSimd.Subtract(zero, change), one, zero)); // -sign(Δw(t-1))
-            TVector agreement = TSimd.Multiply(previousSign, sign);                                         // exact: -1, 0 or +1
-            TVector disagreement = TSimd.Subtract(zero, agreement);
-
-            TVector maxv = TSimd.Create(maxStep), minv = TSimd.Create(minStep);
-            TVector grown = TSimd.Multiply(step, TSimd.Create(increase));
-            grown = TSimd.WherePositive(TSimd.Subtract(grown, maxv), maxv, grown);                          // min(Delta eta+, Delta_max)
-            TVector shrunk = TSimd.Multiply(step, TSimd.Create(decrease));
-            shrunk = TSimd.WherePositive(TSimd.Subtract(minv, shrunk), minv, shrunk);                       // max(Delta eta-, Delta_min)
-            step = TSimd.WherePositive(agreement, grown, TSimd.WherePositive(disagreement, shrunk, step));
+            TVector disagreement = RpropUpdate.AdaptStep<TSimd, TVector>(ref step, previousSign, sign, increase, decrease, minStep, maxStep);
 
             TVector taken = TSimd.Subtract(zero, TSimd.Multiply(sign, step));                               // Δw = -sign(g') Delta (exact)
             TVector back = backtrack ? TSimd.Subtract(w, change) : w;                                       // w - Δw(t-1)

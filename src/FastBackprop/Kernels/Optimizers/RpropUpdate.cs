@@ -49,6 +49,34 @@ public static class RpropUpdate
         ParameterUpdateDriver.Run(new RpropOperator(increase, decrease, minStep, maxStep, weightDecay),
             parameters, gradient, previousSign, nameof(previousSign), stepSize, nameof(stepSize));
 
+    /// <summary>sign(g): +1, -1, or 0 where g is ±0 or NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector Sign<TSimd, TVector>(TVector g) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        TVector zero = TSimd.Zero;
+        return TSimd.WherePositive(g, TSimd.Create(1f), TSimd.WherePositive(TSimd.Subtract(zero, g), TSimd.Create(-1f), zero));
+    }
+
+    /// <summary>The step-size rule of the whole Rprop family (here and in <see cref="RpropPlusUpdate"/>): with
+    /// p = <paramref name="previousSign"/> · <paramref name="sign"/> (exact: -1, 0 or +1), Delta = min(Delta eta+, Delta_max)
+    /// where p &gt; 0, max(Delta eta-, Delta_min) where p &lt; 0, unchanged where p = 0. Returns -p, positive exactly where
+    /// the sign changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector AdaptStep<TSimd, TVector>(ref TVector step, TVector previousSign, TVector sign, float increase, float decrease, float minStep, float maxStep)
+        where TSimd : ISimd<TVector> where TVector : struct
+    {
+        TVector agreement = TSimd.Multiply(previousSign, sign);                             // exact: -1, 0 or +1
+        TVector disagreement = TSimd.Subtract(TSimd.Zero, agreement);
+
+        TVector maxv = TSimd.Create(maxStep), minv = TSimd.Create(minStep);
+        TVector grown = TSimd.Multiply(step, TSimd.Create(increase));
+        grown = TSimd.WherePositive(TSimd.Subtract(grown, maxv), maxv, grown);             // min(Delta eta+, Delta_max)
+        TVector shrunk = TSimd.Multiply(step, TSimd.Create(decrease));
+        shrunk = TSimd.WherePositive(TSimd.Subtract(minv, shrunk), minv, shrunk);          // max(Delta eta-, Delta_min)
+        step = TSimd.WherePositive(agreement, grown, TSimd.WherePositive(disagreement, shrunk, step));
+        return disagreement;
+    }
+
     internal readonly struct RpropOperator(float increase, float decrease, float minStep, float maxStep, float weightDecay) : IParameterUpdateOperator2
     {
         private readonly float increase = increase, decrease = decrease;
@@ -61,20 +89,9 @@ public static class RpropUpdate
             where TSimd : ISimd<TVector> where TVector : struct
         {
             if (decay != 0f) g = TSimd.FusedMultiplyAdd(TSimd.Create(decay), w, g);                 // g' = g + lambda w
-            TVector zero = TSimd.Zero;
-            TVector sign = TSimd.WherePositive(g, TSimd.Create(1f),
-                TSimd.WherePositive(TSimd.Subtract(zero, g), TSimd.Create(-1f), zero));         // sign(g'), NaN -> 0
-            TVector agreement = TSimd.Multiply(previousSign, sign);                             // exact: -1, 0 or +1
-            TVector disagreement = TSimd.Subtract(zero, agreement);
-
-            TVector maxv = TSimd.Create(maxStep), minv = TSimd.Create(minStep);
-            TVector grown = TSimd.Multiply(step, TSimd.Create(increase));
-            grown = TSimd.WherePositive(TSimd.Subtract(grown, maxv), maxv, grown);             // min(Delta eta+, Delta_max)
-            TVector shrunk = TSimd.Multiply(step, TSimd.Create(decrease));
-            shrunk = TSimd.WherePositive(TSimd.Subtract(minv, shrunk), minv, shrunk);          // max(Delta eta-, Delta_min)
-            step = TSimd.WherePositive(agreement, grown, TSimd.WherePositive(disagreement, shrunk, step));
-
-            sign = TSimd.WherePositive(disagreement, zero, sign);                               // sign change: g'(t) = 0
+            TVector sign = Sign<TSimd, TVector>(g);                                             // sign(g'), NaN -> 0
+            TVector disagreement = AdaptStep<TSimd, TVector>(ref step, previousSign, sign, increase, decrease, minStep, maxStep);
+            sign = TSimd.WherePositive(disagreement, TSimd.Zero, sign);                         // sign change: g'(t) = 0
             previousSign = sign;
             return TSimd.Subtract(w, TSimd.Multiply(sign, step));                               // w - sign(g') Delta
         }
