@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using FastBackprop.Kernels;
 using FastBackprop.Kernels.Operators;
 
@@ -11,9 +13,11 @@ namespace FastBackprop.Diagnostics;
 // divided by. Twelve independent accumulator chains cover the FMA latency times the FMA ports
 // (4 cycles x 2 ports = 8 on current x86 cores, with margin), so the loop runs at the issue rate.
 // One body, generic over the vector width like the kernels, at the widest accelerated tier;
-// ISimd.MultiplyAddEstimate (the one use of it) so that a CPU without FMA measures its
-// multiply+add rate instead of a software-emulated fused operation. Its value is not a result
-// of the library, so it need not have the same bits everywhere.
+// fused where the CPU has FMA and a multiply then an add where it has not (MultiplyAdd below),
+// so that such a CPU measures its multiply+add rate instead of a software-emulated fused
+// operation. Its value is not a result of the library, so it need not have the same bits
+// everywhere; that is also why this operation lives here and not in ISimd, whose every
+// operation gives the same bits on every CPU.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Measures this core's FP32 multiply-add peak, for expressing kernel speed as a fraction of it.</summary>
@@ -72,18 +76,18 @@ public static class PeakProbe
         TVector a0 = TSimd.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         for (long i = 0; i < iterations; i++)
         {
-            a0 = TSimd.MultiplyAddEstimate(a0, m, c);
-            a1 = TSimd.MultiplyAddEstimate(a1, m, c);
-            a2 = TSimd.MultiplyAddEstimate(a2, m, c);
-            a3 = TSimd.MultiplyAddEstimate(a3, m, c);
-            a4 = TSimd.MultiplyAddEstimate(a4, m, c);
-            a5 = TSimd.MultiplyAddEstimate(a5, m, c);
-            a6 = TSimd.MultiplyAddEstimate(a6, m, c);
-            a7 = TSimd.MultiplyAddEstimate(a7, m, c);
-            a8 = TSimd.MultiplyAddEstimate(a8, m, c);
-            a9 = TSimd.MultiplyAddEstimate(a9, m, c);
-            a10 = TSimd.MultiplyAddEstimate(a10, m, c);
-            a11 = TSimd.MultiplyAddEstimate(a11, m, c);
+            a0 = MultiplyAdd<TSimd, TVector>(a0, m, c);
+            a1 = MultiplyAdd<TSimd, TVector>(a1, m, c);
+            a2 = MultiplyAdd<TSimd, TVector>(a2, m, c);
+            a3 = MultiplyAdd<TSimd, TVector>(a3, m, c);
+            a4 = MultiplyAdd<TSimd, TVector>(a4, m, c);
+            a5 = MultiplyAdd<TSimd, TVector>(a5, m, c);
+            a6 = MultiplyAdd<TSimd, TVector>(a6, m, c);
+            a7 = MultiplyAdd<TSimd, TVector>(a7, m, c);
+            a8 = MultiplyAdd<TSimd, TVector>(a8, m, c);
+            a9 = MultiplyAdd<TSimd, TVector>(a9, m, c);
+            a10 = MultiplyAdd<TSimd, TVector>(a10, m, c);
+            a11 = MultiplyAdd<TSimd, TVector>(a11, m, c);
         }
         TVector sum = TSimd.Add(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), TSimd.Add(TSimd.Add(a4, a5), TSimd.Add(a6, a7)));
         sum = TSimd.Add(sum, TSimd.Add(TSimd.Add(a8, a9), TSimd.Add(a10, a11)));
@@ -91,4 +95,10 @@ public static class PeakProbe
         TSimd.Store(sum, ref lanes[0]);
         return lanes[0];   // one lane is enough to keep every chain alive (all lanes run the same chain)
     }
+
+    /// <summary>a * b + c as the hardware does it fastest: fused where the CPU has FMA (x86 FMA3, every Arm64),
+    /// else rounded twice (the MultiplyAddEstimate of the runtime).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector MultiplyAdd<TSimd, TVector>(TVector a, TVector b, TVector c) where TSimd : ISimd<TVector> where TVector : struct =>
+        Fma.IsSupported || AdvSimd.IsSupported ? TSimd.FusedMultiplyAdd(a, b, c) : TSimd.Add(TSimd.Multiply(a, b), c);
 }

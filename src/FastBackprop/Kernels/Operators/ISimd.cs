@@ -44,14 +44,8 @@ internal interface ISimd<TVector> where TVector : struct
     static abstract TVector Multiply(TVector a, TVector b);
 
     /// <summary>Per lane: a * b + c with one rounding (IEEE fusedMultiplyAdd) at every width: an FMA instruction
-    /// where the CPU has one, the runtime's exact software emulation where it has not (slow, but the tiers
-    /// without FMA are correctness fallbacks, and the same bits matter more there than speed).</summary>
+    /// where the CPU has one, <see cref="SoftwareFma"/>'s exact emulation where it has not.</summary>
     static abstract TVector FusedMultiplyAdd(TVector a, TVector b, TVector c);
-
-    /// <summary>a * b + c, fused where the hardware has FMA and rounded twice where it does not, so its bits
-    /// depend on the CPU. Only for <see cref="Diagnostics.PeakProbe"/>, which measures the multiply-add rate
-    /// of the hardware; no kernel may use it.</summary>
-    static abstract TVector MultiplyAddEstimate(TVector a, TVector b, TVector c);
 
     /// <summary>Per lane: <paramref name="condition"/> &gt; 0 ? <paramref name="whenPositive"/> : <paramref name="otherwise"/>
     /// (NaN conditions take <paramref name="otherwise"/>).</summary>
@@ -75,7 +69,6 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
         Fma.IsSupported || !Sse2.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c)
         : Vector512.Create(Simd256.FusedMultiplyAdd(a.GetLower(), b.GetLower(), c.GetLower()), Simd256.FusedMultiplyAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAddEstimate(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> WherePositive(Vector512<float> condition, Vector512<float> whenPositive, Vector512<float> otherwise)
         => Vector512.ConditionalSelect(Vector512.GreaterThan(condition, Vector512<float>.Zero), whenPositive, otherwise);
@@ -98,7 +91,6 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
         Fma.IsSupported || !Sse2.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c)
         : Vector256.Create(SoftwareFma.Fused(a.GetLower(), b.GetLower(), c.GetLower()), SoftwareFma.Fused(a.GetUpper(), b.GetUpper(), c.GetUpper()));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAddEstimate(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> WherePositive(Vector256<float> condition, Vector256<float> whenPositive, Vector256<float> otherwise)
         => Vector256.ConditionalSelect(Vector256.GreaterThan(condition, Vector256<float>.Zero), whenPositive, otherwise);
@@ -120,7 +112,6 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
         Fma.IsSupported || !Sse2.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : SoftwareFma.Fused(a, b, c);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAddEstimate(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> WherePositive(Vector128<float> condition, Vector128<float> whenPositive, Vector128<float> otherwise)
         => Vector128.ConditionalSelect(Vector128.GreaterThan(condition, Vector128<float>.Zero), whenPositive, otherwise);
@@ -143,6 +134,5 @@ internal readonly struct SimdScalar : ISimd<float>
     public static float FusedMultiplyAdd(float a, float b, float c) =>
         Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : SoftwareFma.Fused(a, b, c);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAddEstimate(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float WherePositive(float condition, float whenPositive, float otherwise) => condition > 0f ? whenPositive : otherwise;
 }

@@ -5,15 +5,13 @@ using System.Runtime.Intrinsics;
 namespace FastBackprop.Kernels.Operators;
 
 // ---------------------------------------------------------------------------------------------
-// The per-lane operations the transcendental kernels (Kernels/Transcendental) are built from:
-// fused multiply-add, bitwise operations, 32-bit integer arithmetic on a float register's bits,
-// comparisons and selects.
+// The per-lane operations the transcendental kernels (Kernels/Transcendental) are built from,
+// beyond ISimd's arithmetic (whose FusedMultiplyAdd they use): bitwise operations, 32-bit integer
+// arithmetic on a float register's bits, comparisons and selects.
 //
 // Every one of them is exact, or rounds once as IEEE-754 binary32 prescribes, at every width, so a
 // kernel made of them gives the same bits for a lane whatever the width: the scalar width runs the
-// same operations on one lane. FusedMultiplyAdd is fused at every width (the hardware instruction
-// where the CPU has FMA, an exact software emulation where it does not), never the
-// MultiplyAddEstimate of ISimd.MultiplyAdd, which fuses on one tier and rounds twice on another.
+// same operations on one lane.
 //
 // Masks are float registers whose lanes are all ones (true) or all zeros (false), as the vector
 // comparisons return them; the scalar width uses the float with those bits. Integer operations
@@ -22,21 +20,6 @@ namespace FastBackprop.Kernels.Operators;
 
 internal static partial class SimdMath
 {
-    /// <summary>Per lane: a * b + c with one rounding (IEEE fusedMultiplyAdd), at every width.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector FusedMultiplyAdd<TVector>(TVector a, TVector b, TVector c) where TVector : struct
-    {
-        if (typeof(TVector) == typeof(Vector512<float>))
-            return To<TVector>(Vector512.FusedMultiplyAdd(V512(a), V512(b), V512(c)));
-        if (typeof(TVector) == typeof(Vector256<float>))
-            return To<TVector>(Vector256.FusedMultiplyAdd(V256(a), V256(b), V256(c)));
-        if (typeof(TVector) == typeof(Vector128<float>))
-            return To<TVector>(Vector128.FusedMultiplyAdd(V128(a), V128(b), V128(c)));
-        if (typeof(TVector) == typeof(float))
-            return To<TVector>(MathF.FusedMultiplyAdd(S(a), S(b), S(c)));
-        return ThrowUnsupported<TVector>();
-    }
-
     /// <summary>A register with every lane holding the float whose bits are <paramref name="bits"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector FromBits<TSimd, TVector>(int bits) where TSimd : ISimd<TVector> where TVector : struct =>

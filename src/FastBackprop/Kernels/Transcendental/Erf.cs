@@ -35,13 +35,13 @@ internal static partial class Transcendental
     {
         // |x| < 0.875: erf x = x + x t(x^2).
         TVector z = TSimd.Multiply(x, x);
-        TVector t = FusedMultiplyAdd(z, TSimd.Create(7.842351624e-05f), TSimd.Create(-8.021739777e-04f));
-        t = FusedMultiplyAdd(t, z, TSimd.Create(5.190636497e-03f));
-        t = FusedMultiplyAdd(t, z, TSimd.Create(-2.685528249e-02f));
-        t = FusedMultiplyAdd(t, z, TSimd.Create(1.128362194e-01f));
-        t = FusedMultiplyAdd(t, z, TSimd.Create(-3.761262894e-01f));
-        t = FusedMultiplyAdd(t, z, TSimd.Create(1.283791661e-01f));
-        TVector small = FusedMultiplyAdd(x, t, x);
+        TVector t = TSimd.FusedMultiplyAdd(z, TSimd.Create(7.842351624e-05f), TSimd.Create(-8.021739777e-04f));
+        t = TSimd.FusedMultiplyAdd(t, z, TSimd.Create(5.190636497e-03f));
+        t = TSimd.FusedMultiplyAdd(t, z, TSimd.Create(-2.685528249e-02f));
+        t = TSimd.FusedMultiplyAdd(t, z, TSimd.Create(1.128362194e-01f));
+        t = TSimd.FusedMultiplyAdd(t, z, TSimd.Create(-3.761262894e-01f));
+        t = TSimd.FusedMultiplyAdd(t, z, TSimd.Create(1.283791661e-01f));
+        TVector small = TSimd.FusedMultiplyAdd(x, t, x);
 
         // |x| >= 0.875: erf|x| = 1 - E, E = e^(-x^2) R(|x|), with |x| capped at 4 (NaN stays NaN). E is up to
         // 0.22, so its errors reach the result a quarter as large: it is carried as Eh + El.
@@ -49,30 +49,30 @@ internal static partial class Transcendental
         TVector limit = TSimd.Create(4f);
         a = Select(GreaterThan(a, limit), limit, a);
         TVector u = TSimd.Subtract(a, TSimd.Create(0.875f));                        // exact for a in [0.875, 4]
-        TVector p = FusedMultiplyAdd(u, TSimd.Create(ErfcxC10), TSimd.Create(ErfcxC9));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC8));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC7));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC6));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC5));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC4));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC3));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC2));
-        p = FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC1));
+        TVector p = TSimd.FusedMultiplyAdd(u, TSimd.Create(ErfcxC10), TSimd.Create(ErfcxC9));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC8));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC7));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC6));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC5));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC4));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC3));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC2));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(ErfcxC1));
         // R = c0 + u p with c0 as two floats; Rl is the last step's rounding error (exact while Rh >= c0/2,
         // i.e. |x| <= 1.8; beyond, E < 0.002 and an error of 2^-26 in Rl no longer shows).
         TVector c0 = TSimd.Create(ErfcxC0);
-        TVector rh = FusedMultiplyAdd(u, p, c0);
-        TVector rl = TSimd.Add(FusedMultiplyAdd(u, p, TSimd.Subtract(c0, rh)), TSimd.Create(ErfcxC0Low));
+        TVector rh = TSimd.FusedMultiplyAdd(u, p, c0);
+        TVector rl = TSimd.Add(TSimd.FusedMultiplyAdd(u, p, TSimd.Subtract(c0, rh)), TSimd.Create(ErfcxC0Low));
 
         // x^2 = h + l exactly; e^(-h) = eh + el (exp's kernel, its rounding kept), e^-(h + l) = e^-h (1 - l).
         TVector h = TSimd.Multiply(a, a);
-        TVector l = FusedMultiplyAdd(a, a, TSimd.Subtract(TSimd.Zero, h));
+        TVector l = TSimd.FusedMultiplyAdd(a, a, TSimd.Subtract(TSimd.Zero, h));
         TVector eh = ExpSplit<TSimd, TVector>(TSimd.Subtract(TSimd.Zero, h), out TVector el);   // -h in [-16, -0.76]
         TVector bigE = TSimd.Multiply(eh, rh);
-        TVector smallE = FusedMultiplyAdd(eh, rh, TSimd.Subtract(TSimd.Zero, bigE));        // exact
-        smallE = FusedMultiplyAdd(eh, rl, smallE);
-        smallE = FusedMultiplyAdd(el, rh, smallE);
-        smallE = FusedMultiplyAdd(TSimd.Subtract(TSimd.Zero, bigE), l, smallE);
+        TVector smallE = TSimd.FusedMultiplyAdd(eh, rh, TSimd.Subtract(TSimd.Zero, bigE));        // exact
+        smallE = TSimd.FusedMultiplyAdd(eh, rl, smallE);
+        smallE = TSimd.FusedMultiplyAdd(el, rh, smallE);
+        smallE = TSimd.FusedMultiplyAdd(TSimd.Subtract(TSimd.Zero, bigE), l, smallE);
         // 1 - Eh split exactly (Fast2Sum, 1 > Eh), then the small parts, then one rounding at full size.
         TVector one = TSimd.Create(1f);
         TVector hi = TSimd.Subtract(one, bigE);

@@ -67,12 +67,12 @@ internal static partial class Transcendental
         if (!AnyTrue(GreaterThan(Abs<TSimd, TVector>(x), TSimd.Create(87.3f))))
         {
             TVector s = Pow2FromMagic<TSimd, TVector>(k);
-            return FusedMultiplyAdd(pl, s, TSimd.Multiply(ph, s));
+            return TSimd.FusedMultiplyAdd(pl, s, TSimd.Multiply(ph, s));
         }
         // Otherwise (ph + pl) 2^n1, rounded to 24 bits (normal: n1 >= -75), then times 2^n2, rounded into the
         // subnormals or to infinity: within half an ulp there plus 2^-24 of one.
         TVector s2 = SplitPow2<TSimd, TVector>(k, out TVector s1);
-        return TSimd.Multiply(FusedMultiplyAdd(pl, s1, TSimd.Multiply(ph, s1)), s2);
+        return TSimd.Multiply(TSimd.FusedMultiplyAdd(pl, s1, TSimd.Multiply(ph, s1)), s2);
     }
 
     /// <summary>e^x for x in [-104, 89] or NaN as eh + el: eh is e^x to within 1 ulp and el most of the rest
@@ -99,13 +99,13 @@ internal static partial class Transcendental
         TVector r = Reduce<TSimd, TVector>(x, out k, out _);
         // e^r = 1 + r + r^2 g(r) = ph + pl: q = r + r^2 g rounded, ql its rounding error (r - q is exact by
         // Sterbenz, q / r being in [0.84, 1.19]), 1 + q split exactly (Fast2Sum, 1 > |q|).
-        TVector g = FusedMultiplyAdd(r, TSimd.Create(1.386307878e-03f), TSimd.Create(8.367432281e-03f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(4.166724533e-02f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(1.666653454e-01f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
+        TVector g = TSimd.FusedMultiplyAdd(r, TSimd.Create(1.386307878e-03f), TSimd.Create(8.367432281e-03f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(4.166724533e-02f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(1.666653454e-01f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
         TVector r2 = TSimd.Multiply(r, r);
-        TVector q = FusedMultiplyAdd(r2, g, r);
-        TVector ql = FusedMultiplyAdd(r2, g, TSimd.Subtract(r, q));
+        TVector q = TSimd.FusedMultiplyAdd(r2, g, r);
+        TVector ql = TSimd.FusedMultiplyAdd(r2, g, TSimd.Subtract(r, q));
         TVector one = TSimd.Create(1f);
         TVector ph = TSimd.Add(one, q);
         pl = TSimd.Add(TSimd.Add(TSimd.Subtract(one, ph), q), ql);
@@ -163,7 +163,7 @@ internal static partial class Transcendental
         TVector sq = TSimd.Multiply(s, q);
         TVector hi = TSimd.Add(big, sq);
         TVector lo = TSimd.Add(TSimd.Subtract(big, hi), sq);
-        lo = TSimd.Add(FusedMultiplyAdd(s, ql, lo), Select(near, TSimd.Zero, TSimd.Create(-1f)));
+        lo = TSimd.Add(TSimd.FusedMultiplyAdd(s, ql, lo), Select(near, TSimd.Zero, TSimd.Create(-1f)));
         TVector y = TSimd.Multiply(TSimd.Add(hi, lo), Select(over, TSimd.Create(2f), one));
         // e^x - 1 has the sign of x; only x = -0 needs the bit (every negative x already gives a negative y).
         return Or(y, sign);
@@ -175,12 +175,12 @@ internal static partial class Transcendental
     private static TVector Reduce<TSimd, TVector>(TVector x, out TVector k, out TVector nf) where TSimd : ISimd<TVector> where TVector : struct
     {
         // round(x log2 e) by one fused rounding next to 1.5 * 2^23, whose ulp is 1.
-        k = FusedMultiplyAdd(x, TSimd.Create(Log2E), TSimd.Create(RoundingMagic));
+        k = TSimd.FusedMultiplyAdd(x, TSimd.Create(Log2E), TSimd.Create(RoundingMagic));
         nf = TSimd.Subtract(k, TSimd.Create(RoundingMagic));
         // x - n Ln2Hi is exact: n Ln2Hi has at most 24 bits, and the difference is a multiple of
         // min(ulp(x), 2^-15) below 0.36 in magnitude. The second step rounds once, relative to r.
-        TVector r = FusedMultiplyAdd(nf, TSimd.Create(-Ln2Hi), x);
-        return FusedMultiplyAdd(nf, TSimd.Create(-Ln2Lo), r);
+        TVector r = TSimd.FusedMultiplyAdd(nf, TSimd.Create(-Ln2Hi), x);
+        return TSimd.FusedMultiplyAdd(nf, TSimd.Create(-Ln2Lo), r);
     }
 
     /// <summary>e^r - 1 = r + r^2 g(r) for |r| &lt;= ln2/2, relative to e^r - 1 (so r itself for tiny r), as
@@ -188,16 +188,16 @@ internal static partial class Transcendental
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector ExpM1Polynomial<TSimd, TVector>(TVector r, out TVector ql) where TSimd : ISimd<TVector> where TVector : struct
     {
-        TVector g = FusedMultiplyAdd(r, TSimd.Create(1.976258354e-04f), TSimd.Create(1.393232029e-03f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(8.333545178e-03f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(4.166649282e-02f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(1.666666567e-01f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
+        TVector g = TSimd.FusedMultiplyAdd(r, TSimd.Create(1.976258354e-04f), TSimd.Create(1.393232029e-03f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(8.333545178e-03f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(4.166649282e-02f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(1.666666567e-01f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
         TVector r2 = TSimd.Multiply(r, r);
-        TVector q = FusedMultiplyAdd(r2, g, r);
+        TVector q = TSimd.FusedMultiplyAdd(r2, g, r);
         // r - q is exact (Sterbenz: q / r is in [0.84, 1.19]), so the fused step below is q's rounding error
         // (to within r2's own rounding, relatively 2^-24 of r^2 g).
-        ql = FusedMultiplyAdd(r2, g, TSimd.Subtract(r, q));
+        ql = TSimd.FusedMultiplyAdd(r2, g, TSimd.Subtract(r, q));
         return q;
     }
 }

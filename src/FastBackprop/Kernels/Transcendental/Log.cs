@@ -77,7 +77,7 @@ internal static partial class Transcendental
         // of the sum is log1p of the rounded sum plus the error times 1 / (1 + fp) ~ 1 - fp.
         TVector fp = TSimd.Add(f, cs);
         TVector flo = TSimd.Add(TSimd.Subtract(f, fp), cs);
-        TVector y = LogOfOnePlusReduced<TSimd, TVector>(fp, e, FusedMultiplyAdd(flo, TSimd.Subtract(TSimd.Zero, fp), flo));
+        TVector y = LogOfOnePlusReduced<TSimd, TVector>(fp, e, TSimd.FusedMultiplyAdd(flo, TSimd.Subtract(TSimd.Zero, fp), flo));
         // log1p(x) has the sign of x; only x = -0 needs the bit (every other negative x already gives a negative y).
         y = Or(y, SignBit<TSimd, TVector>(x));
 
@@ -109,23 +109,23 @@ internal static partial class Transcendental
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LogOfOnePlusReduced<TSimd, TVector>(TVector f, TVector e, TVector lo) where TSimd : ISimd<TVector> where TVector : struct
     {
-        TVector g = FusedMultiplyAdd(f, TSimd.Create(LogC9), TSimd.Create(LogC8));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC7));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC6));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC5));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC4));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC3));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC2));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(LogC1));
-        g = FusedMultiplyAdd(g, f, TSimd.Create(-0.5f));
+        TVector g = TSimd.FusedMultiplyAdd(f, TSimd.Create(LogC9), TSimd.Create(LogC8));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC7));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC6));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC5));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC4));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC3));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC2));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(LogC1));
+        g = TSimd.FusedMultiplyAdd(g, f, TSimd.Create(-0.5f));
 
         // t = e Ln2Hi is exact (|e| <= 150 has 8 bits, Ln2Hi 15); hi + low = t + f exactly (Fast2Sum:
         // |t| >= ln2/2 > |f| when e != 0, and t = 0 otherwise).
         TVector t = TSimd.Multiply(e, TSimd.Create(Ln2Hi));
         TVector hi = TSimd.Add(t, f);
         TVector low = TSimd.Add(TSimd.Subtract(t, hi), f);
-        low = FusedMultiplyAdd(e, TSimd.Create(Ln2Lo), TSimd.Add(low, lo));
-        return TSimd.Add(hi, FusedMultiplyAdd(TSimd.Multiply(f, f), g, low));
+        low = TSimd.FusedMultiplyAdd(e, TSimd.Create(Ln2Lo), TSimd.Add(low, lo));
+        return TSimd.Add(hi, TSimd.FusedMultiplyAdd(TSimd.Multiply(f, f), g, low));
     }
 
     /// <summary>2^n for integer-valued n in [-126, 127], built in the exponent field.</summary>

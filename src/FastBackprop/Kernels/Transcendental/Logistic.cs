@@ -39,12 +39,12 @@ internal static partial class Transcendental
         // its extra operations would cost more than TensorPrimitives.Sigmoid takes, and e's error reaches σ
         // attenuated, by 1 / (1 + e) in e / (1 + e) and by e / (1 + e) in 1 / (1 + e)).
         TVector r = Reduce<TSimd, TVector>(minusAbs, out TVector k, out _);
-        TVector g = FusedMultiplyAdd(r, TSimd.Create(1.386307878e-03f), TSimd.Create(8.367432281e-03f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(4.166724533e-02f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(1.666653454e-01f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
+        TVector g = TSimd.FusedMultiplyAdd(r, TSimd.Create(1.386307878e-03f), TSimd.Create(8.367432281e-03f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(4.166724533e-02f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(1.666653454e-01f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
         TVector one = TSimd.Create(1f);
-        TVector p = TSimd.Add(one, FusedMultiplyAdd(TSimd.Multiply(r, r), g, r));
+        TVector p = TSimd.Add(one, TSimd.FusedMultiplyAdd(TSimd.Multiply(r, r), g, r));
         TVector e;
         if (!AnyTrue(LessThan(minusAbs, TSimd.Create(-87.3f))))
         {
@@ -66,9 +66,9 @@ internal static partial class Transcendental
         TVector num = Select(negative, e, one);
         TVector q0 = Divide(num, d);
         TVector minusQ0 = TSimd.Subtract(TSimd.Zero, q0);
-        TVector rho = FusedMultiplyAdd(minusQ0, d, num);
-        TVector correction = FusedMultiplyAdd(minusQ0, dl, rho);
+        TVector rho = TSimd.FusedMultiplyAdd(minusQ0, d, num);
+        TVector correction = TSimd.FusedMultiplyAdd(minusQ0, dl, rho);
         TVector reciprocal = Select(negative, TSimd.Subtract(one, q0), q0);
-        return FusedMultiplyAdd(correction, reciprocal, q0);
+        return TSimd.FusedMultiplyAdd(correction, reciprocal, q0);
     }
 }

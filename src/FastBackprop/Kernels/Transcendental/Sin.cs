@@ -58,18 +58,18 @@ internal static partial class Transcendental
     private static TVector SinCos<TSimd, TVector>(TVector x, int quarterTurns) where TSimd : ISimd<TVector> where TVector : struct
     {
         // n = round(x 2/π) by one fused rounding next to 1.5 * 2^23; its bits hold n mod 4 in the lowest two.
-        TVector k = FusedMultiplyAdd(x, TSimd.Create(TwoOverPi), TSimd.Create(RoundingMagic));
+        TVector k = TSimd.FusedMultiplyAdd(x, TSimd.Create(TwoOverPi), TSimd.Create(RoundingMagic));
         TVector nf = TSimd.Subtract(k, TSimd.Create(RoundingMagic));
-        TVector r1 = FusedMultiplyAdd(nf, TSimd.Create(-PiOver2Part1), x);        // exact, see the file comment
+        TVector r1 = TSimd.FusedMultiplyAdd(nf, TSimd.Create(-PiOver2Part1), x);        // exact, see the file comment
         // rh + rl = r1 - n C2 exactly (n C2 = p + pe by a fused product; TwoSum, as neither term dominates).
         TVector p = TSimd.Multiply(nf, TSimd.Create(PiOver2Part2));
-        TVector pe = FusedMultiplyAdd(nf, TSimd.Create(PiOver2Part2), TSimd.Subtract(TSimd.Zero, p));
+        TVector pe = TSimd.FusedMultiplyAdd(nf, TSimd.Create(PiOver2Part2), TSimd.Subtract(TSimd.Zero, p));
         TVector rh = TSimd.Subtract(r1, p);
         TVector back = TSimd.Subtract(rh, r1);
         TVector rl = TSimd.Add(TSimd.Subtract(r1, TSimd.Subtract(rh, back)), TSimd.Subtract(TSimd.Subtract(TSimd.Zero, p), back));
         rl = TSimd.Subtract(rl, pe);
-        rl = FusedMultiplyAdd(nf, TSimd.Create(-PiOver2Part3), rl);
-        rl = FusedMultiplyAdd(nf, TSimd.Create(-PiOver2Part4), rl);
+        rl = TSimd.FusedMultiplyAdd(nf, TSimd.Create(-PiOver2Part3), rl);
+        rl = TSimd.FusedMultiplyAdd(nf, TSimd.Create(-PiOver2Part4), rl);
         // Renormalise so that |rl| <= ulp(rh)/2 (Fast2Sum: rl is far below rh here).
         TVector sum = TSimd.Add(rh, rl);
         rl = TSimd.Subtract(rl, TSimd.Subtract(sum, rh));
@@ -84,25 +84,25 @@ internal static partial class Transcendental
         TVector z = TSimd.Multiply(rh, rh);
 
         // sin r = rh + (rh z S(z) + rl (1 - z/2)), rl cos rh to first order; the bracket is below 0.11 |rh|.
-        TVector s = FusedMultiplyAdd(z, TSimd.Create(SinC3), TSimd.Create(SinC2));
-        s = FusedMultiplyAdd(s, z, TSimd.Create(SinC1));
-        s = FusedMultiplyAdd(s, z, TSimd.Create(SinC0));
-        TVector sinTail = FusedMultiplyAdd(TSimd.Multiply(rh, z), s, FusedMultiplyAdd(rl, TSimd.Multiply(z, TSimd.Create(-0.5f)), rl));
+        TVector s = TSimd.FusedMultiplyAdd(z, TSimd.Create(SinC3), TSimd.Create(SinC2));
+        s = TSimd.FusedMultiplyAdd(s, z, TSimd.Create(SinC1));
+        s = TSimd.FusedMultiplyAdd(s, z, TSimd.Create(SinC0));
+        TVector sinTail = TSimd.FusedMultiplyAdd(TSimd.Multiply(rh, z), s, TSimd.FusedMultiplyAdd(rl, TSimd.Multiply(z, TSimd.Create(-0.5f)), rl));
         TVector sinR = TSimd.Add(rh, sinTail);
 
         // cos r = 1 - rh^2/2 + rh^4 C(z) - rl rh. rh^2 = z + zl exactly (fused); 1 - z/2 = w + its exact error
         // (Fast2Sum, z/2 <= 0.32 and exact), so only the last addition rounds at full size.
-        TVector zl = FusedMultiplyAdd(rh, rh, TSimd.Subtract(TSimd.Zero, z));
+        TVector zl = TSimd.FusedMultiplyAdd(rh, rh, TSimd.Subtract(TSimd.Zero, z));
         TVector half = TSimd.Multiply(z, TSimd.Create(0.5f));
         TVector one = TSimd.Create(1f);
         TVector w = TSimd.Subtract(one, half);
-        TVector c = FusedMultiplyAdd(z, TSimd.Create(CosC3), TSimd.Create(CosC2));
-        c = FusedMultiplyAdd(c, z, TSimd.Create(CosC1));
-        c = FusedMultiplyAdd(c, z, TSimd.Create(CosC0));
+        TVector c = TSimd.FusedMultiplyAdd(z, TSimd.Create(CosC3), TSimd.Create(CosC2));
+        c = TSimd.FusedMultiplyAdd(c, z, TSimd.Create(CosC1));
+        c = TSimd.FusedMultiplyAdd(c, z, TSimd.Create(CosC0));
         TVector cosTail = TSimd.Subtract(TSimd.Subtract(one, w), half);
-        cosTail = FusedMultiplyAdd(TSimd.Multiply(z, z), c, cosTail);
-        cosTail = FusedMultiplyAdd(zl, TSimd.Create(-0.5f), cosTail);
-        cosTail = FusedMultiplyAdd(TSimd.Subtract(TSimd.Zero, rl), rh, cosTail);
+        cosTail = TSimd.FusedMultiplyAdd(TSimd.Multiply(z, z), c, cosTail);
+        cosTail = TSimd.FusedMultiplyAdd(zl, TSimd.Create(-0.5f), cosTail);
+        cosTail = TSimd.FusedMultiplyAdd(TSimd.Subtract(TSimd.Zero, rl), rh, cosTail);
         TVector cosR = TSimd.Add(w, cosTail);
 
         TVector odd = ShiftLeft(q, 31);                                       // sign bit set for q = 1, 3

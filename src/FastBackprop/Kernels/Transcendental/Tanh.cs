@@ -37,12 +37,12 @@ internal static partial class Transcendental
 
         // |x| < 0.55: tanh a = a + a^3 T(a^2), rounding once at the end (exact a for subnormal a).
         TVector z = TSimd.Multiply(a, a);
-        TVector p = FusedMultiplyAdd(z, TSimd.Create(2.144659404e-03f), TSimd.Create(-8.193826303e-03f));
-        p = FusedMultiplyAdd(p, z, TSimd.Create(2.171129361e-02f));
-        p = FusedMultiplyAdd(p, z, TSimd.Create(-5.394914374e-02f));
-        p = FusedMultiplyAdd(p, z, TSimd.Create(1.333322674e-01f));
-        p = FusedMultiplyAdd(p, z, TSimd.Create(-3.333333135e-01f));
-        TVector small = FusedMultiplyAdd(TSimd.Multiply(a, z), p, a);
+        TVector p = TSimd.FusedMultiplyAdd(z, TSimd.Create(2.144659404e-03f), TSimd.Create(-8.193826303e-03f));
+        p = TSimd.FusedMultiplyAdd(p, z, TSimd.Create(2.171129361e-02f));
+        p = TSimd.FusedMultiplyAdd(p, z, TSimd.Create(-5.394914374e-02f));
+        p = TSimd.FusedMultiplyAdd(p, z, TSimd.Create(1.333322674e-01f));
+        p = TSimd.FusedMultiplyAdd(p, z, TSimd.Create(-3.333333135e-01f));
+        TVector small = TSimd.FusedMultiplyAdd(TSimd.Multiply(a, z), p, a);
 
         // |x| >= 0.55: tanh a = t / (t + 2) with t = e^2a - 1 >= 2 (expm1's reduction and polynomial;
         // 2a in [1.1, 18.2], so n in [2, 26]). t = 2^n q + (2^n - 1) rounds once for n <= 24, where 2^n - 1
@@ -50,14 +50,14 @@ internal static partial class Transcendental
         TVector r = Reduce<TSimd, TVector>(TSimd.Add(a, a), out TVector k, out _);
         // e^r - 1 by exp's shorter polynomial (error 2^-28 of e^r): a relative error in t reaches tanh at most
         // half as large (d tanh / tanh = 2 / (t + 2) dt / t, and t >= 2).
-        TVector g = FusedMultiplyAdd(r, TSimd.Create(1.386307878e-03f), TSimd.Create(8.367432281e-03f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(4.166724533e-02f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(1.666653454e-01f));
-        g = FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
-        TVector q = FusedMultiplyAdd(TSimd.Multiply(r, r), g, r);
+        TVector g = TSimd.FusedMultiplyAdd(r, TSimd.Create(1.386307878e-03f), TSimd.Create(8.367432281e-03f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(4.166724533e-02f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(1.666653454e-01f));
+        g = TSimd.FusedMultiplyAdd(g, r, TSimd.Create(0.5f));
+        TVector q = TSimd.FusedMultiplyAdd(TSimd.Multiply(r, r), g, r);
         TVector s = Pow2FromMagic<TSimd, TVector>(k);
         TVector one = TSimd.Create(1f);
-        TVector t = FusedMultiplyAdd(s, q, TSimd.Subtract(s, one));
+        TVector t = TSimd.FusedMultiplyAdd(s, q, TSimd.Subtract(s, one));
         // tanh a = 1 - w with w = 2 / (t + 2) in (0, 0.5], all roundings but the last corrected: d + dl = t + 2
         // exactly (Fast2Sum, t >= 2), -rho = w d - 2 exactly (fused), so 2 / (d + dl) = w + (rho - w dl) / d
         // to first order, with 1 / d = w / 2 to 2^-24; and 1 - w is split exactly into hi + lo (Fast2Sum).
@@ -65,11 +65,11 @@ internal static partial class Transcendental
         TVector d = TSimd.Add(t, two);
         TVector dl = TSimd.Add(TSimd.Subtract(t, d), two);
         TVector w = Divide(two, d);
-        TVector minusRho = FusedMultiplyAdd(w, d, TSimd.Create(-2f));
-        TVector minusCorrection = FusedMultiplyAdd(w, dl, minusRho);
+        TVector minusRho = TSimd.FusedMultiplyAdd(w, d, TSimd.Create(-2f));
+        TVector minusCorrection = TSimd.FusedMultiplyAdd(w, dl, minusRho);
         TVector hi = TSimd.Subtract(one, w);
         TVector lo = TSimd.Subtract(TSimd.Subtract(one, hi), w);
-        TVector large = TSimd.Add(hi, FusedMultiplyAdd(minusCorrection, TSimd.Multiply(w, TSimd.Create(0.5f)), lo));
+        TVector large = TSimd.Add(hi, TSimd.FusedMultiplyAdd(minusCorrection, TSimd.Multiply(w, TSimd.Create(0.5f)), lo));
 
         TVector y = Select(LessThan(a, TSimd.Create(0.55f)), small, large);
         return Or(y, SignBit<TSimd, TVector>(x));
