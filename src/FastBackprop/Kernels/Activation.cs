@@ -54,7 +54,7 @@ public static class Activation
     /// <c>m = max_j net[j]</c>; subtracting the maximum keeps every exponent ≤ 0, so no overflow.</summary>
     /// <exception cref="ArgumentException">The spans differ in length, or are empty.</exception>
     /// <remarks>The sum is in the canonical order of Lanes16 (the same at every vector tier); the exponentials are
-    /// SimdMath.Exp's.</remarks>
+    /// Transcendental.Exp's.</remarks>
     public static void Softmax(ReadOnlySpan<float> net, Span<float> output)
     {
         ThrowHelper.CheckLength(output.Length, net.Length, nameof(output));
@@ -149,7 +149,7 @@ internal readonly struct ShiftedExpOperator(float shift) : IUnaryOperator
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
-        => SimdMath.Exp(TSimd.Subtract(x, TSimd.Create(shift)));
+        => Transcendental.Exp<TSimd, TVector>(TSimd.Subtract(x, TSimd.Create(shift)));
 }
 
 /// <summary>f(x) = max(x, 0).</summary>

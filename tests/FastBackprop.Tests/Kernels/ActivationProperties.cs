@@ -226,7 +226,7 @@ public class ActivationProperties
     }
 
     /// <summary>Softmax's normalisation: y = e ⊙ (1 / Σ e) with Σ e the canonical sum. At the scalar width every
-    /// exponential is SimdMath.Exp on one float, so e is known here; at the vector widths the exponential itself is
+    /// exponential is Transcendental.Exp on one float, so e is known here; at the vector widths the exponential itself is
     /// the vector tier's (see SimdMath), which this test leaves out.</summary>
     [Theory]
     [MemberData(nameof(SweepLengths))]
@@ -235,7 +235,7 @@ public class ActivationProperties
         if (n == 0) return;
         float[] net = Canonical.Operand(n, (ulong)(41000 + n), 0, hard: false, amplitude: 8f);
         float max = net.Max();
-        float[] e = net.Select(v => SimdMath.Exp(v - max)).ToArray();
+        float[] e = net.Select(v => Transcendental.Exp<SimdScalar, float>(v - max)).ToArray();
         float scale = 1f / Canonical.Sum(e);
         float[] expected = e.Select(v => v * scale).ToArray(), y = new float[n];
         Activation.SoftmaxCore<SimdScalar, float>(ref MemoryMarshal.GetArrayDataReference(net), ref MemoryMarshal.GetArrayDataReference(y), n);

@@ -4,18 +4,17 @@ using System.Runtime.Intrinsics;
 namespace FastBackprop.Kernels.Operators;
 
 // ---------------------------------------------------------------------------------------------
-// The operations some kernels need beyond ISimd: square root, division, maximum and e^x, and (in
-// SimdMath.Lanes.cs) the per-lane operations the transcendental kernels are built from.
+// The operations some kernels need beyond ISimd: square root, division and maximum, and (in
+// SimdMath.Lanes.cs) the per-lane operations the transcendental kernels are built from
+// (Kernels/Transcendental, which kernels call directly).
 //
 // They dispatch on typeof(TVector), which the JIT folds to a constant for every value-type
 // instantiation, so each call compiles to the code of its width with no branch left. Every result
 // is identical at every width, bit for bit: square root, division and maximum are exact IEEE
-// operations, and e^x is Transcendental.Exp (Kernels/Transcendental/Exp.cs), the same sequence of
-// IEEE operations on every lane at every width, within 0.8 ulp of e^x over the whole float range
-// (subnormal results included; +inf above 88.7228, 0 below -103.98, NaN for NaN).
+// operations.
 // ---------------------------------------------------------------------------------------------
 
-/// <summary>Square root, division, maximum and the exponential for the register types of <see cref="ISimd{TVector}"/>.</summary>
+/// <summary>Square root, division and maximum for the register types of <see cref="ISimd{TVector}"/>.</summary>
 internal static partial class SimdMath
 {
     /// <summary>Per lane: √x (NaN for x &lt; 0, as IEEE).</summary>
@@ -60,22 +59,6 @@ internal static partial class SimdMath
             return Unsafe.BitCast<Vector128<float>, TVector>(Vector128.Max(Unsafe.BitCast<TVector, Vector128<float>>(a), Unsafe.BitCast<TVector, Vector128<float>>(b)));
         if (typeof(TVector) == typeof(float))
             return Unsafe.BitCast<float, TVector>(MathF.Max(Unsafe.BitCast<TVector, float>(a), Unsafe.BitCast<TVector, float>(b)));
-        return ThrowUnsupported<TVector>();
-    }
-
-    /// <summary>Per lane: e^x within 0.8 ulp, the same bits at every width (+∞ above 88.7228, subnormal results
-    /// down to -103.28, 0 below -103.98, NaN for NaN): <see cref="Transcendental.Exp{TSimd, TVector}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Exp<TVector>(TVector x) where TVector : struct
-    {
-        if (typeof(TVector) == typeof(Vector512<float>))
-            return To<TVector>(Transcendental.Exp<Simd512, Vector512<float>>(V512(x)));
-        if (typeof(TVector) == typeof(Vector256<float>))
-            return To<TVector>(Transcendental.Exp<Simd256, Vector256<float>>(V256(x)));
-        if (typeof(TVector) == typeof(Vector128<float>))
-            return To<TVector>(Transcendental.Exp<Simd128, Vector128<float>>(V128(x)));
-        if (typeof(TVector) == typeof(float))
-            return To<TVector>(Transcendental.Exp<SimdScalar, float>(S(x)));
         return ThrowUnsupported<TVector>();
     }
 

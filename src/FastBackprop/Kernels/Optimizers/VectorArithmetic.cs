@@ -8,7 +8,7 @@ namespace FastBackprop.Kernels.Optimizers;
 // over parameter-sized buffers (trial points x + t d, curvature pairs, directions), each one
 // operator through ParameterUpdateDriver (one pass, the tier it picks, a scalar tail):
 //
-//   AddScaled   y_i = a x_i + y_i       (one multiply-add: ISimd.MultiplyAdd)
+//   AddScaled   y_i = a x_i + y_i       (one fused multiply-add: ISimd.FusedMultiplyAdd)
 //   Scale       x_i = a x_i             (one rounding)
 //
 // A difference y = u - v is AddScaled(y = u, v, -1), exact-sum-rounded like a subtraction.
