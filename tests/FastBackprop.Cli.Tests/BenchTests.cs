@@ -68,6 +68,10 @@ public sealed class BenchTests
             { ["bench", "--seconds", "NaN"], "--seconds is NaN;" },
             { ["bench", "--seconds", "1e-9"], "--seconds is 1E-09;" },
             { ["bench", "--seconds", "abc"], "--seconds" },
+            { ["bench", "--threads", "0"], "--threads is 0; expected 1 to 256." },
+            { ["bench", "--threads", "257"], "--threads is 257; expected 1 to 256." },
+            { ["bench", "--samples", "100"], "--samples is 100; expected 1,024 to 100,000." },
+            { ["bench", "--samples", "100001"], "--samples is 100001; expected 1,024 to 100,000." },
         };
         // A folder where even root cannot create a file (Linux).
         if (Directory.Exists("/proc/self")) cases.Add(["bench", "--report", "/proc/b.json"], "/proc/b.json: cannot write a report in /proc");
@@ -89,9 +93,10 @@ public sealed class BenchTests
     {
         string folder = CliRunner.TempFolder();
         string report = Path.Combine(folder, "this-cpu.json");
-        CliResult run = CliRunner.Run("bench", "--seconds", "0.02", "--report", report);
+        CliResult run = CliRunner.Run("bench", "--seconds", "0.02", "--threads", "2", "--report", report);
         Assert.True(run.ExitCode == 0, run.ToString());
-        foreach (string id in new[] { "Peak", "W1", "W3b", "W4" }) Assert.Contains(id, run.Output, StringComparison.Ordinal);
+        foreach (string id in new[] { "Peak", "Peak 2t", "W1", "W3b", "W3b 2t", "W3b256", "W3b256 2t", "W4", "W4 2t" }) Assert.Contains(id, run.Output, StringComparison.Ordinal);
+        Assert.Contains("W4: 2 threads over 1: x", run.Output, StringComparison.Ordinal);
 
         using (JsonDocument document = JsonDocument.Parse(File.ReadAllText(report)))
         {
@@ -100,15 +105,16 @@ public sealed class BenchTests
             Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("cpu").GetString()));
             Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("vectorTier").GetString()));
             JsonElement results = root.GetProperty("results");
-            Assert.Equal(4, results.GetArrayLength());
+            Assert.Equal(9, results.GetArrayLength());
+            Assert.Equal(3, root.GetProperty("scaling").GetArrayLength());
             Assert.All(results.EnumerateArray(), r => Assert.True(r.GetProperty("value").GetDouble() > 0));
-            // The CLI measures the library's definitions: their description and their flop count.
-            foreach (Workload workload in new[] { Workload.W1, Workload.W3b, Workload.W4 })
+            // The CLI measures the library's definitions: their description and the flops a step executes.
+            foreach ((string id, Workload workload) in new[] { ("W1", Workload.W1), ("W3b", Workload.W3b), ("W3b256", Workload.W3b.With(256, 1024)), ("W4", Workload.W4) })
             {
-                JsonElement r = results.EnumerateArray().Single(e => e.GetProperty("id").GetString() == workload.Id);
+                JsonElement r = results.EnumerateArray().Single(e => e.GetProperty("id").GetString() == id);
                 Assert.Equal(workload.Description, r.GetProperty("workload").GetString());
                 double flopsPerPattern = r.GetProperty("gflops").GetDouble() * 1e9 / r.GetProperty("value").GetDouble();
-                Assert.Equal(workload.FlopsPerPattern, flopsPerPattern, workload.FlopsPerPattern * 1e-9);
+                Assert.Equal(workload.ExecutedFlopsPerPattern, flopsPerPattern, workload.ExecutedFlopsPerPattern * 1e-9);
             }
         }
         string markdown = File.ReadAllText(Path.ChangeExtension(report, ".md"));
@@ -124,7 +130,7 @@ public sealed class BenchTests
         CliResult json = CliRunner.Run("bench", "--compare", report, second, "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
         using JsonDocument parsed = JsonDocument.Parse(json.Output);
-        Assert.Equal(4, parsed.RootElement.GetProperty("rows").GetArrayLength());
+        Assert.Equal(9, parsed.RootElement.GetProperty("rows").GetArrayLength());
     }
 
     [Fact]

@@ -18,14 +18,21 @@ internal static partial class BenchCommand
 {
     private const int MaxCompared = 16;
     private const double MinSeconds = 0.01, MaxSeconds = 60;
+    private const int MaxThreads = 256;
 
-    // The workloads a run measures: the tiny online network, the MNIST-sized batch and the wide batch.
-    private static readonly Workload[] Measured = [Workload.W1, Workload.W3b, Workload.W4];
+    // Patterns a batch workload may cycle through: 100,000 MNIST-sized patterns are 0.3 GB (W4's are 0.8 GB);
+    // beyond that a bench run would be a memory test.
+    private const int MaxSamples = 100_000;
+
+    // The workloads a run measures: the tiny online network, the MNIST-sized batch at 64 and 256, the wide batch.
+    private static readonly Workload[] Measured = [Workload.W1, Workload.W3b, Workload.W3b.With(256, 4 * 256), Workload.W4];
 
     public static string[] Examples { get; } =
     [
         "fastbackprop bench                                  # ~20 s; writes bench-<cpu>-<date>.json and .md",
         "fastbackprop bench --seconds 1 --report laptop.json",
+        "fastbackprop bench --threads 1                      # one thread only (default: also every logical core)",
+        "fastbackprop bench --samples 60000                  # batch workloads stream 60,000 patterns instead of 4 resident batches",
         "DOTNET_EnableAVX512=0 fastbackprop bench --report avx2.json   # the same CPU at Vector256",
         "fastbackprop bench --compare zen5.json laptop.json avx2.json",
     ];
@@ -35,6 +42,18 @@ internal static partial class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Measured time per workload (after a short warm-up).", DefaultValueFactory = _ => 3.0 };
         var report = new Option<string?>("--report", "-r") { Description = "JSON report path (the Markdown report goes beside it, .md). Default: bench-<cpu>-<date>.json.", HelpName = "path" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the JSON and Markdown reports." };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Also measure the peak and the batch workloads on this many threads, and how they scale (1: one thread only).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var samples = new Option<int?>("--samples")
+        {
+            Description = "Patterns each batch workload cycles through (default: 4 batches, which stay in cache; 60000 streams them from memory as a data set does).",
+            HelpName = "count",
+        };
+        threads.Check(t => t is >= 1 and <= MaxThreads ? null : Fmt.Inv($"--threads is {t}; expected 1 to {MaxThreads}."));
+        samples.Check(n => n is null or (>= 1024 and <= MaxSamples) ? null : Fmt.Inv($"--samples is {n}; expected {1024:N0} to {MaxSamples:N0}."));
         // Arity is checked by the validator rather than by the parser, whose message for one report
         // ("Required argument missing") does not say what is missing.
         var compare = new Option<string[]>("--compare")
@@ -57,23 +76,37 @@ internal static partial class BenchCommand
         var command = new Command("bench", $"Measure training throughput ({string.Join(", ", Measured.Select(Label))}) and the FMA peak on this CPU; write a JSON/Markdown report.")
         {
             seconds,
+            threads,
+            samples,
             report,
             noReport,
             compare,
         };
         command.SetAction(parse => parse.GetResult(compare) is not null
             ? Compare(context, parse.GetValue(compare)!)
-            : Execute(context, parse.GetValue(seconds), parse.GetValue(noReport) ? null : parse.GetValue(report) ?? DefaultReportName()));
+            : Execute(context, new Settings(parse.GetValue(seconds), parse.GetValue(threads), parse.GetValue(samples)),
+                parse.GetValue(noReport) ? null : parse.GetValue(report) ?? DefaultReportName()));
         return command;
     }
 
     private static string Label(Workload w) => Fmt.Inv($"{w.Id} {ModelFiles.Shape(w.Definition)} {(w.BatchSize == 1 ? "online" : $"batch {w.BatchSize}")}");
 
-    private static int Execute(CliContext context, double seconds, string? reportPath)
+    /// <summary>What a run measures: seconds per figure, the thread count compared with one thread (1: none), and the
+    /// patterns a batch workload cycles through (null: its own few batches).</summary>
+    private sealed record Settings(double Seconds, int Threads, int? Samples);
+
+    private static int Execute(CliContext context, Settings settings, string? reportPath)
     {
         if (reportPath is not null) BenchReport.CheckWritable(reportPath);
         string cpu = CpuModel();
-        if (context.Human) context.Console.MarkupLine($"Benchmarking on [bold]{Markup.Escape(cpu)}[/], {Environment.ProcessorCount} logical cores, vector tier [bold]{VectorTiers.Active}[/], {seconds.ToString(CultureInfo.InvariantCulture)} s per workload");
+        double seconds = settings.Seconds;
+        int threads = settings.Threads;
+        if (context.Human)
+        {
+            context.Console.MarkupLine($"Benchmarking on [bold]{Markup.Escape(cpu)}[/], {Environment.ProcessorCount} logical cores, vector tier [bold]{VectorTiers.Active}[/], {seconds.ToString(CultureInfo.InvariantCulture)} s per figure"
+                + (threads > 1 ? $", 1 and {threads} threads" : ", 1 thread")
+                + (settings.Samples is int n ? $", batch workloads over {Fmt.I(n)} patterns" : ""));
+        }
 
         var results = new List<BenchResult>();
         void Step(string what, Func<BenchResult?> run)
@@ -89,7 +122,21 @@ internal static partial class BenchCommand
             double peak = PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds));
             return new BenchResult("Peak", $"FMA loop, 12 accumulators, 1 core ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
         });
-        foreach (Workload workload in Measured) Step(Label(workload), () => Run(workload, seconds));
+        if (threads > 1)
+        {
+            Step($"FMA peak probe on {threads} threads", () =>
+            {
+                double peak = PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds), threads);
+                return new BenchResult(BenchReport.ThreadedId("Peak", threads), $"FMA loop, 12 accumulators, {threads} threads ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
+            });
+        }
+        foreach (Workload measured in Measured)
+        {
+            Workload workload = measured.BatchSize > 1 && settings.Samples is int n ? measured.With(measured.BatchSize, n) : measured;
+            string id = Id(workload);
+            Step(Label(workload), () => Run(workload, id, seconds, 1));
+            if (threads > 1 && workload.BatchSize > 1) Step($"{Label(workload)}, {threads} threads", () => Run(workload, BenchReport.ThreadedId(id, threads), seconds, threads));
+        }
         string fingerprint = "";
         Step("determinism fingerprint", () =>
         {
@@ -97,7 +144,7 @@ internal static partial class BenchCommand
             return null;
         });
 
-        BenchReport document = BenchReport.Create(cpu, seconds, fingerprint, results);
+        BenchReport document = BenchReport.Create(cpu, seconds, fingerprint, results, settings.Samples);
         string? markdownPath = reportPath is null ? null : document.Write(reportPath);
         if (context.Json)
         {
@@ -107,6 +154,7 @@ internal static partial class BenchCommand
         else if (context.Human)
         {
             context.Console.Write(document.Table());
+            foreach (string line in document.ScalingLines()) context.Console.WriteLine(line);
             context.Console.MarkupLine($"determinism fingerprint [bold]{fingerprint}[/] (the same on every machine and vector tier; compare reports with --compare)");
             if (reportPath is not null) context.Console.MarkupLine($"report: [green]{Markup.Escape(reportPath)}[/] and [green]{Markup.Escape(markdownPath!)}[/]");
         }
@@ -115,9 +163,13 @@ internal static partial class BenchCommand
 
     // ----- workloads -------------------------------------------------------------------------------
 
-    /// <summary>Trains <paramref name="workload"/> on one thread for about <paramref name="seconds"/>: one
-    /// TrainStep per pattern for an online workload, else one TrainBatch per batch, cycling through its patterns.</summary>
-    private static BenchResult Run(Workload workload, double seconds)
+    // "W3b" at the workload's own batch size, "W3b256" at another.
+    private static string Id(Workload w) =>
+        w.BatchSize == Workload.All.First(o => o.Id == w.Id).BatchSize ? w.Id : Fmt.Inv($"{w.Id}{w.BatchSize}");
+
+    /// <summary>Trains <paramref name="workload"/> on <paramref name="threads"/> threads for about <paramref name="seconds"/>:
+    /// one TrainStep per pattern for an online workload, else one TrainBatch per batch, cycling through its patterns.</summary>
+    private static BenchResult Run(Workload workload, string id, double seconds, int threads)
     {
         Network network = workload.CreateNetwork();
         int inputs = workload.Definition.InputWidth, outputs = workload.Definition.OutputWidth, count = workload.PatternCount, batch = workload.BatchSize;
@@ -136,7 +188,7 @@ internal static partial class BenchCommand
         }
         else
         {
-            using BatchWorkspace workspace = network.CreateBatchWorkspace(batch);
+            using BatchWorkspace workspace = network.CreateBatchWorkspace(batch, threads);
             int next = 0, batches = count / batch;
             patternsPerSecond = batch * StepsPerSecond(seconds, () =>
             {
@@ -144,8 +196,9 @@ internal static partial class BenchCommand
                 network.TrainBatch(x.AsSpan(b * batch * inputs, batch * inputs), t.AsSpan(b * batch * outputs, batch * outputs), eta, workspace);
             });
         }
-        return new BenchResult(workload.Id, workload.Description, patternsPerSecond, batch == 1 ? "presentations/s" : "samples/s",
-            workload.FlopsPerPattern * patternsPerSecond / 1e9);
+        string description = workload.Description + (threads > 1 ? Fmt.Inv($", {threads} threads") : "");
+        return new BenchResult(id, description, patternsPerSecond, batch == 1 ? "presentations/s" : "samples/s",
+            workload.ExecutedFlopsPerPattern * patternsPerSecond / 1e9);
     }
 
     /// <summary>Runs <paramref name="step"/> for a short warm-up, then for <paramref name="seconds"/>; returns steps per second.</summary>

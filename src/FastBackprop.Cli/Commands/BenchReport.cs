@@ -43,8 +43,28 @@ internal sealed class BenchReport
     /// <summary>The determinism fingerprint of the run (DeterminismFingerprint), or null in a report without one.</summary>
     public string? Fingerprint => Root["fingerprint"] is JsonValue v && v.TryGetValue(out string? fingerprint) ? fingerprint : null;
 
-    /// <summary>The peak probe's GFLOP/s in this report, or 0 without one.</summary>
+    /// <summary>The one-thread peak probe's GFLOP/s in this report, or 0 without one.</summary>
     public double Peak => Find("Peak")?.Gflops ?? 0;
+
+    /// <summary>The id of <paramref name="id"/>'s figure on <paramref name="threads"/> threads, e.g. "W4 2t".</summary>
+    public static string ThreadedId(string id, int threads) => Fmt.Inv($"{id} {threads}t");
+
+    // The thread count in an id made by ThreadedId, else 1.
+    private static int Threads(string id, out string baseId)
+    {
+        int space = id.LastIndexOf(' ');
+        baseId = id;
+        if (space < 0 || !id.EndsWith('t') || !int.TryParse(id.AsSpan(space + 1, id.Length - space - 2), NumberStyles.None, CultureInfo.InvariantCulture, out int threads)) return 1;
+        baseId = id[..space];
+        return threads;
+    }
+
+    // The peak probe measured on as many threads as the result ran on.
+    private double PeakFor(BenchResult result)
+    {
+        int threads = Threads(result.Id, out _);
+        return (threads == 1 ? Find("Peak") : Find(ThreadedId("Peak", threads)))?.Gflops ?? 0;
+    }
 
     public BenchResult? Find(string id)
     {
@@ -56,10 +76,26 @@ internal sealed class BenchReport
     }
 
     /// <summary>GFLOP/s as a percentage of the report's own peak, for every result but the peak itself.</summary>
-    public double? PercentOfPeak(BenchResult result) => result.Gflops is double g && Peak > 0 && result.Id != "Peak" ? 100 * g / Peak : null;
+    public double? PercentOfPeak(BenchResult result) =>
+        result.Gflops is double g && PeakFor(result) is > 0 and double peak && !result.Id.StartsWith("Peak", StringComparison.Ordinal) ? 100 * g / peak : null;
+
+    /// <summary>How each figure on several threads compares with one thread: its speed-up, and that speed-up as a share
+    /// of the peak probe's own (the ideal for work that is all multiply-adds on this machine's cores).</summary>
+    public IEnumerable<string> ScalingLines()
+    {
+        foreach (BenchResult r in Results)
+        {
+            int threads = Threads(r.Id, out string baseId);
+            if (threads == 1 || baseId == "Peak" || Find(baseId) is not BenchResult one || one.Value <= 0) continue;
+            double speedup = r.Value / one.Value;
+            double? peakSpeedup = Find("Peak") is BenchResult p1 && Find(ThreadedId("Peak", threads)) is BenchResult pn && p1.Value > 0 ? pn.Value / p1.Value : null;
+            yield return Fmt.Inv($"{baseId}: {threads} threads over 1: x{Fmt.F(speedup, 2)}")
+                + (peakSpeedup is double ps ? Fmt.Inv($", {Fmt.F(100 * speedup / ps, 0)}% of the peak probe's x{Fmt.F(ps, 2)}") : "");
+        }
+    }
 
     /// <summary>The report of a run on this machine.</summary>
-    public static BenchReport Create(string cpu, double secondsPerWorkload, string fingerprint, IReadOnlyList<BenchResult> results)
+    public static BenchReport Create(string cpu, double secondsPerWorkload, string fingerprint, IReadOnlyList<BenchResult> results, int? samples = null)
     {
         var root = new JsonObject
         {
@@ -74,6 +110,7 @@ internal sealed class BenchReport
             ["vectorTCount"] = VectorTiers.VectorTCount,
             ["secondsPerWorkload"] = secondsPerWorkload,
             ["fingerprint"] = fingerprint,
+            ["samplesPerBatchWorkload"] = samples,
         };
         var report = new BenchReport("this run", root, results);
         root["results"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
@@ -85,6 +122,7 @@ internal sealed class BenchReport
             ["gflops"] = Json.Number(r.Gflops),
             ["percentOfPeak"] = Json.Number(report.PercentOfPeak(r)),
         })]);
+        root["scaling"] = new JsonArray([.. report.ScalingLines().Select(line => (JsonNode)JsonValue.Create(line))]);
         return report;
     }
 
@@ -199,7 +237,9 @@ internal sealed class BenchReport
             md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Id} | {r.Workload} | {Fmt.I((long)r.Value)} | {r.Unit} | {gflops} | {percent} |");
         }
         md.AppendLine();
-        md.AppendLine("GFLOP/s counts 6 x weights x patterns per second (forward, backward and gradient products); the peak is one core's FMA loop at the widest accelerated vector width.");
+        foreach (string line in ScalingLines()) md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
+        md.AppendLine();
+        md.AppendLine("GFLOP/s counts the multiply-adds a step executes: 6 x weights x patterns per second (forward, backward and gradient products), less 2 x the first layer's weights per pattern (no gradient flows below it). % of peak divides by the FMA loop at the widest accelerated vector width on as many threads as the figure used.");
         return md.ToString();
     }
 

@@ -68,6 +68,60 @@ public static class PeakProbe
         return best;
     }
 
+    /// <summary>The same loop on <paramref name="threads"/> threads at once for about <paramref name="duration"/>: the best
+    /// aggregate rate over rounds in which every thread runs the same number of iterations, timed from a common
+    /// start to the last thread's finish, in GFLOP/s. Its ratio to <see cref="MeasureGflops(TimeSpan)"/> is what this
+    /// machine's cores give a perfectly parallel product (the yardstick for thread scaling: two vCPUs may be
+    /// hyper-threads of one core, and a shared host may be busy).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is not positive, or
+    /// <paramref name="threads"/> is less than 1.</exception>
+    public static double MeasureGflops(TimeSpan duration, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (threads == 1) return MeasureGflops(duration);
+        const long iterations = 1 << 18;
+        using var barrier = new Barrier(threads);
+        var total = Stopwatch.StartNew();
+        long start = 0;
+        bool stop = false;
+        double best = 0;
+        var sinks = new float[threads];
+        void Worker(int index)
+        {
+            sinks[index] += Run(iterations);   // warm-up, outside the timed rounds
+            while (true)
+            {
+                barrier.SignalAndWait();        // every thread is ready: thread 0 starts the clock, all start together
+                if (index == 0)
+                {
+                    stop = total.Elapsed >= duration;
+                    start = Stopwatch.GetTimestamp();
+                }
+                barrier.SignalAndWait();
+                if (stop) return;
+                sinks[index] += Run(iterations);
+                barrier.SignalAndWait();        // the round ends when the last thread does
+                if (index == 0)
+                {
+                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    best = Math.Max(best, threads * iterations * (double)FlopsPerIteration / seconds / 1e9);
+                }
+            }
+        }
+        var others = new Thread[threads - 1];
+        for (int t = 0; t < others.Length; t++)
+        {
+            int index = t + 1;
+            others[t] = new Thread(() => Worker(index)) { IsBackground = true, Name = $"FastBackprop peak probe {index}" };
+            others[t].Start();
+        }
+        Worker(0);
+        foreach (Thread t in others) t.Join();
+        GC.KeepAlive(sinks);
+        return best;
+    }
+
     // Out of line and call-free, so the twelve accumulators stay in registers for the whole loop.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Loop<TSimd, TVector>(long iterations) where TSimd : ISimd<TVector> where TVector : struct

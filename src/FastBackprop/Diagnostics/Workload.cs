@@ -28,9 +28,10 @@ public sealed class Workload
 
     private readonly Action<SeededRandom, Span<float>, Span<float>>? drawPattern;
     private readonly Func<int, Optimizer?> createOptimizer;
+    private readonly string optimizer;
 
     private Workload(string id, string name, NetworkDefinition definition, float learningRate, int batchSize, int patternCount,
-        ulong weightSeed, ulong dataSeed, string training, Action<SeededRandom, Span<float>, Span<float>>? drawPattern,
+        ulong weightSeed, ulong dataSeed, string optimizer, Action<SeededRandom, Span<float>, Span<float>>? drawPattern,
         Func<int, Optimizer?>? createOptimizer = null)
     {
         Id = id;
@@ -41,6 +42,8 @@ public sealed class Workload
         PatternCount = patternCount;
         WeightSeed = weightSeed;
         DataSeed = dataSeed;
+        this.optimizer = optimizer;
+        string training = batchSize == 1 ? $"online {optimizer}" : string.Create(CultureInfo.InvariantCulture, $"batch {batchSize} {optimizer}");
         Description = string.Create(CultureInfo.InvariantCulture, $"{definition}, {training} eta {learningRate:G}");
         this.drawPattern = drawPattern;
         this.createOptimizer = createOptimizer ?? (_ => null);
@@ -98,7 +101,7 @@ public sealed class Workload
     /// <summary>W1 seed-online: 2-4-3-2, logistic everywhere, half squared error, online SGD with eta 0.5
     /// (no momentum), 1,024 fixed patterns: inputs uniform in [-1, 1], targets uniform in [0.1, 0.9].</summary>
     public static Workload W1 { get; } = new("W1", "seed-online",
-        Logistic(2, 4, 3, 2), 0.5f, batchSize: 1, patternCount: 1024, weightSeed: 42, dataSeed: 1, "online SGD",
+        Logistic(2, 4, 3, 2), 0.5f, batchSize: 1, patternCount: 1024, weightSeed: 42, dataSeed: 1, "SGD",
         (random, input, target) =>
         {
             for (int j = 0; j < input.Length; j++) input[j] = random.NextSymmetric(1f);
@@ -110,7 +113,7 @@ public sealed class Workload
     /// 0.1 elsewhere. The design counts over 60,000 samples; 512 are cycled, which leaves the work per sample
     /// unchanged (the 0.9 MB of weights are the working set either way) and keeps setup cheap.</summary>
     public static Workload W3a { get; } = new("W3a", "mnist-online",
-        Logistic(784, 256, 128, 10), 0.1f, batchSize: 1, patternCount: 512, weightSeed: 42, dataSeed: 3, "online SGD",
+        Logistic(784, 256, 128, 10), 0.1f, batchSize: 1, patternCount: 512, weightSeed: 42, dataSeed: 3, "SGD",
         (random, input, target) =>
         {
             for (int j = 0; j < input.Length; j++) input[j] = random.NextSingle();
@@ -122,7 +125,7 @@ public sealed class Workload
     /// with eta 0.01 and batch 64 (the design also measures 256), on synthetic MNIST-like samples: pixels
     /// uniform in [0, 1], one-hot targets of a random class.</summary>
     public static Workload W3b { get; } = new("W3b", "mnist-batch",
-        MnistRelu(), 0.01f, batchSize: 64, patternCount: BatchesCycled * 64, weightSeed: 42, dataSeed: 5, "batch 64 SGD",
+        MnistRelu(), 0.01f, batchSize: 64, patternCount: BatchesCycled * 64, weightSeed: 42, dataSeed: 5, "SGD",
         (random, input, target) =>
         {
             for (int j = 0; j < input.Length; j++) input[j] = random.NextSingle();
@@ -144,7 +147,7 @@ public sealed class Workload
     public static Workload W4 { get; } = new("W4", "wide",
         new NetworkDefinition(1024, Loss.HalfSquaredError,
             new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Identity)),
-        1e-3f, batchSize: 256, patternCount: BatchesCycled * 256, weightSeed: 42, dataSeed: 6, "batch 256 SGD",
+        1e-3f, batchSize: 256, patternCount: BatchesCycled * 256, weightSeed: 42, dataSeed: 6, "SGD",
         (random, input, target) =>
         {
             for (int j = 0; j < input.Length; j++) input[j] = random.NextSymmetric(1f);
@@ -155,8 +158,22 @@ public sealed class Workload
     /// 784-256-128-10, ReLU hidden, softmax output with cross-entropy, Adam with eta 1e-3, batch 128, one
     /// thread. It has no synthetic data: load the IDX files and train with <see cref="CreateTrainingOptions"/>.</summary>
     public static Workload W5 { get; } = new("W5", "fashion",
-        MnistRelu(), 1e-3f, batchSize: 128, patternCount: 60_000, weightSeed: 1, dataSeed: 0, "batch 128 Adam", drawPattern: null,
+        MnistRelu(), 1e-3f, batchSize: 128, patternCount: 60_000, weightSeed: 1, dataSeed: 0, "Adam", drawPattern: null,
         parameterCount => new Adam(parameterCount));
+
+    /// <summary>This workload with another batch size and number of patterns, e.g. W3b at batch 256 (which the design
+    /// also measures), or over 60,000 patterns so that a benchmark streams its data from memory as training on a
+    /// real data set does, instead of cycling through a few batches that stay in cache. Same network, learning rate,
+    /// seeds and data: pattern i is the same as in the original.</summary>
+    /// <param name="batchSize">Patterns per step, at least 1.</param>
+    /// <param name="patternCount">Patterns cycled, at least <paramref name="batchSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count is out of range.</exception>
+    public Workload With(int batchSize, int patternCount)
+    {
+        ThrowHelper.CheckAtLeast(batchSize, 1, nameof(batchSize));
+        ThrowHelper.CheckAtLeast(patternCount, batchSize, nameof(patternCount));
+        return new Workload(Id, Name, Definition, LearningRate, batchSize, patternCount, WeightSeed, DataSeed, optimizer, drawPattern, createOptimizer);
+    }
 
     /// <summary>Every workload, in the design's order.</summary>
     public static IReadOnlyList<Workload> All { get; } = [W1, W3a, W3b, W4, W5];

@@ -124,6 +124,22 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void With_ChangesOnlyTheBatchAndThePatternCount_AndKeepsEveryPattern()
+    {
+        Workload w = Workload.W3b.With(256, 2048);
+        Assert.Equal((256, 2048), (w.BatchSize, w.PatternCount));
+        Assert.Equal((Workload.W3b.Id, Workload.W3b.Definition, Workload.W3b.LearningRate), (w.Id, w.Definition, w.LearningRate));
+        Assert.Equal(Workload.W3b.Description.Replace("batch 64", "batch 256", StringComparison.Ordinal), w.Description);
+        Assert.Equal("online SGD", Workload.W1.Description[(Workload.W1.Description.IndexOf("online", StringComparison.Ordinal))..^" eta 0.5".Length]);
+        (float[] x64, float[] t64) = Patterns(Workload.W3b, 64);
+        (float[] x, float[] t) = Patterns(w, 64);
+        Assert.Equal(x64, x);
+        Assert.Equal(t64, t);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Workload.W3b.With(0, 64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Workload.W3b.With(64, 63));
+    }
+
+    [Fact]
     public void CreateTrainingOptions_GivesW5AdamAndOneThread_AndPlainSgdElsewhere()
     {
         TrainingOptions w5 = Workload.W5.CreateTrainingOptions();
