@@ -176,9 +176,13 @@ public sealed class ModelFileTests : IDisposable
     [Fact]
     public void TransferFunction_FromName_RoundTripsEveryBuiltIn()
     {
-        TransferFunction[] all = [TransferFunction.Logistic, TransferFunction.Tanh, TransferFunction.Relu, TransferFunction.Identity, TransferFunction.Softmax, TransferFunction.LeakyRelu(0.2f), TransferFunction.LeakyRelu(0.0123f)];
+        TransferFunction[] all = [TransferFunction.Logistic, TransferFunction.Tanh, TransferFunction.Relu, TransferFunction.Identity, TransferFunction.Softmax, TransferFunction.LeakyRelu(0.2f), TransferFunction.LeakyRelu(0.0123f),
+            TransferFunction.Elu(), TransferFunction.Elu(0.25f), TransferFunction.Selu, TransferFunction.Softplus, TransferFunction.Gelu, TransferFunction.GeluTanh, TransferFunction.Silu,
+            TransferFunction.Softsign, TransferFunction.HardTanh, TransferFunction.Elliott, TransferFunction.Gaussian, TransferFunction.Sine];
         foreach (TransferFunction f in all) Assert.Equal(f.Name, TransferFunction.FromName(f.Name).Name);
-        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("swish"));
+        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("mish"));
+        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("elu(0)"));
+        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("elu(x)"));
         Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("leaky-relu(2)"));
     }
 
