@@ -48,7 +48,7 @@ public abstract partial class TransferFunction
             case "hard-tanh" or "hardtanh": return HardTanh;
             case "elliott" or "elliot": return Elliott;
             case "gaussian": return Gaussian;
-            case "sin" or "sine": return Sine;
+            case "sin": return Sine;
         }
         if (Parameter(n, "leaky-relu(", out float slope))
         {

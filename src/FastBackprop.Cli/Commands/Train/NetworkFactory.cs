@@ -144,8 +144,7 @@ internal static class NetworkFactory
         }
         catch (ArgumentException)
         {
-            throw new UserException($"{option} '{name}': expected {string.Join(", ", HiddenTransfers)} (leaky-relu with any slope in [0, 1), elu with any alpha above 0), {Softmax} for the output layer, " +
-                "or a function registered with TransferFunction.Register.");
+            throw new UserException($"{option} '{name}': expected {string.Join(", ", HiddenTransfers)} (leaky-relu with any slope in [0, 1), elu with any alpha above 0), or {Softmax} for the output layer.");
         }
     }
 }
