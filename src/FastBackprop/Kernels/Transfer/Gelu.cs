@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using FastBackprop.Kernels.Operators;
-using static FastBackprop.Kernels.Operators.SimdMath;
 
 namespace FastBackprop.Kernels;
 
@@ -21,7 +20,7 @@ namespace FastBackprop.Kernels;
 // Caps, which change no finite result: the exact f' takes x φ(x) with x capped at ±20 (φ is 0 in
 // float beyond 14.4; uncapped, x = ±inf would give inf · 0 = NaN); the tanh form's f' takes x capped
 // at ±10 (t rounds to ±1 from 9.1 on, so 1 - t^2 = 0 and the second term is 0 either way; uncapped,
-// 3κx^2 overflows above 1.8e19 and 0 · inf = NaN).
+// 3κx^2 overflows above 1.8e19 and 0 · inf = NaN). A NaN x gives x itself (TransferMath.KeepNaN), forward and as f'.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>f(x) = x/2 (1 + erf(x/√2)).</summary>
@@ -34,7 +33,7 @@ internal readonly struct GeluOperator : IUnaryOperator
     public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
     {
         TVector e = Transcendental.Erf<TSimd, TVector>(TSimd.Multiply(x, TSimd.Create(InverseSqrt2)));
-        return TSimd.Multiply(TSimd.Multiply(x, TSimd.Create(0.5f)), TSimd.Add(TSimd.Create(1f), e));
+        return TransferMath.KeepNaN<TSimd, TVector>(x, TSimd.Multiply(TSimd.Multiply(x, TSimd.Create(0.5f)), TSimd.Add(TSimd.Create(1f), e)));
     }
 }
 
@@ -47,18 +46,9 @@ internal readonly struct GeluDerivativeOperator : IDerivativeOperator
         TVector half = TSimd.Create(0.5f);
         TVector cdf = TSimd.Multiply(half, TSimd.Add(TSimd.Create(1f), Transcendental.Erf<TSimd, TVector>(TSimd.Multiply(net, TSimd.Create(GeluOperator.InverseSqrt2)))));
         TVector g = Transcendental.Exp<TSimd, TVector>(TSimd.Multiply(TSimd.Multiply(net, net), TSimd.Create(-0.5f)));
-        TVector capped = Clamp<TSimd, TVector>(net, 20f);
+        TVector capped = TransferMath.Clamp<TSimd, TVector>(net, 20f);
         TVector fprime = TSimd.FusedMultiplyAdd(TSimd.Multiply(capped, TSimd.Create(GeluOperator.InverseSqrt2Pi)), g, cdf);
-        return TSimd.Multiply(delta, fprime);
-    }
-
-    /// <summary>x limited to [-limit, limit]; NaN stays NaN.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVector Clamp<TSimd, TVector>(TVector x, float limit) where TSimd : ISimd<TVector> where TVector : struct
-    {
-        TVector high = TSimd.Create(limit), low = TSimd.Create(-limit);
-        x = Select(GreaterThan(x, high), high, x);
-        return Select(LessThan(x, low), low, x);
+        return TSimd.Multiply(delta, TransferMath.KeepNaN<TSimd, TVector>(net, fprime));
     }
 }
 
@@ -72,7 +62,7 @@ internal readonly struct GeluTanhOperator : IUnaryOperator
     public TVector Invoke<TSimd, TVector>(TVector x) where TSimd : ISimd<TVector> where TVector : struct
     {
         TVector t = Transcendental.Tanh<TSimd, TVector>(Inner<TSimd, TVector>(x));
-        return TSimd.Multiply(TSimd.Multiply(x, TSimd.Create(0.5f)), TSimd.Add(TSimd.Create(1f), t));
+        return TransferMath.KeepNaN<TSimd, TVector>(x, TSimd.Multiply(TSimd.Multiply(x, TSimd.Create(0.5f)), TSimd.Add(TSimd.Create(1f), t)));
     }
 
     /// <summary>β x (1 + κ x^2): infinite, not NaN, where x^2 overflows.</summary>
@@ -87,13 +77,13 @@ internal readonly struct GeluTanhDerivativeOperator : IDerivativeOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Invoke<TSimd, TVector>(TVector delta, TVector net, TVector output) where TSimd : ISimd<TVector> where TVector : struct
     {
-        TVector x = GeluDerivativeOperator.Clamp<TSimd, TVector>(net, 10f);
+        TVector x = TransferMath.Clamp<TSimd, TVector>(net, 10f);
         TVector one = TSimd.Create(1f), half = TSimd.Create(0.5f);
         TVector t = Transcendental.Tanh<TSimd, TVector>(GeluTanhOperator.Inner<TSimd, TVector>(x));
         TVector left = TSimd.Multiply(half, TSimd.Add(one, t));
         TVector sech2 = TSimd.Multiply(TSimd.Subtract(one, t), TSimd.Add(one, t));
         TVector slope = TSimd.Multiply(TSimd.Create(GeluTanhOperator.Beta), TSimd.FusedMultiplyAdd(TSimd.Multiply(x, x), TSimd.Create(3f * GeluTanhOperator.Kappa), one));
         TVector fprime = TSimd.FusedMultiplyAdd(TSimd.Multiply(TSimd.Multiply(x, half), sech2), slope, left);
-        return TSimd.Multiply(delta, fprime);
+        return TSimd.Multiply(delta, TransferMath.KeepNaN<TSimd, TVector>(net, fprime));
     }
 }
