@@ -173,6 +173,35 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("magic", e.Message);
     }
 
+    [Theory]
+    [InlineData("elu(1)")]
+    [InlineData("elu(0.25)")]
+    [InlineData("selu")]
+    [InlineData("softplus")]
+    [InlineData("gelu")]
+    [InlineData("gelu-tanh")]
+    [InlineData("silu")]
+    [InlineData("softsign")]
+    [InlineData("hard-tanh")]
+    [InlineData("elliott")]
+    [InlineData("gaussian")]
+    [InlineData("sin")]
+    public void ModelFile_NewTransferFunctions_RoundTrip(string name)
+    {
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(4, TransferFunction.FromName(name)), new Dense(2, TransferFunction.FromName(name)));
+        network.InitializeWeights(21);
+        string path = Path.Combine(folder, "new-functions.fbp");
+        ModelFile.Save(path, new Model(network, scaling: null));
+        Network loaded = ModelFile.Load(path).Network;
+        Assert.Equal(network.Definition, loaded.Definition);
+        Assert.Equal(name, ((Dense)loaded.Definition.Layers[0]).Transfer.Name);
+        Assert.Equal(network.Parameters.ToArray(), loaded.Parameters.ToArray());
+        float[] x = [0.5f, -2f, 1.25f], a = new float[2], b = new float[2];
+        network.Predict(x, a);
+        loaded.Predict(x, b);
+        Assert.Equal(a, b);
+    }
+
     [Fact]
     public void TransferFunction_FromName_RoundTripsEveryBuiltIn()
     {
