@@ -99,7 +99,8 @@ internal static class GradCheckCommand
 
     private static List<LayerResult> CheckOne(int index, SeededRandom random)
     {
-        string[] hidden = ["logistic", "tanh", "relu", "leaky-relu(0.1)", "identity"];
+        string[] hidden = ["logistic", "tanh", "relu", "leaky-relu(0.1)", "identity", "elu(0.7)", "selu", "softplus", "gelu", "gelu-tanh", "silu", "softsign",
+            "hard-tanh", "elliott", "gaussian", "sin"];
         int depth = 1 + random.NextInt32(3);
         int inputs = Width(random);
         var specs = new Dense[depth + 1];

@@ -7,7 +7,7 @@ namespace FastBackprop;
 /// function only needs f and f' in double (derive from <see cref="ElementwiseTransferFunction"/>);
 /// the float paths then default to those. Instances are immutable and thread-safe.
 /// </remarks>
-public abstract class TransferFunction
+public abstract partial class TransferFunction
 {
     /// <summary>The function's name as it appears in messages and model files (e.g. "logistic").</summary>
     public abstract string Name { get; }
@@ -38,8 +38,12 @@ public abstract class TransferFunction
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    /// <summary>The built-in function this is, for the tiny-network plan (TinyPlan); <see cref="ScalarForm.Custom"/> otherwise.</summary>
+    /// <summary>The built-in function this is, for the tiny-network plan (TinyPlan); <see cref="ScalarForm.Custom"/> for the
+    /// functions it does not inline (user-defined ones, and the built-ins whose kernels are Kernels/Transfer's operators).</summary>
     internal virtual ScalarForm Form => ScalarForm.Custom;
+
+    /// <summary>Whether this is one of FastBackprop's own functions (tested by its suite, so never checked on use).</summary>
+    internal bool IsBuiltIn => GetType().Assembly == typeof(TransferFunction).Assembly;
 
     /// <summary>Slope for negative inputs when <see cref="Form"/> is <see cref="ScalarForm.Rectifier"/>.</summary>
     internal virtual float NegativeSlope => 0f;
@@ -59,35 +63,48 @@ public abstract class TransferFunction
     /// <summary>Softmax over the layer, e^x_k / Σ_j e^x_j: output layer only.</summary>
     public static TransferFunction Softmax { get; } = new SoftmaxFunction();
 
-    /// <summary>The built-in function called <paramref name="name"/>, as written by <see cref="Name"/>:
-    /// "logistic", "tanh", "relu", "identity", "softmax", or "leaky-relu(slope)" (slope in invariant
-    /// culture, e.g. "leaky-relu(0.01)"; "leaky-relu" alone means slope 0.01). Case-insensitive.</summary>
-    /// <exception cref="ArgumentException"><paramref name="name"/> names no built-in function, or its slope is not a number in [0, 1).</exception>
-    public static TransferFunction FromName(string name)
+    /// <summary>ELU (PyTorch nn.ELU): x for x &gt; 0, <paramref name="alpha"/> (e^x - 1) otherwise. Named "elu(alpha)", e.g. "elu(1)".</summary>
+    /// <param name="alpha">The negative side's limit -α; finite, greater than 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is NaN, infinite, 0 or negative.</exception>
+    public static TransferFunction Elu(float alpha = 1f)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        string n = name.Trim().ToLowerInvariant();
-        switch (n)
+        if (!(alpha > 0f && float.IsFinite(alpha)))
         {
-            case "logistic" or "sigmoid": return Logistic;
-            case "tanh": return Tanh;
-            case "relu": return Relu;
-            case "identity" or "linear": return Identity;
-            case "softmax": return Softmax;
-            case "leaky-relu" or "leakyrelu": return LeakyRelu();
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"alpha is {alpha}; expected a finite number greater than 0.");
         }
-        if (n.StartsWith("leaky-relu(", StringComparison.Ordinal) && n.EndsWith(')'))
-        {
-            string slope = n["leaky-relu(".Length..^1];
-            if (float.TryParse(slope, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value)
-                && value >= 0f && value < 1f)
-            {
-                return LeakyRelu(value);
-            }
-            throw new ArgumentException($"name is '{name}'; expected a leaky-relu slope in [0, 1), e.g. 'leaky-relu(0.01)'.", nameof(name));
-        }
-        throw new ArgumentException($"name is '{name}'; expected one of logistic, tanh, relu, leaky-relu(slope), identity, softmax.", nameof(name));
+        return ExponentialLinearFunction.CreateElu(alpha);
     }
+
+    /// <summary>SELU (PyTorch nn.SELU): scale · ELU_α with α = 1.6732632423543772848 and scale = 1.0507009873554804934.</summary>
+    public static TransferFunction Selu { get; } = ExponentialLinearFunction.CreateSelu();
+
+    /// <summary>Softplus log(1 + e^x) (PyTorch nn.Softplus with β = 1 and threshold 20: x itself above 20).</summary>
+    public static TransferFunction Softplus { get; } = new SoftplusFunction();
+
+    /// <summary>GELU x Φ(x), Φ the standard normal distribution function (PyTorch nn.GELU, approximate='none').</summary>
+    public static TransferFunction Gelu { get; } = new GeluFunction();
+
+    /// <summary>GELU's tanh approximation x/2 (1 + tanh(√(2/π)(x + 0.044715 x³))) (PyTorch nn.GELU, approximate='tanh'). Named "gelu-tanh".</summary>
+    public static TransferFunction GeluTanh { get; } = new GeluTanhFunction();
+
+    /// <summary>SiLU or swish, x σ(x) (PyTorch nn.SiLU).</summary>
+    public static TransferFunction Silu { get; } = new SiluFunction();
+
+    /// <summary>Softsign x / (1 + |x|) (PyTorch nn.Softsign).</summary>
+    public static TransferFunction Softsign { get; } = new SoftsignFunction("softsign");
+
+    /// <summary>Hard tanh, x clamped to [-1, 1] (PyTorch nn.Hardtanh). Named "hard-tanh".</summary>
+    public static TransferFunction HardTanh { get; } = new HardTanhFunction();
+
+    /// <summary>FANN's symmetric Elliott function FANN_ELLIOT_SYMMETRIC at steepness 1, x / (1 + |x|): the same function as
+    /// <see cref="Softsign"/> under FANN's name. (FANN multiplies the net sum by its steepness, 0.5 by default, first.)</summary>
+    public static TransferFunction Elliott { get; } = new SoftsignFunction("elliott");
+
+    /// <summary>FANN's FANN_GAUSSIAN at steepness 1, e^(-x²).</summary>
+    public static TransferFunction Gaussian { get; } = new GaussianFunction();
+
+    /// <summary>The sine sin(x), FANN's FANN_SIN_SYMMETRIC at steepness 1 (FANN_SIN is sin(x)/2 + 1/2). Named "sin".</summary>
+    public static TransferFunction Sine { get; } = new SineFunction();
 
     /// <summary>The leaky rectifier: x for x &gt; 0, <paramref name="slope"/> · x otherwise.</summary>
     /// <param name="slope">Slope for negative inputs; finite, in [0, 1).</param>
@@ -114,6 +131,20 @@ public abstract class ElementwiseTransferFunction : TransferFunction
 
     /// <summary>f'(x), the derivative at the net sum x.</summary>
     public abstract double Derivative(double x);
+
+    // 1 once this instance's Derivative has passed DerivativeCheck (user-defined functions only).
+    private int derivativeChecked;
+
+    /// <summary>Runs <see cref="DerivativeCheck"/> on a user-defined function the first time it is used or registered
+    /// (not in the constructor: a base constructor cannot call the derived class's Function before that class's own
+    /// constructor has run). Built-in functions are covered by the test suite instead.</summary>
+    /// <exception cref="ArgumentException">The derivative is wrong (named <paramref name="paramName"/>).</exception>
+    internal void EnsureDerivativeChecked(string paramName)
+    {
+        if (IsBuiltIn || Volatile.Read(ref derivativeChecked) != 0) return;
+        DerivativeCheck.Verify(this, paramName);
+        Volatile.Write(ref derivativeChecked, 1);
+    }
 
     /// <inheritdoc/>
     public override void Activate(ReadOnlySpan<float> net, Span<float> output)

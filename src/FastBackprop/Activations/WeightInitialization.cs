@@ -18,4 +18,7 @@ public enum WeightInitialization
 
     /// <summary>U(-r, r) with a range r the caller chooses.</summary>
     Uniform,
+
+    /// <summary>LeCun normal: N(0, σ²), σ = sqrt(1 / fan_in). Suits SELU (its self-normalisation assumes it).</summary>
+    LeCunNormal,
 }

@@ -27,27 +27,31 @@ internal sealed class DenseFormat : LayerFormat<Dense>
         }
         catch (ArgumentException e)
         {
-            throw reader.ErrorAt(nameStart, $"layer {index}: unknown transfer function '{name}'.", e);
+            throw reader.ErrorAt(nameStart, $"layer {index}: unknown transfer function '{name}' (neither built in nor registered with TransferFunction.Register).", e);
         }
     }
 
     protected override void Write(FieldWriter writer, Dense layer, string paramName)
     {
         string name = layer.Transfer.Name;
-        if (layer.Transfer.Form == ScalarForm.Custom || !IsStorable(name))
+        if (!IsStorable(layer.Transfer))
         {
-            throw new ArgumentException($"model uses the custom transfer function '{name}'; only built-in functions (TransferFunction.FromName) can be stored.", paramName);
+            throw new ArgumentException($"model uses the custom transfer function '{name}', which is not registered; register it with " +
+                "TransferFunction.Register to store it (built-in functions and registered ones can be stored).", paramName);
         }
         writer.Int32(layer.Width);
         writer.Name(name);
     }
 
-    private static bool IsStorable(string name)
+    // Storable when its name reads back as this very function: a built-in, or the function registered under the name.
+    private static bool IsStorable(TransferFunction function)
     {
+        string name = function.Name;
         if (name.Length is < 1 or > MaxNameLength) return false;
         try
         {
-            return TransferFunction.FromName(name).Name == name;
+            TransferFunction named = TransferFunction.FromName(name);
+            return named.Name == name && (ReferenceEquals(named, function) || named.Equals(function));
         }
         catch (ArgumentException)
         {

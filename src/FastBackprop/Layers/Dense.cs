@@ -28,10 +28,13 @@ public sealed class Dense : Layer
     /// <param name="transfer">Transfer function of every unit in the layer.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is less than 1.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="transfer"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="transfer"/> is a user-defined element-wise function whose Derivative
+    /// does not match central differences of its Function (checked once per instance; see <see cref="TransferFunction.Register"/>).</exception>
     public Dense(int width, TransferFunction transfer)
     {
         ThrowHelper.CheckAtLeast(width, 1, nameof(width));
         ArgumentNullException.ThrowIfNull(transfer);
+        if (transfer is ElementwiseTransferFunction elementwise) elementwise.EnsureDerivativeChecked(nameof(transfer));
         Width = width;
         Transfer = transfer;
     }

@@ -41,7 +41,13 @@ public sealed partial class Network
         {
             case WeightInitialization.XavierNormal:
             case WeightInitialization.HeNormal:
-                double sigma = Math.Sqrt(scheme == WeightInitialization.HeNormal ? 2.0 / fanIn : 2.0 / fanSum);
+            case WeightInitialization.LeCunNormal:
+                double sigma = Math.Sqrt(scheme switch
+                {
+                    WeightInitialization.HeNormal => 2.0 / fanIn,
+                    WeightInitialization.LeCunNormal => 1.0 / fanIn,
+                    _ => 2.0 / fanSum,
+                });
                 for (int i = 0; i < weights.Length; i++) weights[i] = (float)(sigma * random.NextGaussian());
                 break;
             default:

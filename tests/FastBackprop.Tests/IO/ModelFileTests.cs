@@ -173,12 +173,45 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("magic", e.Message);
     }
 
+    [Theory]
+    [InlineData("elu(1)")]
+    [InlineData("elu(0.25)")]
+    [InlineData("selu")]
+    [InlineData("softplus")]
+    [InlineData("gelu")]
+    [InlineData("gelu-tanh")]
+    [InlineData("silu")]
+    [InlineData("softsign")]
+    [InlineData("hard-tanh")]
+    [InlineData("elliott")]
+    [InlineData("gaussian")]
+    [InlineData("sin")]
+    public void ModelFile_NewTransferFunctions_RoundTrip(string name)
+    {
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(4, TransferFunction.FromName(name)), new Dense(2, TransferFunction.FromName(name)));
+        network.InitializeWeights(21);
+        string path = Path.Combine(folder, "new-functions.fbp");
+        ModelFile.Save(path, new Model(network, scaling: null));
+        Network loaded = ModelFile.Load(path).Network;
+        Assert.Equal(network.Definition, loaded.Definition);
+        Assert.Equal(name, ((Dense)loaded.Definition.Layers[0]).Transfer.Name);
+        Assert.Equal(network.Parameters.ToArray(), loaded.Parameters.ToArray());
+        float[] x = [0.5f, -2f, 1.25f], a = new float[2], b = new float[2];
+        network.Predict(x, a);
+        loaded.Predict(x, b);
+        Assert.Equal(a, b);
+    }
+
     [Fact]
     public void TransferFunction_FromName_RoundTripsEveryBuiltIn()
     {
-        TransferFunction[] all = [TransferFunction.Logistic, TransferFunction.Tanh, TransferFunction.Relu, TransferFunction.Identity, TransferFunction.Softmax, TransferFunction.LeakyRelu(0.2f), TransferFunction.LeakyRelu(0.0123f)];
+        TransferFunction[] all = [TransferFunction.Logistic, TransferFunction.Tanh, TransferFunction.Relu, TransferFunction.Identity, TransferFunction.Softmax, TransferFunction.LeakyRelu(0.2f), TransferFunction.LeakyRelu(0.0123f),
+            TransferFunction.Elu(), TransferFunction.Elu(0.25f), TransferFunction.Selu, TransferFunction.Softplus, TransferFunction.Gelu, TransferFunction.GeluTanh, TransferFunction.Silu,
+            TransferFunction.Softsign, TransferFunction.HardTanh, TransferFunction.Elliott, TransferFunction.Gaussian, TransferFunction.Sine];
         foreach (TransferFunction f in all) Assert.Equal(f.Name, TransferFunction.FromName(f.Name).Name);
-        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("swish"));
+        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("mish"));
+        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("elu(0)"));
+        Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("elu(x)"));
         Assert.Throws<ArgumentException>("name", () => TransferFunction.FromName("leaky-relu(2)"));
     }
 

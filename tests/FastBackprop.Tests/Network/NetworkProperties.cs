@@ -158,27 +158,33 @@ public class NetworkProperties
         return false;
     }
 
-    /// <summary>True if some rectifier unit's float and double net sums lie on different sides of 0
-    /// within the kink band; throws if they do so farther from 0 (a real forward bug).</summary>
+    /// <summary>True if some unit's float and double net sums lie on different sides of a kink of its function (the
+    /// rectifiers' 0, ELU's and SELU's 0, hard tanh's ±1: TransferCatalog.Kinks) within the kink band; throws if they do
+    /// so farther from it (a real forward bug).</summary>
     internal static bool AtRectifierKink(NetworkDefinition definition, Workspace ws, ReferencePass pass, ErrorScales scales)
     {
         bool atKink = false;
         for (int l = 0; l < definition.LayerCount; l++)
         {
-            if (definition.Layers[l] is not Dense { Transfer: RectifierFunction }) continue;
+            if (definition.Layers[l] is not Dense dense) continue;
+            double[] kinks = TransferCatalog.Kinks(dense.Transfer);
+            if (kinks.Length == 0) continue;
             ReadOnlySpan<float> net = ws.GetNetSums(l);
             for (int k = 0; k < net.Length; k++)
             {
                 double reference = pass.NetSums[l][k];
-                if ((net[k] > 0) == (reference > 0)) continue;
-                if (Math.Abs(reference) <= KinkBand * scales.Net[l][k])
+                foreach (double kink in kinks)
                 {
-                    atKink = true;
-                }
-                else
-                {
-                    Assert.Fail($"layer {l} unit {k}: engine net {net[k]:R} and reference net {reference:R} are on different sides " +
-                        $"of the ReLU kink, farther from 0 than rounding allows ({KinkBand} x scale {scales.Net[l][k]:E3}).");
+                    if ((net[k] > kink) == (reference > kink)) continue;
+                    if (Math.Abs(reference - kink) <= KinkBand * scales.Net[l][k])
+                    {
+                        atKink = true;
+                    }
+                    else
+                    {
+                        Assert.Fail($"layer {l} unit {k}: engine net {net[k]:R} and reference net {reference:R} are on different sides " +
+                            $"of {dense.Transfer.Name}'s kink at {kink}, farther from it than rounding allows ({KinkBand} x scale {scales.Net[l][k]:E3}).");
+                    }
                 }
             }
         }
@@ -238,7 +244,8 @@ internal sealed class ErrorScales
         var delta = new double[layers][];
 
         // Forward: S(net_k) = |b_k| + Σ_j |w_kj| S(y_j); S(y_k) = |y_k| + L_f S(net_k) with the
-        // Lipschitz constant L_f ≤ 1 for every built-in f (softmax: each y_k moves by at most max S(net)).
+        // Lipschitz constant L_f (TransferCatalog: 1 for logistic, tanh, the rectifiers and identity, up to 1.76 for
+        // SELU; softmax: each y_k moves by at most max S(net)).
         for (int l = 0; l < layers; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
@@ -258,10 +265,10 @@ internal sealed class ErrorScales
                 net[l][k] = s;
             }
             bool softmax = definition.Layers[l] is Dense { Transfer: SoftmaxFunction };
-            double maxNet = net[l].Max();
+            double maxNet = net[l].Max(), lipschitz = TransferCatalog.Lipschitz(((Dense)definition.Layers[l]).Transfer);
             for (int k = 0; k < layout.Units; k++)
             {
-                output[l][k] = Math.Abs(pass.Outputs[l][k]) + (softmax ? maxNet : net[l][k]);
+                output[l][k] = Math.Abs(pass.Outputs[l][k]) + (softmax ? maxNet : lipschitz * net[l][k]);
             }
         }
 
@@ -337,6 +344,8 @@ internal sealed class ErrorScales
     {
         LogisticFunction logistic => Math.Abs(logistic.Derivative(netValue)) + 0.1 * netScale,   // sup|σ''| = 0.0962
         TanhFunction tanh => Math.Abs(tanh.Derivative(netValue)) + 0.77 * netScale,                // sup|tanh''| = 0.770
+        ElementwiseTransferFunction e when TransferCatalog.SecondDerivativeBound(e) is double second =>
+            Math.Abs(e.Derivative(netValue)) + second * netScale,                                   // TransferCatalog's sup|f''|
         ElementwiseTransferFunction e => Math.Abs(e.Derivative(netValue)),                        // piecewise constant f'
         _ => throw new InvalidOperationException($"no derivative scale for {f.Name}"),
     };

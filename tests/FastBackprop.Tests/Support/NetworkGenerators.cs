@@ -169,6 +169,37 @@ public static class NetworkGenerators
         return new NetworkDefinition(definition.InputWidth, definition.Loss, [.. layers]);
     }
 
+    private static readonly TransferFunction[] OldElementwise =
+        [TransferFunction.Logistic, TransferFunction.Tanh, TransferFunction.Relu, TransferFunction.LeakyRelu(0.1f), TransferFunction.Identity];
+
+    /// <summary>Networks that mix the new functions (TransferCatalog.NewFunctions) with the old: 1..<paramref name="maxDepth"/>
+    /// layers, each hidden layer any element-wise function, the output one too with the half squared error (softmax or
+    /// logistic with cross-entropy), and at least one layer a new function.</summary>
+    public static Arbitrary<NetworkCase> MixedCaseArbitrary(int maxDepth = 4, int maxWidth = 40) =>
+        (from depth in Gen.Choose(1, maxDepth)
+         from inputWidth in Width(maxWidth)
+         from widths in Width(maxWidth).ArrayOf(depth)
+         from hidden in Gen.Elements([.. OldElementwise, .. TransferCatalog.NewFunctions]).ArrayOf(depth)
+         from forced in Gen.Elements(TransferCatalog.NewFunctions)
+         from forcedAt in Gen.Choose(0, depth - 1)
+         from crossEntropy in Gen.Choose(0, 2)
+         from ceOutput in Gen.Elements(TransferFunction.Softmax, TransferFunction.Logistic)
+         from weightSeed in Seed
+         from dataSeed in Seed
+         select new NetworkCase(Mixed(inputWidth, widths, hidden, forced, forcedAt, crossEntropy == 0 && depth > 1 ? ceOutput : null), weightSeed, dataSeed))
+        .ToArbitrary();
+
+    // The layers of MixedCaseArbitrary: functions[l] in layer l, the forced new one at forcedAt, and a cross-entropy output if given.
+    private static NetworkDefinition Mixed(int inputWidth, int[] widths, TransferFunction[] functions, TransferFunction forced, int forcedAt, TransferFunction? ceOutput)
+    {
+        var layers = new Layer[widths.Length];
+        for (int l = 0; l < layers.Length; l++) layers[l] = new Dense(widths[l], l == forcedAt ? forced : functions[l]);
+        if (ceOutput is null) return new NetworkDefinition(inputWidth, Loss.HalfSquaredError, layers);
+        if (forcedAt == layers.Length - 1) layers[0] = new Dense(widths[0], forced);
+        layers[^1] = new Dense(ceOutput == TransferFunction.Softmax ? Math.Max(2, widths[^1]) : widths[^1], ceOutput);
+        return new NetworkDefinition(inputWidth, Loss.CrossEntropy, layers);
+    }
+
     /// <summary>A definition plus two random 64-bit seeds.</summary>
     public static Gen<NetworkCase> Cases(int maxDepth = 5, int maxWidth = 64) =>
         from definition in Definitions(maxDepth, maxWidth)

@@ -12,7 +12,9 @@ internal static class NetworkFactory
     public const string DefaultActivation = "relu";
 
     // The transfer functions the options offer, by the names TransferFunction.FromName reads.
-    private static readonly string[] HiddenTransfers = [DefaultActivation, "leaky-relu(0.01)", "tanh", "logistic", "identity"];
+    private static readonly string[] HiddenTransfers =
+        [DefaultActivation, "leaky-relu(0.01)", "tanh", "logistic", "identity", "elu(1)", "selu", "softplus", "gelu", "gelu-tanh", "silu", "softsign",
+         "hard-tanh", "elliott", "gaussian", "sin"];
     private const string Softmax = "softmax";
 
     // --loss: each name once, with the loss it stands for.
@@ -142,7 +144,7 @@ internal static class NetworkFactory
         }
         catch (ArgumentException)
         {
-            throw new UserException($"{option} '{name}': expected {string.Join(", ", HiddenTransfers)} (leaky-relu with any slope in [0, 1)), or {Softmax} for the output layer.");
+            throw new UserException($"{option} '{name}': expected {string.Join(", ", HiddenTransfers)} (leaky-relu with any slope in [0, 1), elu with any alpha above 0), or {Softmax} for the output layer.");
         }
     }
 }

@@ -21,6 +21,9 @@ public class PlanSelectionTests
         { "span", new Network(16, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Logistic)) },
         { "span", new Network(2, Loss.HalfSquaredError, new Dense(16, TransferFunction.Relu), new Dense(2, TransferFunction.Identity)) },
         { "span", new Network(2, Loss.HalfSquaredError, new Dense(4, new Cube()), new Dense(2, TransferFunction.Identity)) },
+        // The Kernels/Transfer functions have no inline form in the tiny plan (ScalarForm.Custom): the span plan runs them.
+        { "span", new Network(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Gelu), new Dense(2, TransferFunction.Identity)) },
+        { "span", new Network(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dense(2, TransferFunction.Elu(0.5f))) },
         { "span", new Network(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dropout(0.5f), new Dense(2, TransferFunction.Identity)) },
         { "span", new Network(784, Loss.CrossEntropy, new Dense(256, TransferFunction.Relu), new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax)) },
     };
