@@ -45,7 +45,7 @@ internal sealed class TrainingRun : IDisposable
         State = new TrainingState(options.Seed);
         source = new BatchSource(training, options.BatchSize);
         step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
-        guard = new DivergenceGuard(network, options);
+        guard = new DivergenceGuard(network, options, step, source, State.LayerRandom);
         evaluation = validation is null ? null : network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation), options.DegreeOfParallelism);
     }
 
@@ -81,7 +81,7 @@ internal sealed class TrainingRun : IDisposable
         source.SetOrder(shuffler, options.Shuffle);
         rate = LearningRate(State.Epoch) * MathF.ScaleB(1f, -State.Halvings);
         stopwatch.Restart();
-        guard.MarkEpochStart(State);
+        guard.MarkEpochStart(State, rate);
         int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;
         while (State.Batch < source.BatchCount)
         {
@@ -91,12 +91,10 @@ internal sealed class TrainingRun : IDisposable
                 return false;
             }
             Batch batch = source.Gather(State.Batch);
-            guard.BeforeStep();
             StepResult result = step.Run(batch, rate);
             if (result.Failure is not null)
             {
-                guard.Recover(result, State, rate);   // throws, or rewinds State to the epoch's mark
-                rate *= 0.5f;
+                rate = guard.Recover(result, State, rate);   // throws, or rewinds State to the epoch's mark and halves the rate
                 continue;
             }
             State.Metrics.Add(result.LossSum, step.Outputs(last, batch.Count), batch, width);
