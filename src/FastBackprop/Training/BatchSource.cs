@@ -1,5 +1,3 @@
-using FastBackprop.Data;
-
 namespace FastBackprop.Training;
 
 /// <summary>One batch, its rows gathered into contiguous blocks: <see cref="Count"/> rows of inputs, of targets
@@ -26,30 +24,38 @@ internal readonly ref struct Batch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<
 /// buffers allocated once, so that every step reads contiguous memory.</summary>
 internal sealed class BatchSource
 {
-    private readonly Dataset data;
+    private readonly DatasetRows data;
     private readonly int[] order;
     private readonly float[] inputs;
     private readonly float[] targets;
     private readonly int[] labels;
 
-    public BatchSource(Dataset data, int batchSize)
+    public BatchSource(DatasetRows data, int batchSize)
     {
         this.data = data;
         BatchSize = Math.Min(batchSize, data.Count);
         BatchCount = (data.Count + BatchSize - 1) / BatchSize;
         order = new int[data.Count];
-        inputs = new float[BatchSize * data.InputWidth];
-        targets = new float[BatchSize * data.TargetWidth];
-        labels = new int[data.HasLabels ? BatchSize : 0];
+        inputs = new float[BatchSize * data.Data.InputWidth];
+        targets = new float[BatchSize * data.Data.TargetWidth];
+        labels = new int[data.Data.HasLabels ? BatchSize : 0];
+        for (int i = 0; i < order.Length; i++) order[i] = i;   // the data's order until SetOrder
     }
 
     /// <summary>Patterns per batch (the last one may hold fewer).</summary>
     public int BatchSize { get; }
 
+    /// <summary>Patterns per epoch.</summary>
+    public int Count => data.Count;
+
+    /// <summary>The data's class count (0 without labels).</summary>
+    public int ClassCount => data.Data.HasLabels ? data.Data.ClassCount : 0;
+
     /// <summary>Batches per epoch.</summary>
     public int BatchCount { get; }
 
-    /// <summary>Sets the epoch's order: shuffled by <paramref name="random"/> (which advances), or the data's order.</summary>
+    /// <summary>Sets the epoch's order: shuffled by <paramref name="random"/> (which advances), or the data's order.
+    /// Until the first call the order is the data's.</summary>
     public void SetOrder(SeededRandom random, bool shuffle)
     {
         for (int i = 0; i < order.Length; i++) order[i] = i;
@@ -65,14 +71,9 @@ internal sealed class BatchSource
     public Batch Gather(int index)
     {
         int start = index * BatchSize, count = Math.Min(BatchSize, data.Count - start);
-        int inputWidth = data.InputWidth, targetWidth = data.TargetWidth;
-        for (int p = 0; p < count; p++)
-        {
-            int row = order[start + p];
-            data.GetInput(row).CopyTo(inputs.AsSpan(p * inputWidth, inputWidth));
-            data.GetTarget(row).CopyTo(targets.AsSpan(p * targetWidth, targetWidth));
-            if (labels.Length != 0) labels[p] = data.GetLabel(row);
-        }
-        return new Batch(inputs.AsMemory(0, count * inputWidth), targets.AsMemory(0, count * targetWidth), labels.AsSpan(0, labels.Length == 0 ? 0 : count), count);
+        int inputWidth = data.Data.InputWidth, targetWidth = data.Data.TargetWidth;
+        Span<int> batchLabels = labels.AsSpan(0, labels.Length == 0 ? 0 : count);
+        data.Gather(order, start, count, inputs.AsSpan(0, count * inputWidth), targets.AsSpan(0, count * targetWidth), batchLabels);
+        return new Batch(inputs.AsMemory(0, count * inputWidth), targets.AsMemory(0, count * targetWidth), batchLabels, count);
     }
 }

@@ -1,10 +1,17 @@
+using System.Diagnostics;
+
 namespace FastBackprop.Training;
 
-/// <summary>The divergence policy: keeps what a step that turns a value non-finite must give back, and decides
+/// <summary>The divergence policy: gives back what a step that turns a value non-finite must give back, and decides
 /// between replaying the epoch at half the learning rate and stopping.</summary>
 /// <remarks>
-/// <para>Before each step the weights and the optimizer's state are copied, so that a run that stops on divergence
-/// hands back the last finite weights, never NaN.</para>
+/// <para>A run that stops on divergence hands back the weights and optimizer state of before the failing step, never
+/// NaN. They are not copied before every step (a copy of every weight per step costs more than a small step's
+/// element-wise work): the guard marks the point the epoch (re)started from, its weights, optimizer state and dropout
+/// generator, once per epoch, and on a divergence that ends the run puts the mark back and replays the epoch's batches
+/// up to the failing one. Every step is deterministic (same bits for the same weights, batch, rate and generator), so
+/// the replay ends on exactly the weights the run had before the failing step; the replay costs at most an epoch's
+/// steps, once, on the way to the exception.</para>
 /// <para>Under <see cref="DivergencePolicy.HalveLearningRate"/> a divergence replays the epoch from its start, not
 /// just the failing batch: weights that only overflow in a later forward pass were already ruined by the earlier
 /// batches of the epoch, so retrying the last batch at a smaller rate would go on from weights that cannot recover.
@@ -17,51 +24,88 @@ internal sealed class DivergenceGuard
     private readonly Optimizer? optimizer;
     private readonly int maxHalvings;
     private readonly bool halving;
-    private readonly float[] stepParameters;
-    private readonly IO.FieldWriter stepOptimizer = new();   // reused: no allocation after the first step
+    private readonly BatchStep step;
+    private readonly BatchSource source;
+    private readonly SeededRandom layerRandom;
 
-    public DivergenceGuard(Network network, TrainingOptions options)
+    // The replay point: where the steps of the epoch in progress started, at which rate, from which weights,
+    // optimizer state and dropout generator.
+    private readonly float[] markParameters;
+    private readonly IO.FieldWriter markOptimizer = new();   // reused: no allocation after the first epoch
+    private readonly SeededRandom markRandom = new(0);
+    private int markBatch;
+    private float markRate;
+
+    /// <summary>A guard for the run of <paramref name="step"/> over <paramref name="source"/>, whose dropout masks
+    /// come from <paramref name="layerRandom"/> (replayed steps draw the same ones again).</summary>
+    public DivergenceGuard(Network network, TrainingOptions options, BatchStep step, BatchSource source, SeededRandom layerRandom)
     {
         this.network = network;
         optimizer = options.Optimizer;
         maxHalvings = options.MaxLearningRateHalvings;
         halving = options.OnDivergence == DivergencePolicy.HalveLearningRate;
-        stepParameters = new float[network.Definition.ParameterCount];
+        this.step = step;
+        this.source = source;
+        this.layerRandom = layerRandom;
+        markParameters = new float[network.Definition.ParameterCount];
     }
 
-    /// <summary>At the (re)start of an epoch: marks where a halving replays from. A run resumed mid-epoch keeps the mark
-    /// its checkpoint holds; one resumed from a checkpoint without a mark (written without halving) marks its resume point.</summary>
-    public void MarkEpochStart(TrainingState state)
+    /// <summary>At the (re)start of an epoch, whose steps run at <paramref name="learningRate"/>: marks where a halving
+    /// replays from (a run resumed mid-epoch keeps the mark its checkpoint holds; one resumed from a checkpoint without
+    /// a mark, written without halving, marks its resume point), and where a divergence that ends the run replays from.</summary>
+    public void MarkEpochStart(TrainingState state, float learningRate)
     {
-        if (!halving || (state.Batch > 0 && state.Restart.Holds(state.Epoch, network, optimizer))) return;
-        state.Restart.Mark(state, network, optimizer);
-    }
-
-    /// <summary>Keeps the weights and optimizer state of before the coming step.</summary>
-    public void BeforeStep()
-    {
-        network.Parameters.CopyTo(stepParameters);
-        if (optimizer is null) return;
-        stepOptimizer.Clear();
-        optimizer.WriteState(stepOptimizer);
+        if (halving && !(state.Batch > 0 && state.Restart.Holds(state.Epoch, network, optimizer))) state.Restart.Mark(state, network, optimizer);
+        MarkReplayPoint(state.Batch, learningRate);
     }
 
     /// <summary>After the step of <paramref name="result"/> diverged at <paramref name="learningRate"/>: with a halving
-    /// left, rewinds the run to the epoch's mark and counts the halving (the caller halves its rate); otherwise puts
-    /// back the weights of before the step and throws.</summary>
+    /// left, rewinds the run to the epoch's mark, counts the halving and returns the halved rate; otherwise puts back
+    /// the weights and optimizer state of before the step and throws.</summary>
     /// <exception cref="TrainingDivergedException">No halving is left (or the policy is <see cref="DivergencePolicy.Throw"/>).</exception>
-    public void Recover(in StepResult result, TrainingState state, float learningRate)
+    public float Recover(in StepResult result, TrainingState state, float learningRate)
     {
         if (halving && state.Halvings < maxHalvings)
         {
             state.Halvings++;
             state.Restart.Rewind(state, network, optimizer);
-            return;
+            float halved = learningRate * 0.5f;
+            MarkReplayPoint(state.Batch, halved);   // the dropout generator goes on from here, not from the epoch's start
+            return halved;
         }
-        stepParameters.CopyTo(network.Parameters);
-        optimizer?.ReadState(stepOptimizer.Written, "the optimizer state before the step");
+        RestoreBeforeStep(state.Batch);
         string what = result.Failure.GetValueOrDefault().ToString().ToLowerInvariant();
         throw new TrainingDivergedException(state.Epoch + 1, state.Batch, result.Layer, what, learningRate);
+    }
+
+    private void MarkReplayPoint(int batch, float learningRate)
+    {
+        markBatch = batch;
+        markRate = learningRate;
+        network.Parameters.CopyTo(markParameters);
+        markRandom.CopyFrom(layerRandom);
+        if (optimizer is null) return;
+        markOptimizer.Clear();
+        optimizer.WriteState(markOptimizer);
+    }
+
+    // The weights, optimizer state and generator of before batch failingBatch's step: the mark's, then the steps
+    // from the mark to that batch again, which gave finite results the first time and give the same bits now.
+    private void RestoreBeforeStep(int failingBatch)
+    {
+        markParameters.CopyTo(network.Parameters);
+        optimizer?.ReadState(markOptimizer.Written, "the optimizer state at the replay point");
+        layerRandom.CopyFrom(markRandom);
+        for (int b = markBatch; b < failingBatch; b++)
+        {
+            if (step.Run(source.Gather(b), markRate).Failure is null) continue;
+            // Unreachable while the steps are deterministic (a BatchCompleted handler that changes the weights breaks
+            // that): hand back the mark's weights, finite at least, rather than NaN.
+            Debug.Fail("a replayed step diverged: the steps are not deterministic");
+            markParameters.CopyTo(network.Parameters);
+            optimizer?.ReadState(markOptimizer.Written, "the optimizer state at the replay point");
+            return;
+        }
     }
 }
 

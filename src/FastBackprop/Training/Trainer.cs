@@ -40,7 +40,7 @@ public static class Trainer
         NetworkDefinition definition = network.Definition;
         CheckData(definition, data, nameof(data));
         DatasetChecks.Classes(data, nameof(data));
-        (Dataset training, Dataset? validation) = SplitValidation(data, options);
+        (DatasetRows training, DatasetRows? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
         if (options.Validation is not null)
         {
@@ -70,7 +70,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         CheckData(network.Definition, data, nameof(data));
-        using BatchWorkspace ws = network.CreateBatchWorkspace(EvaluationBatchFor(data));
+        using BatchWorkspace ws = network.CreateBatchWorkspace(EvaluationBatchFor(data.Count));
         return Score(network, data, ws, nameof(data));
     }
 
@@ -90,35 +90,34 @@ public static class Trainer
         return Score(network, data, workspace, nameof(data));
     }
 
-    /// <summary>The batch size Evaluate uses for <paramref name="data"/>.</summary>
-    internal static int EvaluationBatchFor(Dataset data) => Math.Min(EvaluationBatch, Math.Max(1, data.Count));
+    /// <summary>The batch size Evaluate uses for <paramref name="count"/> patterns.</summary>
+    internal static int EvaluationBatchFor(int count) => Math.Min(EvaluationBatch, Math.Max(1, count));
 
     /// <summary>Evaluate without the checks: <paramref name="data"/> is known to fit the network and to be non-empty.
     /// Inputs that drive the network's outputs to infinity are reported against <paramref name="name"/> and the batch.</summary>
     internal static Evaluation Score(Network network, Dataset data, BatchWorkspace ws, string name)
     {
-        int outputs = network.Definition.OutputWidth, last = network.Definition.LayerCount - 1;
-        ClassCounts? counts = data.HasLabels ? new ClassCounts(data.ClassCount) : null;
-        double loss = 0, squared = 0;
-        long correct = 0;
+        var sums = new ScoreSums(network, data.HasLabels ? data.ClassCount : 0);
         for (int start = 0; start < data.Count; start += ws.Capacity)
         {
             int count = Math.Min(ws.Capacity, data.Count - start);
-            try
-            {
-                loss += NetworkBatchCalls.LossSum(network, data.GetInputs(start, count), data.GetTargets(start, count), count, ws);
-            }
-            catch (ArgumentException e) when (e.ParamName == "inputs")
-            {
-                throw new ArgumentException($"{name}, patterns {start} to {start + count - 1}: {e.Message}", name, e);
-            }
-            ReadOnlySpan<float> y = ws.GetOutputs(last, count);
-            if (counts is not null) correct += Scoring.CountCorrect(y, data.GetLabels(start, count), outputs, counts);
-            else squared += Scoring.SquaredError(y, data.GetTargets(start, count));
+            sums.Add(data.GetInputs(start, count), data.GetTargets(start, count), data.GetLabels(start, count), start, count, ws, name);
         }
-        int n = data.Count;
-        return new Evaluation(n, loss / n, counts is null ? null : (double)correct / n,
-            counts is null ? squared / ((double)n * outputs) : null, counts);
+        return sums.ToEvaluation(data.Count);
+    }
+
+    /// <summary>As <see cref="Score(Network, Dataset, BatchWorkspace, string)"/>, on rows gathered by <paramref name="rows"/>
+    /// (in its data's order) in batches of <paramref name="ws"/>'s capacity: the same batches, so the same bits, as on a
+    /// copy of the rows.</summary>
+    internal static Evaluation Score(Network network, BatchSource rows, BatchWorkspace ws, string name)
+    {
+        var sums = new ScoreSums(network, rows.ClassCount);
+        for (int b = 0; b < rows.BatchCount; b++)
+        {
+            Batch batch = rows.Gather(b);
+            sums.Add(batch.Inputs, batch.Targets, batch.Labels, b * rows.BatchSize, batch.Count, ws, name);
+        }
+        return sums.ToEvaluation(rows.Count);
     }
 
     // An optimizer that evaluates trial points compares values of one function: dropout would make each evaluation another,
@@ -149,11 +148,13 @@ public static class Trainer
         DatasetChecks.CrossEntropyTargets(definition, data, name);
     }
 
-    // The training data and the validation data: options.Validation, or a seeded split of the data.
-    private static (Dataset Training, Dataset? Validation) SplitValidation(Dataset data, TrainingOptions options)
+    // The training data and the validation data: options.Validation, or a seeded split of the data, whose parts are
+    // read in place (the rows of Dataset.Split's parts, not copies of them).
+    private static (DatasetRows Training, DatasetRows? Validation) SplitValidation(Dataset data, TrainingOptions options)
     {
-        if (options.ValidationFraction <= 0) return (data, options.Validation);
-        (Dataset validation, Dataset training) = data.Split(options.ValidationFraction, options.Seed ^ 0x5EED5EED5EED5EEDUL);
-        return (training, validation.Count == 0 ? null : validation);
+        if (options.ValidationFraction <= 0) return (new DatasetRows(data), options.Validation is null ? null : new DatasetRows(options.Validation));
+        if (!(options.ValidationFraction < 1)) options.Validate(data.Count);   // names the option before SplitRows sees it
+        (int[] validation, int[] training) = data.SplitRows(options.ValidationFraction, options.Seed ^ 0x5EED5EED5EED5EEDUL);
+        return (new DatasetRows(data, training), validation.Length == 0 ? null : new DatasetRows(data, validation));
     }
 }

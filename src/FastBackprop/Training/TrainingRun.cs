@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FastBackprop.Data;
 
 namespace FastBackprop.Training;
 
@@ -24,8 +23,9 @@ namespace FastBackprop.Training;
 internal sealed class TrainingRun : IDisposable
 {
     private readonly Network network;
-    private readonly Dataset training;
-    private readonly Dataset? validation;
+    private readonly DatasetRows training;
+    private readonly DatasetRows? validation;
+    private readonly BatchSource? validationRows;   // the batches of a validation split's part, gathered in place
     private readonly TrainingOptions options;
     private readonly BatchSource source;
     private readonly BatchStep step;
@@ -36,7 +36,7 @@ internal sealed class TrainingRun : IDisposable
     private float rate;
     private FinalWeights finalWeights;
 
-    public TrainingRun(Network network, Dataset training, Dataset? validation, TrainingOptions options)
+    public TrainingRun(Network network, DatasetRows training, DatasetRows? validation, TrainingOptions options)
     {
         this.network = network;
         this.training = training;
@@ -45,8 +45,10 @@ internal sealed class TrainingRun : IDisposable
         State = new TrainingState(options.Seed);
         source = new BatchSource(training, options.BatchSize);
         step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
-        guard = new DivergenceGuard(network, options);
-        evaluation = validation is null ? null : network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation), options.DegreeOfParallelism);
+        guard = new DivergenceGuard(network, options, step, source, State.LayerRandom);
+        if (validation is null) return;
+        evaluation = network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation.Count), options.DegreeOfParallelism);
+        validationRows = validation.IsWhole ? null : new BatchSource(validation, evaluation.Capacity);
     }
 
     /// <summary>Where the run is; a resumed run overwrites it before <see cref="Execute"/>.</summary>
@@ -81,7 +83,7 @@ internal sealed class TrainingRun : IDisposable
         source.SetOrder(shuffler, options.Shuffle);
         rate = LearningRate(State.Epoch) * MathF.ScaleB(1f, -State.Halvings);
         stopwatch.Restart();
-        guard.MarkEpochStart(State);
+        guard.MarkEpochStart(State, rate);
         int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;
         while (State.Batch < source.BatchCount)
         {
@@ -91,12 +93,10 @@ internal sealed class TrainingRun : IDisposable
                 return false;
             }
             Batch batch = source.Gather(State.Batch);
-            guard.BeforeStep();
             StepResult result = step.Run(batch, rate);
             if (result.Failure is not null)
             {
-                guard.Recover(result, State, rate);   // throws, or rewinds State to the epoch's mark
-                rate *= 0.5f;
+                rate = guard.Recover(result, State, rate);   // throws, or rewinds State to the epoch's mark and halves the rate
                 continue;
             }
             State.Metrics.Add(result.LossSum, step.Outputs(last, batch.Count), batch, width);
@@ -109,10 +109,10 @@ internal sealed class TrainingRun : IDisposable
     // Validates, reports and checkpoints the finished epoch; true when early stopping ends the run.
     private bool FinishEpoch()
     {
-        Evaluation? validated = evaluation is null ? null : Trainer.Score(network, validation!, evaluation, options.Validation is null ? "data (its validation part)" : "options.Validation");
+        Evaluation? validated = Validate();
         stopwatch.Stop();
         int epoch = State.Epoch + 1;
-        EpochReport report = State.Metrics.ToReport(epoch, training.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);
+        EpochReport report = State.Metrics.ToReport(epoch, training.Data.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);
         State.History.Add(report);
         State.EpochStartRandom.CopyFrom(shuffler);   // the next epoch draws on from here
         options.Progress?.Report(report);
@@ -127,6 +127,14 @@ internal sealed class TrainingRun : IDisposable
         }
         SaveCheckpoint();
         return stop;
+    }
+
+    // The validation data's evaluation, if there is validation data.
+    private Evaluation? Validate()
+    {
+        if (evaluation is null) return null;
+        return validationRows is null ? Trainer.Score(network, validation!.Data, evaluation, "options.Validation")
+            : Trainer.Score(network, validationRows, evaluation, "data (its validation part)");
     }
 
     // The best epoch's weights, if early stopping kept any.

@@ -117,6 +117,44 @@ public sealed class TrainerTests
         if (e.Epoch == 1 && e.Batch == 0) Assert.Equal(before, network.Parameters.ToArray());   // the first step failed: nothing finite came after the start
     }
 
+    [Theory]
+    [InlineData(20, -1)]   // the gradient step with Adam's state, dropout masks drawn every step
+    [InlineData(20, 0)]    // the same under halving, with no halving allowed
+    [InlineData(20, 2)]    // two halvings, each replaying the epoch, then the divergence that ends the run
+    [InlineData(1, -1)]    // online: the per-pattern path
+    public void Fit_Divergence_HandsBackTheWeightsAndOptimizerStateOfBeforeTheFailingStep(int batchSize, int halvings)
+    {
+        // The guard keeps no copy per step: it replays the epoch from its mark, which must end on the very bits the
+        // run had before the failing step (weights, Adam's moments, the dropout generator that drew their masks).
+        Dataset data = Regression();
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(16, TransferFunction.Tanh), new Dropout(0.25f), new Dense(2, TransferFunction.Identity));
+        network.InitializeWeights(3);
+        var adam = new Adam(network.Definition.ParameterCount);
+        float[] lastWeights = network.Parameters.ToArray();
+        byte[] lastState = adam.SaveState();
+        var options = new TrainingOptions
+        {
+            Epochs = 50,
+            BatchSize = batchSize,
+            Seed = 9,
+            LearningRate = 1e18f * (1 << Math.Max(halvings, 0)),   // the rate that diverges after a few steps, after the halvings
+            Optimizer = adam,
+            OnDivergence = halvings < 0 ? DivergencePolicy.Throw : DivergencePolicy.HalveLearningRate,
+            MaxLearningRateHalvings = Math.Max(halvings, 0),
+            BatchCompleted = _ =>
+            {
+                lastWeights = network.Parameters.ToArray();
+                lastState = adam.SaveState();
+            },
+        };
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Fit(network, data, options));
+
+        Assert.True(e.Epoch > 1 || e.Batch > 0, $"diverged at the start ({e.Message}): nothing to replay");
+        Assert.Equal(lastWeights, network.Parameters.ToArray());
+        Assert.Equal(lastState, adam.SaveState());
+    }
+
     [Fact]
     public void Fit_DivergenceWithHalving_RecoversAndFinishes()
     {

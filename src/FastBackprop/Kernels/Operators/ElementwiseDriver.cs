@@ -35,8 +35,40 @@ internal static class ElementwiseDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MapSmall<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator
     {
-        if (Vector128.IsHardwareAccelerated) Map<TOp, Simd128, Vector128<float>>(op, ref x, ref y, length);
-        else Map<TOp, SimdScalar, float>(op, ref x, ref y, length);
+        if (!Vector128.IsHardwareAccelerated) Map<TOp, SimdScalar, float>(op, ref x, ref y, length);
+        else if (length <= 4) MapOneRegister(op, ref x, ref y, length);
+        else Map<TOp, Simd128, Vector128<float>>(op, ref x, ref y, length);
+    }
+
+    // y[t] = op(x[t]) for 1 <= t <= length <= 4 in one Vector128 built from the values and +0 padding (as MapPadded's
+    // zeroed copy, so the same bits), in registers: no buffer to clear, no copy loops whose counts change from layer to
+    // layer, no call. The lanes are independent, so lane t's result does not depend on the padding.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MapOneRegister<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator
+    {
+        Vector128<float> v = length switch
+        {
+            4 => Vector128.LoadUnsafe(ref x),
+            3 => Vector128.Create(x, Unsafe.Add(ref x, 1), Unsafe.Add(ref x, 2), 0f),
+            2 => Vector128.Create(x, Unsafe.Add(ref x, 1), 0f, 0f),
+            _ => Vector128.CreateScalar(x),
+        };
+        Vector128<float> r = op.Invoke<Simd128, Vector128<float>>(v);
+        switch (length)
+        {
+            case 4:
+                r.StoreUnsafe(ref y);
+                return;
+            case 3:
+                Unsafe.Add(ref y, 2) = r.GetElement(2);
+                goto case 2;
+            case 2:
+                Unsafe.Add(ref y, 1) = r.GetElement(1);
+                goto default;
+            default:
+                y = r.ToScalar();
+                return;
+        }
     }
 
     /// <summary><see cref="Map{TOp}"/> in scalar code over refs, for the cheap operators of a handful of units

@@ -1,0 +1,55 @@
+using FastBackprop.Data;
+
+namespace FastBackprop.Training;
+
+/// <summary>The rows of a data set that a run trains or validates on, read in place: all of them, or those of an
+/// index list in ascending order (a part of a validation split), so that splitting off validation data copies no
+/// row. Row <c>i</c> of the view is row <see cref="RowAt"/>(i) of <see cref="Data"/>.</summary>
+internal sealed class DatasetRows
+{
+    private readonly int[]? rows;
+
+    /// <summary>Every row of <paramref name="data"/>.</summary>
+    public DatasetRows(Dataset data)
+    {
+        Data = data;
+    }
+
+    /// <summary>The rows <paramref name="rows"/> of <paramref name="data"/>, in that order.</summary>
+    public DatasetRows(Dataset data, int[] rows)
+    {
+        Data = data;
+        this.rows = rows;
+    }
+
+    /// <summary>The data set the rows belong to.</summary>
+    public Dataset Data { get; }
+
+    /// <summary>Rows in the view.</summary>
+    public int Count => rows?.Length ?? Data.Count;
+
+    /// <summary>Whether the view is the whole data set in its own order (so that ranges of it are contiguous).</summary>
+    public bool IsWhole => rows is null;
+
+    /// <summary>The data set's row that is row <paramref name="index"/> of the view.</summary>
+    public int RowAt(int index) => rows is null ? index : rows[index];
+
+    /// <summary>Copies the view's rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>),
+    /// mapped through <paramref name="order"/> when it is not empty (row <c>order[start + p]</c> of the view goes to
+    /// place p), into the row blocks <paramref name="inputs"/> and <paramref name="targets"/> and, when it is not
+    /// empty, <paramref name="labels"/>.</summary>
+    public void Gather(ReadOnlySpan<int> order, int start, int count, Span<float> inputs, Span<float> targets, Span<int> labels)
+    {
+        Dataset data = Data;
+        int inputWidth = data.InputWidth, targetWidth = data.TargetWidth;
+        ReadOnlySpan<float> x = data.Inputs, d = data.Targets;
+        ReadOnlySpan<int> c = data.Labels;
+        for (int p = 0; p < count; p++)
+        {
+            int row = RowAt(order.IsEmpty ? start + p : order[start + p]);
+            x.Slice(row * inputWidth, inputWidth).CopyTo(inputs.Slice(p * inputWidth, inputWidth));
+            d.Slice(row * targetWidth, targetWidth).CopyTo(targets.Slice(p * targetWidth, targetWidth));
+            if (!labels.IsEmpty) labels[p] = c[row];
+        }
+    }
+}
