@@ -151,7 +151,7 @@ public static partial class Gemm
 
         var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
             ref MemoryMarshal.GetReference(b), ldb, beta, ref cRef, ldc);
-        if (IsNarrow(form, m, n, k))
+        if (IsNarrow(form, m, n))
         {
             MultiplyNarrow(ref operands);  // one short side: Gemm.Narrow.cs
             return;

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
 using FastBackprop.Kernels.Operators;
 using FastBackprop.Tests.Support;
@@ -18,7 +19,8 @@ namespace FastBackprop.Tests.Kernels;
 
 public partial class GemmProperties
 {
-    /// <summary>One narrow problem: the form and the shape (the narrow side first drawn in 1..16).</summary>
+    /// <summary>One narrow problem: the form and the shape (the narrow side first drawn in 1..16). NN (never narrow)
+    /// is drawn too: the narrow routine computes any form, and the dispatch must leave it to the blocked path.</summary>
     public sealed record NarrowCase(GemmForm Form, GemmCase Shape)
     {
         public override string ToString() => $"{Form} {Shape}";
@@ -59,7 +61,7 @@ public partial class GemmProperties
     public void GemmNarrow_SameBitsAsDocumentedArithmetic(NarrowCase x) => CheckNarrow(x.Form, x.Shape);
 
     /// <summary>The W3b (784-256-128-10) output layer's three products at batch 1, 64 and 256, as training calls them:
-    /// the forward product, dX, and the gradient folded into the weights in place (beta 1).</summary>
+    /// the forward product and the gradient folded into the weights in place (beta 1).</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(64)]
@@ -67,7 +69,6 @@ public partial class GemmProperties
     public void GemmNarrow_W3bOutputLayer_SameBitsAsDocumentedArithmetic(int batch)
     {
         CheckNarrow(GemmForm.NT, new GemmCase(batch, 10, 128, 1f, 0f, 0, 0, 0, batch));
-        CheckNarrow(GemmForm.NN, new GemmCase(batch, 128, 10, 1f, 0f, 0, 0, 0, batch + 1));
         CheckNarrow(GemmForm.TN, new GemmCase(10, 128, batch, -0.01f, 1f, 0, 0, 0, batch + 2));
     }
 
@@ -80,19 +81,21 @@ public partial class GemmProperties
             for (int i = 0; i < s.M; i++) Array.Fill(p.C, float.NaN, i * p.Ldc, s.N);
         }
         float[] expected = DocumentedProduct(p, s);
-        CheckNarrowLanes<Lanes512>(p, s, expected);
-        CheckNarrowLanes<Lanes256>(p, s, expected);
-        CheckNarrowLanes<Lanes128>(p, s, expected);
-        CheckNarrowLanes<LanesScalar>(p, s, expected);
+        CheckNarrowWidth<Simd512, Vector512<float>>(p, s, expected);
+        CheckNarrowWidth<Simd256, Vector256<float>>(p, s, expected);
+        CheckNarrowWidth<Simd128, Vector128<float>>(p, s, expected);
+        CheckNarrowWidth<SimdScalar, float>(p, s, expected);
         float[] c = (float[])p.C.Clone();
         Gemm.Multiply(form, s.M, s.N, s.K, s.Alpha, p.A, p.Lda, p.B, p.Ldb, s.Beta, c, p.Ldc);
-        Canonical.AssertSameBits(expected, c, $"Gemm.Multiply {form} {s} (narrow path: {Gemm.IsNarrow(form, s.M, s.N, s.K)}): C");
+        Canonical.AssertSameBits(expected, c, $"Gemm.Multiply {form} {s} (narrow path: {Gemm.IsNarrow(form, s.M, s.N)}): C");
     }
 
-    private static void CheckNarrowLanes<TLanes>(Problem p, GemmCase s, float[] expected) where TLanes : struct, ILanes16<TLanes>
+    private static void CheckNarrowWidth<TSimd, TVector>(Problem p, GemmCase s, float[] expected)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
     {
         float[] c = (float[])p.C.Clone();
-        Gemm.MultiplyNarrowWith<TLanes>(p.Form, s.M, s.N, s.K, s.Alpha, p.A, p.Lda, p.B, p.Ldb, s.Beta, c, p.Ldc);
-        Canonical.AssertSameBits(expected, c, $"narrow {typeof(TLanes).Name} {p.Form} {s}: C");
+        Gemm.MultiplyNarrowWith<TSimd, TVector>(p.Form, s.M, s.N, s.K, s.Alpha, p.A, p.Lda, p.B, p.Ldb, s.Beta, c, p.Ldc);
+        Canonical.AssertSameBits(expected, c, $"narrow {typeof(TSimd).Name} {p.Form} {s}: C");
     }
 }

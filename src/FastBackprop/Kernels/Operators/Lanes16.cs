@@ -66,14 +66,7 @@ internal interface ILanes16<TSelf> where TSelf : struct, ILanes16<TSelf>
     /// <summary>Unaligned store of 16 floats.</summary>
     static abstract void Store(TSelf value, ref float destination);
 
-    /// <summary>Stores lanes 0 .. count-1 at <paramref name="destination"/>[0 .. count); writes (and reads) no element
-    /// at or past <paramref name="destination"/>[count]. <paramref name="count"/> is in [1, 16].</summary>
-    static abstract void StoreFirst(TSelf value, ref float destination, int count);
-
     static abstract TSelf Add(TSelf a, TSelf b);
-
-    /// <summary>Per lane a * b, rounded once.</summary>
-    static abstract TSelf Multiply(TSelf a, TSelf b);
 
     /// <summary>Per lane a * b + c, rounded once.</summary>
     static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
@@ -173,12 +166,6 @@ internal static class Lanes16
         return block;
     }
 
-    /// <summary>The first <paramref name="count"/> floats of <paramref name="lanes"/> into <paramref name="destination"/>:
-    /// the portable <see cref="ILanes16{TSelf}.StoreFirst"/>, through memory.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void CopyFirst(Block16 lanes, ref float destination, int count) =>
-        ((ReadOnlySpan<float>)lanes)[..count].CopyTo(MemoryMarshal.CreateSpan(ref destination, count));
-
     private ref struct DotKernel(ref float a, ref float b, int n) : ILanesKernel
     {
         private readonly ref float a = ref a, b = ref b;
@@ -222,22 +209,6 @@ internal readonly struct Lanes512(Vector512<float> lanes) : ILanes16<Lanes512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Load(ref float source) => new(Vector512.LoadUnsafe(ref source));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes512 value, ref float destination) => value.v.StoreUnsafe(ref destination);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Add(Lanes512 a, Lanes512 b) => new(a.v + b.v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Multiply(Lanes512 a, Lanes512 b) => new(a.v * b.v);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void StoreFirst(Lanes512 value, ref float destination, int count)
-    {
-        if (Avx512F.IsSupported)
-        {
-            // A masked store: the masked-off elements are neither written nor able to fault.
-            Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-            fixed (float* p = &destination) Avx512F.MaskStore(p, mask, value.v);
-            return;
-        }
-        Block16 block = default;
-        value.v.StoreUnsafe(ref Unsafe.As<Block16, float>(ref block));
-        Lanes16.CopyFirst(block, ref destination, count);
-    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 FusedMultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Simd512.FusedMultiplyAdd(a.v, b.v, c.v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -275,26 +246,6 @@ internal readonly struct Lanes256(Vector256<float> low, Vector256<float> high) :
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Create(float value) => new(Vector256.Create(value), Vector256.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Load(ref float source) => new(Vector256.LoadUnsafe(ref source), Vector256.LoadUnsafe(ref source, 8));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Add(Lanes256 a, Lanes256 b) => new(a.lo + b.lo, a.hi + b.hi);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Multiply(Lanes256 a, Lanes256 b) => new(a.lo * b.lo, a.hi * b.hi);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void StoreFirst(Lanes256 value, ref float destination, int count)
-    {
-        if (Avx.IsSupported)
-        {
-            // VMASKMOVPS: masked-off elements are not written and cannot fault.
-            Vector256<int> indices = Vector256<int>.Indices, limit = Vector256.Create(count);
-            fixed (float* p = &destination)
-            {
-                Avx.MaskStore(p, Vector256.LessThan(indices, limit).AsSingle(), value.lo);
-                Avx.MaskStore(p + 8, Vector256.LessThan(indices + Vector256.Create(8), limit).AsSingle(), value.hi);
-            }
-            return;
-        }
-        Block16 block = default;
-        Store(value, ref Unsafe.As<Block16, float>(ref block));
-        Lanes16.CopyFirst(block, ref destination, count);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes256 value, ref float destination)
@@ -374,17 +325,6 @@ internal readonly struct Lanes128(Vector128<float> q0, Vector128<float> q1, Vect
     public static Lanes128 Add(Lanes128 a, Lanes128 b) => new(a.q0 + b.q0, a.q1 + b.q1, a.q2 + b.q2, a.q3 + b.q3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes128 Multiply(Lanes128 a, Lanes128 b) => new(a.q0 * b.q0, a.q1 * b.q1, a.q2 * b.q2, a.q3 * b.q3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreFirst(Lanes128 value, ref float destination, int count)
-    {
-        Block16 block = default;
-        Store(value, ref Unsafe.As<Block16, float>(ref block));
-        Lanes16.CopyFirst(block, ref destination, count);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 FusedMultiplyAdd(Lanes128 a, Lanes128 b, Lanes128 c) =>
         new(Simd128.FusedMultiplyAdd(a.q0, b.q0, c.q0), Simd128.FusedMultiplyAdd(a.q1, b.q1, c.q1),
             Simd128.FusedMultiplyAdd(a.q2, b.q2, c.q2), Simd128.FusedMultiplyAdd(a.q3, b.q3, c.q3));
@@ -437,19 +377,9 @@ internal struct LanesScalar : ILanes16<LanesScalar>
         ((ReadOnlySpan<float>)value.l).CopyTo(MemoryMarshal.CreateSpan(ref destination, Lanes16.Count));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreFirst(LanesScalar value, ref float destination, int count) => Lanes16.CopyFirst(value.l, ref destination, count);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesScalar Add(LanesScalar a, LanesScalar b)
     {
         for (int i = 0; i < Lanes16.Count; i++) a.l[i] += b.l[i];
-        return a;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static LanesScalar Multiply(LanesScalar a, LanesScalar b)
-    {
-        for (int i = 0; i < Lanes16.Count; i++) a.l[i] *= b.l[i];
         return a;
     }
 
