@@ -40,6 +40,7 @@ public sealed class BatchWorkspace : IDisposable
         gradients = new float[length];
         states = new float[length];
         scratch = new float[definition.MaxWidth];
+        Pattern = new Workspace(definition);
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
     }
 
@@ -85,6 +86,20 @@ public sealed class BatchWorkspace : IDisposable
     public ReadOnlySpan<float> GetDropoutMask(int layer, int batchSize) => State(Definition.CheckKind<Dropout>(layer, "dropout mask"), CheckedBatch(batchSize));
 
     internal Span<float> Scratch => scratch;
+
+    /// <summary>The per-pattern buffers that a batch of one trains in (Network.TrainBatch).</summary>
+    internal Workspace Pattern { get; }
+
+    /// <summary>Copies a per-pattern step's buffers into the blocks of a batch of one.</summary>
+    internal void ShowPattern(Workspace pattern)
+    {
+        for (int l = 0; l < offsets.Length - 1; l++)
+        {
+            pattern.Output(l).CopyTo(Output(l, 1));
+            pattern.Gradient(l).CopyTo(Gradient(l, 1));
+            pattern.State(l).CopyTo(State(l, 1));
+        }
+    }
 
     internal Span<float> Output(int layer, int batch) => Block(outputs, layer, batch);
 
