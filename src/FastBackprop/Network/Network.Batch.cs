@@ -117,7 +117,7 @@ public sealed partial class Network
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowNotFinite(BatchWorkspace ws, int batch)
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters)) ThrowParametersNotFinite();
+        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
         int l = 0;
         while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll(ws.Output(l, batch))) l++;
         ThrowOverflow(l, "inputs");
