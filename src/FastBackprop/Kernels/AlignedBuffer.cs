@@ -24,7 +24,7 @@ internal readonly struct AlignedBuffer
     /// <summary>Floats of room to move the start to the next boundary (the array's data is at least 4-byte aligned).</summary>
     private const int Slack = (AlignmentBytes / sizeof(float)) - 1;
 
-    private readonly float[]? array;
+    private readonly float[] array;
     private readonly int start;
 
     /// <summary>Allocates <paramref name="length"/> floats, all zero, starting on a 64-byte boundary.</summary>
@@ -39,8 +39,9 @@ internal readonly struct AlignedBuffer
     /// <summary>The number of floats.</summary>
     public int Length { get; }
 
-    /// <summary>The whole buffer.</summary>
-    public Span<float> Span => array is null ? default : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), start), Length);
+    /// <summary>The whole buffer. (Unchecked: hot paths take it per call. A default instance has no array and must not
+    /// be used; every owner assigns its buffers in its constructor.)</summary>
+    public Span<float> Span => MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), start), Length);
 
     public static implicit operator Span<float>(AlignedBuffer buffer) => buffer.Span;
 
