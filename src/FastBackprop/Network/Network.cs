@@ -1,5 +1,5 @@
-using FastBackprop.Kernels;
 using System.Numerics.Tensors;
+using FastBackprop.Kernels;
 
 namespace FastBackprop;
 

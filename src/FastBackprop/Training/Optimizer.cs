@@ -1,4 +1,3 @@
-using FastBackprop.Kernels;
 using System.Buffers.Binary;
 using FastBackprop.IO;
 
@@ -39,7 +38,7 @@ namespace FastBackprop.Training;
 /// </remarks>
 public abstract class Optimizer
 {
-    private readonly AlignedBuffer[] buffers;  // 64-byte aligned, like the parameters they run beside
+    private readonly Kernels.AlignedBuffer[] buffers;  // 64-byte aligned, like the parameters they run beside
     private long stepCount;
 
     /// <summary>Creates an optimizer for <paramref name="parameterCount"/> parameters with
@@ -47,8 +46,8 @@ public abstract class Optimizer
     private protected Optimizer(int parameterCount, int bufferCount)
     {
         ParameterCount = HyperParameter.AtLeast(parameterCount, 1, nameof(parameterCount));
-        buffers = new AlignedBuffer[bufferCount];
-        for (int b = 0; b < bufferCount; b++) buffers[b] = new AlignedBuffer(parameterCount);
+        buffers = new Kernels.AlignedBuffer[bufferCount];
+        for (int b = 0; b < bufferCount; b++) buffers[b] = new Kernels.AlignedBuffer(parameterCount);
     }
 
     /// <summary>The number of parameters this optimizer updates: the length of every span passed to a step.</summary>
@@ -129,7 +128,7 @@ public abstract class Optimizer
     public void Reset()
     {
         stepCount = 0;
-        foreach (AlignedBuffer buffer in buffers) buffer.Span.Clear();
+        foreach (Kernels.AlignedBuffer buffer in buffers) buffer.Span.Clear();
         InitializeState();
     }
 

@@ -1,5 +1,5 @@
-using FastBackprop.Kernels;
 using FastBackprop.IO;
+using FastBackprop.Kernels;
 
 namespace FastBackprop.Training;
 
