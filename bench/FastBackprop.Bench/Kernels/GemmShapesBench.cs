@@ -29,6 +29,8 @@ public class GemmShapesBench
         "NN:2048x2048x2048", "NT:2048x2048x2048", "TN:2048x2048x2048",
         // W3b batch 64: layer 1 (784 -> 256) in its three products, layer 2 (256 -> 128) forward
         "NT:64x256x784", "TN:256x784x64", "NT:64x128x256", "NN:64x256x128", "TN:128x256x64",
+        // W3b batch 64 and 256: the output layer (128 -> 10), narrow (Gemm.Narrow.cs)
+        "NT:64x10x128", "NN:64x128x10", "TN:10x128x64", "TN:10x128x256",
         // W3b batch 256
         "NT:256x256x784", "TN:256x784x256", "NT:256x128x256", "NN:256x256x128", "TN:128x256x256", "NT:256x10x128", "NN:256x128x10",
         // W4 (every layer 1024 -> 1024, batch 256)

@@ -151,6 +151,11 @@ public static partial class Gemm
 
         var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
             ref MemoryMarshal.GetReference(b), ldb, beta, ref cRef, ldc);
+        if (IsNarrow(form, m, n))
+        {
+            MultiplyNarrow(ref operands);  // one short side: Gemm.Narrow.cs
+            return;
+        }
         // The widest tile that n can fill, as VectorTiers.For picks a width for a row: on a
         // 10-unit output layer a 32-column tile computes 32 columns to keep 10, a 16-column tile
         // 16 at half the vector width, so the narrower tile wastes less of the padded work.

@@ -1,3 +1,4 @@
+using FastBackprop.Kernels;
 namespace FastBackprop;
 
 /// <summary>The buffers of mini-batch training for up to <see cref="Capacity"/> patterns: per layer the outputs Y,
@@ -8,9 +9,9 @@ namespace FastBackprop;
 /// <remarks>As in <see cref="Workspace"/>, the batch's inputs are slot 0, read in place.</remarks>
 public sealed class BatchWorkspace : IDisposable
 {
-    private readonly float[] outputs;
-    private readonly float[] gradients;
-    private readonly float[] states;
+    private readonly AlignedBuffer outputs;   // 64-byte aligned: every layer's block streams through the products
+    private readonly AlignedBuffer gradients;
+    private readonly AlignedBuffer states;
     private readonly float[] scratch;
     private readonly int[] offsets;
     private SeededRandom random = new(0);
@@ -36,10 +37,11 @@ public sealed class BatchWorkspace : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity is {capacity}; {offsets[^1]} units x {capacity} patterns exceed {Array.MaxLength} floats per buffer.");
         }
-        outputs = new float[length];
-        gradients = new float[length];
-        states = new float[length];
+        outputs = new AlignedBuffer((int)length);
+        gradients = new AlignedBuffer((int)length);
+        states = new AlignedBuffer((int)length);
         scratch = new float[definition.MaxWidth];
+        Pattern = new Workspace(definition);
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
     }
 
@@ -86,6 +88,20 @@ public sealed class BatchWorkspace : IDisposable
 
     internal Span<float> Scratch => scratch;
 
+    /// <summary>The per-pattern buffers that a batch of one trains in (Network.TrainBatch).</summary>
+    internal Workspace Pattern { get; }
+
+    /// <summary>Copies a per-pattern step's buffers into the blocks of a batch of one.</summary>
+    internal void ShowPattern(Workspace pattern)
+    {
+        for (int l = 0; l < offsets.Length - 1; l++)
+        {
+            pattern.Output(l).CopyTo(Output(l, 1));
+            pattern.Gradient(l).CopyTo(Gradient(l, 1));
+            pattern.State(l).CopyTo(State(l, 1));
+        }
+    }
+
     internal Span<float> Output(int layer, int batch) => Block(outputs, layer, batch);
 
     internal Span<float> Gradient(int layer, int batch) => Block(gradients, layer, batch);
@@ -94,7 +110,7 @@ public sealed class BatchWorkspace : IDisposable
 
     // Each layer's block starts at capacity x (units of the layers before it), so a smaller
     // batch uses the front of each block.
-    private Span<float> Block(float[] buffer, int layer, int batch) =>
+    private Span<float> Block(AlignedBuffer buffer, int layer, int batch) =>
         buffer.AsSpan(offsets[layer] * Capacity, (offsets[layer + 1] - offsets[layer]) * batch);
 
     private int CheckedBatch(int batchSize)

@@ -70,9 +70,11 @@ public sealed partial class Network
     }
 
     /// <summary>One mini-batch SGD step: a training forward pass and backward over the batch, then
-    /// w -= eta · (1/B) Σ_p ∂E_p/∂w for every weight and bias (with B = 1 this is
-    /// <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Workspace)"/>).
-    /// The weight update is fused into the gradient product; allocates nothing.</summary>
+    /// w -= eta · (1/B) Σ_p ∂E_p/∂w for every weight and bias. The weight update is fused into the gradient
+    /// product; allocates nothing. A batch of one runs
+    /// <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float, Workspace)"/> (the same bits, and its
+    /// speed: matrix products over one row cost more than the per-pattern path), drawing dropout masks from
+    /// <see cref="BatchWorkspace.Random"/>; the workspace's getters then show that step.</summary>
     /// <param name="inputs">B rows of InputWidth values, finite.</param>
     /// <param name="targets">B rows of OutputWidth desired outputs, finite.</param>
     /// <param name="learningRate">eta; finite, 0 or more.</param>
@@ -85,10 +87,22 @@ public sealed partial class Network
         ThrowHelper.CheckNonNegativeFinite(learningRate, nameof(learningRate));
         int batch = CheckBatch(inputs, workspace);
         CheckTargets(targets, batch);
+        if (batch == 1) return TrainPattern(inputs, targets, learningRate, workspace);
         BatchPlan.Forward(parameters, inputs, batch, workspace, workspace.Random);
         float error = BatchPlan.OutputError(targets, batch, workspace);
         if (float.IsFinite(error)) BatchPlan.Backward(parameters, inputs, batch, workspace, new ParameterUpdate(parameters, -learningRate / batch, inPlace: true));
         return error / batch;
+    }
+
+    // TrainBatch's batch of one: the per-pattern step in the workspace's pattern buffers, with its generator, then
+    // its buffers copied into the batch blocks (a few hundred floats) so that the batch getters show this step.
+    private float TrainPattern(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate, BatchWorkspace workspace)
+    {
+        Workspace pattern = workspace.Pattern;
+        pattern.Random = workspace.Random;
+        float error = Plan.TrainStep(parameters, input, target, learningRate, pattern);
+        workspace.ShowPattern(pattern);
+        return error;
     }
 
     // An inference forward pass whose outputs must be finite; returns them.
@@ -103,7 +117,7 @@ public sealed partial class Network
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowNotFinite(BatchWorkspace ws, int batch)
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters)) ThrowParametersNotFinite();
+        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
         int l = 0;
         while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll(ws.Output(l, batch))) l++;
         ThrowOverflow(l, "inputs");

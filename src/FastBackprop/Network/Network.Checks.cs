@@ -17,7 +17,7 @@ public sealed partial class Network
     /// <exception cref="InvalidOperationException">A parameter is NaN or infinite.</exception>
     public void ThrowIfNotFinite()
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters)) ThrowParametersNotFinite();
+        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
     }
 
     private void CheckPattern(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Workspace ws)
@@ -60,7 +60,7 @@ public sealed partial class Network
     [DoesNotReturn]
     private void ThrowNotFinite(Workspace ws, string inputName)
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters)) ThrowParametersNotFinite();
+        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
         int l = 0;
         while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll(ws.Output(l))) l++;
         ThrowOverflow(l, inputName);
@@ -75,12 +75,12 @@ public sealed partial class Network
     private void ThrowParametersNotFinite()
     {
         int i = 0;
-        while (float.IsFinite(parameters[i])) i++;
+        while (float.IsFinite(parameters.Span[i])) i++;
         int l = 0;
         while (Definition.GetLayout(l).End <= i) l++;
         LayerLayout layout = Definition.GetLayout(l);
         string where = i < layout.BiasOffset ? $"weight {i - layout.WeightOffset}" : $"bias {i - layout.BiasOffset}";
-        throw new InvalidOperationException($"parameter {i} ({where} of layer {l}, {Definition.Layers[l]}) is {parameters[i].ToString(CultureInfo.InvariantCulture)}: " +
+        throw new InvalidOperationException($"parameter {i} ({where} of layer {l}, {Definition.Layers[l]}) is {parameters.Span[i].ToString(CultureInfo.InvariantCulture)}: " +
             "the network's parameters are not finite (training diverged); restore finite weights, e.g. from a checkpoint.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FastBackprop.Kernels;
 
 namespace FastBackprop;
 
@@ -22,7 +23,7 @@ namespace FastBackprop;
 /// <see cref="Predict(ReadOnlySpan{float}, Span{float}, Workspace)"/> concurrently.</remarks>
 public sealed partial class Network
 {
-    private readonly float[] parameters;
+    private readonly AlignedBuffer parameters;  // 64-byte aligned (Kernels/AlignedBuffer.cs); the layout is the definition's
     private readonly Workspace workspace;
 
     /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights(ulong)"/> before training.</summary>
@@ -31,7 +32,7 @@ public sealed partial class Network
     {
         ArgumentNullException.ThrowIfNull(definition);
         Definition = definition;
-        parameters = new float[definition.ParameterCount];
+        parameters = new AlignedBuffer(definition.ParameterCount);
         workspace = new Workspace(definition);
         Plan = (PatternPlan?)TinyPlan.For(definition) ?? new SpanPlan(definition);
         BatchPlan = new BatchPlan(definition);

@@ -112,7 +112,7 @@ internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfP
 internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options, SeededRandom layerRandom) : BatchStep(network)
 {
     private readonly BatchWorkspace workspace = new(network.Definition, batchSize, options.DegreeOfParallelism) { Random = layerRandom };
-    private readonly float[] gradient = new float[network.Definition.ParameterCount];
+    private readonly AlignedBuffer gradient = new(network.Definition.ParameterCount);
     // Plain SGD (with clipping) is the stateless Sgd optimizer: every unfused update runs one optimizer kernel.
     private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);
     private readonly bool needsLoss = options.Optimizer?.Requires == OptimizerInputs.GradientAndLoss;
@@ -143,7 +143,7 @@ internal sealed class ObjectiveStep : BatchStep
     private readonly BatchWorkspace workspace;
     private readonly BatchObjective objective;
     private readonly Optimizer optimizer;
-    private readonly float[] gradient;
+    private readonly AlignedBuffer gradient;
     private readonly float[] outputs;   // the output layer's rows at the start point: trial points overwrite the workspace's
 
     public ObjectiveStep(Network network, int batchSize, int degreeOfParallelism, Optimizer optimizer)
@@ -152,7 +152,7 @@ internal sealed class ObjectiveStep : BatchStep
         workspace = new BatchWorkspace(network.Definition, batchSize, degreeOfParallelism);
         objective = new BatchObjective(network, workspace);
         this.optimizer = optimizer;
-        gradient = new float[network.Definition.ParameterCount];
+        gradient = new AlignedBuffer(network.Definition.ParameterCount);
         outputs = new float[batchSize * network.Definition.OutputWidth];
     }
 

@@ -38,7 +38,7 @@ namespace FastBackprop.Training;
 /// </remarks>
 public abstract class Optimizer
 {
-    private readonly float[][] buffers;
+    private readonly Kernels.AlignedBuffer[] buffers;  // 64-byte aligned, like the parameters they run beside
     private long stepCount;
 
     /// <summary>Creates an optimizer for <paramref name="parameterCount"/> parameters with
@@ -46,8 +46,8 @@ public abstract class Optimizer
     private protected Optimizer(int parameterCount, int bufferCount)
     {
         ParameterCount = HyperParameter.AtLeast(parameterCount, 1, nameof(parameterCount));
-        buffers = new float[bufferCount][];
-        for (int b = 0; b < bufferCount; b++) buffers[b] = new float[parameterCount];
+        buffers = new Kernels.AlignedBuffer[bufferCount];
+        for (int b = 0; b < bufferCount; b++) buffers[b] = new Kernels.AlignedBuffer(parameterCount);
     }
 
     /// <summary>The number of parameters this optimizer updates: the length of every span passed to a step.</summary>
@@ -128,7 +128,7 @@ public abstract class Optimizer
     public void Reset()
     {
         stepCount = 0;
-        foreach (float[] buffer in buffers) Array.Clear(buffer);
+        foreach (Kernels.AlignedBuffer buffer in buffers) buffer.Span.Clear();
         InitializeState();
     }
 
@@ -206,7 +206,7 @@ public abstract class Optimizer
     {
         for (int b = 0; b < buffers.Length; b++)
         {
-            float[] buffer = buffers[b];
+            Span<float> buffer = buffers[b];
             for (int i = 0; i < buffer.Length; i++)
             {
                 if (!IsValidState(b, buffer[i])) return $"state buffer {b}, parameter {i} is {buffer[i]}.";
@@ -253,7 +253,7 @@ public abstract class Optimizer
     internal void SaveBuffers(Span<float> destination)
     {
         ThrowHelper.CheckLength(destination.Length, BufferLength, nameof(destination));
-        for (int b = 0; b < buffers.Length; b++) buffers[b].CopyTo(destination.Slice(b * ParameterCount, ParameterCount));
+        for (int b = 0; b < buffers.Length; b++) buffers[b].Span.CopyTo(destination.Slice(b * ParameterCount, ParameterCount));
     }
 
     /// <summary>Sets the per-parameter buffers and the step count, the rest of the state as it is (the layout of

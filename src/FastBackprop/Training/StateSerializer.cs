@@ -1,4 +1,5 @@
 using FastBackprop.IO;
+using FastBackprop.Kernels;
 
 namespace FastBackprop.Training;
 
@@ -144,19 +145,19 @@ internal ref struct StateSerializer
     /// <summary>Buffers of fixed lengths as one block: an int32 count (the sum of their lengths), then each buffer's
     /// floats in order; reading fills the buffers in place, and a count other than their total length is an error
     /// (<paramref name="name"/> says what they are).</summary>
-    public void Buffers(float[][] buffers, string name)
+    public void Buffers(AlignedBuffer[] buffers, string name)
     {
         int total = 0;
-        foreach (float[] b in buffers) total += b.Length;
+        foreach (AlignedBuffer b in buffers) total += b.Length;
         if (writer is not null)
         {
             writer.Int32(total);
-            foreach (float[] b in buffers) writer.Floats(b);
+            foreach (AlignedBuffer b in buffers) writer.Floats(b);
             return;
         }
         int count = reader.Int32();
         if (count != total) throw reader.Error(-4, $"{name} holds {count} floats; expected {total}.");
-        foreach (float[] b in buffers) reader.Floats(b);
+        foreach (AlignedBuffer b in buffers) reader.Floats(b);
     }
 
     /// <summary>A double array of fixed length, in place: an int32 count (which must be its length), then the doubles.</summary>

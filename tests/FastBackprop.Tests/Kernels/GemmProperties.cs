@@ -27,7 +27,7 @@ namespace FastBackprop.Tests.Kernels;
 // it.
 // ---------------------------------------------------------------------------------------------
 
-public class GemmProperties
+public partial class GemmProperties
 {
     private const double U = 1.0 / (1 << 24);
 
