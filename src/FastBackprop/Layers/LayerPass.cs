@@ -46,8 +46,10 @@ internal readonly ref struct LayerPass
     /// <summary>Patterns in the blocks.</summary>
     public int Rows { get; }
 
-    /// <summary>Threads the layer's matrix products may use (batch plan), or null.</summary>
-    public WorkerPool? Pool { get; init; }
+    /// <summary>This thread's piece of the batch plan's parallel region: a layer that <see cref="Layer.SplitsAcrossThreads"/>
+    /// does its share of each phase and meets the other pieces at the team's barrier between phases.
+    /// The default (the per-pattern plans) is a team of one.</summary>
+    public ThreadTeam Team { get; init; } = ThreadTeam.Alone;
 
     /// <summary>The generator of a training forward pass (dropout draws its masks from it); null for inference.</summary>
     public SeededRandom? Random { get; init; }

@@ -12,6 +12,7 @@ public sealed class BatchWorkspace : IDisposable
     private readonly float[] gradients;
     private readonly float[] states;
     private readonly float[] scratch;
+    private readonly float[] rowErrors;
     private readonly int[] offsets;
     private SeededRandom random = new(0);
 
@@ -40,6 +41,7 @@ public sealed class BatchWorkspace : IDisposable
         gradients = new float[length];
         states = new float[length];
         scratch = new float[definition.MaxWidth];
+        rowErrors = new float[capacity];
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
     }
 
@@ -85,6 +87,9 @@ public sealed class BatchWorkspace : IDisposable
     public ReadOnlySpan<float> GetDropoutMask(int layer, int batchSize) => State(Definition.CheckKind<Dropout>(layer, "dropout mask"), CheckedBatch(batchSize));
 
     internal Span<float> Scratch => scratch;
+
+    /// <summary>Capacity floats: each row's E, for the batch plan's output error (OutputLoss.Rows).</summary>
+    internal Span<float> RowErrors => rowErrors;
 
     internal Span<float> Output(int layer, int batch) => Block(outputs, layer, batch);
 

@@ -107,6 +107,144 @@ public class ThreadingTests
         Assert.Equal(Run(2), Run(2));
     }
 
+    /// <summary>Every batch call (training steps, gradient, loss, prediction) on 2 and 3 threads against 1 thread, over
+    /// random networks (dropout included) and batch sizes; half the cases with every phase cut among all pieces however
+    /// small (ThreadTeam.SplitEverything), so that small shapes reach every cut: by columns, by rows, empty pieces.</summary>
+    [Property(MaxTest = 60)]
+    public Property BatchCalls_AnyThreadCount_GiveBitIdenticalResults() =>
+        Prop.ForAll(
+            (from definition in Gen.OneOf(NetworkGenerators.Definitions(maxDepth: 4, maxWidth: 160), NetworkGenerators.DefinitionsWithDropout(maxDepth: 3, maxWidth: 160))
+             from seed in NetworkGenerators.Seed
+             from batch in Gen.Frequency((2, Gen.Choose(1, 20)), (2, Gen.Choose(21, 140)))
+             from threads in Gen.Choose(2, 3)
+             from splitEverything in Gen.Elements(true, false)
+             select (Case: new NetworkCase(definition, seed, seed + 1), batch, threads, splitEverything)).ToArbitrary(),
+            c =>
+            {
+                float[] one = RunBatchCalls(c.Case, c.batch, 1);
+                ThreadTeam.SplitEverything(c.splitEverything);
+                try
+                {
+                    Assert.Equal(one, RunBatchCalls(c.Case, c.batch, c.threads));
+                }
+                finally
+                {
+                    ThreadTeam.SplitEverything(false);
+                }
+            });
+
+    // Two SGD steps, a gradient, a loss and a prediction; everything they return or change, in one array.
+    private static float[] RunBatchCalls(NetworkCase c, int batch, int threads)
+    {
+        Network network = c.CreateNetwork();
+        var inputs = new List<float>();
+        var targets = new List<float>();
+        for (int p = 0; p < batch; p++)
+        {
+            NetworkCase row = c with { DataSeed = c.DataSeed + (ulong)p };
+            inputs.AddRange(row.CreateInput());
+            targets.AddRange(row.CreateTarget());
+        }
+        float[] x = [.. inputs], d = [.. targets];
+        using BatchWorkspace ws = network.CreateBatchWorkspace(batch, threads);
+        ws.Random = new SeededRandom(c.DataSeed);
+        var results = new List<float> { network.TrainBatch(x, d, 0.05f, ws), network.TrainBatch(x, d, 0.05f, ws) };
+        var gradient = new float[network.Definition.ParameterCount];
+        results.Add(network.BackpropagateBatch(x, d, gradient, ws));
+        var outputs = new float[batch * network.Definition.OutputWidth];
+        if (float.IsFinite(results[^1]))
+        {
+            results.Add(network.ComputeLossBatch(x, d, ws));
+            network.PredictBatch(x, outputs, ws);
+        }
+        return [.. results, .. network.Parameters, .. gradient, .. outputs];
+    }
+
+    /// <summary>softsign, a user-defined element-wise function (called on piece 0 alone in a threaded step); it can be
+    /// told to throw, to check that a failing piece ends the step with its exception instead of a hang.</summary>
+    private sealed class Softsign : ElementwiseTransferFunction
+    {
+        public bool Fail { get; set; }
+
+        public override string Name => "softsign";
+
+        public override double Function(double x) => Fail ? throw new InvalidOperationException("softsign failed") : x / (1 + Math.Abs(x));
+
+        public override double Derivative(double x) => 1 / ((1 + Math.Abs(x)) * (1 + Math.Abs(x)));
+    }
+
+    /// <summary>y_k = net_k / (1 + Σ_j |net_j|), user-defined and not element-wise: one call per row.</summary>
+    private sealed class RowScale : TransferFunction
+    {
+        public override string Name => "rowscale";
+
+        public override void Activate(ReadOnlySpan<float> net, Span<float> output)
+        {
+            float norm = 1f;
+            foreach (float v in net) norm += MathF.Abs(v);
+            for (int k = 0; k < net.Length; k++) output[k] = net[k] / norm;
+        }
+
+        public override void MultiplyByDerivative(ReadOnlySpan<float> net, ReadOnlySpan<float> output, Span<float> delta)
+        {
+            float norm = 1f, gy = 0f;
+            for (int k = 0; k < net.Length; k++)
+            {
+                norm += MathF.Abs(net[k]);
+                gy += delta[k] * output[k];
+            }
+            for (int i = 0; i < net.Length; i++) delta[i] = (delta[i] - MathF.Sign(net[i]) * gy) / norm;
+        }
+
+        public override void Activate(ReadOnlySpan<double> net, Span<double> output) => throw new NotSupportedException();
+
+        public override void MultiplyByDerivative(ReadOnlySpan<double> net, ReadOnlySpan<double> output, ReadOnlySpan<double> dEdy, Span<double> delta) =>
+            throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void TrainBatch_UserDefinedFunctions_AnyThreadCount_GiveBitIdenticalWeights()
+    {
+        static float[] Run(int threads)
+        {
+            var network = new Network(300, Loss.HalfSquaredError, new Dense(200, new Softsign()), new Dense(120, new RowScale()), new Dense(10, TransferFunction.Tanh));
+            network.InitializeWeights(17);
+            float[] inputs = Fill(96 * 300, 5), targets = Fill(96 * 10, 6);
+            using BatchWorkspace ws = network.CreateBatchWorkspace(96, threads);
+            for (int step = 0; step < 3; step++) network.TrainBatch(inputs, targets, 0.05f, ws);
+            return network.Parameters.ToArray();
+        }
+        float[] one = Run(1);
+        ThreadTeam.SplitEverything(true);
+        try
+        {
+            Assert.Equal(one, Run(2));
+        }
+        finally
+        {
+            ThreadTeam.SplitEverything(false);
+        }
+        Assert.Equal(one, Run(2));
+    }
+
+    [Fact]
+    public void TrainBatch_FailingPiece_ThrowsItsException_AndTheWorkspaceStaysUsable()
+    {
+        var softsign = new Softsign();
+        var network = new Network(300, Loss.CrossEntropy, new Dense(200, TransferFunction.Relu), new Dense(120, softsign), new Dense(10, TransferFunction.Softmax));
+        network.InitializeWeights(17);
+        float[] inputs = Fill(96 * 300, 5);
+        var targets = new float[96 * 10];
+        for (int p = 0; p < 96; p++) targets[p * 10 + p % 10] = 1f;
+        using BatchWorkspace ws = network.CreateBatchWorkspace(96, 2);
+        softsign.Fail = true;
+        Assert.Throws<InvalidOperationException>(() => network.TrainBatch(inputs, targets, 0.05f, ws));
+        softsign.Fail = false;
+        float[] before = network.Parameters.ToArray();
+        network.TrainBatch(inputs, targets, 0.05f, ws);
+        Assert.NotEqual(before, network.Parameters.ToArray());
+    }
+
     [Fact]
     public void Fit_SameSeedAndThreads_GivesBitIdenticalWeightsEveryRun()
     {
