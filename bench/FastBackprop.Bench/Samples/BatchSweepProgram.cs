@@ -9,7 +9,7 @@ namespace FastBackprop.Bench.Samples;
 // The batch and width sweeps of issue 15 ("make throughput rise with the batch size"): TrainBatch
 // (plain SGD, eta 0.01) on resident random batches, on 1 and 2 threads.
 //
-//   dotnet run -c Release --project bench/FastBackprop.Bench -- batch-sweep [--trials 7] [--seconds 0.2] [--out file.md]
+//   dotnet run -c Release --project bench/FastBackprop.Bench -- batch-sweep [--trials 7] [--seconds 0.2] [--only batch|width] [--out file.md]
 //
 //   batch sweep  784-256-128-10 (relu, relu, softmax; cross-entropy) at batch 1, 4, 16, 64, 256, 1024
 //   width sweep  784-w-w-10 (the same functions) at batch 128, w = 32, 64, ..., 2048
@@ -30,21 +30,28 @@ public static class BatchSweepProgram
         int trials = IntOption(args, "--trials", 7);
         double seconds = DoubleOption(args, "--seconds", 0.2);
         string? output = Option(args, "--out");
+        string only = Option(args, "--only") ?? "both";
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"# Batch and width sweeps: {Environment.ProcessorCount} logical CPUs, {PeakProbe.Tier}, best of {trials} alternating trials of {seconds} s");
         report.AppendLine();
         (double peak1, double peak2) = ProbeRatio(trials, seconds);
         report.AppendLine(CultureInfo.InvariantCulture, $"Peak probe: {peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2 threads together: ratio {peak2 / peak1:F2}.");
         report.AppendLine();
-        report.AppendLine("## Batch sweep: 784-256-128-10, relu, relu, softmax + cross-entropy, SGD 0.01");
-        report.AppendLine();
-        Header(report, "batch");
-        foreach (int batch in new[] { 1, 4, 16, 64, 256, 1024 }) Row(report, batch.ToString(CultureInfo.InvariantCulture), 256, 128, batch, trials, seconds, peak2 / peak1);
-        report.AppendLine();
-        report.AppendLine("## Width sweep: 784-w-w-10 at batch 128");
-        report.AppendLine();
-        Header(report, "w");
-        for (int w = 32; w <= 2048; w *= 2) Row(report, w.ToString(CultureInfo.InvariantCulture), w, w, 128, trials, seconds, peak2 / peak1);
+        if (only != "width")
+        {
+            report.AppendLine("## Batch sweep: 784-256-128-10, relu, relu, softmax + cross-entropy, SGD 0.01");
+            report.AppendLine();
+            Header(report, "batch");
+            foreach (int batch in new[] { 1, 4, 16, 64, 256, 1024 }) Row(report, batch.ToString(CultureInfo.InvariantCulture), 256, 128, batch, trials, seconds, peak2 / peak1);
+            report.AppendLine();
+        }
+        if (only != "batch")
+        {
+            report.AppendLine("## Width sweep: 784-w-w-10 at batch 128");
+            report.AppendLine();
+            Header(report, "w");
+            for (int w = 32; w <= 2048; w *= 2) Row(report, w.ToString(CultureInfo.InvariantCulture), w, w, 128, trials, seconds, peak2 / peak1);
+        }
         Console.Write(report);
         if (output is not null) File.WriteAllText(output, report.ToString());
         return 0;

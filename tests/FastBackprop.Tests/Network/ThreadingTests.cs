@@ -173,41 +173,12 @@ public class ThreadingTests
         public override double Derivative(double x) => 1 / ((1 + Math.Abs(x)) * (1 + Math.Abs(x)));
     }
 
-    /// <summary>y_k = net_k / (1 + Σ_j |net_j|), user-defined and not element-wise: one call per row.</summary>
-    private sealed class RowScale : TransferFunction
-    {
-        public override string Name => "rowscale";
-
-        public override void Activate(ReadOnlySpan<float> net, Span<float> output)
-        {
-            float norm = 1f;
-            foreach (float v in net) norm += MathF.Abs(v);
-            for (int k = 0; k < net.Length; k++) output[k] = net[k] / norm;
-        }
-
-        public override void MultiplyByDerivative(ReadOnlySpan<float> net, ReadOnlySpan<float> output, Span<float> delta)
-        {
-            float norm = 1f, gy = 0f;
-            for (int k = 0; k < net.Length; k++)
-            {
-                norm += MathF.Abs(net[k]);
-                gy += delta[k] * output[k];
-            }
-            for (int i = 0; i < net.Length; i++) delta[i] = (delta[i] - MathF.Sign(net[i]) * gy) / norm;
-        }
-
-        public override void Activate(ReadOnlySpan<double> net, Span<double> output) => throw new NotSupportedException();
-
-        public override void MultiplyByDerivative(ReadOnlySpan<double> net, ReadOnlySpan<double> output, ReadOnlySpan<double> dEdy, Span<double> delta) =>
-            throw new NotSupportedException();
-    }
-
     [Fact]
     public void TrainBatch_UserDefinedFunctions_AnyThreadCount_GiveBitIdenticalWeights()
     {
         static float[] Run(int threads)
         {
-            var network = new Network(300, Loss.HalfSquaredError, new Dense(200, new Softsign()), new Dense(120, new RowScale()), new Dense(10, TransferFunction.Tanh));
+            var network = new Network(300, Loss.HalfSquaredError, new Dense(200, new Softsign()), new Dense(120, new CustomTransferFunctionTests.Shrink()), new Dense(10, TransferFunction.Tanh));
             network.InitializeWeights(17);
             float[] inputs = Fill(96 * 300, 5), targets = Fill(96 * 10, 6);
             using BatchWorkspace ws = network.CreateBatchWorkspace(96, threads);
