@@ -185,6 +185,7 @@ public sealed class Dense : Layer
             {
                 // dX = dZ W from the weights before the update: (rows x units) (units x inputs)
                 Gemm.MultiplyColumns(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+                InputDerivative(pass, inputs, 0, rows, first, end);
             }
             // W = scale dZᵀ X (+ W in place): (units x rows) (rows x inputs); in place this is the fused SGD step
             Gemm.MultiplyColumns(GemmForm.TN, Width, inputs, rows, first, end, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
@@ -196,6 +197,7 @@ public sealed class Dense : Layer
             {
                 (int first, int end) = team.Share(rows, RowGrain, RowParts(active, rows));
                 Gemm.MultiplyRows(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+                InputDerivative(pass, inputs, first, end, 0, inputs);
                 team.Sync();
             }
             (int units, int unitsEnd) = team.Share(Width, RowGrain, RowParts(active, Width));
@@ -203,6 +205,29 @@ public sealed class Dense : Layer
         }
         BiasGradient(dz, rows, team, pass.Scratch, biases, update);
     }
+
+    // The layer below's (7) on the block [rowFirst, rowEnd) x [first, end) of ∂E/∂x this piece wrote: dZ_below = dX ⊙ f'(Z_below),
+    // element-wise (LayerPass.InputTransfer), so the block gives the same bits as the whole.
+    private static void InputDerivative(in LayerPass pass, int inputs, int rowFirst, int rowEnd, int first, int end)
+    {
+        TransferFunction? below = pass.InputTransfer;
+        if (below is null || first >= end || rowFirst >= rowEnd) return;
+        if (end - first == inputs)
+        {
+            Range block = (rowFirst * inputs)..(rowEnd * inputs);
+            below.MultiplyByDerivative(pass.InputNet[block], pass.Input[block], pass.InputGradient[block]);
+            return;
+        }
+        for (int p = rowFirst; p < rowEnd; p++)
+        {
+            int at = p * inputs + first, count = end - first;
+            below.MultiplyByDerivative(pass.InputNet.Slice(at, count), pass.Input.Slice(at, count), pass.InputGradient.Slice(at, count));
+        }
+    }
+
+    /// <summary>Whether f' can be applied to any block of a batch by any thread (LayerPass.InputTransfer): an element-wise
+    /// built-in function (a user-defined one is called on one thread only).</summary>
+    internal bool DerivativeSplits => Transfer.IsElementwise && Transfer.Form != ScalarForm.Custom;
 
     // ∂E/∂b = the column sums of dZ, summed before they are scaled (one rounding of the scale, not one per row), each
     // column in row order; the pieces take blocks of columns.

@@ -58,6 +58,14 @@ internal readonly ref struct LayerPass
     /// logistic units): <see cref="OutputGradient"/> already holds ∂E/∂net.</summary>
     public bool NetGradientGiven { get; init; }
 
+    /// <summary>Batch plan: the element-wise transfer function of the dense layer below, whose f' this layer's backward
+    /// applies to the block of ∂E/∂x it has just written (the block still in cache, and no barrier before the layer
+    /// below, which then has <see cref="NetGradientGiven"/>); null when the layer below applies its own.</summary>
+    public TransferFunction? InputTransfer { get; init; }
+
+    /// <summary>With <see cref="InputTransfer"/>: the net sums of the layer below (Rows x inputs), f''s argument.</summary>
+    public ReadOnlySpan<float> InputNet { get; init; }
+
     /// <summary>Units floats of scratch for the batch plan's column sums; empty on the per-pattern plans.</summary>
     public Span<float> Scratch { get; init; }
 }

@@ -14,7 +14,9 @@ namespace FastBackprop;
 // one per product. Every piece walks the same layers and phases and does its share of each (the
 // layers cut their products and element-wise work: Dense.cs), and the pieces meet at the pool's
 // spinning barrier wherever a phase reads what another piece wrote: after each layer's forward,
-// after the output error, after each layer's backward. A layer that does not split (dropout, whose
+// after the output error, after each layer's backward. A dense layer's backward applies the f' of
+// the dense layer below to each block of ∂E/∂x right after writing it (element-wise, so the same
+// bits), which spares that layer its own pass over the block and the barrier after it. A layer that does not split (dropout, whose
 // masks come from one generator in order) runs on piece 0 between two barriers. Every element gets
 // the operations it gets on one thread, so the results do not depend on the thread count. A region
 // too small to gain from a second thread runs on the caller alone.
@@ -108,15 +110,26 @@ internal sealed partial class BatchPlan(NetworkDefinition definition)
             error = OutputLoss.Rows(definition, ws.State(output, rows), ws.Output(output, rows), targets, ws.Gradient(output, rows), rows, team, ws.RowErrors);
         }
         if ((phases & Phases.Backward) == 0 || ((phases & Phases.OnlyWhenFinite) != 0 && !float.IsFinite(error))) return error;
+        bool given = netGradientGiven;
         for (int l = output; l >= 0; l--)
         {
             Layer layer = definition.Layers[l];
             LayerLayout layout = definition.GetLayout(l);
             var slice = new ParameterUpdate(update.Target.Slice(layout.WeightOffset, layout.ParameterCount), update.Scale, update.InPlace);
-            bool given = l == output && netGradientGiven;
-            if (layer.SplitsAcrossThreads) layer.BackwardBatch(Pass(l, parameters, inputs, rows, ws, team) with { NetGradientGiven = given }, slice);
+            // A dense layer applies the f' of a dense layer below it to the blocks of ∂E/∂x it writes (Dense.InputDerivative).
+            Dense? below = l > 0 && layer.SplitsAcrossThreads && definition.Layers[l - 1] is Dense { DerivativeSplits: true } d ? d : null;
+            if (layer.SplitsAcrossThreads)
+            {
+                layer.BackwardBatch(Pass(l, parameters, inputs, rows, ws, team) with
+                {
+                    NetGradientGiven = given,
+                    InputTransfer = below?.Transfer,
+                    InputNet = below is null ? default : ws.State(l - 1, rows),
+                }, slice);
+            }
             else if (team.Part == 0) layer.BackwardBatch(Pass(l, parameters, inputs, rows, ws, ThreadTeam.Alone) with { NetGradientGiven = given }, slice);
             if (l > 0) team.Sync();   // the layer below reads every row of the input gradient
+            given = below is not null;
         }
         return error;
     }
