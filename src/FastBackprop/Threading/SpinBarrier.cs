@@ -3,16 +3,21 @@ namespace FastBackprop;
 /// <summary>
 /// The barrier between the phases of one parallel region (a batch step's layers): every piece of a
 /// <see cref="WorkerPool"/> job calls <see cref="SignalAndWait"/> the same number of times, and none
-/// returns from a call before all have made it. It spins (yielding when the machine is oversubscribed)
-/// instead of sleeping: the phases it separates are microseconds to milliseconds long, and waking a
-/// sleeping thread costs more than that. A piece that fails breaks the barrier, so the others throw
-/// instead of waiting forever.
+/// returns from a call before all have made it. A waiter spins first (<see cref="SpinTicks"/>): the
+/// phases it separates are balanced, so the others usually arrive within microseconds, and waking a
+/// sleeping thread costs more than that. Then it sleeps on a monitor until the last one arrives: on an
+/// oversubscribed machine a waiter that kept spinning or yielding would burn the time slices its
+/// partner needs, and lose the scheduler's preference for threads that have slept. A piece that fails
+/// breaks the barrier, so the others throw instead of waiting forever.
 /// </summary>
 internal sealed class SpinBarrier
 {
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;   // 50 us
+    private readonly object gate = new();
     private int participants = 1;
     private int remaining = 1;
-    private volatile int generation;
+    private int generation;
+    private int sleepers;
     private volatile bool broken;
 
     /// <summary>Prepares the barrier for a job of <paramref name="count"/> pieces; no piece may be waiting.</summary>
@@ -28,23 +33,59 @@ internal sealed class SpinBarrier
     public void SignalAndWait()
     {
         if (participants <= 1) return;
-        int arrivedIn = generation;
+        int arrivedIn = Volatile.Read(ref generation);
         if (Interlocked.Decrement(ref remaining) == 0)
         {
-            // The last to arrive re-arms the count before it releases the others, who cannot touch it
-            // until they see the new generation.
+            // The last to arrive re-arms the count before it releases the others, who cannot touch it until they see
+            // the new generation; then it wakes any that went to sleep. Both sides use full fences (Interlocked), so a
+            // waiter either sees the new generation or is counted in sleepers before the releaser reads them.
             Volatile.Write(ref remaining, participants);
-            generation = arrivedIn + 1;
+            Interlocked.Exchange(ref generation, arrivedIn + 1);
+            if (Volatile.Read(ref sleepers) > 0) Wake();
             return;
         }
-        var spin = default(SpinWait);
-        while (generation == arrivedIn)
+        long spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref generation) == arrivedIn)
         {
             if (broken) throw new OperationCanceledException("another piece of the parallel job failed");
-            spin.SpinOnce(sleep1Threshold: -1);
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > spinUntil)
+            {
+                Sleep(arrivedIn);
+                return;
+            }
+            Thread.SpinWait(16);
         }
     }
 
     /// <summary>Releases every waiting piece with an exception: called when a piece fails.</summary>
-    public void Break() => broken = true;
+    public void Break()
+    {
+        broken = true;
+        Wake();
+    }
+
+    private void Sleep(int arrivedIn)
+    {
+        lock (gate)
+        {
+            Interlocked.Increment(ref sleepers);
+            try
+            {
+                while (Volatile.Read(ref generation) == arrivedIn)
+                {
+                    if (broken) throw new OperationCanceledException("another piece of the parallel job failed");
+                    Monitor.Wait(gate);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref sleepers);
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        lock (gate) Monitor.PulseAll(gate);
+    }
 }
