@@ -4,7 +4,7 @@ namespace FastBackprop;
 /// their gradients (a dense layer's dZ) and the layer's state (net sums Z, or a dropout mask) as row-major
 /// (patterns x units) blocks, sized once, plus the generator of dropout masks. A batch step reuses them and
 /// allocates nothing. One workspace serves one caller at a time; with a degree of parallelism above 1 it owns
-/// that many minus one worker threads, which its matrix products share (dispose it to end them).</summary>
+/// that many minus one worker threads, which its batch passes share (dispose it to end them).</summary>
 /// <remarks>As in <see cref="Workspace"/>, the batch's inputs are slot 0, read in place.</remarks>
 public sealed class BatchWorkspace : IDisposable
 {

@@ -14,6 +14,12 @@ internal readonly struct ThreadTeam
     /// <see cref="SplitEverything"/>) so that small shapes exercise every cut.</summary>
     public static long MinimumFlopsPerPart { get; private set; } = DefaultMinimumFlops;
 
+    /// <summary>Flops of a region's largest product below which the whole region stays on the caller: 4 MFLOP by default,
+    /// the point from which a product was worth a fork-join of its own before the regions. A smaller step has too
+    /// little work to pay for its barriers, each of which waits for the slowest piece: on a busy machine, for a
+    /// piece the scheduler has set aside.</summary>
+    public static long MinimumFlopsPerRegion => 16 * MinimumFlopsPerPart;
+
     /// <summary>Floats of element-wise work below which a phase is not worth a second thread.</summary>
     public static long MinimumElementsPerPart { get; private set; } = DefaultMinimumElements;
 

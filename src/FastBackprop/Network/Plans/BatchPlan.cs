@@ -70,13 +70,13 @@ internal sealed partial class BatchPlan(NetworkDefinition definition)
         return largest;
     }
 
-    // The pieces a call runs in: the pool's threads when its largest product would give each at least a few
-    // microseconds of work (or, for the error alone, its rows' cross-entropy would), else the caller alone.
+    // The pieces a call runs in: the pool's threads when its largest product is worth a region (or, for the error
+    // alone, its rows' cross-entropy would give each piece a few microseconds of work), else the caller alone.
     private int Parts(Phases phases, int rows, BatchWorkspace ws)
     {
         if (ws.Pool is null) return 1;
         bool worth = (phases & (Phases.Forward | Phases.Backward)) != 0
-            ? 2L * rows * largestLayer >= 2 * ThreadTeam.MinimumFlopsPerPart
+            ? 2L * rows * largestLayer >= ThreadTeam.MinimumFlopsPerRegion
             : definition.Loss == Loss.CrossEntropy && 64L * rows * definition.OutputWidth >= 2 * ThreadTeam.MinimumElementsPerPart;
         return worth ? ws.Pool.DegreeOfParallelism : 1;
     }
