@@ -27,6 +27,15 @@ public class ThreadingTests
         return values;
     }
 
+    // Random operands of an m x n x k product of the given form, each leading dimension padded by pad.
+    private static (float[] A, int Lda, float[] B, int Ldb, float[] C, int Ldc) Operands(GemmForm form, int m, int n, int k, int pad, int seed)
+    {
+        int aRows = form == GemmForm.TN ? k : m, aCols = form == GemmForm.TN ? m : k;
+        int bRows = form == GemmForm.NT ? n : k, bCols = form == GemmForm.NT ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        return (Fill(aRows * lda, (ulong)seed), lda, Fill(bRows * ldb, (ulong)seed + 1), ldb, Fill(m * ldc, (ulong)seed + 2), ldc);
+    }
+
     [Property(MaxTest = 25)]
     public Property Gemm_Parallel_IsBitIdenticalToSingleThreaded() =>
         Prop.ForAll(
@@ -42,10 +51,7 @@ public class ThreadingTests
             c =>
             {
                 var (form, m, n, k, threads, pad, beta, seed) = c;
-                int aRows = form == GemmForm.TN ? k : m, aCols = form == GemmForm.TN ? m : k;
-                int bRows = form == GemmForm.NT ? n : k, bCols = form == GemmForm.NT ? k : n;
-                int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-                float[] a = Fill(aRows * lda, (ulong)seed), b = Fill(bRows * ldb, (ulong)seed + 1), c0 = Fill(m * ldc, (ulong)seed + 2);
+                var (a, lda, b, ldb, c0, ldc) = Operands(form, m, n, k, pad, seed);
                 float[] single = (float[])c0.Clone(), parallel = (float[])c0.Clone();
                 Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, single, ldc);
                 using var pool = new WorkerPool(threads);
@@ -72,10 +78,7 @@ public class ThreadingTests
             c =>
             {
                 var (form, m, n, k, rowCut, columnCut, pad, beta, seed) = c;
-                int aRows = form == GemmForm.TN ? k : m, aCols = form == GemmForm.TN ? m : k;
-                int bRows = form == GemmForm.NT ? n : k, bCols = form == GemmForm.NT ? k : n;
-                int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-                float[] a = Fill(aRows * lda, (ulong)seed), b = Fill(bRows * ldb, (ulong)seed + 1), c0 = Fill(m * ldc, (ulong)seed + 2);
+                var (a, lda, b, ldb, c0, ldc) = Operands(form, m, n, k, pad, seed);
                 float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone();
                 Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, whole, ldc);
                 Gemm.MultiplyRows(form, m, n, k, rowCut, m, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
