@@ -3,7 +3,8 @@ namespace FastBackprop;
 /// <summary>
 /// The barrier between the phases of one parallel region (a batch step's layers): every piece of a
 /// <see cref="WorkerPool"/> job calls <see cref="SignalAndWait"/> the same number of times, and none
-/// returns from a call before all have made it. A waiter spins first (<see cref="SpinTicks"/>): the
+/// returns from a call before all have made it. A waiter spins first (<see cref="SpinTicks"/>), yielding
+/// now and then (SpinWait) so that a partner waiting for the same CPU gets it: the
 /// phases it separates are balanced, so the others usually arrive within microseconds, and waking a
 /// sleeping thread costs more than that. Then it sleeps on a monitor until the last one arrives: on an
 /// oversubscribed machine a waiter that kept spinning or yielding would burn the time slices its
@@ -45,6 +46,7 @@ internal sealed class SpinBarrier
             return;
         }
         long spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        var spin = default(SpinWait);
         while (Volatile.Read(ref generation) == arrivedIn)
         {
             if (broken) throw new OperationCanceledException("another piece of the parallel job failed");
@@ -53,7 +55,7 @@ internal sealed class SpinBarrier
                 Sleep(arrivedIn);
                 return;
             }
-            Thread.SpinWait(16);
+            spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 

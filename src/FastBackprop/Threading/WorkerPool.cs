@@ -104,7 +104,8 @@ internal sealed class WorkerPool : IDisposable
         {
             // Spin on the semaphore's count before blocking on it: see the class summary.
             long spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
-            while (mine.CurrentCount == 0 && System.Diagnostics.Stopwatch.GetTimestamp() < spinUntil) Thread.SpinWait(32);
+            var spin = default(SpinWait);
+            while (mine.CurrentCount == 0 && System.Diagnostics.Stopwatch.GetTimestamp() < spinUntil) spin.SpinOnce(sleep1Threshold: -1);
             mine.Wait();
             if (disposed) return;
             try
