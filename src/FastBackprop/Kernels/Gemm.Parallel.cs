@@ -14,12 +14,19 @@ namespace FastBackprop.Kernels;
 // choice between the 12- and 8-row tiles.
 // Small products stay on one thread: a fork-join costs a few microseconds, so each thread must
 // get at least MinimumFlopsPerThread of work or the second core would slow the step down.
+//
+// Inside a parallel region (the batch plan's step: one fork-join, pieces meeting at a barrier) a
+// piece computes its block with MultiplyColumns or MultiplyRows. A block of rows is as exact as a
+// block of columns: an element's operations never depend on the tile that computes it, and k is
+// never cut. Rows suit a narrow C (the 10-unit output layer), and a product whose shared
+// operand is the larger one: a column block packs all of op(A) and its share of op(B), a row block
+// its share of op(A) and all of op(B).
 // ---------------------------------------------------------------------------------------------
 
 public static partial class Gemm
 {
     private const long MinimumFlopsPerThread = 1L << 21;   // ~2 MFLOP: tens of microseconds of work
-    private const int ColumnGrain = 32;
+    internal const int ColumnGrain = 32;
 
     /// <summary>As <see cref="Multiply(GemmForm, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>, spread over <paramref name="pool"/>'s threads when the product is
     /// large enough to gain from it. Results are bit-identical to the single-threaded call.</summary>
@@ -57,6 +64,36 @@ public static partial class Gemm
         CheckOperand(aLength, transA ? k : m, transA ? m : k, lda, "a", nameof(lda));
         CheckOperand(bLength, transB ? n : k, transB ? k : n, ldb, "b", nameof(ldb));
         CheckOperand(cLength, m, n, ldc, "c", nameof(ldc));
+    }
+
+    /// <summary>Columns [<paramref name="first"/>, <paramref name="end"/>) of the m x n product of
+    /// <see cref="Multiply"/> (the arguments describe the whole product); nothing when the range is empty.</summary>
+    internal static void MultiplyColumns(GemmForm form, int m, int n, int k, int first, int end, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (first >= end) return;
+        CheckRange(first, end, n);
+        int bOffset = form == GemmForm.NT ? first * ldb : first;   // NT: B is n x k, columns of C are rows of B
+        Multiply(form, m, end - first, k, alpha, a, lda, From(b, bOffset), ldb, beta, c[first..], ldc);
+    }
+
+    /// <summary>Rows [<paramref name="first"/>, <paramref name="end"/>) of the m x n product of
+    /// <see cref="Multiply"/> (the arguments describe the whole product); nothing when the range is empty.</summary>
+    internal static void MultiplyRows(GemmForm form, int m, int n, int k, int first, int end, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (first >= end) return;
+        CheckRange(first, end, m);
+        int aOffset = form == GemmForm.TN ? first : first * lda;   // TN: A is k x m, rows of C are columns of A
+        Multiply(form, end - first, n, k, alpha, From(a, aOffset), lda, b, ldb, beta, c[(first * ldc)..], ldc);
+    }
+
+    // An operand from an offset on; empty past its end (an operand of k = 0 may be empty).
+    private static ReadOnlySpan<float> From(ReadOnlySpan<float> operand, int offset) => offset < operand.Length ? operand[offset..] : default;
+
+    private static void CheckRange(int first, int end, int count)
+    {
+        if (first < 0 || end > count) throw new ArgumentOutOfRangeException(nameof(end), end, $"range {first}..{end} is outside 0..{count}.");
     }
 
     /// <summary>One parallel product: the operands as pointers (pinned by the caller for the duration)
@@ -99,14 +136,9 @@ public static partial class Gemm
 
         public void Execute(int part, int parts)
         {
-            int grains = n / ColumnGrain;
-            int first = (int)((long)grains * part / parts) * ColumnGrain;
-            int last = part == parts - 1 ? n : (int)((long)grains * (part + 1) / parts) * ColumnGrain;
-            long bOffset = form == GemmForm.NT ? (long)first * ldb : first;   // NT: B is n x k, columns of C are rows of B
-            Multiply(form, m, last - first, k, alpha, Slice(a, aLength, 0), lda, Slice(b, bLength, bOffset), ldb, beta, Slice(c, cLength, first), ldc);
+            (int first, int end) = new ThreadTeam(part, parts, null).Share(n, ColumnGrain, parts);
+            MultiplyColumns(form, m, n, k, first, end, alpha, new ReadOnlySpan<float>(a, aLength), lda, new ReadOnlySpan<float>(b, bLength), ldb,
+                beta, new Span<float>(c, cLength), ldc);
         }
-
-        private static Span<float> Slice(float* start, int length, long offset) =>
-            offset >= length ? Span<float>.Empty : new Span<float>(start + offset, (int)(length - offset));
     }
 }

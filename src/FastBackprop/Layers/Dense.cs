@@ -100,42 +100,151 @@ public sealed class Dense : Layer
     }
 
     // ---- a batch: the same equations with the patterns as rows -----------------------------------
+    //
+    // Each method runs on every piece of the pass's team (one, or the batch plan's threads) and
+    // does that piece's share of each phase: the products cut into blocks of columns or of rows
+    // (Gemm.MultiplyColumns / MultiplyRows: the same bits as the whole product), and the element-wise
+    // work (bias rows, f, f', the bias column sums) on the same block or on a block of rows or
+    // columns of its own. Each element gets the operations it gets on one thread, in the same order.
+    // A user-defined transfer function is called on piece 0 alone: it need not be thread-safe.
+
+    internal override bool SplitsAcrossThreads => true;
+
+    // Row blocks are cut at multiples of 8 (the 8-row tile), element-wise blocks of columns at 16.
+    private const int RowGrain = 8;
+    private const int ElementGrain = 16;
 
     internal override void ForwardBatch(in LayerPass pass)
     {
-        int inputs = pass.Input.Length / pass.Rows;
+        int rows = pass.Rows, inputs = pass.Input.Length / rows;
+        ThreadTeam team = pass.Team;
         Span<float> z = pass.State;
-        ReadOnlySpan<float> biases = Biases(pass.Parameters);
-        for (int p = 0; p < pass.Rows; p++) biases.CopyTo(z.Slice(p * Width, Width));
+        ReadOnlySpan<float> biases = Biases(pass.Parameters), weights = Weights(pass.Parameters);
+        bool shared = Transfer.Form != ScalarForm.Custom;
+        int active = team.ActiveForFlops(2L * rows * Width * inputs);
+        // Columns when the input block (packed whole by each piece) is the smaller operand; rows otherwise, and
+        // for a transfer function over whole rows (softmax), which then finishes each piece's rows itself.
+        bool byColumns = active > 1 && rows <= Width && Width >= active * Gemm.ColumnGrain && (Transfer.IsElementwise || !shared);
+        (int first, int end) = byColumns ? team.Share(Width, Gemm.ColumnGrain, active) : team.Share(rows, RowGrain, RowParts(active, rows));
         // Z = X Wᵀ + Z (Z holds the bias rows): (rows x inputs) (inputs x units)
-        Gemm.MultiplyParallel(pass.Pool, GemmForm.NT, pass.Rows, Width, inputs, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
+        if (byColumns)
+        {
+            for (int p = 0; p < rows; p++) biases[first..end].CopyTo(z.Slice(p * Width + first, end - first));
+            Gemm.MultiplyColumns(GemmForm.NT, rows, Width, inputs, first, end, 1f, pass.Input, inputs, weights, inputs, 1f, z, Width);
+        }
+        else
+        {
+            for (int p = first; p < end; p++) biases.CopyTo(z.Slice(p * Width, Width));
+            Gemm.MultiplyRows(GemmForm.NT, rows, Width, inputs, first, end, 1f, pass.Input, inputs, weights, inputs, 1f, z, Width);
+        }
+        if (!shared)
+        {
+            team.Sync();
+            if (team.Part == 0) Activate(z, pass.Output, 0, rows);
+        }
+        else if (!byColumns) Activate(z, pass.Output, first, end);
+        else if (end - first == Width) Activate(z, pass.Output, 0, rows);
+        else
+        {
+            for (int p = 0; p < rows; p++) Transfer.Activate(z.Slice(p * Width + first, end - first), pass.Output.Slice(p * Width + first, end - first));
+        }
+    }
+
+    // At most one piece per RowGrain rows, so that no piece is left without a block.
+    private static int RowParts(int active, int rows) => Math.Clamp(rows / RowGrain, 1, active);
+
+    // (2) y = f(z) over rows [first, end): one call for an element-wise function, one per row otherwise.
+    private void Activate(ReadOnlySpan<float> z, Span<float> y, int first, int end)
+    {
+        if (first >= end) return;
         if (Transfer.IsElementwise)
         {
-            Transfer.Activate(z, pass.Output);   // the whole block in one call
+            Transfer.Activate(z[(first * Width)..(end * Width)], y[(first * Width)..(end * Width)]);
             return;
         }
-        for (int p = 0; p < pass.Rows; p++) Transfer.Activate(z.Slice(p * Width, Width), pass.Output.Slice(p * Width, Width));
+        for (int p = first; p < end; p++) Transfer.Activate(z.Slice(p * Width, Width), y.Slice(p * Width, Width));
     }
 
     internal override void BackwardBatch(in LayerPass pass, in ParameterUpdate update)
     {
         int rows = pass.Rows, inputs = pass.Input.Length / rows;
-        Span<float> dz = DeltaBatch(pass);
-        Span<float> weights = Weights(update.Target), biases = Biases(update.Target);
-        if (!pass.InputGradient.IsEmpty)
+        ThreadTeam team = pass.Team;
+        Span<float> dz = pass.OutputGradient;
+        if (!pass.NetGradientGiven)
         {
-            // dX = dZ W from the weights before the update: (rows x units) (units x inputs)
-            Gemm.MultiplyParallel(pass.Pool, GemmForm.NN, rows, inputs, Width, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+            DeltaBatch(pass);
+            team.Sync();   // both products read every row of dZ
         }
-        // W = scale dZᵀ X (+ W in place): (units x rows) (rows x inputs); in place this is the fused SGD step
-        Gemm.MultiplyParallel(pass.Pool, GemmForm.TN, Width, inputs, rows, update.Scale, dz, Width, pass.Input, inputs,
-            update.InPlace ? 1f : 0f, weights, inputs);
-        // ∂E/∂b = the column sums of dZ, summed before they are scaled (one rounding of the scale, not one per row)
-        Span<float> sums = update.InPlace ? pass.Scratch[..Width] : biases;
-        dz[..Width].CopyTo(sums);
-        for (int p = 1; p < rows; p++) TensorPrimitives.Add(sums, dz.Slice(p * Width, Width), sums);
-        if (update.InPlace) TensorPrimitives.MultiplyAdd(sums, update.Scale, biases, biases);
-        else TensorPrimitives.Multiply(sums, update.Scale, biases);
+        Span<float> weights = Weights(update.Target), biases = Biases(update.Target);
+        bool inputGradient = !pass.InputGradient.IsEmpty;
+        int active = team.ActiveForFlops(2L * rows * Width * inputs * (inputGradient ? 2 : 1));
+        float beta = update.InPlace ? 1f : 0f;
+        if (inputs >= active * Gemm.ColumnGrain)
+        {
+            // The same block of W's columns for both products: each piece reads the old weights of its own columns
+            // (dX), then updates them (dW), so no other piece's update can come first.
+            (int first, int end) = team.Share(inputs, Gemm.ColumnGrain, active);
+            if (inputGradient)
+            {
+                // dX = dZ W from the weights before the update: (rows x units) (units x inputs)
+                Gemm.MultiplyColumns(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+                InputDerivative(pass, inputs, 0, rows, first, end);
+            }
+            // W = scale dZᵀ X (+ W in place): (units x rows) (rows x inputs); in place this is the fused SGD step
+            Gemm.MultiplyColumns(GemmForm.TN, Width, inputs, rows, first, end, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
+        }
+        else
+        {
+            // Too few inputs to cut W by columns: dX by rows, then (once no piece still reads the old weights) W by rows.
+            if (inputGradient)
+            {
+                (int first, int end) = team.Share(rows, RowGrain, RowParts(active, rows));
+                Gemm.MultiplyRows(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+                InputDerivative(pass, inputs, first, end, 0, inputs);
+                team.Sync();
+            }
+            (int units, int unitsEnd) = team.Share(Width, RowGrain, RowParts(active, Width));
+            Gemm.MultiplyRows(GemmForm.TN, Width, inputs, rows, units, unitsEnd, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
+        }
+        BiasGradient(dz, rows, team, pass.Scratch, biases, update);
+    }
+
+    // The layer below's (7) on the block [rowFirst, rowEnd) x [first, end) of ∂E/∂x this piece wrote: dZ_below = dX ⊙ f'(Z_below),
+    // element-wise (LayerPass.InputTransfer), so the block gives the same bits as the whole.
+    private static void InputDerivative(in LayerPass pass, int inputs, int rowFirst, int rowEnd, int first, int end)
+    {
+        TransferFunction? below = pass.InputTransfer;
+        if (below is null || first >= end || rowFirst >= rowEnd) return;
+        if (end - first == inputs)
+        {
+            Range block = (rowFirst * inputs)..(rowEnd * inputs);
+            below.MultiplyByDerivative(pass.InputNet[block], pass.Input[block], pass.InputGradient[block]);
+            return;
+        }
+        for (int p = rowFirst; p < rowEnd; p++)
+        {
+            int at = p * inputs + first, count = end - first;
+            below.MultiplyByDerivative(pass.InputNet.Slice(at, count), pass.Input.Slice(at, count), pass.InputGradient.Slice(at, count));
+        }
+    }
+
+    /// <summary>Whether f' can be applied to any block of a batch by any thread (LayerPass.InputTransfer): an element-wise
+    /// built-in function (a user-defined one is called on one thread only).</summary>
+    internal bool DerivativeSplits => Transfer.IsElementwise && Transfer.Form != ScalarForm.Custom;
+
+    // ∂E/∂b = the column sums of dZ, summed before they are scaled (one rounding of the scale, not one per row), each
+    // column in row order; the pieces take blocks of columns.
+    private void BiasGradient(ReadOnlySpan<float> dz, int rows, ThreadTeam team, Span<float> scratch, Span<float> biases, in ParameterUpdate update)
+    {
+        int active = Math.Min(team.ActiveForElements((long)rows * Width), Math.Max(1, Width / ElementGrain));
+        (int first, int end) = team.Share(Width, ElementGrain, active);
+        if (first >= end) return;
+        int count = end - first;
+        Span<float> sums = update.InPlace ? scratch[first..end] : biases[first..end];
+        dz.Slice(first, count).CopyTo(sums);
+        for (int p = 1; p < rows; p++) TensorPrimitives.Add(sums, dz.Slice(p * Width + first, count), sums);
+        if (update.InPlace) TensorPrimitives.MultiplyAdd(sums, update.Scale, biases[first..end], biases[first..end]);
+        else TensorPrimitives.Multiply(sums, update.Scale, biases[first..end]);
     }
 
     // ---- pieces ---------------------------------------------------------------------------------
@@ -147,20 +256,24 @@ public sealed class Dense : Layer
         return pass.OutputGradient;
     }
 
-    private Span<float> DeltaBatch(in LayerPass pass)
+    // (7) dZ = ∂E/∂Y ⊙ f'(Z) in place, the pieces taking blocks of rows (a user-defined function: piece 0, all rows).
+    private void DeltaBatch(in LayerPass pass)
     {
+        ThreadTeam team = pass.Team;
+        bool shared = Transfer.Form != ScalarForm.Custom;
+        int active = shared ? Math.Min(team.ActiveForElements((long)pass.Rows * Width), pass.Rows) : 1;
+        (int first, int end) = team.Share(pass.Rows, 1, active);
+        if (first >= end) return;
         Span<float> dz = pass.OutputGradient;
-        if (pass.NetGradientGiven) return dz;
         if (Transfer.IsElementwise)
         {
-            Transfer.MultiplyByDerivative(pass.State, pass.Output, dz);
-            return dz;
+            Transfer.MultiplyByDerivative(pass.State[(first * Width)..(end * Width)], pass.Output[(first * Width)..(end * Width)], dz[(first * Width)..(end * Width)]);
+            return;
         }
-        for (int p = 0; p < pass.Rows; p++)
+        for (int p = first; p < end; p++)
         {
             Transfer.MultiplyByDerivative(pass.State.Slice(p * Width, Width), pass.Output.Slice(p * Width, Width), dz.Slice(p * Width, Width));
         }
-        return dz;
     }
 
     private ReadOnlySpan<float> Weights(ReadOnlySpan<float> parameters) => parameters[..^Width];

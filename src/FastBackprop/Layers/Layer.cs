@@ -36,4 +36,9 @@ public abstract class Layer
 
     /// <summary><see cref="Backward"/> for Rows patterns at once; ∂E/∂θ is summed over the rows, times the update's scale.</summary>
     internal abstract void BackwardBatch(in LayerPass pass, in ParameterUpdate update);
+
+    /// <summary>Whether the batch methods do their share for the pass's <see cref="LayerPass.Team"/> (every piece calls
+    /// them, and each does part of the work, with the same bits as one thread). Otherwise the batch plan calls them
+    /// on piece 0 alone.</summary>
+    internal virtual bool SplitsAcrossThreads => false;
 }

@@ -46,8 +46,10 @@ internal readonly ref struct LayerPass
     /// <summary>Patterns in the blocks.</summary>
     public int Rows { get; }
 
-    /// <summary>Threads the layer's matrix products may use (batch plan), or null.</summary>
-    public WorkerPool? Pool { get; init; }
+    /// <summary>This thread's piece of the batch plan's parallel region: a layer that <see cref="Layer.SplitsAcrossThreads"/>
+    /// does its share of each phase and meets the other pieces at the team's barrier between phases.
+    /// The default (the per-pattern plans) is a team of one.</summary>
+    public ThreadTeam Team { get; init; } = ThreadTeam.Alone;
 
     /// <summary>The generator of a training forward pass (dropout draws its masks from it); null for inference.</summary>
     public SeededRandom? Random { get; init; }
@@ -55,6 +57,14 @@ internal readonly ref struct LayerPass
     /// <summary>The output layer of a loss fused with its transfer function (cross-entropy with softmax or
     /// logistic units): <see cref="OutputGradient"/> already holds ∂E/∂net.</summary>
     public bool NetGradientGiven { get; init; }
+
+    /// <summary>Batch plan: the element-wise transfer function of the dense layer below, whose f' this layer's backward
+    /// applies to the block of ∂E/∂x it has just written (the block still in cache, and no barrier before the layer
+    /// below, which then has <see cref="NetGradientGiven"/>); null when the layer below applies its own.</summary>
+    public TransferFunction? InputTransfer { get; init; }
+
+    /// <summary>With <see cref="InputTransfer"/>: the net sums of the layer below (Rows x inputs), f''s argument.</summary>
+    public ReadOnlySpan<float> InputNet { get; init; }
 
     /// <summary>Units floats of scratch for the batch plan's column sums; empty on the per-pattern plans.</summary>
     public Span<float> Scratch { get; init; }

@@ -5,7 +5,7 @@ namespace FastBackprop;
 /// their gradients (a dense layer's dZ) and the layer's state (net sums Z, or a dropout mask) as row-major
 /// (patterns x units) blocks, sized once, plus the generator of dropout masks. A batch step reuses them and
 /// allocates nothing. One workspace serves one caller at a time; with a degree of parallelism above 1 it owns
-/// that many minus one worker threads, which its matrix products share (dispose it to end them).</summary>
+/// that many minus one worker threads, which its batch passes share (dispose it to end them).</summary>
 /// <remarks>As in <see cref="Workspace"/>, the batch's inputs are slot 0, read in place.</remarks>
 public sealed class BatchWorkspace : IDisposable
 {
@@ -13,6 +13,7 @@ public sealed class BatchWorkspace : IDisposable
     private readonly AlignedBuffer gradients;
     private readonly AlignedBuffer states;
     private readonly float[] scratch;
+    private readonly float[] rowErrors;
     private readonly int[] offsets;
     private SeededRandom random = new(0);
 
@@ -42,6 +43,7 @@ public sealed class BatchWorkspace : IDisposable
         states = new AlignedBuffer((int)length);
         scratch = new float[definition.MaxWidth];
         Pattern = new Workspace(definition);
+        rowErrors = new float[capacity];
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
     }
 
@@ -101,6 +103,9 @@ public sealed class BatchWorkspace : IDisposable
             pattern.State(l).CopyTo(State(l, 1));
         }
     }
+
+    /// <summary>Capacity floats: each row's E, for the batch plan's output error (OutputLoss.Rows).</summary>
+    internal Span<float> RowErrors => rowErrors;
 
     internal Span<float> Output(int layer, int batch) => Block(outputs, layer, batch);
 

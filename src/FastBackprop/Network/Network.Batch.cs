@@ -63,9 +63,7 @@ public sealed partial class Network
         int batch = CheckBatch(inputs, workspace);
         CheckTargets(targets, batch);
         ThrowHelper.CheckLength(gradient.Length, Definition.ParameterCount, nameof(gradient));
-        BatchPlan.Forward(parameters, inputs, batch, workspace, workspace.Random);
-        float error = BatchPlan.OutputError(targets, batch, workspace);
-        BatchPlan.Backward(parameters, inputs, batch, workspace, new ParameterUpdate(gradient, 1f / batch, inPlace: false));
+        float error = BatchPlan.Step(parameters, inputs, targets, batch, workspace, workspace.Random, new ParameterUpdate(gradient, 1f / batch, inPlace: false), onlyWhenFinite: false);
         return error / batch;
     }
 
@@ -88,9 +86,7 @@ public sealed partial class Network
         int batch = CheckBatch(inputs, workspace);
         CheckTargets(targets, batch);
         if (batch == 1) return TrainPattern(inputs, targets, learningRate, workspace);
-        BatchPlan.Forward(parameters, inputs, batch, workspace, workspace.Random);
-        float error = BatchPlan.OutputError(targets, batch, workspace);
-        if (float.IsFinite(error)) BatchPlan.Backward(parameters, inputs, batch, workspace, new ParameterUpdate(parameters, -learningRate / batch, inPlace: true));
+        float error = BatchPlan.Step(parameters, inputs, targets, batch, workspace, workspace.Random, new ParameterUpdate(parameters, -learningRate / batch, inPlace: true), onlyWhenFinite: true);
         return error / batch;
     }
 

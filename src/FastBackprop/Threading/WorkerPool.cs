@@ -10,16 +10,19 @@ internal interface IParallelWork
 /// <summary>
 /// A fixed set of persistent background threads that run the pieces of one job at a time, the
 /// calling thread taking piece 0: a fork-join without Parallel.For's per-call allocations and
-/// task scheduling. Each worker spins briefly, then sleeps on its own semaphore between jobs, so a
-/// step's handful of joins costs microseconds. The pieces a job is cut into depend only on its size
-/// and the degree of parallelism, never on timing, so results are the same on every run.
-/// One caller at a time; dispose to end the threads.
+/// task scheduling. Each worker spins for a while (<see cref="SpinTicks"/>) after a job, then sleeps
+/// on its own semaphore: jobs that follow each other closely (a step's regions, a training loop's
+/// steps) start without the wake-up of a sleeping thread, which on a virtual machine can cost tens
+/// of microseconds. The pieces of one job can meet at <see cref="Barrier"/> between phases. The pieces
+/// a job is cut into depend only on its size and the degree of parallelism, never on timing, so
+/// results are the same on every run. One caller at a time; dispose to end the threads.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     private readonly Thread[] threads;
     private readonly SemaphoreSlim[] start;
     private readonly ManualResetEventSlim done = new(false, spinCount: 2000);
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 10_000;   // 100 us
     private IParallelWork? work;
     private int parts;
     private int pending;
@@ -49,6 +52,10 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Threads a job can use, the caller's included.</summary>
     public int DegreeOfParallelism { get; }
 
+    /// <summary>The barrier of the running job, set for its piece count: pieces call
+    /// <see cref="SpinBarrier.SignalAndWait"/> on it between phases.</summary>
+    public SpinBarrier Barrier { get; } = new();
+
     /// <summary>Runs <paramref name="job"/> in <paramref name="count"/> pieces (1 to DegreeOfParallelism) and
     /// returns when all are done. An exception in any piece is rethrown here.</summary>
     public void Run(IParallelWork job, int count)
@@ -63,26 +70,43 @@ internal sealed class WorkerPool : IDisposable
         work = job;
         parts = count;
         failure = null;
+        Barrier.Reset(count);
         done.Reset();
         Volatile.Write(ref pending, count - 1);
         for (int t = 0; t < count - 1; t++) start[t].Release();
+        Exception? mine = null;
         try
         {
             job.Execute(0, count);
+        }
+        catch (Exception e)
+        {
+            Barrier.Break();
+            mine = e;
         }
         finally
         {
             done.Wait();
             work = null;
         }
+        // The first failure, not the barrier's release of the pieces that waited for the failed one.
+        if (mine is not null && (failure is null || mine is not OperationCanceledException))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mine);
+        }
         if (failure is not null) throw new AggregateException("a parallel piece of work failed", failure);
     }
 
     private void Loop(int index)
     {
+        SemaphoreSlim mine = start[index - 1];
         while (true)
         {
-            start[index - 1].Wait();
+            // Spin on the semaphore's count before blocking on it: see the class summary.
+            long spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            var spin = default(SpinWait);
+            while (mine.CurrentCount == 0 && System.Diagnostics.Stopwatch.GetTimestamp() < spinUntil) spin.SpinOnce(sleep1Threshold: -1);
+            mine.Wait();
             if (disposed) return;
             try
             {
@@ -90,7 +114,9 @@ internal sealed class WorkerPool : IDisposable
             }
             catch (Exception e)
             {
-                failure = e;
+                // A piece released by the barrier does not hide the failure that broke it.
+                if (e is not OperationCanceledException || failure is null) failure = e;
+                Barrier.Break();
             }
             if (Interlocked.Decrement(ref pending) == 0) done.Set();
         }

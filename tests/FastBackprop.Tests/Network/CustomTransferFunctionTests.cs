@@ -9,8 +9,9 @@ namespace FastBackprop.Tests.NetworkTests;
 /// whole block, mixing patterns.</summary>
 public class CustomTransferFunctionTests
 {
-    /// <summary>y_k = net_k / (1 + Σ_j |net_j|): every output depends on every net sum of the layer.</summary>
-    private sealed class Shrink : TransferFunction
+    /// <summary>y_k = net_k / (1 + Σ_j |net_j|): every output depends on every net sum of the layer (ThreadingTests
+    /// uses it too: a user-defined function that is not element-wise).</summary>
+    internal sealed class Shrink : TransferFunction
     {
         public override string Name => "shrink";
 

@@ -27,6 +27,15 @@ public class ThreadingTests
         return values;
     }
 
+    // Random operands of an m x n x k product of the given form, each leading dimension padded by pad.
+    private static (float[] A, int Lda, float[] B, int Ldb, float[] C, int Ldc) Operands(GemmForm form, int m, int n, int k, int pad, int seed)
+    {
+        int aRows = form == GemmForm.TN ? k : m, aCols = form == GemmForm.TN ? m : k;
+        int bRows = form == GemmForm.NT ? n : k, bCols = form == GemmForm.NT ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        return (Fill(aRows * lda, (ulong)seed), lda, Fill(bRows * ldb, (ulong)seed + 1), ldb, Fill(m * ldc, (ulong)seed + 2), ldc);
+    }
+
     [Property(MaxTest = 25)]
     public Property Gemm_Parallel_IsBitIdenticalToSingleThreaded() =>
         Prop.ForAll(
@@ -42,15 +51,42 @@ public class ThreadingTests
             c =>
             {
                 var (form, m, n, k, threads, pad, beta, seed) = c;
-                int aRows = form == GemmForm.TN ? k : m, aCols = form == GemmForm.TN ? m : k;
-                int bRows = form == GemmForm.NT ? n : k, bCols = form == GemmForm.NT ? k : n;
-                int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-                float[] a = Fill(aRows * lda, (ulong)seed), b = Fill(bRows * ldb, (ulong)seed + 1), c0 = Fill(m * ldc, (ulong)seed + 2);
+                var (a, lda, b, ldb, c0, ldc) = Operands(form, m, n, k, pad, seed);
                 float[] single = (float[])c0.Clone(), parallel = (float[])c0.Clone();
                 Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, single, ldc);
                 using var pool = new WorkerPool(threads);
                 Gemm.MultiplyParallel(pool, form, m, n, k, 0.75f, a, lda, b, ldb, beta, parallel, ldc);
                 Assert.Equal(single, parallel);   // including the untouched gaps between rows
+            });
+
+    /// <summary>Gemm.MultiplyRows and MultiplyColumns, the blocks a piece of a parallel region computes: any cut into
+    /// row blocks or column blocks (at any index, not only the tile multiples the plan uses) gives the bits of the
+    /// whole product, and leaves the gaps between rows untouched.</summary>
+    [Property(MaxTest = 40)]
+    public Property Gemm_RowAndColumnBlocks_AreBitIdenticalToTheWholeProduct() =>
+        Prop.ForAll(
+            (from form in Gen.Elements(GemmForm.NN, GemmForm.NT, GemmForm.TN)
+             from m in Gen.Choose(1, 200)
+             from n in Gen.Choose(1, 200)
+             from k in Gen.Frequency((1, Gen.Choose(0, 3)), (3, Gen.Choose(1, 600)))
+             from rowCut in Gen.Choose(0, m)
+             from columnCut in Gen.Choose(0, n)
+             from pad in Gen.Choose(0, 5)
+             from beta in Gen.Elements(0f, 1f, 0.5f)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select (form, m, n, k, rowCut, columnCut, pad, beta, seed)).ToArbitrary(),
+            c =>
+            {
+                var (form, m, n, k, rowCut, columnCut, pad, beta, seed) = c;
+                var (a, lda, b, ldb, c0, ldc) = Operands(form, m, n, k, pad, seed);
+                float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone();
+                Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, whole, ldc);
+                Gemm.MultiplyRows(form, m, n, k, rowCut, m, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
+                Gemm.MultiplyRows(form, m, n, k, 0, rowCut, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
+                Gemm.MultiplyColumns(form, m, n, k, columnCut, n, 0.75f, a, lda, b, ldb, beta, byColumns, ldc);
+                Gemm.MultiplyColumns(form, m, n, k, 0, columnCut, 0.75f, a, lda, b, ldb, beta, byColumns, ldc);
+                Assert.Equal(whole, byRows);
+                Assert.Equal(whole, byColumns);
             });
 
     [Fact]
@@ -105,6 +141,115 @@ public class ThreadingTests
         Assert.Equal(one, Run(2));
         Assert.Equal(one, Run(3));
         Assert.Equal(Run(2), Run(2));
+    }
+
+    /// <summary>Every batch call (training steps, gradient, loss, prediction) on 2 and 3 threads against 1 thread, over
+    /// random networks (dropout included) and batch sizes; half the cases with every phase cut among all pieces however
+    /// small (ThreadTeam.SplitEverything), so that small shapes reach every cut: by columns, by rows, empty pieces.</summary>
+    [Property(MaxTest = 60)]
+    public Property BatchCalls_AnyThreadCount_GiveBitIdenticalResults() =>
+        Prop.ForAll(
+            (from definition in Gen.OneOf(NetworkGenerators.Definitions(maxDepth: 4, maxWidth: 160), NetworkGenerators.DefinitionsWithDropout(maxDepth: 3, maxWidth: 160))
+             from seed in NetworkGenerators.Seed
+             from batch in Gen.Frequency((2, Gen.Choose(1, 20)), (2, Gen.Choose(21, 140)))
+             from threads in Gen.Choose(2, 3)
+             from splitEverything in Gen.Elements(true, false)
+             select (Case: new NetworkCase(definition, seed, seed + 1), batch, threads, splitEverything)).ToArbitrary(),
+            c =>
+            {
+                float[] one = RunBatchCalls(c.Case, c.batch, 1);
+                ThreadTeam.SplitEverything(c.splitEverything);
+                try
+                {
+                    Assert.Equal(one, RunBatchCalls(c.Case, c.batch, c.threads));
+                }
+                finally
+                {
+                    ThreadTeam.SplitEverything(false);
+                }
+            });
+
+    // Two SGD steps, a gradient, a loss and a prediction; everything they return or change, in one array.
+    private static float[] RunBatchCalls(NetworkCase c, int batch, int threads)
+    {
+        Network network = c.CreateNetwork();
+        var inputs = new List<float>();
+        var targets = new List<float>();
+        for (int p = 0; p < batch; p++)
+        {
+            NetworkCase row = c with { DataSeed = c.DataSeed + (ulong)p };
+            inputs.AddRange(row.CreateInput());
+            targets.AddRange(row.CreateTarget());
+        }
+        float[] x = [.. inputs], d = [.. targets];
+        using BatchWorkspace ws = network.CreateBatchWorkspace(batch, threads);
+        ws.Random = new SeededRandom(c.DataSeed);
+        var results = new List<float> { network.TrainBatch(x, d, 0.05f, ws), network.TrainBatch(x, d, 0.05f, ws) };
+        var gradient = new float[network.Definition.ParameterCount];
+        results.Add(network.BackpropagateBatch(x, d, gradient, ws));
+        var outputs = new float[batch * network.Definition.OutputWidth];
+        if (float.IsFinite(results[^1]))
+        {
+            results.Add(network.ComputeLossBatch(x, d, ws));
+            network.PredictBatch(x, outputs, ws);
+        }
+        return [.. results, .. network.Parameters, .. gradient, .. outputs];
+    }
+
+    /// <summary>softsign, a user-defined element-wise function (called on piece 0 alone in a threaded step); it can be
+    /// told to throw, to check that a failing piece ends the step with its exception instead of a hang.</summary>
+    private sealed class Softsign : ElementwiseTransferFunction
+    {
+        public bool Fail { get; set; }
+
+        public override string Name => "softsign";
+
+        public override double Function(double x) => Fail ? throw new InvalidOperationException("softsign failed") : x / (1 + Math.Abs(x));
+
+        public override double Derivative(double x) => 1 / ((1 + Math.Abs(x)) * (1 + Math.Abs(x)));
+    }
+
+    [Fact]
+    public void TrainBatch_UserDefinedFunctions_AnyThreadCount_GiveBitIdenticalWeights()
+    {
+        static float[] Run(int threads)
+        {
+            var network = new Network(300, Loss.HalfSquaredError, new Dense(200, new Softsign()), new Dense(120, new CustomTransferFunctionTests.Shrink()), new Dense(10, TransferFunction.Tanh));
+            network.InitializeWeights(17);
+            float[] inputs = Fill(96 * 300, 5), targets = Fill(96 * 10, 6);
+            using BatchWorkspace ws = network.CreateBatchWorkspace(96, threads);
+            for (int step = 0; step < 3; step++) network.TrainBatch(inputs, targets, 0.05f, ws);
+            return network.Parameters.ToArray();
+        }
+        float[] one = Run(1);
+        ThreadTeam.SplitEverything(true);
+        try
+        {
+            Assert.Equal(one, Run(2));
+        }
+        finally
+        {
+            ThreadTeam.SplitEverything(false);
+        }
+        Assert.Equal(one, Run(2));
+    }
+
+    [Fact]
+    public void TrainBatch_FailingPiece_ThrowsItsException_AndTheWorkspaceStaysUsable()
+    {
+        var softsign = new Softsign();
+        var network = new Network(300, Loss.CrossEntropy, new Dense(200, TransferFunction.Relu), new Dense(120, softsign), new Dense(10, TransferFunction.Softmax));
+        network.InitializeWeights(17);
+        float[] inputs = Fill(96 * 300, 5);
+        var targets = new float[96 * 10];
+        for (int p = 0; p < 96; p++) targets[p * 10 + p % 10] = 1f;
+        using BatchWorkspace ws = network.CreateBatchWorkspace(96, 2);
+        softsign.Fail = true;
+        Assert.Throws<InvalidOperationException>(() => network.TrainBatch(inputs, targets, 0.05f, ws));
+        softsign.Fail = false;
+        float[] before = network.Parameters.ToArray();
+        network.TrainBatch(inputs, targets, 0.05f, ws);
+        Assert.NotEqual(before, network.Parameters.ToArray());
     }
 
     [Fact]

@@ -25,17 +25,35 @@ internal static class OutputLoss
             : OutputDelta.LogisticCrossEntropy(net, y, target, signal);
     }
 
-    /// <summary>Σ_p E_p over <paramref name="rows"/> patterns; writes the signal of every row.</summary>
-    public static float Rows(NetworkDefinition definition, ReadOnlySpan<float> net, ReadOnlySpan<float> y, ReadOnlySpan<float> targets, Span<float> signal, int rows)
+    /// <summary>Σ_p E_p over <paramref name="rows"/> patterns; writes the signal of every row. Every piece of
+    /// <paramref name="team"/> calls this: the pieces take blocks of rows, each row's E goes to
+    /// <paramref name="rowErrors"/> (at least rows floats), and after the barrier every piece adds them up in row
+    /// order, as one thread adds the rows' E one after another. The half squared error is one reduction over the
+    /// whole block (its lanes span rows), so piece 0 does it alone.</summary>
+    public static float Rows(NetworkDefinition definition, ReadOnlySpan<float> net, ReadOnlySpan<float> y, ReadOnlySpan<float> targets, Span<float> signal, int rows,
+        ThreadTeam team, Span<float> rowErrors)
     {
-        if (definition.Loss == Loss.HalfSquaredError) return OutputDelta.HalfSquaredError(y, targets, signal);   // the whole block at once
+        if (definition.Loss == Loss.HalfSquaredError)
+        {
+            if (team.Part == 0) rowErrors[0] = OutputDelta.HalfSquaredError(y, targets, signal);   // the whole block at once
+            team.Sync();
+            return rowErrors[0];
+        }
         int width = definition.OutputWidth;
-        float error = 0f;
-        for (int p = 0; p < rows; p++)
+        int active = Math.Min(team.ActiveForElements((long)rows * width * CrossEntropyCostPerElement), rows);
+        (int first, int end) = team.Share(rows, 1, active);
+        for (int p = first; p < end; p++)
         {
             int at = p * width;
-            error += Pattern(definition, net.Slice(at, width), y.Slice(at, width), targets.Slice(at, width), signal.Slice(at, width));
+            rowErrors[p] = Pattern(definition, net.Slice(at, width), y.Slice(at, width), targets.Slice(at, width), signal.Slice(at, width));
         }
+        team.Sync();
+        float error = 0f;
+        for (int p = 0; p < rows; p++) error += rowErrors[p];
         return error;
     }
+
+    // A row's cross-entropy takes an exponential per element and a logarithm in double: worth about this many
+    // element-wise float operations, for deciding whether a block of rows is worth a second thread.
+    private const int CrossEntropyCostPerElement = 64;
 }
