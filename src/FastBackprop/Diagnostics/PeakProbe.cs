@@ -95,7 +95,7 @@ public static class PeakProbe
                 barrier.SignalAndWait();        // every thread is ready: thread 0 starts the clock, all start together
                 if (index == 0)
                 {
-                    stop = total.Elapsed >= duration;
+                    stop = best > 0 && total.Elapsed >= duration;   // at least one timed round, however slow the start was
                     start = Stopwatch.GetTimestamp();
                 }
                 barrier.SignalAndWait();
