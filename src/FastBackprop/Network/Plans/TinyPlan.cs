@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
 using FastBackprop.Kernels.Operators;
 
@@ -11,6 +12,10 @@ namespace FastBackprop;
 // the shape is read once into offset tables, the passes run on refs into the flat buffers
 // (llm.c style), each layer through SmallDense's inlined scalar loops, and each transfer function
 // through its operator's scalar form, picked by a switch whose jump target repeats every step.
+// When every layer is logistic (the derivation's own network), layers of up to 4 units run fused
+// passes instead (SmallDense.LogisticLayer, LogisticBackwardUpdate): sums, σ, derivative, deltas
+// and backward sums stay in registers, where the step's serial chain went through memory at every
+// layer (store-to-load hops, one vector load of four scalar stores that could not be forwarded).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Whole passes of a tiny network in scalar code over the flat buffers.</summary>
@@ -21,6 +26,7 @@ internal sealed class TinyPlan : PatternPlan
     private readonly ScalarForm[] forms;
     private readonly float[] slopes;
     private readonly bool netGradientGiven;
+    private readonly bool allLogistic;
 
     private TinyPlan(NetworkDefinition definition)
         : base(definition)
@@ -40,6 +46,7 @@ internal sealed class TinyPlan : PatternPlan
             slopes[l] = dense.Transfer.NegativeSlope;
         }
         netGradientGiven = OutputLoss.GivesNetGradient(definition);
+        allLogistic = Array.TrueForAll(forms, form => form == ScalarForm.Logistic);
     }
 
     /// <summary>The plan, if <paramref name="definition"/> is tiny: every width below 16 and every layer dense
@@ -66,8 +73,15 @@ internal sealed class TinyPlan : PatternPlan
             int units = widths[l + 1];
             ref float net = ref Unsafe.Add(ref nets, at[l]);
             ref float y = ref Unsafe.Add(ref outputs, at[l]);
-            SmallDense.NetSums(ref Unsafe.Add(ref p, weightOffsets[l]), ref x, ref net, units, widths[l]);   // (1)
-            Activate(forms[l], slopes[l], ref net, ref y, units);                                             // (2)
+            if (allLogistic && Vector128.IsHardwareAccelerated && units <= 4)
+            {
+                SmallDense.LogisticLayer(ref Unsafe.Add(ref p, weightOffsets[l]), ref x, ref net, ref y, units, widths[l]);   // (1), (2)
+            }
+            else
+            {
+                SmallDense.NetSums(ref Unsafe.Add(ref p, weightOffsets[l]), ref x, ref net, units, widths[l]);   // (1)
+                Activate(forms[l], slopes[l], ref net, ref y, units);                                             // (2)
+            }
             x = ref y;
         }
     }
@@ -91,14 +105,18 @@ internal sealed class TinyPlan : PatternPlan
         {
             int inputs = widths[l], units = widths[l + 1];
             ref float delta = ref Unsafe.Add(ref gradients, at[l]);
-            if (l < forms.Length - 1 || !netGradientGiven)
-            {
-                MultiplyByDerivative(forms[l], slopes[l], ref Unsafe.Add(ref nets, at[l]), ref Unsafe.Add(ref outputs, at[l]), ref delta, units);   // (7), (9)-(12)
-            }
+            bool derivative = l < forms.Length - 1 || !netGradientGiven;
             bool propagate = l > 0;   // the input has no gradient slot
             ref float x = ref propagate ? ref Unsafe.Add(ref outputs, at[l - 1]) : ref MemoryMarshal.GetReference(input);
             ref float s = ref propagate ? ref Unsafe.Add(ref gradients, at[l - 1]) : ref Unsafe.NullRef<float>();
             ref float w = ref Unsafe.Add(ref p, weightOffsets[l]);
+            if (allLogistic && derivative && update.InPlace && inputs <= 4)
+            {
+                // (7), (9)-(12) and the update in one pass, the deltas in registers
+                SmallDense.LogisticBackwardUpdate(ref Unsafe.Add(ref target, weightOffsets[l]), ref delta, ref Unsafe.Add(ref outputs, at[l]), ref x, update.Scale, ref s, propagate, units, inputs);
+                continue;
+            }
+            if (derivative) MultiplyByDerivative(forms[l], slopes[l], ref Unsafe.Add(ref nets, at[l]), ref Unsafe.Add(ref outputs, at[l]), ref delta, units);   // (7), (9)-(12)
             if (!update.InPlace) SmallDense.Gradient(ref w, ref delta, ref x, update.Scale, ref Unsafe.Add(ref target, weightOffsets[l]), ref s, propagate, units, inputs);
             else if (propagate) SmallDense.BackwardUpdate(ref Unsafe.Add(ref target, weightOffsets[l]), ref delta, ref x, update.Scale, ref s, units, inputs);
             else SmallDense.Update(ref Unsafe.Add(ref target, weightOffsets[l]), ref delta, ref x, update.Scale, units, inputs);
