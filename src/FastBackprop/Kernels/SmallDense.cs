@@ -84,11 +84,6 @@ internal static class SmallDense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BackwardUpdate(ref float w, ref float delta, ref float x, float scale, ref float s, int units, int inputs)
     {
-        if (inputs <= 4)
-        {
-            BackwardUpdateInRegisters(ref w, ref delta, ref Unsafe.NullRef<float>(), ref x, scale, ref s, propagate: true, units, inputs);
-            return;
-        }
         ref float b = ref Unsafe.Add(ref w, units * inputs);
         for (int j = 0; j < inputs; j++) Unsafe.Add(ref s, j) = 0f;
         for (int k = 0; k < units; k++)
