@@ -76,6 +76,51 @@ public class SmallDenseProperties
         }
     }
 
+    /// <summary>The fused logistic layer passes of the tiny plan (every layer logistic, at most 4 wide), bit for bit
+    /// against the span kernels: LogisticLayer as Gemv then the logistic map, LogisticBackwardUpdate as the logistic
+    /// derivative then GemvTransposedUpdate and the bias update (or OuterProductUpdate alone, without propagation).</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void SmallDense_LogisticPasses_AreBitIdenticalToTheSpanKernels(int units, int inputs)
+    {
+        foreach (bool hard in new[] { false, true })
+        {
+            ulong seed = (ulong)(units * 100 + inputs + 7);
+            float[] layer = Canonical.Operand(units * inputs + units, seed, 0, hard);
+            float[] x = Canonical.Operand(inputs, seed, 1, hard), delta = Canonical.Operand(units, seed, 2, hard);
+            float[] y = Canonical.Operand(units, seed, 3, hard);
+            const float Scale = -0.37f;
+            string what = $"{units}x{inputs}{(hard ? " hard" : "")} (seed {seed})";
+            float[] w = layer[..(units * inputs)], b = layer[(units * inputs)..];
+
+            if (units <= 4 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                float[] expectedNet = new float[units], expectedY = new float[units];
+                Gemv.Multiply(w, b, x, expectedNet);
+                FastBackprop.Kernels.Operators.ElementwiseDriver.Map(default(LogisticOperator), expectedNet, expectedY);
+                float[] net = new float[units], outputs = new float[units];
+                SmallDense.LogisticLayer(ref layer[0], ref x[0], ref net[0], ref outputs[0], units, inputs);
+                Canonical.AssertSameBits(expectedNet, net, $"LogisticLayer {what}: net");
+                Canonical.AssertSameBits(expectedY, outputs, $"LogisticLayer {what}: y");
+            }
+            if (inputs > 4) continue;
+
+            float[] expectedDelta = (float[])delta.Clone();
+            FastBackprop.Kernels.Operators.ElementwiseDriver.UpdateDelta(default(ActivationDerivative.LogisticDerivativeOperator), new float[units], y, expectedDelta);
+            float[] expectedLayer = (float[])layer.Clone(), expectedSums = new float[inputs];
+            GemvTransposedUpdate.Apply(expectedLayer.AsSpan(0, units * inputs), expectedDelta, x, Scale, expectedSums);
+            for (int k = 0; k < units; k++) expectedLayer[units * inputs + k] += Scale * expectedDelta[k];
+            foreach (bool propagate in new[] { true, false })
+            {
+                float[] updated = (float[])layer.Clone(), sums = new float[inputs], d = (float[])delta.Clone();
+                SmallDense.LogisticBackwardUpdate(ref updated[0], ref d[0], ref y[0], ref x[0], Scale, ref sums[0], propagate, units, inputs);
+                Canonical.AssertSameBits(expectedDelta, d, $"LogisticBackwardUpdate {what} propagate {propagate}: delta");
+                Canonical.AssertSameBits(expectedLayer, updated, $"LogisticBackwardUpdate {what} propagate {propagate}: layer");
+                Canonical.AssertSameBits(propagate ? expectedSums : new float[inputs], sums, $"LogisticBackwardUpdate {what} propagate {propagate}: sums");
+            }
+        }
+    }
+
     /// <summary>The net sums are the canonical dot product (Lanes16.cs), including the -0 of an empty lane.</summary>
     [Theory]
     [MemberData(nameof(Shapes))]

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
 using FastBackprop.Kernels.Operators;
 
@@ -11,6 +12,11 @@ namespace FastBackprop;
 // the shape is read once into offset tables, the passes run on refs into the flat buffers
 // (llm.c style), each layer through SmallDense's inlined scalar loops, and each transfer function
 // through its operator's scalar form, picked by a switch whose jump target repeats every step.
+// When every layer is logistic and every width at most 4 (the derivation's own network), training
+// steps run fused passes instead (SmallDense.LogisticLayer, LogisticBackwardUpdate): sums, σ,
+// derivative, deltas and backward sums stay in registers, where the step's serial chain went
+// through memory at every layer (store-to-load hops, one vector load of four scalar stores that
+// could not be forwarded). Their own loops, so the general loops' code stays as it was.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Whole passes of a tiny network in scalar code over the flat buffers.</summary>
@@ -21,6 +27,7 @@ internal sealed class TinyPlan : PatternPlan
     private readonly ScalarForm[] forms;
     private readonly float[] slopes;
     private readonly bool netGradientGiven;
+    private readonly bool fusedLogistic;    // every layer logistic, every width <= 4, half squared error or another ∂E/∂y loss
 
     private TinyPlan(NetworkDefinition definition)
         : base(definition)
@@ -40,6 +47,7 @@ internal sealed class TinyPlan : PatternPlan
             slopes[l] = dense.Transfer.NegativeSlope;
         }
         netGradientGiven = OutputLoss.GivesNetGradient(definition);
+        fusedLogistic = !netGradientGiven && Array.TrueForAll(forms, form => form == ScalarForm.Logistic) && Array.TrueForAll(widths, width => width <= 4);
     }
 
     /// <summary>The plan, if <paramref name="definition"/> is tiny: every width below 16 and every layer dense
@@ -61,6 +69,11 @@ internal sealed class TinyPlan : PatternPlan
         ref float outputs = ref MemoryMarshal.GetArrayDataReference(ws.AllOutputs);
         ReadOnlySpan<int> at = ws.Offsets;
         ref float x = ref MemoryMarshal.GetReference(input);
+        if (fusedLogistic && Vector128.IsHardwareAccelerated)
+        {
+            ForwardLogistic(ref p, ref x, ref nets, ref outputs, at);
+            return;
+        }
         for (int l = 0; l < forms.Length; l++)
         {
             int units = widths[l + 1];
@@ -87,6 +100,11 @@ internal sealed class TinyPlan : PatternPlan
         ref float outputs = ref MemoryMarshal.GetArrayDataReference(ws.AllOutputs);
         ref float gradients = ref MemoryMarshal.GetArrayDataReference(ws.AllGradients);
         ReadOnlySpan<int> at = ws.Offsets;
+        if (fusedLogistic && update.InPlace)
+        {
+            BackwardLogistic(ref target, ref outputs, ref gradients, ref MemoryMarshal.GetReference(input), update.Scale, at);
+            return;
+        }
         for (int l = forms.Length - 1; l >= 0; l--)
         {
             int inputs = widths[l], units = widths[l + 1];
@@ -124,6 +142,33 @@ internal sealed class TinyPlan : PatternPlan
             if (!float.IsFinite(e)) break;
         }
         return error;
+    }
+
+    // Forward for fusedLogistic: per layer, the sums into one Vector128 and σ on it, in registers. Out of line (as
+    // BackwardLogistic), so that Forward and Backward stay small enough for TrainStep to inline them on other shapes.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ForwardLogistic(ref float p, ref float x, ref float nets, ref float outputs, ReadOnlySpan<int> at)
+    {
+        for (int l = 0; l < forms.Length; l++)
+        {
+            ref float y = ref Unsafe.Add(ref outputs, at[l]);
+            SmallDense.LogisticLayer(ref Unsafe.Add(ref p, weightOffsets[l]), ref x, ref Unsafe.Add(ref nets, at[l]), ref y, widths[l + 1], widths[l]);   // (1), (2)
+            x = ref y;
+        }
+    }
+
+    // The in-place Backward for fusedLogistic: per layer, (7), (9)-(12) and the update in one pass, deltas and sums in registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void BackwardLogistic(ref float target, ref float outputs, ref float gradients, ref float input, float scale, ReadOnlySpan<int> at)
+    {
+        for (int l = forms.Length - 1; l >= 0; l--)
+        {
+            bool propagate = l > 0;   // the input has no gradient slot
+            ref float x = ref propagate ? ref Unsafe.Add(ref outputs, at[l - 1]) : ref input;
+            ref float s = ref propagate ? ref Unsafe.Add(ref gradients, at[l - 1]) : ref Unsafe.NullRef<float>();
+            SmallDense.LogisticBackwardUpdate(ref Unsafe.Add(ref target, weightOffsets[l]), ref Unsafe.Add(ref gradients, at[l]), ref Unsafe.Add(ref outputs, at[l]),
+                ref x, scale, ref s, propagate, widths[l + 1], widths[l]);
+        }
     }
 
     // y = f(net) for one layer, through each function's operator (the same arithmetic, and so the same bits,
