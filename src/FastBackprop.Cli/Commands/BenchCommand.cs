@@ -25,7 +25,8 @@ internal static partial class BenchCommand
     private const int MaxSamples = 100_000;
 
     // The workloads a run measures: the tiny online network, the MNIST-sized batch at 64 and 256, the wide batch.
-    private static readonly Workload[] Measured = [Workload.W1, Workload.W3b, Workload.W3b.With(256, 4 * 256), Workload.W4];
+    private static readonly (string Id, Workload Workload)[] Measured =
+        [("W1", Workload.W1), ("W3b", Workload.W3b), ("W3b256", Workload.W3b.With(256, 4 * 256)), ("W4", Workload.W4)];
 
     public static string[] Examples { get; } =
     [
@@ -73,7 +74,7 @@ internal static partial class BenchCommand
             if (count < 2) result.AddError($"--compare needs two or more reports to set side by side; got {(count == 0 ? "none" : "one")}.");
             else if (count > MaxCompared) result.AddError($"--compare takes at most {MaxCompared} reports; got {count}.");
         });
-        var command = new Command("bench", $"Measure training throughput ({string.Join(", ", Measured.Select(Label))}) and the FMA peak on this CPU; write a JSON/Markdown report.")
+        var command = new Command("bench", $"Measure training throughput ({string.Join(", ", Measured.Select(m => Label(m.Workload)))}) and the FMA peak on this CPU; write a JSON/Markdown report.")
         {
             seconds,
             threads,
@@ -130,10 +131,9 @@ internal static partial class BenchCommand
                 return new BenchResult(BenchReport.ThreadedId("Peak", threads), $"FMA loop, 12 accumulators, {threads} threads ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
             });
         }
-        foreach (Workload measured in Measured)
+        foreach ((string id, Workload measured) in Measured)
         {
             Workload workload = measured.BatchSize > 1 && settings.Samples is int n ? measured.With(measured.BatchSize, n) : measured;
-            string id = Id(workload);
             Step(Label(workload), () => Run(workload, id, seconds, 1));
             if (threads > 1 && workload.BatchSize > 1) Step($"{Label(workload)}, {threads} threads", () => Run(workload, BenchReport.ThreadedId(id, threads), seconds, threads));
         }
@@ -162,10 +162,6 @@ internal static partial class BenchCommand
     }
 
     // ----- workloads -------------------------------------------------------------------------------
-
-    // "W3b" at the workload's own batch size, "W3b256" at another.
-    private static string Id(Workload w) =>
-        w.BatchSize == Workload.All.First(o => o.Id == w.Id).BatchSize ? w.Id : Fmt.Inv($"{w.Id}{w.BatchSize}");
 
     /// <summary>Trains <paramref name="workload"/> on <paramref name="threads"/> threads for about <paramref name="seconds"/>:
     /// one TrainStep per pattern for an online workload, else one TrainBatch per batch, cycling through its patterns.</summary>

@@ -66,47 +66,16 @@ public static class TranscendentalCases
     public static double Exact(Function f, float x) => f switch
     {
         Function.Exp => Math.Exp(x),
-        Function.ExpM1 => ExpM1(x),
+        Function.ExpM1 => ReferenceMath.ExpM1(x),
         Function.Log => Math.Log(x),
-        Function.LogOnePlus => LogOnePlus(x),
+        Function.LogOnePlus => ReferenceMath.LogOnePlus(x),
         Function.Tanh => Math.Tanh(x),
         Function.Logistic => x >= 0 ? 1 / (1 + Math.Exp(-(double)x)) : Math.Exp(x) / (1 + Math.Exp(x)),
-        Function.Erf => Erf(x),
+        Function.Erf => ReferenceMath.Erf(x),
         Function.Sin => Math.Sin(x),
         Function.Cos => Math.Cos(x),
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
-
-    /// <summary>e^x - 1 in double, relative to the result also near 0: e^x - 1 = 2 sinh(x/2) e^(x/2), where the
-    /// C library's sinh is accurate relative to itself; above 0.5 in magnitude the subtraction cancels little.</summary>
-    public static double ExpM1(double x) => Math.Abs(x) < 0.5 ? 2 * Math.Sinh(x / 2) * Math.Exp(x / 2) : Math.Exp(x) - 1;
-
-    /// <summary>log(1 + x) in double (Goldberg's "What every computer scientist should know", theorem 4:
-    /// with u = 1 + x rounded, log(u) x / (u - 1) is accurate to a few ulp).</summary>
-    public static double LogOnePlus(double x)
-    {
-        if (double.IsPositiveInfinity(x)) return x;
-        double u = 1 + x;
-        return u == 1 ? x : Math.Log(u) * x / (u - 1);
-    }
-
-    /// <summary>erf(x) in double by Abramowitz and Stegun 7.1.6, erf x = 2/√π e^(-x^2) Σ_n 2^n x^(2n+1) / (1·3·5···(2n+1)):
-    /// every term positive, so no cancellation, and relative to the result also for tiny x; ±1 beyond 6, where
-    /// erfc x &lt; 2^-53. Checked against 40-digit mpmath values by ErfProperties.Erf_DoubleReference_MatchesMpmath.</summary>
-    public static double Erf(double x)
-    {
-        if (double.IsNaN(x)) return x;
-        double a = Math.Abs(x);
-        if (a > 6) return Math.Sign(x);
-        double term = a, sum = a;
-        for (int n = 1; n < 400 && term >= 1e-17 * sum; n++)
-        {
-            term *= 2 * a * a / (2 * n + 1);
-            sum += term;
-        }
-        double erf = 2 / Math.Sqrt(Math.PI) * Math.Exp(-a * a) * sum;
-        return x < 0 ? -erf : erf;
-    }
 
     /// <summary>y[i] = f(x[i]) computed at <paramref name="width"/>, whether or not it is accelerated;
     /// the length must be a multiple of 16 so that every width runs whole registers.</summary>
