@@ -4,8 +4,9 @@ namespace FastBackprop.Training;
 
 // ---------------------------------------------------------------------------------------------
 // BatchObjective: the trainer's objective for the line-search and second-order optimizers, the
-// mean loss over the current batch (the whole training set in full-batch training) at any
-// parameters, without dropout (Trainer.Fit refuses such optimizers for networks with dropout).
+// mean loss over the current batch (the whole training set in full-batch training), plus the
+// L1/L2 penalty when there is one (its gradient, and for Gauss-Newton its Hessian L2 I on the
+// penalised parameters; see Regularization), at any parameters, without dropout (Trainer.Fit refuses such optimizers for networks with dropout).
 //
 // Evaluate: the batch plan's inference forward, output error and backward at the trial point.
 //
@@ -32,7 +33,7 @@ namespace FastBackprop.Training;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The mean loss over the bound batch at trial parameters, with its gradient and Gauss-Newton matrix.</summary>
-internal sealed class BatchObjective(Network network, BatchWorkspace workspace) : IGaussNewtonObjective
+internal sealed class BatchObjective(Network network, BatchWorkspace workspace, ParameterPenalty? penalty = null) : IGaussNewtonObjective
 {
     // Patterns per Gram update: enough for a register tile's pattern loop to outweigh its loads and stores of the
     // matrix, few enough for the chunk's products and inputs to stay in cache.
@@ -54,7 +55,17 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace) 
     }
 
     public double Evaluate(ReadOnlySpan<float> parameters, Span<float> gradient) =>
-        (double)NetworkBatchCalls.LossSumAt(network, parameters, inputs.Span, targets.Span, count, gradient, workspace) / count;
+        AddPenalty((double)NetworkBatchCalls.LossSumAt(network, parameters, inputs.Span, targets.Span, count, gradient, workspace) / count, parameters, gradient);
+
+    /// <summary>The penalised objective from the mean loss and mean gradient at <paramref name="parameters"/>: the penalty
+    /// added to both (nothing without one). The trainer's start point goes through here as every trial point does, so
+    /// that both are values of one function, to the bit.</summary>
+    public double AddPenalty(double meanLoss, ReadOnlySpan<float> parameters, Span<float> gradient)
+    {
+        if (penalty is null) return meanLoss;
+        if (!gradient.IsEmpty) penalty.AddGradient(gradient, parameters);
+        return meanLoss + penalty.Value(parameters);
+    }
 
     public double EvaluateGaussNewton(ReadOnlySpan<float> parameters, Span<double> packedMatrix, Span<double> gradient)
     {
@@ -111,7 +122,10 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace) 
         double scale = 1.0 / count;
         for (int i = 0; i < packedMatrix.Length; i++) packedMatrix[i] *= scale;
         for (int i = 0; i < n; i++) gradient[i] *= scale;
-        return lossSum / count;
+        if (penalty is null) return lossSum / count;
+        penalty.AddGradient(gradient, parameters);   // ∇P, and P's Hessian (L2 on the penalised diagonal) into G
+        penalty.AddCurvature(packedMatrix);
+        return lossSum / count + penalty.Value(parameters);
     }
 
     // M^{lm}_p[a, c] = Σ_k δ_l,k[a] δ_m,k[c] for every layer pair m ≤ l, in double, k in order, into pattern slot p.

@@ -11,10 +11,12 @@ namespace FastBackprop.Training;
 //                    most of its time packing)
 //   FusedSgdStep     plain SGD: Network.TrainBatch, the update fused into the gradient product
 //   GradientStep     an optimizer that needs the gradient (and perhaps the loss: iRPROP+), or
-//                    clipping: the mean gradient, then clipping, then the optimizer's flat update
+//                    clipping, or an L1/L2 penalty: the mean gradient, then clipping, then the
+//                    penalty's gradient, then the optimizer's flat update
 //   ObjectiveStep    an optimizer that evaluates trial points (L-BFGS, SCG, LM): the loss and mean
 //                    gradient at the current weights through the optimizer's own objective, then
-//                    the optimizer's step with both and the objective
+//                    the optimizer's step with both and the objective (the penalty is part of it)
+//   MaxNormStep      around any of them when max-norm is set: the projection after the update
 // A learning rate of 0 (a schedule may reach it) is a step like any other whose update changes
 // nothing (w - 0 · g = w), so that dropout draws the same masks and the loss is measured the same
 // way as at any other rate.
@@ -29,10 +31,17 @@ internal abstract class BatchStep(Network network) : IDisposable
     /// <paramref name="layerRandom"/>.</summary>
     public static BatchStep Create(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom)
     {
-        bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0;
+        BatchStep step = CreateUpdate(network, options, batchSize, layerRandom);
+        ParameterPenalty? constraint = ParameterPenalty.ForMaxNorm(network.Definition, options.Regularization);
+        return constraint is null ? step : new MaxNormStep(network, step, constraint);
+    }
+
+    private static BatchStep CreateUpdate(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom)
+    {
+        bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0 && options.Regularization is not { HasPenalty: true };
         if (plainSgd && batchSize == 1) return new OnlineSgdStep(network, layerRandom);
         if (plainSgd) return new FusedSgdStep(network, batchSize, options.DegreeOfParallelism, layerRandom);
-        if (options.Optimizer is { Requires: >= OptimizerInputs.Objective } optimizer) return new ObjectiveStep(network, batchSize, options.DegreeOfParallelism, optimizer);
+        if (options.Optimizer is { Requires: >= OptimizerInputs.Objective } optimizer) return new ObjectiveStep(network, batchSize, options, optimizer);
         return new GradientStep(network, batchSize, options, layerRandom);
     }
 
@@ -117,6 +126,7 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
     private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);
     private readonly bool needsLoss = options.Optimizer?.Requires == OptimizerInputs.GradientAndLoss;
     private readonly float clipNorm = options.GradientClipNorm;
+    private readonly ParameterPenalty? penalty = ParameterPenalty.ForPenalty(network.Definition, options.Regularization);
 
     public override StepResult Run(in Batch batch, float learningRate)
     {
@@ -125,7 +135,8 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
         int bad = FirstNonFiniteLayer(gradient);
         if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
         if (clipNorm > 0) GradientClipping.ClipByNorm(gradient, clipNorm);
-        if (needsLoss) optimizer.Step(Network.Parameters, gradient, learningRate, (double)lossSum / batch.Count, null);
+        penalty?.AddGradient(gradient, Network.Parameters);   // after clipping, where PyTorch's weight_decay enters
+        if (needsLoss) optimizer.Step(Network.Parameters, gradient, learningRate, PenalisedMean(lossSum, batch.Count), null);
         else optimizer.Step(Network.Parameters, gradient, learningRate);
         return Checked(lossSum, batch.Count);
     }
@@ -133,6 +144,13 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
     public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer, count);
 
     public override void Dispose() => workspace.Dispose();
+
+    // The loss iRPROP+ compares: the mean loss, plus the penalty when there is one (the function the gradient is of).
+    private double PenalisedMean(float lossSum, int count)
+    {
+        double mean = (double)lossSum / count;
+        return penalty is null ? mean : mean + penalty.Value(Network.Parameters);
+    }
 }
 
 /// <summary>The loss and mean gradient at the current weights, through the objective the optimizer then evaluates
@@ -146,11 +164,11 @@ internal sealed class ObjectiveStep : BatchStep
     private readonly AlignedBuffer gradient;
     private readonly float[] outputs;   // the output layer's rows at the start point: trial points overwrite the workspace's
 
-    public ObjectiveStep(Network network, int batchSize, int degreeOfParallelism, Optimizer optimizer)
+    public ObjectiveStep(Network network, int batchSize, TrainingOptions options, Optimizer optimizer)
         : base(network)
     {
-        workspace = new BatchWorkspace(network.Definition, batchSize, degreeOfParallelism);
-        objective = new BatchObjective(network, workspace);
+        workspace = new BatchWorkspace(network.Definition, batchSize, options.DegreeOfParallelism);
+        objective = new BatchObjective(network, workspace, ParameterPenalty.ForPenalty(network.Definition, options.Regularization));
         this.optimizer = optimizer;
         gradient = new AlignedBuffer(network.Definition.ParameterCount);
         outputs = new float[batchSize * network.Definition.OutputWidth];
@@ -165,7 +183,8 @@ internal sealed class ObjectiveStep : BatchStep
         if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
         int last = Network.Definition.LayerCount - 1;
         workspace.GetOutputs(last, batch.Count).CopyTo(outputs);
-        optimizer.Step(Network.Parameters, gradient, learningRate, (double)lossSum / batch.Count, objective);
+        double loss = objective.AddPenalty((double)lossSum / batch.Count, Network.Parameters, gradient);
+        optimizer.Step(Network.Parameters, gradient, learningRate, loss, objective);
         return Checked(lossSum, batch.Count);
     }
 
@@ -173,4 +192,20 @@ internal sealed class ObjectiveStep : BatchStep
         layer == Network.Definition.LayerCount - 1 ? outputs.AsSpan(0, count * Network.Definition.OutputWidth) : workspace.GetOutputs(layer, count);
 
     public override void Dispose() => workspace.Dispose();
+}
+
+/// <summary>Another step, then the max-norm projection of every unit's incoming weights (when that step kept every value
+/// finite: a diverged step's weights are the guard's to restore).</summary>
+internal sealed class MaxNormStep(Network network, BatchStep update, ParameterPenalty constraint) : BatchStep(network)
+{
+    public override StepResult Run(in Batch batch, float learningRate)
+    {
+        StepResult result = update.Run(batch, learningRate);
+        if (result.Failure is null) constraint.ApplyMaxNorm(Network.Parameters);
+        return result;
+    }
+
+    public override ReadOnlySpan<float> Outputs(int layer, int count) => update.Outputs(layer, count);
+
+    public override void Dispose() => update.Dispose();
 }

@@ -134,6 +134,10 @@ public static class Trainer
                 throw new ArgumentException($"options.Optimizer: {name} evaluates the loss at trial weights and compares the values, which dropout would make those of a different function each time; remove the dropout layers or use another optimizer.", "options.Optimizer");
             }
         }
+        if (options.Regularization is { MaxNorm: > 0 })
+        {
+            throw new ArgumentException($"options.Regularization.MaxNorm: {name} keeps a history of the steps it took (curvature pairs, search directions), which a max-norm projection after its step would falsify; set MaxNorm to 0 (L1 and L2 are part of its objective) or use another optimizer.", "options.Regularization");
+        }
         if (options.GradientClipNorm > 0)
         {
             throw new ArgumentException($"options.GradientClipNorm: {name} computes its own gradients at trial weights and needs them unclipped; set GradientClipNorm to 0.", nameof(options.GradientClipNorm));

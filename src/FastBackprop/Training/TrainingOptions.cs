@@ -49,6 +49,12 @@ public sealed record TrainingOptions
     /// longer (gradient norm clipping). 0 turns clipping off.</summary>
     public float GradientClipNorm { get; init; }
 
+    /// <summary>L1 and L2 penalties (on the weights only, unless <see cref="Training.Regularization.PenalizeBiases"/>) and a
+    /// max-norm constraint per unit; null (the default) or all values 0 is none. See <see cref="Training.Regularization"/>
+    /// for the definitions, the defaults and how they relate to the optimizers' weightDecay. With L1 or L2 set, plain SGD
+    /// takes the unfused path (mean gradient, penalty, update), as it does with clipping.</summary>
+    public Regularization? Regularization { get; init; }
+
     /// <summary>A validation set, evaluated after every epoch. Exclusive with <see cref="ValidationFraction"/>.</summary>
     public Data.Dataset? Validation { get; init; }
 
@@ -97,6 +103,7 @@ public sealed record TrainingOptions
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 or more");
         Check(DegreeOfParallelism >= 1, nameof(DegreeOfParallelism), DegreeOfParallelism, "at least 1");
         Check(MaxLearningRateHalvings >= 0, nameof(MaxLearningRateHalvings), MaxLearningRateHalvings, "0 or more");
+        Regularization?.Validate();
         Check(Enum.IsDefined(OnDivergence), nameof(OnDivergence), OnDivergence, "a defined DivergencePolicy");
         if (Validation is not null && ValidationFraction > 0)
         {
