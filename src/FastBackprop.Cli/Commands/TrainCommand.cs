@@ -55,7 +55,8 @@ internal static class TrainCommand
         TrainingCheckpoint? resumeFrom = outputs.Checkpoint is null ? null
             : CheckpointRun.Begin(outputs.Checkpoint, parse.GetValue(o.Resume), CheckpointRun.Describe(parse, o.RunOptions, run.Training, run.Validation), o.Checkpoint.Name);
         display.Header(run.Loaded.Source, run.Training.Count, run.Validation?.Count ?? 0, run.Network.Definition,
-            OptimizerFactory.UsesRate(optimizerName) ? Fmt.Inv($"{optimizerName}, learning rate {rate}") : $"{optimizerName} (no learning rate)", options.BatchSize, options.DegreeOfParallelism);
+            (OptimizerFactory.UsesRate(optimizerName) ? Fmt.Inv($"{optimizerName}, learning rate {rate}") : $"{optimizerName} (no learning rate)")
+                + (options.Regularization is { } r ? $", regularization {r}" : ""), options.BatchSize, options.DegreeOfParallelism);
         if (outputs.Checkpoint is not null) display.Checkpoint(outputs.Checkpoint, resumeFrom);
         display.TableHeader();
 
@@ -108,6 +109,7 @@ internal static class TrainCommand
             Schedule = ScheduleFactory.Create(parse, o, rate),
             Optimizer = OptimizerFactory.Create(parse, o, run.Network.Definition.ParameterCount),
             GradientClipNorm = parse.GetValue(o.ClipNorm),
+            Regularization = o.Regularization(parse),
             Validation = run.Validation,
             EarlyStoppingPatience = parse.GetValue(o.Patience),
             OnDivergence = o.DivergencePolicy(parse),

@@ -129,6 +129,11 @@ internal static class OptimizerFactory
                     "which dropout would make a different function at each evaluation; leave out --dropout or use another optimizer.");
             }
         }
+        if (parse.GetValue(options.MaxNorm) > 0)
+        {
+            throw new UserException($"{options.MaxNorm.Name} does not apply to {options.Optimizer.Name} {name}: it keeps a history of the steps it took, " +
+                $"which a projection after its step would falsify; leave out {options.MaxNorm.Name} ({options.L1.Name} and {options.L2.Name} work with it) or use another optimizer.");
+        }
         if (parse.GetValue(options.ClipNorm) > 0)
         {
             throw new UserException($"{options.ClipNorm.Name} does not apply to {options.Optimizer.Name} {name}: it computes its own gradients at trial weights and needs them unclipped.");

@@ -70,6 +70,30 @@ internal sealed class TrainCommandOptions
 
     public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = OptimizerFactory.WeightDecayDescription };
 
+    public Option<float> L1 { get; } = new("--l1")
+    {
+        Description = "L1 penalty lambda1: adds lambda1 * sum |w| to the loss the step minimises (0 = off). Weights only unless --penalize-biases.",
+        HelpName = "lambda",
+    };
+
+    public Option<float> L2 { get; } = new("--l2")
+    {
+        Description = "L2 penalty lambda2: adds lambda2/2 * sum w^2 (0 = off), with every optimizer. Weights only unless --penalize-biases " +
+            "(then the same as --weight-decay; scikit-learn's alpha with batch size B is --l2 alpha/B).",
+        HelpName = "lambda",
+    };
+
+    public Option<bool> PenalizeBiases { get; } = new("--penalize-biases")
+    {
+        Description = "Let --l1 and --l2 penalise the biases too (default: weights only, as scikit-learn does).",
+    };
+
+    public Option<float> MaxNorm { get; } = new("--max-norm")
+    {
+        Description = "After every update, scale each unit's incoming weight vector down to this L2 norm if it is longer (0 = off).",
+        HelpName = "c",
+    };
+
     public Option<string> Schedule { get; } = new("--schedule") { Description = ScheduleFactory.Description, DefaultValueFactory = _ => ScheduleFactory.Default };
 
     public Option<int> StepEpochs { get; } = new("--step-epochs") { Description = "Epochs between halvings of --schedule step.", DefaultValueFactory = _ => 10 };
@@ -127,7 +151,7 @@ internal sealed class TrainCommandOptions
 
     private Option[] All =>
     [
-        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, .. Hyper.All, Schedule, StepEpochs, ClipNorm,
+        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, L1, L2, PenalizeBiases, MaxNorm, .. Hyper.All, Schedule, StepEpochs, ClipNorm,
         Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume,
     ];
 
@@ -149,6 +173,9 @@ internal sealed class TrainCommandOptions
         ClipNorm.Check(v => float.IsFinite(v) && v >= 0 ? null : $"{ClipNorm.Name} must be 0 or a positive number.");
         Momentum.Check(v => v is >= 0 and < 1 ? null : $"{Momentum.Name} must be in [0, 1).");
         WeightDecay.Check(v => v is float d && !(float.IsFinite(d) && d >= 0) ? $"{WeightDecay.Name} must be 0 or a finite positive number." : null);
+        NonNegative(L1);
+        NonNegative(L2);
+        NonNegative(MaxNorm);
         Optimizer.AcceptOnlyFromAmong([.. OptimizerFactory.Names]);
         Schedule.AcceptOnlyFromAmong([.. ScheduleFactory.Names]);
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
@@ -161,6 +188,22 @@ internal sealed class TrainCommandOptions
         string name = parse.GetValue(Divergence)!;
         return DivergencePolicies.First(p => p.Name == name).Policy;
     }
+
+    /// <summary>The regularization the options ask for, or null when --l1, --l2 and --max-norm are 0.</summary>
+    public Regularization? Regularization(ParseResult parse)
+    {
+        var regularization = new Regularization
+        {
+            L1 = parse.GetValue(L1),
+            L2 = parse.GetValue(L2),
+            PenalizeBiases = parse.GetValue(PenalizeBiases),
+            MaxNorm = parse.GetValue(MaxNorm),
+        };
+        return regularization is { HasPenalty: false, MaxNorm: 0 } ? null : regularization;
+    }
+
+    private static void NonNegative(Option<float> option) =>
+        option.Check(v => float.IsFinite(v) && v >= 0 ? null : $"{option.Name} is {v.ToString(CultureInfo.InvariantCulture)}; expected 0 (off) or a finite positive number.");
 
     private static void Positive(Option<int> option) => option.Check(v => v < 1 ? $"{option.Name} is {v}; expected 1 or more." : null);
 }

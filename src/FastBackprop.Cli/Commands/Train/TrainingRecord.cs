@@ -43,6 +43,7 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
             ["saved-weights"] = Saved?.Label ?? "",
             ["history"] = history.ToString(),
         };
+        if (Options.Regularization is { } regularization) metadata["regularization"] = regularization.ToString();
         if (ResumedAt is int resumed) metadata["resumed-in-epoch"] = (resumed + 1).ToString(CultureInfo.InvariantCulture);
         if (Saved is not null)
         {
