@@ -49,7 +49,7 @@ public sealed record TrainingOptions
     /// longer (gradient norm clipping). 0 turns clipping off.</summary>
     public float GradientClipNorm { get; init; }
 
-    /// <summary>L1 and L2 penalties (on the weights only, unless <see cref="Training.Regularization.PenalizeBiases"/>) and a
+    /// <summary>L1 and L2 penalties (on the weights only, unless <see cref="Regularization.PenalizeBiases"/>) and a
     /// max-norm constraint per unit; null (the default) or all values 0 is none. See <see cref="Training.Regularization"/>
     /// for the definitions, the defaults and how they relate to the optimizers' weightDecay. With L1 or L2 set, plain SGD
     /// takes the unfused path (mean gradient, penalty, update), as it does with clipping.</summary>
