@@ -57,6 +57,8 @@ public sealed class RegularizationOptionTests
         { ["--l1", "much"], "--l1 is 'much'; expected a number." },
         { ["--optimizer", "lbfgs", "--max-norm", "2"], "--max-norm does not apply to --optimizer lbfgs: it keeps a history of the steps it took" },
         { ["--optimizer", "lm", "--max-norm", "2"], "--max-norm does not apply to --optimizer lm:" },
+        { ["--penalize-biases"], "--penalize-biases applies to --l1 and --l2, and neither is given; add one of them or leave out --penalize-biases." },
+        { ["--penalize-biases", "--max-norm", "1"], "--penalize-biases applies to --l1 and --l2, and neither is given" },
     };
 
     [Theory]

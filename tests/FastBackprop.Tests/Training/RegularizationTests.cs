@@ -236,6 +236,26 @@ public class RegularizationTests
         Assert.Equal(0, SteadyStateAllocation.Measure(Steps));
     }
 
+    /// <summary>iRPROP+, which backtracks when the loss grew, is given the penalised loss (the mean data loss plus the
+    /// penalty at the step's weights), the function the penalised gradient belongs to.</summary>
+    [Fact]
+    public void IrpropPlus_IsGivenThePenalisedLoss()
+    {
+        Network network = RegressionNetworkWithBiases();
+        var regularization = new Regularization { L1 = 1e-3f, L2 = 0.05f };
+        var optimizer = new IrpropPlus(network.Definition.ParameterCount);
+        var source = new BatchSource(new DatasetRows(Regression()), 50);
+        source.SetOrder(new SeededRandom(1), shuffle: false);
+        using BatchStep step = BatchStep.Create(network, new TrainingOptions { Optimizer = optimizer, Regularization = regularization }, source.BatchSize, new SeededRandom(2));
+        for (int b = 0; b < 3; b++)
+        {
+            double penalty = regularization.Penalty(network);
+            StepResult result = step.Run(source.Gather(b), 0f);
+            double expected = ((double)result.LossSum / 50) + penalty;
+            Assert.True(expected == optimizer.PreviousLoss, $"step {b}: iRPROP+ was given {optimizer.PreviousLoss:R}; expected the penalised {expected:R}.");
+        }
+    }
+
     // ---- the full-batch optimizers --------------------------------------------------------------
 
     /// <summary>L-BFGS and Levenberg-Marquardt minimise the penalised objective: a strong L2 penalty ends with smaller weights

@@ -190,6 +190,7 @@ internal sealed class TrainCommandOptions
     }
 
     /// <summary>The regularization the options ask for, or null when --l1, --l2 and --max-norm are 0.</summary>
+    /// <exception cref="UserException">--penalize-biases without --l1 or --l2 (it would change nothing).</exception>
     public Regularization? Regularization(ParseResult parse)
     {
         var regularization = new Regularization
@@ -199,6 +200,10 @@ internal sealed class TrainCommandOptions
             PenalizeBiases = parse.GetValue(PenalizeBiases),
             MaxNorm = parse.GetValue(MaxNorm),
         };
+        if (regularization is { PenalizeBiases: true, HasPenalty: false })
+        {
+            throw new UserException($"{PenalizeBiases.Name} applies to {L1.Name} and {L2.Name}, and neither is given; add one of them or leave out {PenalizeBiases.Name}.");
+        }
         return regularization is { HasPenalty: false, MaxNorm: 0 } ? null : regularization;
     }
 
