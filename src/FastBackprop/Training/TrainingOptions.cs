@@ -15,7 +15,7 @@ public enum DivergencePolicy
 }
 
 /// <summary>Settings of <see cref="Trainer.Fit"/>. Defaults: 10 epochs, batches of 32, shuffled,
-/// plain SGD with learning rate 0.01, no validation, no early stopping.</summary>
+/// plain SGD with learning rate 0.01, no regularization, no validation, no early stopping.</summary>
 public sealed record TrainingOptions
 {
     /// <summary>Number of passes over the training data; at least 1.</summary>
