@@ -53,6 +53,29 @@ public sealed class ScheduleTrainingTests : IDisposable
         Assert.Equal(a.Parameters.ToArray(), b.Parameters.ToArray());
     }
 
+    /// <summary>A rate that grows tenfold every step: it diverges a few steps into an epoch.</summary>
+    private sealed class Rising : LearningRateSchedule
+    {
+        public override float Rate(int epoch) => MathF.Min(1e-3f * MathF.Pow(10f, epoch), 1e30f);
+    }
+
+    [Fact]
+    public void Fit_PerStepDivergence_HandsBackTheWeightsOfBeforeTheFailingStep()
+    {
+        // The guard replays the epoch's steps from its mark at each step's own rate (at the epoch's first rate, the
+        // weights would differ): the network ends with the bits it had after the last good step.
+        Network network = RegressionNetwork();
+        float[] last = network.Parameters.ToArray();
+        var options = new TrainingOptions
+        {
+            Epochs = 3, BatchSize = 20, Seed = 1, Schedule = new Rising(), ScheduleUnit = ScheduleUnit.Step,
+            BatchCompleted = _ => last = network.Parameters.ToArray(),
+        };
+        var e = Assert.Throws<TrainingDivergedException>(() => Fit(network, Regression(), options));
+        Assert.True(e.Epoch == 2 || e.Batch > 1, $"diverged too early to replay anything: {e.Message}");
+        Assert.Equal(last, network.Parameters.ToArray());
+    }
+
     [Fact]
     public void Fit_CosineThatReachesZero_RunsItsRateZeroEpochsWithoutChangingAWeight()
     {
