@@ -68,7 +68,11 @@ public sealed class ScheduleTrainingTests : IDisposable
         float[] last = network.Parameters.ToArray();
         var options = new TrainingOptions
         {
-            Epochs = 3, BatchSize = 20, Seed = 1, Schedule = new Rising(), ScheduleUnit = ScheduleUnit.Step,
+            Epochs = 3,
+            BatchSize = 20,
+            Seed = 1,
+            Schedule = new Rising(),
+            ScheduleUnit = ScheduleUnit.Step,
             BatchCompleted = _ => last = network.Parameters.ToArray(),
         };
         var e = Assert.Throws<TrainingDivergedException>(() => Fit(network, Regression(), options));
@@ -123,7 +127,10 @@ public sealed class ScheduleTrainingTests : IDisposable
     {
         "warmup-per-step" => (RegressionNetwork, Regression(), new()
         {
-            Epochs = 4, BatchSize = 20, Seed = 2, ScheduleUnit = ScheduleUnit.Step,
+            Epochs = 4,
+            BatchSize = 20,
+            Seed = 2,
+            ScheduleUnit = ScheduleUnit.Step,
             Schedule = LearningRateSchedule.Warmup(LearningRateSchedule.Cosine(0.1f, 25), 15, 0f),
             Optimizer = new Sgd(RegressionNetwork().Definition.ParameterCount, momentum: 0.9f),
         }, 2, 3),
@@ -131,12 +138,19 @@ public sealed class ScheduleTrainingTests : IDisposable
         "one-cycle-per-epoch" => (RegressionNetwork, Regression(), new() { Epochs = 5, BatchSize = 20, Seed = 2, Schedule = LearningRateSchedule.OneCycle(0.2f, 5) }, 3, 6),
         "plateau" => (RegressionNetwork, Regression(), new()
         {
-            Epochs = 8, BatchSize = 20, Seed = 2, ValidationFraction = 0.2,
+            Epochs = 8,
+            BatchSize = 20,
+            Seed = 2,
+            ValidationFraction = 0.2,
             Schedule = new ReduceOnPlateauSchedule(0.2f, factor: 0.5f, patience: 0, threshold: 0.02, cooldown: 1),
         }, 5, 4),
         "plateau-accuracy" => (() => DigitsNetwork(), DigitsSplit().Train, new()
         {
-            Epochs = 5, BatchSize = 64, Seed = 2, Validation = DigitsSplit().Test, Monitor = MonitoredMetric.Accuracy,
+            Epochs = 5,
+            BatchSize = 64,
+            Seed = 2,
+            Validation = DigitsSplit().Test,
+            Monitor = MonitoredMetric.Accuracy,
             Schedule = new ReduceOnPlateauSchedule(0.1f, factor: 0.5f, patience: 0, threshold: 0.1),
         }, 4, 7),
         "restore-best-min-delta" => (RegressionNetwork, Regression(), new() { Epochs = 8, BatchSize = 20, Seed = 2, LearningRate = 0.05f, ValidationFraction = 0.2, EarlyStoppingMinDelta = 1e-4 }, 6, 2),
