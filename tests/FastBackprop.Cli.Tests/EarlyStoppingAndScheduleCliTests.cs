@@ -92,6 +92,22 @@ public sealed class EarlyStoppingAndScheduleCliTests
     }
 
     [Fact]
+    public void Resume_OfARunDescribedWithoutTheNewOptions_IsRefusedNamingTheOption()
+    {
+        // A run description written before issue 9 has no --restore-best line, and that run kept its last weights:
+        // resuming it under today's default would end otherwise than it would have, so it is refused in one line.
+        string folder = CliRunner.TempFolder();
+        string checkpoint = Path.Combine(folder, "ck"), model = Path.Combine(folder, "m.fbp");
+        string[] run = ["train", "--epochs", "2", "--checkpoint", checkpoint, "--out", model, "--no-plot", "-q"];
+        Assert.Equal(0, CliRunner.Run(run).ExitCode);
+        UserErrorAssert.OneLine(CliRunner.Run([.. run, "--resume", "--monitor", "accuracy"]), "it was written with --monitor loss, this run has --monitor accuracy");
+
+        string description = checkpoint + ".run";
+        File.WriteAllLines(description, File.ReadAllLines(description).Where(line => !line.StartsWith("--restore-best ", StringComparison.Ordinal)));
+        UserErrorAssert.OneLine(CliRunner.Run([.. run, "--resume"]), "it was written by a version without --restore-best, which this run sets to on");
+    }
+
+    [Fact]
     public void Train_RestoreBest_SavesTheBestEpochUnlessOff()
     {
         // A plateau schedule and 4 epochs of Adam at a high rate; --restore-best on (the default) saves the best epoch's
