@@ -29,8 +29,8 @@ internal static class TrainCommand
         Ctrl+C or SIGTERM stops after the current batch and exits 130 or 143. What --out then holds: the weights of
         the best epoch so far; if no epoch has finished, nothing is written and an existing --out stays as it was.
         A run that ends normally saves its final weights (the best epoch's by --monitor when there is validation data
-        or a --patience, unless --restore-best off), and warns when it
-        replaces a model that recorded a lower loss on the same data. --checkpoint saves the whole training state
+        or a --patience, unless --restore-best off), and warns when it replaces a model that recorded a lower loss
+        on the same data. --checkpoint saves the whole training state
         every epoch; --resume continues it to exactly the weights an uninterrupted run would reach.
         """;
 

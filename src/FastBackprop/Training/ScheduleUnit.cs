@@ -9,6 +9,7 @@ public enum ScheduleUnit
 
     /// <summary>Zero-based steps (batches) over the whole run: <c>epoch · batchesPerEpoch + batch</c>, so the counter
     /// goes on across epochs and a resumed run computes the rate of the step it resumes at (PyTorch's
-    /// <c>scheduler.step()</c> after every <c>optimizer.step()</c>, as OneCycleLR expects).</summary>
+    /// <c>scheduler.step()</c> after every <c>optimizer.step()</c>, as OneCycleLR expects). An epoch's
+    /// <see cref="EpochReport.LearningRate"/> is then the rate of its last step.</summary>
     Step,
 }

@@ -36,7 +36,8 @@ public sealed record TrainingOptions
     /// <summary>The learning rate eta, used when <see cref="Schedule"/> is null; finite, greater than 0.</summary>
     public float LearningRate { get; init; } = 0.01f;
 
-    /// <summary>Learning rate per zero-based epoch; overrides <see cref="LearningRate"/> when set. A rate of 0 is
+    /// <summary>Learning rate per zero-based epoch, or per zero-based step over the run (<see cref="ScheduleUnit"/>);
+    /// overrides <see cref="LearningRate"/> when set. A rate of 0 is
     /// a valid epoch that changes no weight (the loss is still measured); a NaN, infinite or negative rate stops
     /// <see cref="Trainer.Fit"/> with an <see cref="ArgumentOutOfRangeException"/>.</summary>
     public LearningRateSchedule? Schedule { get; init; }

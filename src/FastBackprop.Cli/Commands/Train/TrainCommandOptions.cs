@@ -88,8 +88,9 @@ internal sealed class TrainCommandOptions
 
     public Option<float> WarmupFactor { get; } = new("--warmup-factor")
     {
-        Description = "The first warm-up rate as a fraction of the schedule's first rate, in [0, 1]. Default: 1/3 (PyTorch LinearLR's).",
+        Description = "The first warm-up rate as a fraction of the schedule's first rate, in [0, 1] (PyTorch LinearLR's default, 1/3).",
         DefaultValueFactory = _ => WarmupSchedule.DefaultStartFactor,
+        HelpName = "factor",
     };
 
     public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this L2 norm (0 = off)." };
