@@ -58,7 +58,9 @@ public sealed class ReduceOnPlateauSchedule : LearningRateSchedule
 
     /// <summary>The rate before any reduction (<see cref="InitialRate"/>): the rate of a run follows its
     /// <see cref="PlateauState"/>.</summary>
-    /// <inheritdoc/>
+    /// <param name="epoch">At least 0.</param>
+    /// <returns><see cref="InitialRate"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative.</exception>
     public override float Rate(int epoch)
     {
         CheckEpoch(epoch);
