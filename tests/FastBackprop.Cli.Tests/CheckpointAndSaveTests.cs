@@ -69,7 +69,9 @@ public sealed class CheckpointAndSaveTests
         Assert.Equal(0, CliRunner.Run("train", "--epochs", "3", "--out", model, "--no-plot", "-q").ExitCode);
         CliResult worse = CliRunner.Run("train", "--epochs", "1", "--out", model, "--no-plot", "-q");
         Assert.True(worse.ExitCode == 0, worse.ToString());
-        Assert.Matches(@"^fastbackprop: warning: .*m\.fbp held a model with a lower validation loss on the same data \(0\.\d+\) than the one replacing it \(1\.\d+, final weights\)", worse.Error);
+        // With validation data the best epoch's weights are restored (issue 9, --restore-best on by default): the label
+        // of a 1-epoch run's weights is that of its best epoch, which is its last.
+        Assert.Matches(@"^fastbackprop: warning: .*m\.fbp held a model with a lower validation loss on the same data \(0\.\d+\) than the one replacing it \(1\.\d+, weights of epoch 1, the best\)", worse.Error);
 
         CliResult same = CliRunner.Run("train", "--epochs", "1", "--out", model, "--no-plot", "-q");   // as good as what it replaces
         Assert.Equal("", same.Error);

@@ -28,8 +28,9 @@ internal static class TrainCommand
         Train a network (on the embedded digits unless --data is given), save it and its learning curve.
         Ctrl+C or SIGTERM stops after the current batch and exits 130 or 143. What --out then holds: the weights of
         the best epoch so far; if no epoch has finished, nothing is written and an existing --out stays as it was.
-        A run that ends normally saves its final weights (the best epoch's with --patience), and warns when it
-        replaces a model that recorded a lower loss on the same data. --checkpoint saves the whole training state
+        A run that ends normally saves its final weights (the best epoch's by --monitor when there is validation data
+        or a --patience, unless --restore-best off), and warns when it replaces a model that recorded a lower loss
+        on the same data. --checkpoint saves the whole training state
         every epoch; --resume continues it to exactly the weights an uninterrupted run would reach.
         """;
 
@@ -48,7 +49,7 @@ internal static class TrainCommand
         Prepared run = Prepare(parse, o, context);
         string optimizerName = parse.GetValue(o.Optimizer)!;
         float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
-        var best = new BestWeights(run.Network);
+        var best = new BestWeights(run.Network, o.MonitoredMetric(parse));
         var display = new TrainingDisplay(context, parse.GetValue(o.Epochs), run.Validation is not null, run.Classify);
         TrainingOptions options = Options(parse, o, run, rate, outputs.Checkpoint, best, display);
 
@@ -86,7 +87,7 @@ internal static class TrainCommand
         network.InitializeWeights(seed);
 
         // Validation split first, then the scaling fitted on the training part only.
-        (Dataset training, Dataset? validation) = Split(loaded.Data, parse.GetValue(o.Validation), seed);
+        (Dataset training, Dataset? validation) = Split(loaded.Data, parse.GetValue(o.Validation), seed, Stratified(parse, o, classify));
         InputScaling? scaling = ScalingFactory.Fit(parse.GetValue(o.Scaling)!, loaded, training);
         if (scaling is not null)
         {
@@ -98,20 +99,31 @@ internal static class TrainCommand
 
     private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, string? checkpoint, BestWeights best, TrainingDisplay display)
     {
+        int batchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!)
+            ? parse.GetValue(o.BatchSize)
+            : run.Training.Count;   // a full-batch method: the whole training set per step
+        MonitoredMetric monitor = o.MonitoredMetric(parse);
+        if (monitor == MonitoredMetric.Accuracy && !run.Classify)
+        {
+            throw new UserException($"{o.Monitor.Name} accuracy needs class labels, but {run.Loaded.Source} is regression data; use {o.Monitor.Name} loss.");
+        }
+        int size = Math.Min(batchSize, run.Training.Count);
         var options = new TrainingOptions
         {
             Epochs = parse.GetValue(o.Epochs),
-            BatchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!)
-                ? parse.GetValue(o.BatchSize)
-                : run.Training.Count,   // a full-batch method: the whole training set per step
+            BatchSize = batchSize,
             Seed = parse.GetValue(o.Seed),
             LearningRate = rate,
-            Schedule = ScheduleFactory.Create(parse, o, rate),
+            Schedule = ScheduleFactory.Create(parse, o, rate, (run.Training.Count + size - 1) / size),
+            ScheduleUnit = ScheduleFactory.Unit(parse, o),
             Optimizer = OptimizerFactory.Create(parse, o, run.Network.Definition.ParameterCount),
             GradientClipNorm = parse.GetValue(o.ClipNorm),
             Regularization = o.Regularization(parse),
             Validation = run.Validation,
             EarlyStoppingPatience = parse.GetValue(o.Patience),
+            RestoreBestWeights = parse.GetValue(o.RestoreBest) == "on",
+            EarlyStoppingMinDelta = parse.GetValue(o.MinDelta),
+            Monitor = monitor,
             OnDivergence = o.DivergencePolicy(parse),
             Progress = new SyncProgress<EpochReport>(r =>
             {
@@ -139,10 +151,21 @@ internal static class TrainCommand
         return Plots.TryWrite(context, outputs.Curve, () => Plots.LearningCurve(epochs, title)) ? outputs.Curve : null;
     }
 
-    private static (Dataset Training, Dataset? Validation) Split(Dataset all, double fraction, ulong seed)
+    // --stratify on (the default) for classification data; an explicit on for regression data is an error.
+    private static bool Stratified(ParseResult parse, TrainCommandOptions o, bool classify)
+    {
+        bool on = parse.GetValue(o.Stratify) == "on";
+        if (on && !classify && parse.GetResult(o.Stratify) is { Implicit: false })
+        {
+            throw new UserException($"{o.Stratify.Name} on keeps each class's share of the validation split, but the data is regression data (no classes); leave it off.");
+        }
+        return on && classify;
+    }
+
+    private static (Dataset Training, Dataset? Validation) Split(Dataset all, double fraction, ulong seed, bool stratified)
     {
         if (fraction <= 0) return (all, null);
-        (Dataset held, Dataset rest) = all.Split(fraction, seed ^ 0x5EED5EED5EED5EEDUL);
+        (Dataset held, Dataset rest) = stratified ? all.StratifiedSplit(fraction, seed ^ 0x5EED5EED5EED5EEDUL) : all.Split(fraction, seed ^ 0x5EED5EED5EED5EEDUL);
         return held.Count > 0 && rest.Count > 0 ? (rest, held) : (all, null);
     }
 

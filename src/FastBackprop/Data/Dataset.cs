@@ -265,7 +265,7 @@ public sealed partial class Dataset
     /// <c>var (train, test) = data.Split(0.8, seed: 1);</c></summary>
     /// <remarks>Deterministic on every platform: a Fisher-Yates shuffle of 0..Count-1 driven by
     /// <see cref="SeededRandom"/>(<paramref name="seed"/>) picks the members of each part, and each
-    /// part keeps the original order of its samples. Not stratified.</remarks>
+    /// part keeps the original order of its samples. Not stratified (see <see cref="StratifiedSplit"/>).</remarks>
     /// <param name="fraction">Share of the samples that go to <c>First</c>, in [0, 1].</param>
     /// <param name="seed">Seed of the shuffle.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not in [0, 1] (or NaN).</exception>
@@ -298,6 +298,54 @@ public sealed partial class Dataset
         Array.Sort(first);
         Array.Sort(second);
         return (first, second);
+    }
+
+    /// <summary>As <see cref="Split"/>, stratified by class: <c>First</c> gets the same round(<paramref name="fraction"/> x
+    /// <see cref="Count"/>) samples in total, and each class c of n_c samples gets floor(<paramref name="fraction"/> x n_c) or
+    /// one more, so within one sample of its exact share (the largest remainders get the extra samples, ties to the
+    /// lower class), as scikit-learn's <c>train_test_split(stratify=y)</c> keeps the class proportions.</summary>
+    /// <remarks>Deterministic on every platform: one <see cref="SeededRandom"/>(<paramref name="seed"/>) shuffles each
+    /// class's samples in turn (Fisher-Yates, classes in label order); each class's first samples in that order go to
+    /// <c>First</c>, and each part keeps the original order of its samples.</remarks>
+    /// <param name="fraction">Share of the samples that go to <c>First</c>, in [0, 1].</param>
+    /// <param name="seed">Seed of the shuffle.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not in [0, 1] (or NaN).</exception>
+    /// <exception cref="InvalidOperationException">The dataset has no class labels.</exception>
+    public (Dataset First, Dataset Second) StratifiedSplit(double fraction, ulong seed)
+    {
+        if (!(fraction >= 0 && fraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, $"fraction is {fraction}; expected a number in [0, 1].");
+        }
+        if (labels is null) throw new InvalidOperationException("StratifiedSplit needs class labels; this dataset has targets only (use Split).");
+        (int[] first, int[] second) = StratifiedSplitRows(fraction, seed);
+        return (Subset(first), Subset(second));
+    }
+
+    /// <summary>The rows of the two parts of <see cref="StratifiedSplit"/> (labels and <paramref name="fraction"/> checked
+    /// by the caller), each in ascending order.</summary>
+    internal (int[] First, int[] Second) StratifiedSplitRows(double fraction, ulong seed)
+    {
+        int[][] members = StratifiedSplitting.Members(labels!, ClassCount);
+        int[] quota = StratifiedSplitting.Quotas(members, fraction, (int)Math.Round(fraction * Count, MidpointRounding.ToEven));
+        var random = new SeededRandom(seed);
+        var first = new List<int>(Count);
+        var second = new List<int>(Count);
+        for (int c = 0; c < members.Length; c++)
+        {
+            int[] rows = members[c];
+            for (int i = rows.Length - 1; i > 0; i--)
+            {
+                int j = random.NextInt32(i + 1);
+                (rows[i], rows[j]) = (rows[j], rows[i]);
+            }
+            first.AddRange(rows.AsSpan(0, quota[c]));
+            second.AddRange(rows.AsSpan(quota[c]));
+        }
+        int[] a = [.. first], b = [.. second];
+        Array.Sort(a);
+        Array.Sort(b);
+        return (a, b);
     }
 
     /// <summary>A dataset with new (validated, owned) inputs, the scaling that produced them from the

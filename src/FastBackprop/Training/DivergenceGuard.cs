@@ -33,13 +33,16 @@ internal sealed class DivergenceGuard
     private readonly float[] markParameters;
     private readonly IO.FieldWriter markOptimizer = new();   // reused: no allocation after the first epoch
     private readonly SeededRandom markRandom = new(0);
+    private readonly Func<int, float>? stepRate;   // a per-step schedule's rate of a batch of the epoch, or null
     private int markBatch;
     private float markRate;
 
     /// <summary>A guard for the run of <paramref name="step"/> over <paramref name="source"/>, whose dropout masks
-    /// come from <paramref name="layerRandom"/> (replayed steps draw the same ones again).</summary>
-    public DivergenceGuard(Network network, TrainingOptions options, BatchStep step, BatchSource source, SeededRandom layerRandom)
+    /// come from <paramref name="layerRandom"/> (replayed steps draw the same ones again), and whose steps run at
+    /// <paramref name="stepRate"/>'s rate for their batch when the schedule counts steps (else at the epoch's rate).</summary>
+    public DivergenceGuard(Network network, TrainingOptions options, BatchStep step, BatchSource source, SeededRandom layerRandom, Func<int, float>? stepRate = null)
     {
+        this.stepRate = stepRate;
         this.network = network;
         optimizer = options.Optimizer;
         maxHalvings = options.MaxLearningRateHalvings;
@@ -98,7 +101,7 @@ internal sealed class DivergenceGuard
         layerRandom.CopyFrom(markRandom);
         for (int b = markBatch; b < failingBatch; b++)
         {
-            if (step.Run(source.Gather(b), markRate).Failure is null) continue;
+            if (step.Run(source.Gather(b), stepRate?.Invoke(b) ?? markRate).Failure is null) continue;
             // Unreachable while the steps are deterministic (a BatchCompleted handler that changes the weights breaks
             // that): hand back the mark's weights, finite at least, rather than NaN.
             Debug.Fail("a replayed step diverged: the steps are not deterministic");

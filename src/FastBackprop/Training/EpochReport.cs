@@ -33,8 +33,9 @@ public enum StopReason
     /// <summary>All epochs ran.</summary>
     Completed,
 
-    /// <summary>Early stopping: no improvement for the patience; the best epoch's weights were restored (if an epoch
-    /// had a finite monitored loss: see <see cref="TrainingHistory.Weights"/>).</summary>
+    /// <summary>Early stopping: no improvement for the patience; the best epoch's weights were restored (with
+    /// <see cref="TrainingOptions.RestoreBestWeights"/>, if an epoch had a finite monitored figure: see
+    /// <see cref="TrainingHistory.Weights"/>).</summary>
     EarlyStopped,
 
     /// <summary>The cancellation token fired; the network holds the weights after the last whole batch.</summary>
@@ -44,19 +45,22 @@ public enum StopReason
 /// <summary>Which weights <see cref="Trainer.Fit"/> leaves in the network.</summary>
 public enum FinalWeights
 {
-    /// <summary>The weights after the last batch trained: without early stopping, after a cancellation, or when
-    /// early stopping never saw a finite monitored loss (so it kept no weights to restore).</summary>
+    /// <summary>The weights after the last batch trained: when <see cref="TrainingOptions.RestoreBestWeights"/> does not
+    /// apply (it is off, or there is neither validation data nor a patience), after a cancellation, or when no epoch had
+    /// a finite monitored figure (so no weights were kept to restore).</summary>
     LastBatch,
 
-    /// <summary>The weights at the end of <see cref="TrainingHistory.BestEpoch"/>, restored by early stopping
-    /// (<see cref="TrainingOptions.EarlyStoppingPatience"/>), whether it stopped the run early or all epochs ran.</summary>
+    /// <summary>The weights at the end of <see cref="TrainingHistory.BestEpoch"/>, restored by
+    /// <see cref="TrainingOptions.RestoreBestWeights"/>, whether early stopping ended the run or all epochs ran.</summary>
     BestEpoch,
 }
 
 /// <summary>What <see cref="Trainer.Fit"/> returns: the per-epoch reports, why it stopped and which weights the network holds.</summary>
 /// <param name="Epochs">One report per finished epoch, including epochs before a resume.</param>
 /// <param name="StopReason">Why training ended.</param>
-/// <param name="BestEpoch">1-based epoch with the lowest finite monitored loss (validation if any, else training); 0 if none.</param>
+/// <param name="BestEpoch">1-based epoch with the best finite monitored figure (<see cref="TrainingOptions.Monitor"/>: the
+/// lowest loss or the highest accuracy, validation if any, else training; improvements by more than
+/// <see cref="TrainingOptions.EarlyStoppingMinDelta"/> only); 0 if none.</param>
 /// <param name="LearningRateHalvings">How often divergence halved the learning rate.</param>
 /// <param name="Weights">Which weights the network holds now.</param>
 public sealed record TrainingHistory(IReadOnlyList<EpochReport> Epochs, StopReason StopReason, int BestEpoch, int LearningRateHalvings,

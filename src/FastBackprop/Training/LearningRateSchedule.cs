@@ -28,6 +28,26 @@ public abstract class LearningRateSchedule
     /// <returns>The schedule.</returns>
     public static LearningRateSchedule Cosine(float initialRate, int totalEpochs, float minRate = 0f) => new CosineSchedule(initialRate, totalEpochs, minRate);
 
+    /// <summary>A <see cref="WarmupSchedule"/>: a linear warm-up of <paramref name="length"/> epochs or steps, then <paramref name="inner"/>.</summary>
+    /// <param name="inner">The schedule after the warm-up.</param>
+    /// <param name="length">Epochs or steps of warm-up.</param>
+    /// <param name="startFactor">The first rate as a fraction of inner(0); PyTorch LinearLR's default 1/3.</param>
+    /// <returns>The schedule.</returns>
+    public static LearningRateSchedule Warmup(LearningRateSchedule inner, int length, float startFactor = WarmupSchedule.DefaultStartFactor) => new WarmupSchedule(inner, length, startFactor);
+
+    /// <summary>A <see cref="OneCycleSchedule"/> with PyTorch OneCycleLR's defaults.</summary>
+    /// <param name="maxRate">The peak rate.</param>
+    /// <param name="totalSteps">Steps (or epochs) in the cycle.</param>
+    /// <returns>The schedule.</returns>
+    public static LearningRateSchedule OneCycle(float maxRate, int totalSteps) => new OneCycleSchedule(maxRate, totalSteps);
+
+    /// <summary>A <see cref="ReduceOnPlateauSchedule"/> with PyTorch ReduceLROnPlateau's defaults but the factor and patience.</summary>
+    /// <param name="initialRate">The rate before any reduction.</param>
+    /// <param name="factor">The factor of a reduction, in (0, 1).</param>
+    /// <param name="patience">Bad epochs tolerated before a reduction.</param>
+    /// <returns>The schedule.</returns>
+    public static LearningRateSchedule ReduceOnPlateau(float initialRate, float factor = 0.1f, int patience = 10) => new ReduceOnPlateauSchedule(initialRate, factor, patience);
+
     /// <summary>Throws unless <paramref name="epoch"/> &gt;= 0.</summary>
     /// <param name="epoch">The epoch to check.</param>
     private protected static void CheckEpoch(int epoch) => HyperParameter.AtLeast(epoch, 0, nameof(epoch));

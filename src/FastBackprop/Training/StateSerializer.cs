@@ -14,7 +14,7 @@ namespace FastBackprop.Training;
 internal ref struct StateSerializer
 {
     /// <summary>The checkpoint format version this build writes (see <see cref="TrainingCheckpoint"/>).</summary>
-    public const ushort CurrentVersion = 3;
+    public const ushort CurrentVersion = 4;
 
     private readonly FieldWriter? writer;
     private FieldReader reader;
@@ -29,14 +29,15 @@ internal ref struct StateSerializer
     /// <summary>One reading exchange of an element of a list; <c>item</c> is null on entry when reading.</summary>
     public delegate void ItemExchange<T>(ref StateSerializer serializer, ref T? item);
 
-    /// <summary>A serializer whose calls write their values.</summary>
-    public static StateSerializer Writing(FieldWriter writer) => new(writer, default, CurrentVersion);
+    /// <summary>A serializer whose calls write their values, in format <paramref name="version"/> (older formats for tests:
+    /// the pieces guarded by the version are left out; format 2's optimizer layout is not written).</summary>
+    public static StateSerializer Writing(FieldWriter writer, ushort version = CurrentVersion) => new(writer, default, version);
 
     /// <summary>A serializer whose calls overwrite their variables with what <paramref name="reader"/> holds, written in
     /// format <paramref name="version"/> (an older checkpoint's pieces are read in their old layout).</summary>
     public static StateSerializer Reading(FieldReader reader, ushort version = CurrentVersion) => new(null, reader, version);
 
-    /// <summary>The format version being written (always <see cref="CurrentVersion"/>) or read.</summary>
+    /// <summary>The format version being written (<see cref="CurrentVersion"/> but in tests) or read.</summary>
     public ushort Version { get; }
 
     /// <summary>Whether the calls read (else they write).</summary>

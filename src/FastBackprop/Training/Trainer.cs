@@ -40,6 +40,7 @@ public static class Trainer
         NetworkDefinition definition = network.Definition;
         CheckData(definition, data, nameof(data));
         DatasetChecks.Classes(data, nameof(data));
+        CheckLabelledOptions(data, options);
         (DatasetRows training, DatasetRows? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
         if (options.Validation is not null)
@@ -54,7 +55,11 @@ public static class Trainer
         }
 
         using var run = new TrainingRun(network, training, validation, options);
-        resumeFrom?.RestoreInto(network, options.Optimizer, run.State, training.Count, options);
+        if (resumeFrom is not null)
+        {
+            resumeFrom.RestoreInto(network, options.Optimizer, run.State, training.Count, options);
+            run.CheckResumed();
+        }
         return run.Execute(cancellationToken);
     }
 
@@ -144,6 +149,20 @@ public static class Trainer
         }
     }
 
+    // The options that need class labels: accuracy as the monitored figure, a stratified split.
+    private static void CheckLabelledOptions(Dataset data, TrainingOptions options)
+    {
+        if (options.Monitor == MonitoredMetric.Accuracy && !(data.HasLabels && (options.Validation is null || options.Validation.HasLabels)))
+        {
+            string which = data.HasLabels ? "options.Validation has" : "data has";
+            throw new ArgumentException($"Monitor is Accuracy, which needs class labels, but {which} targets only (regression); monitor the loss instead.", nameof(options.Monitor));
+        }
+        if (options.StratifiedValidation && options.ValidationFraction > 0 && !data.HasLabels)
+        {
+            throw new ArgumentException("StratifiedValidation keeps each class's share of the validation split, which needs class labels, but data has targets only (regression); turn it off.", nameof(options.StratifiedValidation));
+        }
+    }
+
     // The checks of a data set bound to the network, once per call.
     private static void CheckData(NetworkDefinition definition, Dataset data, string name)
     {
@@ -158,7 +177,8 @@ public static class Trainer
     {
         if (options.ValidationFraction <= 0) return (new DatasetRows(data), options.Validation is null ? null : new DatasetRows(options.Validation));
         if (!(options.ValidationFraction < 1)) options.Validate(data.Count);   // names the option before SplitRows sees it
-        (int[] validation, int[] training) = data.SplitRows(options.ValidationFraction, options.Seed ^ 0x5EED5EED5EED5EEDUL);
+        ulong seed = options.Seed ^ 0x5EED5EED5EED5EEDUL;
+        (int[] validation, int[] training) = options.StratifiedValidation ? data.StratifiedSplitRows(options.ValidationFraction, seed) : data.SplitRows(options.ValidationFraction, seed);
         return (new DatasetRows(data, training), validation.Length == 0 ? null : new DatasetRows(data, validation));
     }
 }

@@ -4,7 +4,7 @@ using FastBackprop.IO;
 namespace FastBackprop.Training;
 
 // ---------------------------------------------------------------------------------------------
-// Checkpoint file, version 3, in FastBackprop's framing (FramedFile: "FBPCHKPT", version, body,
+// Checkpoint file, version 4, in FastBackprop's framing (FramedFile: "FBPCHKPT", version, body,
 // CRC-32). The body is whatever Exchange below lists, in that order, through StateSerializer:
 //   the run it belongs to: training pattern count, batch size (int32), seed (uint64), shuffle (flag),
 //     optimizer type name, network description (NetworkDefinition.ToString) (strings: int32 length + UTF-8),
@@ -18,8 +18,12 @@ namespace FastBackprop.Training;
 // The network is stored as its parameters and a description, not as a model file, so a network with
 // custom transfer functions (which model files cannot hold) checkpoints too; on resume the
 // description must match the network's.
+// Version 4 added the monitored metric to the early-stopping memory and the ReduceOnPlateauSchedule's state
+// at the end of the TrainingState; a version 3 checkpoint reads as monitoring the loss with no plateau state
+// (neither existed), and resumes unless the run now restores best weights that it did not keep (RestoreInto
+// refuses that with a message).
 // Version 1 checkpoints (before the state was written once) are not read: finish such a run with the
-// build that started it, or start it again. A loaded version 2 checkpoint saves as version 3.
+// build that started it, or start it again. A loaded version 2 or 3 checkpoint saves as version 4.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The whole state of a training run at a batch boundary: weights, optimizer moments and
@@ -126,11 +130,12 @@ public sealed class TrainingCheckpoint
         AtomicFile.Write(path, Serialize());
     }
 
-    /// <summary>The bytes <see cref="Save"/> writes.</summary>
-    internal byte[] Serialize()
+    /// <summary>The bytes <see cref="Save"/> writes; with an older <paramref name="version"/> (tests), the bytes a build of
+    /// that format wrote for the same state (whatever it did not know left out).</summary>
+    internal byte[] Serialize(ushort version = FormatVersion)
     {
-        FieldWriter writer = FramedFile.Begin(Magic, FormatVersion);
-        StateSerializer s = StateSerializer.Writing(writer);
+        FieldWriter writer = FramedFile.Begin(Magic, version);
+        StateSerializer s = StateSerializer.Writing(writer, version);
         Exchange(ref s);
         return FramedFile.Seal(writer);
     }

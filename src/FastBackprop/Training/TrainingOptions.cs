@@ -15,7 +15,8 @@ public enum DivergencePolicy
 }
 
 /// <summary>Settings of <see cref="Trainer.Fit"/>. Defaults: 10 epochs, batches of 32, shuffled,
-/// plain SGD with learning rate 0.01, no regularization, no validation, no early stopping.</summary>
+/// plain SGD with learning rate 0.01, no regularization, no validation, no early stopping; with validation data,
+/// the best epoch's weights are restored at the end (<see cref="RestoreBestWeights"/>).</summary>
 public sealed record TrainingOptions
 {
     /// <summary>Number of passes over the training data; at least 1.</summary>
@@ -35,10 +36,16 @@ public sealed record TrainingOptions
     /// <summary>The learning rate eta, used when <see cref="Schedule"/> is null; finite, greater than 0.</summary>
     public float LearningRate { get; init; } = 0.01f;
 
-    /// <summary>Learning rate per zero-based epoch; overrides <see cref="LearningRate"/> when set. A rate of 0 is
+    /// <summary>Learning rate per zero-based epoch, or per zero-based step over the run (<see cref="ScheduleUnit"/>);
+    /// overrides <see cref="LearningRate"/> when set. A rate of 0 is
     /// a valid epoch that changes no weight (the loss is still measured); a NaN, infinite or negative rate stops
     /// <see cref="Trainer.Fit"/> with an <see cref="ArgumentOutOfRangeException"/>.</summary>
     public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>Whether <see cref="Schedule"/> is stepped per epoch (the default) or per step over the whole run
+    /// (see <see cref="Training.ScheduleUnit"/>). A <see cref="ReduceOnPlateauSchedule"/> changes its rate only at the
+    /// end of an epoch either way.</summary>
+    public ScheduleUnit ScheduleUnit { get; init; } = ScheduleUnit.Epoch;
 
     /// <summary>The optimizer, sized for the network's parameter count; null means plain SGD
     /// (w -= eta · mean gradient), whose update is fused into the gradient product. The trainer
@@ -61,11 +68,37 @@ public sealed record TrainingOptions
     /// <summary>Fraction of the training data (in [0, 1)) held out, by a seeded split, for validation.</summary>
     public double ValidationFraction { get; init; }
 
-    /// <summary>When greater than 0: stop after this many epochs without a lower validation loss (or
-    /// training loss, without validation data), and restore the weights of the best epoch; when all epochs run,
-    /// the best epoch's weights are restored too (see <see cref="TrainingHistory.Weights"/>). A NaN or infinite
-    /// monitored loss is never an improvement.</summary>
+    /// <summary>When greater than 0: stop after this many epochs without an improvement of the <see cref="Monitor"/>ed
+    /// figure (the validation figure, or the training figure without validation data; see
+    /// <see cref="EarlyStoppingMinDelta"/>). 0 runs every epoch. Which weights the network keeps is
+    /// <see cref="RestoreBestWeights"/>'s choice. A NaN or infinite monitored loss is never an improvement.</summary>
     public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>Put the weights of the best epoch (by <see cref="Monitor"/>) back at the end of the run, whether
+    /// early stopping ended it or all epochs ran (see <see cref="TrainingHistory.Weights"/>). It applies when there is
+    /// validation data (<see cref="Validation"/> or <see cref="ValidationFraction"/>) or a patience
+    /// (<see cref="EarlyStoppingPatience"/> &gt; 0); a run with neither keeps its last weights, since the best training
+    /// loss of an epoch is measured while the weights change. Default true, as scikit-learn's MLP with
+    /// <c>early_stopping</c> keeps its best coefficients and Keras's <c>restore_best_weights</c> does. (Before this
+    /// option, a run with validation data and no patience kept its last weights: set it to false for that.) Keeping the
+    /// best weights costs one copy of the parameters, made once per improving epoch.</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>The minimum improvement: an epoch improves on the best only if its monitored figure beats the best by
+    /// more than this (Keras's <c>min_delta</c>; scikit-learn's <c>tol</c>): loss &lt; best - delta, or accuracy &gt;
+    /// best + delta. An epoch that does not is counted against the patience and neither becomes the best epoch nor
+    /// has its weights kept. Finite, 0 or more; default 0 (any strict improvement).</summary>
+    public double EarlyStoppingMinDelta { get; init; }
+
+    /// <summary>The figure early stopping, <see cref="RestoreBestWeights"/> and <see cref="ReduceOnPlateauSchedule"/>
+    /// watch: the loss (lower is better; the default) or the accuracy (higher is better; labelled data only).</summary>
+    public MonitoredMetric Monitor { get; init; } = MonitoredMetric.Loss;
+
+    /// <summary>Make the <see cref="ValidationFraction"/> split stratified: each class gets its share of the held-out
+    /// patterns (see <see cref="Data.Dataset.StratifiedSplit"/>), as scikit-learn's MLPClassifier does for
+    /// <c>early_stopping</c>. Labelled data only. Default false: the plain random split of <see cref="Data.Dataset.Split"/>,
+    /// which earlier versions used, so that existing runs keep their bits.</summary>
+    public bool StratifiedValidation { get; init; }
 
     /// <summary>Receives a report after every epoch.</summary>
     public IProgress<EpochReport>? Progress { get; init; }
@@ -101,6 +134,9 @@ public sealed record TrainingOptions
         Check(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, "a finite number, 0 or more");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "a number in [0, 1)");
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 or more");
+        Check(double.IsFinite(EarlyStoppingMinDelta) && EarlyStoppingMinDelta >= 0, nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "a finite number, 0 or more");
+        Check(Enum.IsDefined(Monitor), nameof(Monitor), Monitor, "a defined MonitoredMetric");
+        Check(Enum.IsDefined(ScheduleUnit), nameof(ScheduleUnit), ScheduleUnit, "a defined ScheduleUnit");
         Check(DegreeOfParallelism >= 1, nameof(DegreeOfParallelism), DegreeOfParallelism, "at least 1");
         Check(MaxLearningRateHalvings >= 0, nameof(MaxLearningRateHalvings), MaxLearningRateHalvings, "0 or more");
         Regularization?.Validate();
@@ -113,6 +149,11 @@ public sealed record TrainingOptions
         if (trainingCount < 1)
         {
             throw new ArgumentException($"the training data has {trainingCount} patterns after the validation split; expected at least 1.", "data");
+        }
+        long steps = (long)Epochs * ((trainingCount + Math.Min(BatchSize, trainingCount) - 1) / Math.Min(BatchSize, trainingCount));
+        if (ScheduleUnit == ScheduleUnit.Step && steps > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ScheduleUnit), ScheduleUnit, $"ScheduleUnit is Step, but the run has {steps} steps ({Epochs} epochs); a schedule counts at most {int.MaxValue}.");
         }
     }
 

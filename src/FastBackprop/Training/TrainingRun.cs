@@ -33,6 +33,9 @@ internal sealed class TrainingRun : IDisposable
     private readonly BatchWorkspace? evaluation;
     private readonly SeededRandom shuffler = new(0);
     private readonly Stopwatch stopwatch = new();
+    private readonly bool keepBest;   // RestoreBestWeights applies: validation data or a patience
+    private readonly bool perStep;    // the schedule's counter is the step over the run
+    private readonly ReduceOnPlateauSchedule? plateau;
     private float rate;
     private FinalWeights finalWeights;
 
@@ -43,9 +46,13 @@ internal sealed class TrainingRun : IDisposable
         this.validation = validation;
         this.options = options;
         State = new TrainingState(options.Seed);
+        State.EarlyStopping.Begin(options.Monitor);
+        keepBest = options.RestoreBestWeights && (validation is not null || options.EarlyStoppingPatience > 0);
+        plateau = options.Schedule as ReduceOnPlateauSchedule;
+        perStep = options.ScheduleUnit == ScheduleUnit.Step && options.Schedule is not null && plateau is null;
         source = new BatchSource(training, options.BatchSize);
         step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
-        guard = new DivergenceGuard(network, options, step, source, State.LayerRandom);
+        guard = new DivergenceGuard(network, options, step, source, State.LayerRandom, perStep ? StepRate : null);
         if (validation is null) return;
         evaluation = network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation.Count), options.DegreeOfParallelism);
         validationRows = validation.IsWhole ? null : new BatchSource(validation, evaluation.Capacity);
@@ -54,11 +61,27 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Where the run is; a resumed run overwrites it before <see cref="Execute"/>.</summary>
     public TrainingState State { get; }
 
+    /// <summary>Refuses a resumed state that this run cannot continue as an uninterrupted one would.</summary>
+    /// <exception cref="ArgumentException">It monitors another figure, or it kept no best weights that this run restores.</exception>
+    public void CheckResumed()
+    {
+        EarlyStopping memory = State.EarlyStopping;
+        if (memory.Monitor != options.Monitor)
+        {
+            throw new ArgumentException($"resumeFrom was written by a run that monitors the {memory.Monitor.ToString().ToLowerInvariant()}; this run monitors the {options.Monitor.ToString().ToLowerInvariant()} (options.Monitor). Resume with the same options.", "resumeFrom");
+        }
+        if (keepBest && memory.BestEpoch > 0 && !memory.HasBestWeights)
+        {
+            throw new ArgumentException($"resumeFrom kept no copy of the weights of its best epoch ({memory.BestEpoch}), which this run would restore at the end: it was written with RestoreBestWeights off, or by a version that kept them only with a patience. Resume with RestoreBestWeights = false, or start the run again.", "resumeFrom");
+        }
+    }
+
     public TrainingHistory Execute(CancellationToken cancellationToken)
     {
         if (State.EarlyStopped)
         {
-            finalWeights = FinalWeights.BestEpoch;   // the checkpoint was saved with the best weights restored
+            // The checkpoint was saved with the best weights restored, if they were to be.
+            finalWeights = keepBest && State.EarlyStopping.HasBestWeights ? FinalWeights.BestEpoch : FinalWeights.LastBatch;
             return Stop(StopReason.EarlyStopped);
         }
         while (State.Epoch < options.Epochs)
@@ -81,7 +104,7 @@ internal sealed class TrainingRun : IDisposable
     {
         shuffler.CopyFrom(State.EpochStartRandom);
         source.SetOrder(shuffler, options.Shuffle);
-        rate = LearningRate(State.Epoch) * MathF.ScaleB(1f, -State.Halvings);
+        rate = perStep ? StepRate(State.Batch) : LearningRate(State.Epoch) * MathF.ScaleB(1f, -State.Halvings);
         stopwatch.Restart();
         guard.MarkEpochStart(State, rate);
         int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;
@@ -93,6 +116,7 @@ internal sealed class TrainingRun : IDisposable
                 return false;
             }
             Batch batch = source.Gather(State.Batch);
+            if (perStep) rate = StepRate(State.Batch);
             StepResult result = step.Run(batch, rate);
             if (result.Failure is not null)
             {
@@ -119,7 +143,10 @@ internal sealed class TrainingRun : IDisposable
         State.Epoch++;
         State.Batch = 0;
         State.Metrics = default;
-        bool stop = State.EarlyStopping.Observe(epoch, validated?.Loss ?? report.TrainingLoss, network.Parameters, options.EarlyStoppingPatience);
+        double monitored = Monitored(report, validated);
+        plateau?.Observe(State.Plateau, monitored);
+        double score = EarlyStopping.Score(options.Monitor, monitored);
+        bool stop = State.EarlyStopping.Observe(epoch, score, network.Parameters, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, keepBest);
         if (stop)
         {
             finalWeights = RestoreBest();
@@ -137,18 +164,41 @@ internal sealed class TrainingRun : IDisposable
             : Trainer.Score(network, validationRows, evaluation, "data (its validation part)");
     }
 
-    // The best epoch's weights, if early stopping kept any.
-    private FinalWeights RestoreBest() =>
-        options.EarlyStoppingPatience > 0 && State.EarlyStopping.RestoreBest(network.Parameters) ? FinalWeights.BestEpoch : FinalWeights.LastBatch;
+    // The figure of options.Monitor: the validation figure, else the training figure (accuracy: labelled data, checked by Fit).
+    private double Monitored(EpochReport report, Evaluation? validated) => options.Monitor == MonitoredMetric.Accuracy
+        ? (validated is null ? report.TrainingAccuracy : validated.Accuracy).GetValueOrDefault(double.NaN)
+        : validated?.Loss ?? report.TrainingLoss;
 
-    // The schedule's rate is checked here, once per epoch: a custom schedule may return anything.
+    // The best epoch's weights, if the run restores them and kept any.
+    private FinalWeights RestoreBest() =>
+        keepBest && State.EarlyStopping.RestoreBest(network.Parameters) ? FinalWeights.BestEpoch : FinalWeights.LastBatch;
+
+    // The schedule's rate is checked here, once per epoch (or step): a custom schedule may return anything.
     private float LearningRate(int epoch)
     {
         if (options.Schedule is null) return options.LearningRate;
-        float scheduled = options.Schedule.Rate(epoch);
+        if (plateau is not null)
+        {
+            if (!State.Plateau.Started) State.Plateau.Start(plateau.InitialRate, options.Monitor == MonitoredMetric.Accuracy);
+            return (float)State.Plateau.Rate;
+        }
+        return Checked(options.Schedule.Rate(epoch), epoch, "epoch");
+    }
+
+    // The rate of batch `batch` of the epoch in progress when the schedule counts steps: its step over the whole run,
+    // halved as often as divergence halved the run's rate.
+    private float StepRate(int batch)
+    {
+        long counter = (long)State.Epoch * source.BatchCount + batch;
+        int at = (int)Math.Min(counter, int.MaxValue);   // Fit checks that the run's steps fit an int
+        return Checked(options.Schedule!.Rate(at), at, "step") * MathF.ScaleB(1f, -State.Halvings);
+    }
+
+    private static float Checked(float scheduled, int counter, string unit)
+    {
         if (!(float.IsFinite(scheduled) && scheduled >= 0))
         {
-            throw new ArgumentOutOfRangeException("options.Schedule", scheduled, $"options.Schedule gives the rate {scheduled} for epoch {epoch}; expected a finite number, 0 or more.");
+            throw new ArgumentOutOfRangeException("options.Schedule", scheduled, $"options.Schedule gives the rate {scheduled} for {unit} {counter}; expected a finite number, 0 or more.");
         }
         return scheduled;
     }

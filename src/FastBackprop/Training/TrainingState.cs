@@ -36,6 +36,9 @@ internal sealed class TrainingState(ulong seed)
     /// <summary>Early stopping ended the run (its best weights are restored): a resume of it ends at once, as the run did.</summary>
     public bool EarlyStopped;
 
+    /// <summary>The <see cref="ReduceOnPlateauSchedule"/>'s rate, best figure and counters (not started without one).</summary>
+    public readonly PlateauState Plateau = new();
+
     /// <summary>Reports of the finished epochs.</summary>
     public readonly List<EpochReport> History = [];
 
@@ -52,6 +55,7 @@ internal sealed class TrainingState(ulong seed)
         Metrics.Exchange(ref s);
         s.List(History, EpochReportFields.MinimumSize, EpochReportFields.Exchange);
         s.Boolean(ref EarlyStopped);
+        if (s.Version >= 4) Plateau.Exchange(ref s);   // format 3 had no plateau schedule: its state stays not started
     }
 
     /// <summary>Makes <paramref name="destination"/> an independent copy of this state (through <see cref="Exchange"/>,

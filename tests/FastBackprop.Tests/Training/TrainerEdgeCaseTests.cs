@@ -182,8 +182,10 @@ public sealed class TrainerEdgeCaseTests : IDisposable
         Assert.Equal(FinalWeights.BestEpoch, history.Weights);
         Assert.Equal(history.Epochs[history.BestEpoch - 1].Validation!.Loss, Trainer.Evaluate(network, test).Loss, 12);
 
+        // Without a patience the best epoch is restored too when there is validation data (issue 9: RestoreBestWeights,
+        // default on); turning it off keeps the last weights, as patience 0 did before.
         Network without = DigitsNetwork();
-        TrainingHistory plain = Fit(without, train, Options(without, 0));
+        TrainingHistory plain = Fit(without, train, Options(without, 0) with { RestoreBestWeights = false });
         Assert.Equal(FinalWeights.LastBatch, plain.Weights);
         Assert.Equal(plain.Epochs[^1].Validation!.Loss, Trainer.Evaluate(without, test).Loss, 12);
     }

@@ -258,7 +258,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.NotNull(Assert.Single(checkpoint.History).Validation);
         Assert.Equal(bytes, checkpoint.Serialize());
         Assert.Equal("FBPCHKPT"u8.ToArray(), bytes[..8]);
-        Assert.Equal(3, BitConverter.ToUInt16(bytes, 8));
+        Assert.Equal(4, BitConverter.ToUInt16(bytes, 8));   // format 4 (issue 9): the monitored metric and the plateau state
     }
 
     [Property(MaxTest = 300)]
@@ -299,7 +299,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         byte[] bytes = [.. "FBPCHKPT"u8, 1, 0, 0, 0, 0, 0];
         Reseal(bytes);
         var e = Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Deserialize(bytes, "old.ckpt"));
-        Assert.Contains("checkpoint format version 1; this build reads versions 2 to 3", e.Message);
+        Assert.Contains("checkpoint format version 1; this build reads versions 2 to 4", e.Message);
         Assert.Contains("wrong magic", Assert.Throws<DataFormatException>(() => TrainingCheckpoint.Deserialize("FBPMODEL\x02\x00abcd"u8, "model.fbp")).Message);
     }
 
@@ -322,9 +322,9 @@ public sealed class TrainingCheckpointTests : IDisposable
         TrainingCheckpoint checkpoint = TrainingCheckpoint.Deserialize(bytes, "adam-halving-v2.ckpt");
         Assert.Equal((1, 4), (checkpoint.Epoch, checkpoint.Batch));
 
-        // It saves as format 3, which reads back to the same contents.
+        // It saves as the current format (4 since issue 9), which reads back to the same contents.
         byte[] upgraded = checkpoint.Serialize();
-        Assert.Equal(3, BitConverter.ToUInt16(upgraded, 8));
+        Assert.Equal(4, BitConverter.ToUInt16(upgraded, 8));
         Assert.Equal(upgraded, TrainingCheckpoint.Deserialize(upgraded, "upgraded.ckpt").Serialize());
 
         Network resumed = RegressionNetwork();

@@ -70,9 +70,9 @@ internal static class CheckpointRun
         foreach ((string key, string value) in description)
         {
             if (recorded.TryGetValue(key, out string? was) && was == value) continue;
-            string difference = key == DataKey
-                ? "it was trained on other data (the training or validation samples differ)"
-                : $"it was written with {key} {was ?? "(an option this version does not have)"}, this run has {key} {value}";
+            string difference = key == DataKey ? "it was trained on other data (the training or validation samples differ)"
+                : was is null ? $"it was written by a version without {key}, which this run sets to {value}"
+                : $"it was written with {key} {was}, this run has {key} {value}";
             throw new UserException($"--resume: {path} belongs to another run: {difference}. Resume with the same options and data, or give another --checkpoint to start a new run.");
         }
     }

@@ -2,12 +2,12 @@ using FastBackprop.Training;
 
 namespace FastBackprop.Cli.Commands.Train;
 
-/// <summary>Keeps a copy of the weights of this run's epoch with the lowest monitored loss
-/// (validation loss, else training loss): what a stopped run saves.</summary>
-internal sealed class BestWeights(Network network)
+/// <summary>Keeps a copy of the weights of this run's best epoch by --monitor (the lowest loss or the highest
+/// accuracy; validation figure, else training figure): what a stopped run saves.</summary>
+internal sealed class BestWeights(Network network, MonitoredMetric monitor = MonitoredMetric.Loss)
 {
     private float[]? best;
-    private double bestLoss = double.PositiveInfinity;
+    private double bestScore = double.PositiveInfinity;   // lower is better: the loss, or minus the accuracy
 
     /// <summary>The best epoch's report, or null before an epoch has finished.</summary>
     public EpochReport? Report { get; private set; }
@@ -17,9 +17,9 @@ internal sealed class BestWeights(Network network)
 
     public void Observe(EpochReport report)
     {
-        double monitored = Monitored(report);
-        if (!(monitored < bestLoss)) return;
-        bestLoss = monitored;
+        double score = monitor == MonitoredMetric.Accuracy ? -(report.Validation is null ? report.TrainingAccuracy : report.Validation.Accuracy).GetValueOrDefault(double.NaN) : Monitored(report);
+        if (!(score < bestScore)) return;
+        bestScore = score;
         Report = report;
         best ??= new float[network.Parameters.Length];
         network.Parameters.CopyTo(best);
@@ -36,8 +36,8 @@ internal sealed class BestWeights(Network network)
 
 /// <summary>The weights a run leaves in --out, by one rule (train --help and the README state it):
 /// <list type="bullet">
-/// <item>the run ended (all epochs ran, or early stopping): its final weights, which --patience sets
-/// to the best epoch's (TrainingHistory.Weights says which);</item>
+/// <item>the run ended (all epochs ran, or early stopping): its final weights, which --restore-best (on by default)
+/// sets to the best epoch's when there is validation data or a --patience (TrainingHistory.Weights says which);</item>
 /// <item>stopped by Ctrl+C or SIGTERM after at least one of its epochs finished: the weights of its
 /// best epoch so far (never the half-trained weights of the interrupted epoch);</item>
 /// <item>stopped before any of its epochs finished: none. --out is not written, so an existing model

@@ -96,7 +96,26 @@ internal sealed class TrainCommandOptions
 
     public Option<string> Schedule { get; } = new("--schedule") { Description = ScheduleFactory.Description, DefaultValueFactory = _ => ScheduleFactory.Default };
 
-    public Option<int> StepEpochs { get; } = new("--step-epochs") { Description = "Epochs between halvings of --schedule step.", DefaultValueFactory = _ => 10 };
+    public Option<int> StepEpochs { get; } = new("--step-epochs") { Description = "Epochs (steps with --schedule-per step) between halvings of --schedule step.", DefaultValueFactory = _ => 10 };
+
+    public Option<string> SchedulePer { get; } = new("--schedule-per")
+    {
+        Description = "What --schedule and --warmup count: epoch (one rate per epoch) or step (one per batch, counted over the whole run, as PyTorch steps OneCycleLR).",
+        DefaultValueFactory = _ => ScheduleFactory.Units[0].Name,
+    };
+
+    public Option<int> Warmup { get; } = new("--warmup")
+    {
+        Description = "Linear warm-up before --schedule over this many epochs (steps with --schedule-per step), from --warmup-factor times the first rate (PyTorch LinearLR then SequentialLR); 0 = none.",
+        HelpName = "n",
+    };
+
+    public Option<float> WarmupFactor { get; } = new("--warmup-factor")
+    {
+        Description = "The first warm-up rate as a fraction of the schedule's first rate, in [0, 1] (PyTorch LinearLR's default, 1/3).",
+        DefaultValueFactory = _ => WarmupSchedule.DefaultStartFactor,
+        HelpName = "factor",
+    };
 
     public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this L2 norm (0 = off)." };
 
@@ -125,7 +144,31 @@ internal sealed class TrainCommandOptions
 
     public Option<int> Patience { get; } = new("--patience")
     {
-        Description = "Early stopping: stop after this many epochs without a lower validation loss and keep the best weights (0 = off).",
+        Description = "Early stopping: stop after this many epochs without an improvement of --monitor (on the validation data, else the training data) (0 = off).",
+    };
+
+    public Option<string> RestoreBest { get; } = new("--restore-best")
+    {
+        Description = "on: end with the weights of the best epoch by --monitor when there is validation data or a --patience (as scikit-learn keeps its best coefficients); off: keep the last epoch's.",
+        DefaultValueFactory = _ => "on",
+    };
+
+    public Option<double> MinDelta { get; } = new("--min-delta")
+    {
+        Description = "Early stopping: an epoch improves on the best only if it beats it by more than this (Keras min_delta, scikit-learn tol); 0 = any improvement.",
+        HelpName = "delta",
+    };
+
+    public Option<string> Monitor { get; } = new("--monitor")
+    {
+        Description = "What early stopping, --restore-best and --schedule plateau watch: loss (lower is better) or accuracy (higher is better; classification only).",
+        DefaultValueFactory = _ => "loss",
+    };
+
+    public Option<string> Stratify { get; } = new("--stratify")
+    {
+        Description = "on: the --validation split of classification data keeps each class's share (within one sample), as scikit-learn's MLPClassifier does; off: a plain random split. Regression data is split at random.",
+        DefaultValueFactory = _ => "on",
     };
 
     public Option<string> Scaling { get; } = new("--scaling") { Description = ScalingFactory.Description, DefaultValueFactory = _ => ScalingFactory.Default };
@@ -151,8 +194,9 @@ internal sealed class TrainCommandOptions
 
     private Option[] All =>
     [
-        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, L1, L2, PenalizeBiases, MaxNorm, .. Hyper.All, Schedule, StepEpochs, ClipNorm,
-        Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume,
+        Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, L1, L2, PenalizeBiases, MaxNorm, .. Hyper.All, Schedule, StepEpochs,
+        SchedulePer, Warmup, WarmupFactor, ClipNorm, Epochs, BatchSize, Seed, Threads, Validation, Patience, RestoreBest, MinDelta, Monitor, Stratify, Scaling, Divergence,
+        Out, NoPlot, Checkpoint, Resume,
     ];
 
     /// <summary>The options that shape the trained weights: a checkpoint is resumed only with the same
@@ -169,6 +213,14 @@ internal sealed class TrainCommandOptions
         Threads.Check(n => n is < 1 or > 4096 ? $"{Threads.Name} is {n}; expected 1 to 4096." : null);
         Validation.Check(v => v is >= 0 and < 1 ? null : $"{Validation.Name} is {v.ToString(CultureInfo.InvariantCulture)}; expected a fraction in [0, 1).");
         Patience.Check(v => v < 0 ? $"{Patience.Name} must be 0 or more." : null);
+        MinDelta.Check(v => double.IsFinite(v) && v >= 0 ? null : $"{MinDelta.Name} must be 0 or a finite positive number.");
+        Warmup.Check(v => v < 0 ? $"{Warmup.Name} is {v}; expected 0 or more." : null);
+        WarmupFactor.Check(v => v is >= 0f and <= 1f ? null : $"{WarmupFactor.Name} must be in [0, 1].");
+        Schedule.Check(v => ScheduleFactory.Problem(v, Schedule.Name));
+        SchedulePer.AcceptOnlyFromAmong([.. ScheduleFactory.Units.Select(u => u.Name)]);
+        RestoreBest.AcceptOnlyFromAmong("on", "off");
+        Stratify.AcceptOnlyFromAmong("on", "off");
+        Monitor.AcceptOnlyFromAmong([.. Enum.GetNames<MonitoredMetric>().Select(n => n.ToLowerInvariant())]);
         LearningRate.Check(v => v is float r && !(float.IsFinite(r) && r > 0) ? $"{LearningRate.Name} must be a finite number greater than 0." : null);
         ClipNorm.Check(v => float.IsFinite(v) && v >= 0 ? null : $"{ClipNorm.Name} must be 0 or a positive number.");
         Momentum.Check(v => v is >= 0 and < 1 ? null : $"{Momentum.Name} must be in [0, 1).");
@@ -177,7 +229,6 @@ internal sealed class TrainCommandOptions
         NonNegative(L2);
         NonNegative(MaxNorm);
         Optimizer.AcceptOnlyFromAmong([.. OptimizerFactory.Names]);
-        Schedule.AcceptOnlyFromAmong([.. ScheduleFactory.Names]);
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
         Divergence.AcceptOnlyFromAmong([.. DivergencePolicies.Select(p => p.Name)]);
         Loss.AcceptOnlyFromAmong([.. NetworkFactory.LossNames]);
@@ -209,6 +260,9 @@ internal sealed class TrainCommandOptions
 
     private static void NonNegative(Option<float> option) =>
         option.Check(v => float.IsFinite(v) && v >= 0 ? null : $"{option.Name} is {v.ToString(CultureInfo.InvariantCulture)}; expected 0 (off) or a finite positive number.");
+
+    /// <summary>--monitor's figure.</summary>
+    public MonitoredMetric MonitoredMetric(ParseResult parse) => Enum.Parse<MonitoredMetric>(parse.GetValue(Monitor)!, ignoreCase: true);
 
     private static void Positive(Option<int> option) => option.Check(v => v < 1 ? $"{option.Name} is {v}; expected 1 or more." : null);
 }

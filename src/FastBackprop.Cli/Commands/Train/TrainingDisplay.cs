@@ -110,7 +110,7 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
         string why = history.StopReason switch
         {
             StopReason.Cancelled => $"[yellow]stopped by {context.Interruption.By}[/] after the current batch",
-            StopReason.EarlyStopped => Fmt.Inv($"early stopping: no better validation loss since epoch {history.BestEpoch}"),
+            StopReason.EarlyStopped => Fmt.Inv($"early stopping: no better {(validated ? "validation" : "training")} {record.Options.Monitor.ToString().ToLowerInvariant()} since epoch {history.BestEpoch}"),
             _ => "all epochs ran",
         };
         console.MarkupLine(Fmt.Inv($"{why}; {Fmt.Count(history.Epochs.Count, "epoch")} in {record.Elapsed.TotalSeconds:F1}s"));
