@@ -23,11 +23,12 @@ internal static class ScheduleFactory
     public static string Description =>
         "Learning-rate schedule: " + string.Join(", ", Kinds[..^1].Select(Named)) + " or " + Named(Kinds[^1]) + ".";
 
-    public static LearningRateSchedule? Create(ParseResult parse, TrainCommandOptions options, float rate)
+    /// <summary>The schedule --schedule names, over <paramref name="epochs"/> (the run's epoch count, --epochs or its default for the data).</summary>
+    public static LearningRateSchedule? Create(ParseResult parse, TrainCommandOptions options, float rate, int epochs)
     {
         string name = parse.GetValue(options.Schedule)!;
         Kind kind = Kinds.FirstOrDefault(k => k.Name == name) ?? throw new InvalidOperationException($"no schedule '{name}' in the table");
-        return kind.Create(rate, parse.GetValue(options.Epochs), parse.GetValue(options.StepEpochs));
+        return kind.Create(rate, epochs, parse.GetValue(options.StepEpochs));
     }
 
     private static string Named(Kind kind) => kind.Meaning.Length == 0 ? kind.Name : $"{kind.Name} ({kind.Meaning})";

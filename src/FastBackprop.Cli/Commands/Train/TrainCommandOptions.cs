@@ -76,7 +76,7 @@ internal sealed class TrainCommandOptions
 
     public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this L2 norm (0 = off)." };
 
-    public Option<int> Epochs { get; } = new("--epochs", "-e") { Description = "Passes over the training data.", DefaultValueFactory = _ => 20 };
+    public Option<int> Epochs { get; } = new("--epochs", "-e") { Description = DefaultEpochs.Description, DefaultValueFactory = _ => DefaultEpochs.Minimum };
 
     public Option<int> BatchSize { get; } = new("--batch-size", "-b")
     {
@@ -106,6 +106,13 @@ internal sealed class TrainCommandOptions
 
     public Option<string> Scaling { get; } = new("--scaling") { Description = ScalingFactory.Description, DefaultValueFactory = _ => ScalingFactory.Default };
 
+    public Option<string> TargetScaling { get; } = new("--target-scaling")
+    {
+        Description = TargetScalingFactory.Description,
+        DefaultValueFactory = _ => TargetScalingFactory.Default,
+        HelpName = "kind",
+    };
+
     public Option<string> Divergence { get; } = new("--on-divergence")
     {
         Description = "On a NaN/infinite loss: " + string.Join(" or ", DivergencePolicies.Select(p => $"{p.Name} ({p.Meaning})")) + ".",
@@ -128,7 +135,7 @@ internal sealed class TrainCommandOptions
     private Option[] All =>
     [
         Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, .. Hyper.All, Schedule, StepEpochs, ClipNorm,
-        Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume,
+        Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, TargetScaling, Divergence, Out, NoPlot, Checkpoint, Resume,
     ];
 
     /// <summary>The options that shape the trained weights: a checkpoint is resumed only with the same
@@ -152,6 +159,7 @@ internal sealed class TrainCommandOptions
         Optimizer.AcceptOnlyFromAmong([.. OptimizerFactory.Names]);
         Schedule.AcceptOnlyFromAmong([.. ScheduleFactory.Names]);
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
+        TargetScaling.AcceptOnlyFromAmong([.. TargetScalingFactory.Names]);
         Divergence.AcceptOnlyFromAmong([.. DivergencePolicies.Select(p => p.Name)]);
         Loss.AcceptOnlyFromAmong([.. NetworkFactory.LossNames]);
     }
