@@ -80,10 +80,9 @@ internal static class EvalCommand
     // Names the figures of the line above: the loss is the objective per pattern; the MSE is in the targets' units.
     private static string LossLegend(NetworkDefinition definition, TargetScaling? targets, bool regression)
     {
-        string loss = $"  (loss: {TrainingMetrics.Loss(definition.Loss.ToString())} per pattern, mean over the patterns";
-        if (!regression) return loss + ")";
-        return loss + (targets is null ? ";" : ", on the standardised targets the model was trained on;") + Environment.NewLine +
-            "   mean squared error: mean of (y - d)² over patterns and outputs, in the targets' units)";
+        string on = !regression ? "" : targets is null ? " on the targets as given" : " on the standardised targets";
+        string loss = $"  loss: {TrainingMetrics.Loss(definition.Loss.ToString())} per pattern{on}, mean over the patterns (the objective)";
+        return regression ? loss + "\n  mean squared error: mean of (y - d)² over patterns and outputs, in the targets' units" : loss;
     }
 
     private static double? Nan(double value) => double.IsNaN(value) ? null : value;

@@ -148,5 +148,5 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
     }
 
     // A mean squared error in the targets' units (see TrainingMetrics.InTargetUnits).
-    private string Mse(double? meanSquaredError) => TrainingMetrics.InTargetUnits(meanSquaredError, Targets) is double v ? Fmt.G(v) : "-";
+    private string Mse(double? meanSquaredError) => TrainingMetrics.InTargetUnits(meanSquaredError, Targets) is double v ? TrainingMetrics.Format(v) : "-";
 }

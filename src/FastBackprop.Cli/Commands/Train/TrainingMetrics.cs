@@ -30,4 +30,9 @@ internal static class TrainingMetrics
     /// otherwise (see <see cref="MseUnits"/>).</summary>
     public static double? InTargetUnits(double? meanSquaredError, TargetScaling? targets) =>
         meanSquaredError * (targets?.SquaredErrorFactor ?? 1.0);
+
+    /// <summary>A mean squared error for the table: whole numbers with separators from 1,000 up (the
+    /// targets' units can be large), else 4 significant digits.</summary>
+    public static string Format(double meanSquaredError) =>
+        meanSquaredError.ToString(Math.Abs(meanSquaredError) >= 1000 ? "N0" : "G4", System.Globalization.CultureInfo.InvariantCulture);
 }
