@@ -92,6 +92,15 @@ public sealed class RegressionDefaultsTests
     }
 
     [Fact]
+    public void ReplacingAStandardisedModel_ComparesNoLossesOfOtherUnits()
+    {
+        (_, string data, string model, _) = Train("--epochs", "3");
+        CliResult raw = CliRunner.Run("train", "--data", data, "--header", "--regression", "--seed", "2", "--out", model, "--no-plot", "--epochs", "1", "--target-scaling", "none");
+        Assert.True(raw.ExitCode == 0, raw.ToString());
+        Assert.Equal("", raw.Error);   // the raw loss (thousands) is not "worse" than the standardised one (below 1)
+    }
+
+    [Fact]
     public void TargetScalingStandard_OnClasses_IsAUserError()
     {
         string model = Path.Combine(CliRunner.TempFolder(), "m.fbp");

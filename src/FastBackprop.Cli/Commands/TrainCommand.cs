@@ -148,7 +148,7 @@ internal static class TrainCommand
     {
         if (record.Saved is not null)
         {
-            if (ModelReplacement.Warning(outputs.Model, run.Loaded.Source, record.Saved) is string warning) context.Warn(warning);
+            if (ModelReplacement.Warning(outputs.Model, run.Loaded.Source, record.Saved, run.TargetScaling is not null) is string warning) context.Warn(warning);
             var model = new Model(run.Network, run.Training, record.Metadata(parse)) { TargetScaling = run.TargetScaling };   // Training.Scaling: the loader's, composed with the fitted one
             OutputFiles.WriteModel(outputs.Model, o.Out.Name, model);
         }
