@@ -109,6 +109,16 @@ public sealed class RegressionDefaultsTests
     }
 
     [Fact]
+    public void TargetScalingStandard_WithCrossEntropy_IsAUserError()
+    {
+        string folder = CliRunner.TempFolder();
+        string data = RegressionCsv(folder);
+        CliResult result = CliRunner.Run("train", "--data", data, "--header", "--regression", "--output-activation", "logistic", "--loss", "cross-entropy",
+            "--target-scaling", "standard", "--epochs", "1", "--out", Path.Combine(folder, "m.fbp"));
+        UserErrorAssert.OneLine(result, "--target-scaling standard: the network has a logistic output with CrossEntropy loss");
+    }
+
+    [Fact]
     public void TargetScaling_UnknownName_IsAUserError()
     {
         CliResult result = CliRunner.Run("train", "--target-scaling", "minmax", "--epochs", "1");

@@ -26,9 +26,17 @@ internal static class TargetScalingFactory
         {
             throw new UserException($"{option} {Standard}: {loaded.Source} has class labels; target scaling is for --regression data only.");
         }
+        if (name == Standard && IsClassifierShape(definition))
+        {
+            throw new UserException($"{option} {Standard}: the network has a {definition.OutputLayer.Transfer} output with {definition.Loss} loss, whose targets are class probabilities; target scaling is for regression only.");
+        }
         bool wanted = name == Standard || (name == Default && regression && SuitsStandardization(definition));
         return wanted ? UserData.About(loaded.Source, () => TargetScaling.Fit(training)) : null;
     }
+
+    // Softmax outputs or cross-entropy: the targets are probabilities (one-hot or a distribution), never standardised.
+    private static bool IsClassifierShape(NetworkDefinition definition) =>
+        definition.Loss == Loss.CrossEntropy || definition.OutputLayer.Transfer == TransferFunction.Softmax;
 
     // Standardised targets take any sign and size: an identity output can reach them, and half the
     // squared error is the loss whose minimiser is unchanged by an affine map of the targets.
