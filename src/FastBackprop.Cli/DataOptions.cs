@@ -130,7 +130,7 @@ internal sealed class DataOptions
         var offset = new float[model.Network.Definition.InputWidth];
         var scale = new float[offset.Length];
         Array.Fill(scale, 1f / maximum);
-        return new Model(model.Network, new InputScaling(InputScalingKind.MinMax, offset, scale), model.Metadata);
+        return new Model(model.Network, new InputScaling(InputScalingKind.MinMax, offset, scale), model.Metadata) { TargetScaling = model.TargetScaling };
     }
 
     /// <summary>A library message with its CsvOptions properties replaced by this tool's flags.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using FastBackprop.Cli.Commands.Train;
 using FastBackprop.Data;
 using FastBackprop.IO;
 using FastBackprop.Training;
@@ -45,7 +46,8 @@ internal static class EvalCommand
         Network network = model.Network;
         CheckShapes(modelPath, network.Definition, loaded);
         Dataset dataset = loaded.ScaledFor(model, modelPath, context);
-        Evaluation evaluation = UserData.About(loaded.Source, () => Trainer.Evaluate(network, dataset));
+        // With a target scaling, Model.Evaluate reports the MSE in the targets' units (the loss stays the objective's).
+        Evaluation evaluation = UserData.About(loaded.Source, () => model.TargetScaling is null ? Trainer.Evaluate(network, dataset) : model.Evaluate(dataset));
 
         if (plotPath is not null && evaluation.ClassCount > MaxListedClasses)
         {
@@ -67,11 +69,20 @@ internal static class EvalCommand
 
         IAnsiConsole console = context.Console;
         console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(modelPath))}[/] ({ModelFiles.Shape(network.Definition)}) on {Markup.Escape(loaded.Source)}: {Fmt.I(evaluation.Count)} samples");
-        console.MarkupLine($"  loss {Fmt.F(evaluation.Loss)}" + (evaluation.Accuracy is double a ? $", accuracy [bold]{Fmt.Pct(a)}[/]" : "") + (evaluation.MeanSquaredError is double mse ? $", mean squared error {Fmt.G(mse)}" : ""));
+        console.MarkupLine($"  loss {Fmt.F(evaluation.Loss)}" + (evaluation.Accuracy is double a ? $", accuracy [bold]{Fmt.Pct(a)}[/]" : "") + (evaluation.MeanSquaredError is double mse ? $", mean squared error [bold]{Fmt.G(mse)}[/]" : ""));
+        console.MarkupLine(Markup.Escape(LossLegend(network.Definition, model.TargetScaling, evaluation.MeanSquaredError is not null)));
         if (evaluation.ClassCount > 0) console.Write(PerClassTable(evaluation));
         if (evaluation.ConfusionMatrix is int[,] m && m.GetLength(0) <= MaxPrintedMatrix) console.Write(MatrixTable(m));
         if (plotPath is not null) console.MarkupLine($"confusion matrix heat map: [green]{Markup.Escape(plotPath)}[/]");
         return 0;
+    }
+
+    // Names the figures of the line above: the loss is the objective per pattern; the MSE is in the targets' units.
+    private static string LossLegend(NetworkDefinition definition, TargetScaling? targets, bool regression)
+    {
+        string on = !regression ? "" : targets is null ? " on the targets as given" : " on the standardised targets";
+        string loss = $"  loss: {TrainingMetrics.Loss(definition.Loss.ToString())} per pattern{on}, mean over the patterns (the objective)";
+        return regression ? loss + "\n  mean squared error: mean of (y - d)² over patterns and outputs, in the targets' units" : loss;
     }
 
     private static double? Nan(double value) => double.IsNaN(value) ? null : value;

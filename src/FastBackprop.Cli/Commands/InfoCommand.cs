@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using FastBackprop.Data;
 using FastBackprop.IO;
 using Spectre.Console;
 
@@ -44,6 +45,7 @@ internal static class InfoCommand
                 ["loss"] = definition.Loss.ToString(),
                 ["parameters"] = definition.ParameterCount,
                 ["scaling"] = model.Scaling?.Kind.ToString(),
+                ["targetScaling"] = TargetScalingJson(model.TargetScaling),
                 ["layers"] = layers,
                 ["metadata"] = metadata,
             });
@@ -69,6 +71,12 @@ internal static class InfoCommand
         else
         {
             console.MarkupLine("input scaling: none");
+        }
+
+        if (model.TargetScaling is { } targets)
+        {
+            console.MarkupLine($"target scaling: standardisation of {Fmt.Count(targets.Width, "output")} (mean {string.Join(", ", targets.Mean.ToArray().Select(v => Fmt.G(v)))}; " +
+                $"standard deviation {string.Join(", ", targets.StandardDeviation.ToArray().Select(v => Fmt.G(v)))}), inverted on the outputs");
         }
 
         var meta = new Table().Border(TableBorder.Rounded).Title("training");
@@ -98,4 +106,11 @@ internal static class InfoCommand
         }
         return 0;
     }
+
+    private static JsonObject? TargetScalingJson(TargetScaling? targets) => targets is null ? null : new JsonObject
+    {
+        ["kind"] = "Standardization",
+        ["mean"] = new JsonArray([.. targets.Mean.ToArray().Select(v => Json.Number(v))]),
+        ["standardDeviation"] = new JsonArray([.. targets.StandardDeviation.ToArray().Select(v => Json.Number(v))]),
+    };
 }

@@ -72,6 +72,7 @@ internal static class PredictCommand
             }
             throw NotFinite(network, inputs, start, count);
         }
+        model.TargetScaling?.InvertInPlace(y);   // a regression model trained on standardised targets: back to the targets' units
 
         if (context.Json)
         {

@@ -50,8 +50,9 @@ internal static class TrainCommand
         string optimizerName = parse.GetValue(o.Optimizer)!;
         float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
         var best = new BestWeights(run.Network, o.MonitoredMetric(parse));
-        var display = new TrainingDisplay(context, parse.GetValue(o.Epochs), run.Validation is not null, run.Classify);
-        TrainingOptions options = Options(parse, o, run, rate, outputs.Checkpoint, best, display);
+        (int batchSize, int epochs) = BatchAndEpochs(parse, o, run.Training.Count);
+        var display = new TrainingDisplay(context, epochs, run.Validation is not null, run.Classify) { Targets = run.TargetScaling, LossName = run.Network.Definition.Loss.ToString() };
+        TrainingOptions options = Options(parse, o, run, rate, batchSize, epochs, outputs.Checkpoint, best, display);
 
         TrainingCheckpoint? resumeFrom = outputs.Checkpoint is null ? null
             : CheckpointRun.Begin(outputs.Checkpoint, parse.GetValue(o.Resume), CheckpointRun.Describe(parse, o.RunOptions, run.Training, run.Validation), o.Checkpoint.Name);
@@ -67,7 +68,7 @@ internal static class TrainCommand
 
         int? resumedAt = resumeFrom?.Epoch;
         SavedWeights? saved = SavedWeights.Choose(history, best, resumedAt);
-        var record = new TrainingRecord(run.Loaded, run.Classify, optimizerName, rate, options, history, saved, resumedAt, clock.Elapsed);
+        var record = new TrainingRecord(run.Loaded, run.Classify, optimizerName, rate, options, history, saved, resumedAt, clock.Elapsed) { Targets = run.TargetScaling };
         bool outExisted = File.Exists(outputs.Model);
         string? curvePath = Save(parse, o, context, run, record, outputs);
         display.Summary(record, outputs.Model, outExisted, curvePath, outputs.Checkpoint);
@@ -75,8 +76,12 @@ internal static class TrainCommand
         return history.StopReason == StopReason.Cancelled ? context.Interruption.ExitCode : ExitCodes.Success;
     }
 
-    /// <summary>The data, split and scaled as the trainer will see it, and the network with its initial weights.</summary>
-    private sealed record Prepared(LoadedData Loaded, bool Classify, Network Network, Dataset Training, Dataset? Validation);
+    /// <summary>The data, split and scaled as the trainer will see it, and the network with its initial weights;
+    /// TargetScaling is the standardisation of regression targets the training and validation parts carry, or null.</summary>
+    private sealed record Prepared(LoadedData Loaded, bool Classify, Network Network, Dataset Training, Dataset? Validation)
+    {
+        public TargetScaling? TargetScaling { get; init; }
+    }
 
     private static Prepared Prepare(ParseResult parse, TrainCommandOptions o, CliContext context)
     {
@@ -94,14 +99,28 @@ internal static class TrainCommand
             training = UserData.About(loaded.Source, () => scaling.Apply(training));
             if (validation is not null) validation = UserData.About(loaded.Source, () => scaling.Apply(validation));
         }
-        return new Prepared(loaded, classify, network, training, validation);
+        TargetScaling? targets = TargetScalingFactory.Fit(parse.GetValue(o.TargetScaling)!, o.TargetScaling.Name, loaded, training, network.Definition);
+        if (targets is not null)
+        {
+            training = UserData.About(loaded.Source, () => targets.Apply(training));
+            if (validation is not null) validation = UserData.About(loaded.Source, () => targets.Apply(validation));
+        }
+        return new Prepared(loaded, classify, network, training, validation) { TargetScaling = targets };
     }
 
-    private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, string? checkpoint, BestWeights best, TrainingDisplay display)
+    /// <summary>--batch-size and --epochs, or their defaults for this optimizer and training set (see DefaultEpochs).</summary>
+    private static (int BatchSize, int Epochs) BatchAndEpochs(ParseResult parse, TrainCommandOptions o, int trainingCount)
     {
-        int batchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!)
+        bool fullBatch = OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!);
+        int batchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !fullBatch
             ? parse.GetValue(o.BatchSize)
-            : run.Training.Count;   // a full-batch method: the whole training set per step
+            : trainingCount;   // a full-batch method: the whole training set per step
+        int epochs = parse.GetResult(o.Epochs) is { Implicit: false } ? parse.GetValue(o.Epochs) : DefaultEpochs.For(trainingCount, batchSize, fullBatch);
+        return (batchSize, epochs);
+    }
+
+    private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, int batchSize, int epochs, string? checkpoint, BestWeights best, TrainingDisplay display)
+    {
         MonitoredMetric monitor = o.MonitoredMetric(parse);
         if (monitor == MonitoredMetric.Accuracy && !run.Classify)
         {
@@ -110,11 +129,11 @@ internal static class TrainCommand
         int size = Math.Min(batchSize, run.Training.Count);
         var options = new TrainingOptions
         {
-            Epochs = parse.GetValue(o.Epochs),
+            Epochs = epochs,
             BatchSize = batchSize,
             Seed = parse.GetValue(o.Seed),
             LearningRate = rate,
-            Schedule = ScheduleFactory.Create(parse, o, rate, (run.Training.Count + size - 1) / size),
+            Schedule = ScheduleFactory.Create(parse, o, rate, epochs, (run.Training.Count + size - 1) / size),
             ScheduleUnit = ScheduleFactory.Unit(parse, o),
             Optimizer = OptimizerFactory.Create(parse, o, run.Network.Definition.ParameterCount),
             GradientClipNorm = parse.GetValue(o.ClipNorm),
@@ -142,8 +161,9 @@ internal static class TrainCommand
     {
         if (record.Saved is not null)
         {
-            if (ModelReplacement.Warning(outputs.Model, run.Loaded.Source, record.Saved) is string warning) context.Warn(warning);
-            OutputFiles.WriteModel(outputs.Model, o.Out.Name, new Model(run.Network, run.Training, record.Metadata(parse)));   // Training.Scaling: the loader's, composed with the fitted one
+            if (ModelReplacement.Warning(outputs.Model, run.Loaded.Source, record.Saved, run.TargetScaling is not null) is string warning) context.Warn(warning);
+            var model = new Model(run.Network, run.Training, record.Metadata(parse)) { TargetScaling = run.TargetScaling };   // Training.Scaling: the loader's, composed with the fitted one
+            OutputFiles.WriteModel(outputs.Model, o.Out.Name, model);
         }
         IReadOnlyList<EpochReport> epochs = record.History.Epochs;
         if (outputs.Curve is null || epochs.Count == 0) return null;

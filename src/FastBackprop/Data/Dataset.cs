@@ -353,6 +353,11 @@ public sealed partial class Dataset
     internal Dataset WithInputs(float[] newInputs, InputScaling? scaling) =>
         new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount, scaling, warnings);
 
+    /// <summary>A dataset with new (validated, owned) regression targets and this one's inputs,
+    /// scaling and warnings (<see cref="TargetScaling.Apply(Dataset)"/>; never for labelled data).</summary>
+    internal Dataset WithTargets(float[] newTargets) =>
+        new(inputs, InputWidth, newTargets, TargetWidth, labels, ClassCount, Scaling, warnings);
+
     /// <summary>The input block itself, for readers in this assembly that never write to it.</summary>
     internal float[] InputArray => inputs;
 

@@ -1,4 +1,5 @@
 using FastBackprop.Data;
+using FastBackprop.Training;
 
 namespace FastBackprop.IO;
 
@@ -50,6 +51,24 @@ public sealed class Model
     /// <see cref="Network.Predict(ReadOnlySpan{float}, Span{float})"/>, or null.</summary>
     public InputScaling? Scaling { get; }
 
+    /// <summary>The standardisation of the regression targets the network was trained on, or null
+    /// (classification, or targets used as they were). With it, the network's outputs are in
+    /// standardised units: <see cref="Predict"/> and <see cref="Evaluate"/> map them back to the
+    /// targets' own units. Set it with an initializer: <c>new Model(network, train) { TargetScaling = t }</c>.</summary>
+    /// <exception cref="ArgumentException">Its width differs from the network's output width.</exception>
+    public TargetScaling? TargetScaling
+    {
+        get => targetScaling;
+        init
+        {
+            if (value is not null) ThrowHelper.CheckLength(value.Width, Network.Definition.OutputWidth, "TargetScaling.Width");
+            targetScaling = value;
+        }
+    }
+
+    private readonly TargetScaling? targetScaling;
+    private float[]? scaledInput;
+
     /// <summary>Text metadata stored with the model.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -70,6 +89,70 @@ public sealed class Model
         throw new ArgumentException(
             $"data is already scaled ({data.Scaling.Kind}) differently from the model's inputs ({Scaling?.Kind.ToString() ?? "no scaling"}); load it unscaled.",
             nameof(data));
+    }
+
+    /// <summary>The outputs for one raw input row: <see cref="Scaling"/> applied to the input, the
+    /// network's forward pass, and <see cref="TargetScaling"/> inverted on the outputs, so a
+    /// regression model answers in the targets' units. Like <see cref="Network.Predict(ReadOnlySpan{float}, Span{float})"/>,
+    /// not for concurrent calls on one model; allocates only its scratch row, once.</summary>
+    /// <param name="input">One raw input row (the numbers as the data file holds them).</param>
+    /// <param name="output">Receives the network's output width of values.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length, or a value is not finite (see
+    /// <see cref="Network.Predict(ReadOnlySpan{float}, Span{float})"/>).</exception>
+    public void Predict(ReadOnlySpan<float> input, Span<float> output)
+    {
+        ThrowHelper.CheckLength(input.Length, Network.Definition.InputWidth, nameof(input));
+        if (Scaling is null)
+        {
+            Network.Predict(input, output);
+        }
+        else
+        {
+            scaledInput ??= new float[input.Length];
+            Scaling.Apply(input, scaledInput);
+            Network.Predict(scaledInput, output);
+        }
+        TargetScaling?.InvertInPlace(output);
+    }
+
+    /// <summary>Loss, accuracy and mean squared error of the model on <paramref name="data"/>, as
+    /// <see cref="Trainer.Evaluate(Network, Dataset)"/> gives them, with the inputs scaled by
+    /// <see cref="ScaleInputs"/>. With a <see cref="TargetScaling"/>, <see cref="Evaluation.Loss"/> is
+    /// the network's loss on the standardised targets (the objective it was trained on) and
+    /// <see cref="Evaluation.MeanSquaredError"/> is in the targets' own units: the outputs are
+    /// mapped back (as <see cref="Predict"/> does) and compared with the targets of <paramref name="data"/>.</summary>
+    /// <param name="data">Raw data, or data scaled as the training data was (see <see cref="ScaleInputs"/>); raw targets.</param>
+    /// <exception cref="ArgumentException">As for <see cref="ScaleInputs"/> and <see cref="Trainer.Evaluate(Network, Dataset)"/>;
+    /// with a target scaling, also labelled data or a target far outside the fitted range.</exception>
+    public Evaluation Evaluate(Dataset data)
+    {
+        Dataset scaled = ScaleInputs(data);
+        if (TargetScaling is null) return Trainer.Evaluate(Network, scaled);
+        Evaluation standardized = Trainer.Evaluate(Network, TargetScaling.Apply(scaled));
+        return standardized.WithMeanSquaredError(MeanSquaredErrorInTargetUnits(scaled, TargetScaling));
+    }
+
+    // Mean of (y - d)^2 over patterns and outputs, y mapped back to target units, summed in double.
+    private double MeanSquaredErrorInTargetUnits(Dataset data, TargetScaling targets)
+    {
+        int width = Network.Definition.OutputWidth, batch = Math.Min(256, data.Count);
+        using BatchWorkspace workspace = Network.CreateBatchWorkspace(batch);
+        var y = new float[batch * width];
+        double sum = 0;
+        for (int start = 0; start < data.Count; start += batch)
+        {
+            int count = Math.Min(batch, data.Count - start);
+            Span<float> outputs = y.AsSpan(0, count * width);
+            Network.PredictBatch(data.GetInputs(start, count), outputs, workspace);
+            targets.InvertInPlace(outputs);
+            ReadOnlySpan<float> d = data.GetTargets(start, count);
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                double e = (double)outputs[i] - d[i];
+                sum += e * e;
+            }
+        }
+        return sum / ((double)data.Count * width);
     }
 
     private static Dataset CheckShape(Network network, Dataset data)

@@ -23,6 +23,11 @@ namespace FastBackprop.IO;
 //                       parameters float32[P], in Network.Parameters layout, all finite
 //                       metadata count M (int32, 0..65536), then M times: key, value
 //                       (each int32 byte length + UTF-8 bytes)
+//   then                optional sections, each a name (int32 byte length + UTF-8) and its fields;
+//                       absent from files without them, so older files load unchanged:
+//     "target-scaling": kind (uint8, 1 = standardisation), width (int32, = output width),
+//                       mean float32[width], standard deviation float32[width] (each > 0)
+//                       (Model.TargetScaling; an older reader stops at it with "unexpected bytes")
 //   last 4              CRC-32 (IEEE) of every byte before it
 //
 // The CRC is checked before anything is parsed, so a flipped bit anywhere is reported as such;
@@ -102,6 +107,7 @@ public static class ModelFile
             writer.String(entry.Key);
             writer.String(entry.Value);
         }
+        if (model.TargetScaling is { } targets) WriteTargetScaling(writer, targets);
         return FramedFile.Seal(writer);
     }
 
@@ -165,8 +171,49 @@ public static class ModelFile
             string value = reader.String();
             if (!metadata.TryAdd(key, value)) throw reader.Error(0, $"metadata key '{key}' appears twice.");
         }
-        if (reader.Remaining != 0) throw reader.Error(0, $"{reader.Remaining} unexpected bytes before the checksum.");
-        return new Model(network, scaling, metadata);
+        TargetScaling? targetScaling = null;
+        while (reader.Remaining != 0)
+        {
+            long start = reader.Position;
+            string section = reader.String();
+            if (section != TargetScalingSection || targetScaling is not null)
+            {
+                throw reader.ErrorAt(start, targetScaling is null ? $"unknown section '{section}' (a newer fastbackprop's?)." : $"section '{section}' appears twice.");
+            }
+            targetScaling = ReadTargetScaling(ref reader, definition.OutputWidth);
+        }
+        return new Model(network, scaling, metadata) { TargetScaling = targetScaling };
+    }
+
+    private const string TargetScalingSection = "target-scaling";
+    private const byte StandardizedTargets = 1;
+
+    private static void WriteTargetScaling(FieldWriter writer, TargetScaling targets)
+    {
+        writer.String(TargetScalingSection);
+        writer.Byte(StandardizedTargets);
+        writer.Int32(targets.Width);
+        writer.Floats(targets.Mean);
+        writer.Floats(targets.StandardDeviation);
+    }
+
+    private static TargetScaling ReadTargetScaling(ref FieldReader reader, int outputWidth)
+    {
+        byte kind = reader.Byte();
+        if (kind != StandardizedTargets) throw reader.Error(-1, $"target scaling code {kind}; expected {StandardizedTargets} (standardisation).");
+        int width = reader.Int32();
+        if (width != outputWidth) throw reader.Error(-4, $"target scaling width {width}; the network has {outputWidth} outputs.");
+        long start = reader.Position;
+        float[] mean = reader.Floats(width);
+        float[] deviation = reader.Floats(width);
+        try
+        {
+            return new TargetScaling(mean, deviation);
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.ErrorAt(start, $"invalid target scaling: {e.Message}", e);
+        }
     }
 
     // The layer records, checked as they come: every parameter takes 4 bytes of the file, so a layer

@@ -19,6 +19,10 @@ public sealed class Evaluation
         this.counts = counts;
     }
 
+    /// <summary>This evaluation with another <see cref="MeanSquaredError"/> (the same figure in the targets'
+    /// own units, when the network was trained on standardised targets).</summary>
+    internal Evaluation WithMeanSquaredError(double? meanSquaredError) => new(Count, Loss, Accuracy, meanSquaredError, counts);
+
     /// <summary>Number of patterns evaluated.</summary>
     public int Count { get; }
 

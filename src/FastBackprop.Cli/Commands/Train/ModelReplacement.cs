@@ -7,14 +7,17 @@ namespace FastBackprop.Cli.Commands.Train;
 /// the same data: the warning names both losses.</summary>
 internal static class ModelReplacement
 {
-    /// <summary>The warning, or null when --out holds no model, another data set's model, or a worse one.</summary>
-    public static string? Warning(string outPath, string dataSource, SavedWeights saved)
+    /// <summary>The warning, or null when --out holds no model, another data set's model, a model whose
+    /// loss is in other units (trained on standardised targets while this one is not, or the reverse), or a worse one.</summary>
+    public static string? Warning(string outPath, string dataSource, SavedWeights saved, bool standardizedTargets = false)
     {
         if (!File.Exists(outPath)) return null;
         IReadOnlyDictionary<string, string> previous;
         try
         {
-            previous = ModelFile.Load(outPath).Metadata;
+            Model model = ModelFile.Load(outPath);
+            if ((model.TargetScaling is not null) != standardizedTargets) return null;
+            previous = model.Metadata;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -42,9 +42,10 @@ internal static class ScheduleFactory
     public static string? Problem(string text, string option) => Parse(text, option, out _, out _);
 
     /// <summary>The schedule of --schedule, --warmup, --warmup-factor and --schedule-per for a run of
-    /// <paramref name="stepsPerEpoch"/> steps per epoch at <paramref name="rate"/>; null keeps the rate constant.</summary>
+    /// <paramref name="epochs"/> epochs (--epochs or its default for the data) of <paramref name="stepsPerEpoch"/> steps at
+    /// <paramref name="rate"/>; null keeps the rate constant.</summary>
     /// <exception cref="UserException">A parameter is out of range, or --warmup wraps plateau.</exception>
-    public static LearningRateSchedule? Create(ParseResult parse, TrainCommandOptions options, float rate, int stepsPerEpoch)
+    public static LearningRateSchedule? Create(ParseResult parse, TrainCommandOptions options, float rate, int epochs, int stepsPerEpoch)
     {
         string text = parse.GetValue(options.Schedule)!;
         if (Parse(text, options.Schedule.Name, out Kind? kind, out double[]? values) is string problem) throw new UserException(problem);
@@ -52,7 +53,7 @@ internal static class ScheduleFactory
         int warmup = parse.GetValue(options.Warmup);
         try
         {
-            int length = Math.Max(1, checked(parse.GetValue(options.Epochs) * perEpoch) - warmup);   // what follows the warm-up
+            int length = Math.Max(1, checked(epochs * perEpoch) - warmup);   // what follows the warm-up
             LearningRateSchedule? schedule = kind!.Create(new Arguments(rate, length, parse.GetValue(options.StepEpochs), values!));
             if (warmup == 0) return schedule;
             if (kind.Name == "plateau") throw new UserException($"{options.Warmup.Name} cannot precede {options.Schedule.Name} plateau, whose rate follows --monitor, not a count; use another schedule or no warm-up.");

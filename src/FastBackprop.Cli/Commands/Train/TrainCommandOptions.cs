@@ -119,7 +119,7 @@ internal sealed class TrainCommandOptions
 
     public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this L2 norm (0 = off)." };
 
-    public Option<int> Epochs { get; } = new("--epochs", "-e") { Description = "Passes over the training data.", DefaultValueFactory = _ => 20 };
+    public Option<int> Epochs { get; } = new("--epochs", "-e") { Description = DefaultEpochs.Description, DefaultValueFactory = _ => DefaultEpochs.Minimum };
 
     public Option<int> BatchSize { get; } = new("--batch-size", "-b")
     {
@@ -173,6 +173,13 @@ internal sealed class TrainCommandOptions
 
     public Option<string> Scaling { get; } = new("--scaling") { Description = ScalingFactory.Description, DefaultValueFactory = _ => ScalingFactory.Default };
 
+    public Option<string> TargetScaling { get; } = new("--target-scaling")
+    {
+        Description = TargetScalingFactory.Description,
+        DefaultValueFactory = _ => TargetScalingFactory.Default,
+        HelpName = "kind",
+    };
+
     public Option<string> Divergence { get; } = new("--on-divergence")
     {
         Description = "On a NaN/infinite loss: " + string.Join(" or ", DivergencePolicies.Select(p => $"{p.Name} ({p.Meaning})")) + ".",
@@ -195,8 +202,8 @@ internal sealed class TrainCommandOptions
     private Option[] All =>
     [
         Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, L1, L2, PenalizeBiases, MaxNorm, .. Hyper.All, Schedule, StepEpochs,
-        SchedulePer, Warmup, WarmupFactor, ClipNorm, Epochs, BatchSize, Seed, Threads, Validation, Patience, RestoreBest, MinDelta, Monitor, Stratify, Scaling, Divergence,
-        Out, NoPlot, Checkpoint, Resume,
+        SchedulePer, Warmup, WarmupFactor, ClipNorm, Epochs, BatchSize, Seed, Threads, Validation, Patience, RestoreBest, MinDelta, Monitor, Stratify, Scaling,
+        TargetScaling, Divergence, Out, NoPlot, Checkpoint, Resume,
     ];
 
     /// <summary>The options that shape the trained weights: a checkpoint is resumed only with the same
@@ -230,6 +237,7 @@ internal sealed class TrainCommandOptions
         NonNegative(MaxNorm);
         Optimizer.AcceptOnlyFromAmong([.. OptimizerFactory.Names]);
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
+        TargetScaling.AcceptOnlyFromAmong([.. TargetScalingFactory.Names]);
         Divergence.AcceptOnlyFromAmong([.. DivergencePolicies.Select(p => p.Name)]);
         Loss.AcceptOnlyFromAmong([.. NetworkFactory.LossNames]);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using FastBackprop.Data;
 using FastBackprop.Kernels;
 using FastBackprop.Training;
 using Spectre.Console;
@@ -7,9 +8,17 @@ using Spectre.Console;
 namespace FastBackprop.Cli.Commands.Train;
 
 /// <summary>The live display of `train`: a header, a progress bar per epoch (samples/s, loss) on a
-/// terminal, one table row per finished epoch, and a summary of what was saved where.</summary>
+/// terminal, one table row per finished epoch, and a summary of what was saved where. A legend above
+/// the table names what each figure is: the loss (the objective, e.g. half the summed squared error
+/// per pattern), accuracy, or for regression the mean squared error in the targets' own units.</summary>
 internal sealed class TrainingDisplay(CliContext context, int epochCount, bool validated, bool classify)
 {
+    /// <summary>The standardisation of the regression targets trained on, or null: MSE figures are scaled back by it.</summary>
+    public TargetScaling? Targets { get; init; }
+
+    /// <summary>The loss's name, for the legend.</summary>
+    public string LossName { get; init; } = "loss";
+
     private readonly Stopwatch epochClock = new();
     private ProgressTask? task;
     private long lastUpdate;
@@ -36,7 +45,10 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
     {
         if (!context.Human) return;
         context.Console.WriteLine();
-        context.Console.MarkupLine(Row("[bold]epoch[/]", "[bold]train loss[/]", "[bold]train acc[/]", "[bold]val loss[/]", "[bold]val acc[/]", "[bold]time[/]", "[bold]samples/s[/]"));
+        foreach (string line in TrainingMetrics.Legend(LossName, classify, Targets)) context.Console.MarkupLine(Markup.Escape(line));
+        context.Console.MarkupLine(classify
+            ? Row("[bold]epoch[/]", "[bold]train loss[/]", "[bold]train acc[/]", "[bold]val loss[/]", "[bold]val acc[/]", "[bold]time[/]", "[bold]samples/s[/]")
+            : Row("[bold]epoch[/]", "[bold]train loss[/]", "[bold]train MSE[/]", "[bold]val loss[/]", "[bold]val MSE[/]", "[bold]time[/]", "[bold]samples/s[/]"));
     }
 
     private string Row(string epoch, string trainLoss, string trainAcc, string valLoss, string valAcc, string time, string rate)
@@ -48,9 +60,9 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
         }
         var row = new StringBuilder();
         row.Append(Pad(epoch, 7)).Append(Pad(trainLoss, 12));
-        if (classify) row.Append(Pad(trainAcc, 11));
+        row.Append(Pad(trainAcc, 11));   // regression: the training MSE
         if (validated) row.Append(Pad(valLoss, 11));
-        if (validated && classify) row.Append(Pad(valAcc, 10));
+        if (validated) row.Append(Pad(valAcc, 10));   // regression: the validation MSE
         row.Append(Pad(time, 9)).Append(Pad(rate, 12));
         return row.ToString();
     }
@@ -93,9 +105,9 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
         context.Console.MarkupLine(Row(
             Fmt.Inv($"{e.Epoch}"),
             Fmt.F(e.TrainingLoss),
-            Fmt.Pct(e.TrainingAccuracy),
+            classify ? Fmt.Pct(e.TrainingAccuracy) : Mse(e.TrainingMeanSquaredError),
             e.Validation is null ? "-" : Fmt.F(e.Validation.Loss),
-            Fmt.Pct(e.Validation?.Accuracy),
+            classify ? Fmt.Pct(e.Validation?.Accuracy) : Mse(e.Validation?.MeanSquaredError),
             Fmt.Inv($"{e.Elapsed.TotalSeconds:F2}s"),
             Fmt.I((long)e.PatternsPerSecond)));
     }
@@ -118,7 +130,8 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
         {
             EpochReport last = history.Epochs[^1];
             string accuracy = last.Validation?.Accuracy is double va ? $"validation accuracy {Fmt.Pct(va)}"
-                : last.TrainingAccuracy is double ta ? $"training accuracy {Fmt.Pct(ta)}" : Fmt.Inv($"training MSE {last.TrainingMeanSquaredError:G4}");
+                : last.TrainingAccuracy is double ta ? $"training accuracy {Fmt.Pct(ta)}"
+                : $"training MSE {Mse(last.TrainingMeanSquaredError)}" + (last.Validation is null ? "" : $", validation MSE {Mse(last.Validation.MeanSquaredError)}") + TrainingMetrics.MseUnits(Targets);
             console.MarkupLine(Fmt.Inv($"last epoch: {accuracy}"));
         }
         string output = Markup.Escape(outPath);
@@ -133,4 +146,7 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
                 : $"checkpoint: {Markup.Escape(checkpointPath)}");
         }
     }
+
+    // A mean squared error in the targets' units (see TrainingMetrics.InTargetUnits).
+    private string Mse(double? meanSquaredError) => TrainingMetrics.InTargetUnits(meanSquaredError, Targets) is double v ? TrainingMetrics.Format(v) : "-";
 }

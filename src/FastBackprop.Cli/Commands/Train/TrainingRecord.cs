@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using FastBackprop.Data;
 using FastBackprop.Kernels;
 using FastBackprop.Training;
 
@@ -15,6 +16,10 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
     public const string DataKey = "data";
     public const string SavedLossKey = "saved-loss";
     public const string SavedLossKindKey = "saved-loss-of";
+
+    /// <summary>The standardisation of the regression targets trained on, or null: the losses are on the
+    /// standardised targets, the mean squared errors (MSE) are reported in the targets' units.</summary>
+    public TargetScaling? Targets { get; init; }
 
     public Dictionary<string, string> Metadata(ParseResult parse)
     {
@@ -56,6 +61,9 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
             EpochReport last = History.Epochs[^1];
             metadata["final-train-loss"] = Fmt.G(last.TrainingLoss);
             if (last.TrainingAccuracy is double ta) metadata["final-train-accuracy"] = Fmt.G(ta);
+            if (Mse(last.TrainingMeanSquaredError) is double tm) metadata["final-train-mse"] = Fmt.G(tm);
+            if (Mse(last.Validation?.MeanSquaredError) is double vm) metadata["final-validation-mse"] = Fmt.G(vm);
+            if (Targets is not null) metadata["target-scaling"] = "standardization; losses on standardised targets, MSE" + TrainingMetrics.MseUnits(Targets);
             if (last.Validation is not null)
             {
                 metadata["final-validation-loss"] = Fmt.G(last.Validation.Loss);
@@ -77,6 +85,8 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
                 ["trainAccuracy"] = Json.Number(e.TrainingAccuracy),
                 ["validationLoss"] = Json.Number(e.Validation?.Loss),
                 ["validationAccuracy"] = Json.Number(e.Validation?.Accuracy),
+                ["trainMeanSquaredError"] = Json.Number(Mse(e.TrainingMeanSquaredError)),
+                ["validationMeanSquaredError"] = Json.Number(Mse(e.Validation?.MeanSquaredError)),
                 ["learningRate"] = Json.Number(e.LearningRate),
                 ["seconds"] = Json.Number(e.Elapsed.TotalSeconds),
                 ["samplesPerSecond"] = Json.Number(e.PatternsPerSecond),
@@ -101,4 +111,6 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
             ["epochs"] = epochs,
         };
     }
+
+    private double? Mse(double? meanSquaredError) => TrainingMetrics.InTargetUnits(meanSquaredError, Targets);
 }
