@@ -153,7 +153,7 @@ internal sealed class TrainCommandOptions
         Schedule.AcceptOnlyFromAmong([.. ScheduleFactory.Names]);
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
         Divergence.AcceptOnlyFromAmong([.. DivergencePolicies.Select(p => p.Name)]);
-        Loss.AcceptOnlyFromAmong([.. NetworkFactory.LossNames]);
+        Loss.Check(name => NetworkFactory.LossProblem(name, Loss.Name));
     }
 
     public DivergencePolicy DivergencePolicy(ParseResult parse)
