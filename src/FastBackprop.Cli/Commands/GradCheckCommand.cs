@@ -106,13 +106,7 @@ internal static class GradCheckCommand
         var specs = new Dense[depth + 1];
         for (int l = 0; l < depth; l++) specs[l] = new Dense(Width(random), TransferFunction.FromName(hidden[random.NextInt32(hidden.Length)]));
         int outputs = 1 + random.NextInt32(12);
-        (string output, Loss loss) = random.NextInt32(4) switch
-        {
-            0 => ("softmax", Loss.CrossEntropy),
-            1 => ("logistic", Loss.CrossEntropy),
-            2 => ("logistic", Loss.HalfSquaredError),
-            _ => ("identity", Loss.HalfSquaredError),
-        };
+        (string output, Loss loss) = OutputsAndLosses[random.NextInt32(OutputsAndLosses.Length)];
         if (output == "softmax") outputs = Math.Max(outputs, 2);
         specs[^1] = new Dense(outputs, TransferFunction.FromName(output));
         var network = new Network(inputs, loss, specs);
@@ -132,7 +126,12 @@ internal static class GradCheckCommand
         {
             Span<float> target = t.AsSpan(p * outputs, outputs);
             if (output == "softmax") target[random.NextInt32(outputs)] = 1f;
-            else for (int k = 0; k < outputs; k++) target[k] = output == "logistic" ? 0.1f + 0.8f * random.NextSingle() : random.NextSymmetric(1f);
+            else for (int k = 0; k < outputs; k++) target[k] = output switch
+            {
+                "logistic" => 0.1f + 0.8f * random.NextSingle(),
+                "exp" => random.NextInt32(5),   // Poisson counts
+                _ => random.NextSymmetric(1f),
+            };
         }
 
         double[] parameters = [.. network.Parameters.ToArray().Select(v => (double)v)];
@@ -167,7 +166,7 @@ internal static class GradCheckCommand
         }
 
         string shape = ModelFiles.Shape(definition);
-        string transfers = string.Join(',', specs.Select(s => s.Transfer.Name)) + (loss == Loss.CrossEntropy ? " / CE" : " / HSE");
+        string transfers = string.Join(',', specs.Select(s => s.Transfer.Name)) + " / " + loss.Name;
         var results = new List<LayerResult>();
         for (int l = 0; l < definition.LayerCount; l++)
         {
@@ -179,6 +178,14 @@ internal static class GradCheckCommand
         }
         return results;
     }
+
+    // Every loss, each with an output function it takes (the cross-entropies with both of theirs).
+    private static readonly (string Output, Loss Loss)[] OutputsAndLosses =
+    [
+        ("softmax", Loss.CrossEntropy), ("logistic", Loss.CrossEntropy), ("logistic", Loss.HalfSquaredError), ("identity", Loss.HalfSquaredError),
+        ("identity", Loss.MeanSquaredError), ("tanh", Loss.MeanAbsoluteError), ("identity", Loss.Huber(0.5f)), ("softmax", Loss.CategoricalCrossEntropy(0.1f)),
+        ("logistic", Loss.BinaryCrossEntropy), ("exp", Loss.Poisson),
+    ];
 
     private static int Width(SeededRandom random) => random.NextInt32(4) == 0 ? 1 + random.NextInt32(4) : 3 + random.NextInt32(45);
 

@@ -43,6 +43,8 @@ internal static class InfoCommand
                 ["model"] = Path.GetFullPath(path),
                 ["shape"] = ModelFiles.Shape(definition),
                 ["loss"] = definition.Loss.ToString(),
+                ["lossName"] = definition.Loss.Name,
+                ["lossReduction"] = Reduction(definition.Loss),
                 ["parameters"] = definition.ParameterCount,
                 ["scaling"] = model.Scaling?.Kind.ToString(),
                 ["targetScaling"] = TargetScalingJson(model.TargetScaling),
@@ -54,7 +56,7 @@ internal static class InfoCommand
         if (!context.Human) return 0;
 
         IAnsiConsole console = context.Console;
-        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(path))}[/]: {ModelFiles.Shape(definition)}, loss {definition.Loss}, {Fmt.I(definition.ParameterCount)} parameters, {new FileInfo(path).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes");
+        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(path))}[/]: {ModelFiles.Shape(definition)}, loss {Markup.Escape(definition.Loss.ToString())} ({Markup.Escape(definition.Loss.Name)}, {Reduction(definition.Loss)}), {Fmt.I(definition.ParameterCount)} parameters, {new FileInfo(path).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes");
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns("layer", "inputs", "units", "transfer", "weights", "biases");
         for (int l = 0; l < definition.LayerCount; l++)
@@ -113,4 +115,7 @@ internal static class InfoCommand
         ["mean"] = new JsonArray([.. targets.Mean.ToArray().Select(v => Json.Number(v))]),
         ["standardDeviation"] = new JsonArray([.. targets.StandardDeviation.ToArray().Select(v => Json.Number(v))]),
     };
+
+    // How the loss reduces a pattern's outputs (then the mean over patterns).
+    private static string Reduction(Loss loss) => loss.MeanOverOutputs ? "mean over outputs" : "sum over outputs";
 }

@@ -20,7 +20,7 @@ internal static class TrainCommand
         "fastbackprop train --layers 64,256,128,10 --epochs 40 --out digits.fbp",
         "fastbackprop train --data /usr/share/datasets/fashion-mnist --layers 784,256,128,10 --batch-size 128 --epochs 15 --out fashion.fbp",
         "fastbackprop train --data iris.csv --header --label-column 4 --optimizer sgd --lr 0.05",
-        "fastbackprop train --data houses.csv --regression --targets 1 --label-column -1 --loss half-squared-error",
+        "fastbackprop train --data houses.csv --regression --targets 1 --label-column -1 --loss hse",
         "fastbackprop train --epochs 40 --checkpoint digits.ckpt --resume   # continue after a crash, kill or Ctrl+C; start if none",
     ];
 

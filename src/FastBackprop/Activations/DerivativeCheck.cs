@@ -35,34 +35,41 @@ internal static class DerivativeCheck
     /// <exception cref="ArgumentException">The derivative is wrong (named <paramref name="paramName"/>).</exception>
     public static void Verify(ElementwiseTransferFunction f, string paramName)
     {
-        double worstRatio = 0, worstX = 0, worstAnalytic = 0, worstNumeric = 0, worstTolerance = 0;
-        int failures = 0;
-        foreach (double x in Points)
-        {
-            double h = RelativeStep * Math.Max(1.0, Math.Abs(x));
-            double fx = f.Function(x), plus = f.Function(x + h), minus = f.Function(x - h), plusHalf = f.Function(x + h / 2), minusHalf = f.Function(x - h / 2);
-            if (!(double.IsFinite(fx) && double.IsFinite(plus) && double.IsFinite(minus) && double.IsFinite(plusHalf) && double.IsFinite(minusHalf))) continue;
-            double d1 = (plus - minus) / (2 * h), d2 = (plusHalf - minusHalf) / h;
-            double numeric = (4 * d2 - d1) / 3;
-            double analytic = f.Derivative(x);
-            double tolerance = RelativeTolerance * Math.Abs(numeric) + AbsoluteTolerance * (1 + Math.Abs(fx)) + Math.Abs(d1 - d2);
-            double error = Math.Abs(numeric - analytic);
-            double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
-            if (ratio > 1) failures++;
-            if (ratio > worstRatio)
-            {
-                (worstRatio, worstX, worstAnalytic, worstNumeric, worstTolerance) = (ratio, x, analytic, numeric, tolerance);
-            }
-        }
-        if (failures > 0)
+        Mismatch worst = Compare(f.Function, f.Derivative);
+        if (worst.Failures > 0)
         {
             var c = CultureInfo.InvariantCulture;
             throw new ArgumentException(string.Create(c,
-                $"transfer function '{f.Name}' has a wrong Derivative: at x = {worstX:R} (the worst of {failures} of {Points.Length} points checked " +
-                $"in (-6, 6) and ±8.3, ±13.7, ±31.1, ±97.3) Derivative(x) is {worstAnalytic:R}, but central differences of Function give {worstNumeric:R} " +
-                $"(tolerance {worstTolerance:E2})."), paramName);
+                $"transfer function '{f.Name}' has a wrong Derivative: at x = {worst.X:R} (the worst of {worst.Failures} of {Points.Length} points checked " +
+                $"in (-6, 6) and ±8.3, ±13.7, ±31.1, ±97.3) Derivative(x) is {worst.Analytic:R}, but central differences of Function give {worst.Numeric:R} " +
+                $"(tolerance {worst.Tolerance:E2})."), paramName);
         }
     }
+
+    /// <summary>The worst point of <paramref name="derivative"/> against central differences of <paramref name="function"/>
+    /// over <see cref="Points"/>, and how many points fail (0: the derivative passes).</summary>
+    internal static Mismatch Compare(Func<double, double> function, Func<double, double> derivative)
+    {
+        var worst = new Mismatch(0, 0, 0, 0, 0, 0);
+        foreach (double x in Points)
+        {
+            double h = RelativeStep * Math.Max(1.0, Math.Abs(x));
+            double fx = function(x), plus = function(x + h), minus = function(x - h), plusHalf = function(x + h / 2), minusHalf = function(x - h / 2);
+            if (!(double.IsFinite(fx) && double.IsFinite(plus) && double.IsFinite(minus) && double.IsFinite(plusHalf) && double.IsFinite(minusHalf))) continue;
+            double d1 = (plus - minus) / (2 * h), d2 = (plusHalf - minusHalf) / h;
+            double numeric = (4 * d2 - d1) / 3;
+            double analytic = derivative(x);
+            double tolerance = RelativeTolerance * Math.Abs(numeric) + AbsoluteTolerance * (1 + Math.Abs(fx)) + Math.Abs(d1 - d2);
+            double error = Math.Abs(numeric - analytic);
+            double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
+            int failures = worst.Failures + (ratio > 1 ? 1 : 0);
+            worst = ratio > worst.Ratio ? new Mismatch(failures, ratio, x, analytic, numeric, tolerance) : worst with { Failures = failures };
+        }
+        return worst;
+    }
+
+    /// <summary>The worst point of a comparison: its error over the tolerance, the point, both derivatives, and the count of failing points.</summary>
+    internal readonly record struct Mismatch(int Failures, double Ratio, double X, double Analytic, double Numeric, double Tolerance);
 
     private static double[] BuildPoints()
     {

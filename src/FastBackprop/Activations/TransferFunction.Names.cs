@@ -6,13 +6,13 @@ public abstract partial class TransferFunction
 {
     /// <summary>The built-in names, as <see cref="FromName"/>'s messages and the command line list them.</summary>
     internal const string BuiltInNames =
-        "logistic, tanh, relu, leaky-relu(slope), identity, softmax, elu(alpha), selu, softplus, gelu, gelu-tanh, silu, softsign, hard-tanh, elliott, gaussian, sin";
+        "logistic, tanh, relu, leaky-relu(slope), identity, softmax, elu(alpha), selu, softplus, gelu, gelu-tanh, silu, softsign, hard-tanh, elliott, gaussian, sin, exp";
 
     /// <summary>The function called <paramref name="name"/>, as written by <see cref="Name"/>: a built-in one
     /// (case-insensitive): "logistic" (or "sigmoid"), "tanh", "relu", "leaky-relu(slope)" (slope in invariant culture,
     /// in [0, 1); "leaky-relu" alone means 0.01), "identity" (or "linear"), "softmax", "elu(alpha)" (alpha finite and
     /// above 0; "elu" alone means 1), "selu", "softplus", "gelu", "gelu-tanh", "silu" (or "swish"), "softsign",
-    /// "hard-tanh", "elliott", "gaussian", "sin"; or a function given to <see cref="Register"/> under that name.</summary>
+    /// "hard-tanh", "elliott", "gaussian", "sin", "exp"; or a function given to <see cref="Register"/> under that name.</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> names no built-in or registered function, or its parameter is not a number in range.</exception>
     public static TransferFunction FromName(string name)
     {
@@ -49,6 +49,7 @@ public abstract partial class TransferFunction
             case "elliott" or "elliot": return Elliott;
             case "gaussian": return Gaussian;
             case "sin": return Sine;
+            case "exp": return Exp;
         }
         if (Parameter(n, "leaky-relu(", out float slope))
         {
@@ -68,7 +69,7 @@ public abstract partial class TransferFunction
     }
 
     // "prefix(number)": true with the number when the parentheses hold one (NaN when it is not a number).
-    private static bool Parameter(string n, string prefix, out float value)
+    internal static bool Parameter(string n, string prefix, out float value)
     {
         value = float.NaN;
         if (!n.StartsWith(prefix, StringComparison.Ordinal) || !n.EndsWith(')')) return false;

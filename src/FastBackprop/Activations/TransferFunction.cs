@@ -106,6 +106,10 @@ public abstract partial class TransferFunction
     /// <summary>The sine sin(x), FANN's FANN_SIN_SYMMETRIC at steepness 1 (FANN_SIN is sin(x)/2 + 1/2). Named "sin".</summary>
     public static TransferFunction Sine { get; } = new SineFunction();
 
+    /// <summary>The exponential e^x (named "exp"): the output function of <see cref="Loss.Poisson"/>'s log link, whose
+    /// outputs are rates (PyTorch's PoissonNLLLoss with log_input=True reads the net sum as the log rate).</summary>
+    public static TransferFunction Exp { get; } = new ExponentialFunction();
+
     /// <summary>The leaky rectifier: x for x &gt; 0, <paramref name="slope"/> · x otherwise.</summary>
     /// <param name="slope">Slope for negative inputs; finite, in [0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="slope"/> is NaN, infinite or outside [0, 1).</exception>

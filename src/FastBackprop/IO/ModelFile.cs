@@ -9,7 +9,9 @@ namespace FastBackprop.IO;
 //   offset  size        field
 //   0       8           magic "FBPMODEL"
 //   8       2           format version (uint16): 1 when every layer is Dense, else 2
-//   10      1           loss (0 = HalfSquaredError, 1 = CrossEntropy)
+//   10      1           loss (0 = HalfSquaredError, 1 = CrossEntropy, 2 = by name: LossFormat)
+//   (11)    1 + n       with loss 2 only: its name, uint8 length n (1..64) + ASCII, e.g. "huber(1.5)"; the
+//                       fields below then start n + 1 bytes later
 //   11      1           input scaling (0 = none, 1 = min-max, 2 = standardisation)
 //   12      4           input width (int32, >= 1)
 //   16      4           layer count L (int32, 1..4096)
@@ -46,8 +48,8 @@ public static class ModelFile
 
     /// <summary>Saves <paramref name="model"/> to <paramref name="path"/> atomically: the file is either
     /// the complete new model or, if anything fails, left as it was.</summary>
-    /// <exception cref="ArgumentException">A layer uses a custom transfer function (only built-in ones can be
-    /// stored), or a parameter is NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">A layer uses a custom transfer function, or the network a user-defined loss,
+    /// that is not registered (only built-in and registered ones can be stored), or a parameter is NaN or infinite.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Save(string path, Model model)
     {
@@ -89,7 +91,7 @@ public static class ModelFile
         NetworkDefinition definition = network.Definition;
         ThrowHelper.CheckFinite(network.Parameters, "model.Network.Parameters");
         FieldWriter writer = FramedFile.Begin(Magic, version);
-        writer.Byte((byte)definition.Loss);
+        LossFormat.Write(writer, definition.Loss, nameof(model));
         writer.Byte((byte)(model.Scaling is null ? 0 : (int)model.Scaling.Kind));
         writer.Int32(definition.InputWidth);
         writer.Int32(definition.LayerCount);
@@ -120,15 +122,14 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(sourceName);
         const int minimum = 8 + 2 + 1 + 1 + 4 + 4 + 4 + 4 + 4;
         FieldReader reader = FramedFile.Open(bytes, Magic, "model file", minimum, (1, 2), sourceName, out ushort version);
-        byte loss = reader.Byte();
-        if (loss > (byte)Loss.CrossEntropy) throw reader.Error(-1, $"loss code {loss}; expected 0 (HalfSquaredError) or 1 (CrossEntropy).");
+        Loss loss = LossFormat.Read(ref reader);
         byte scalingKind = reader.Byte();
         if (scalingKind > 2) throw reader.Error(-1, $"input scaling code {scalingKind}; expected 0 (none), 1 (min-max) or 2 (standardisation).");
         int inputWidth = reader.Int32();
         if (inputWidth < 1) throw reader.Error(-4, $"input width {inputWidth}; expected at least 1.");
         int layerCount = reader.Int32();
         if (layerCount < 1 || layerCount > MaxLayers) throw reader.Error(-4, $"layer count {layerCount}; expected 1 to {MaxLayers}.");
-        NetworkDefinition definition = ReadDefinition(ref reader, version, inputWidth, (Loss)loss, layerCount, bytes.Length);
+        NetworkDefinition definition = ReadDefinition(ref reader, version, inputWidth, loss, layerCount, bytes.Length);
 
         InputScaling? scaling = null;
         if (scalingKind != 0)

@@ -21,7 +21,7 @@ namespace FastBackprop.Kernels;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Loss values and output-layer error signals.</summary>
-public static class OutputDelta
+public static partial class OutputDelta
 {
     /// <summary>Computes <c>dEdy[k] = output[k] - target[k]</c> and returns <c>E = ½ Σ_k dEdy[k]²</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>

@@ -14,14 +14,17 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
     /// <param name="inputWidth">Number of inputs; at least 1.</param>
     /// <param name="loss">The error function of the output layer.</param>
     /// <param name="layers">The layers from the input side to the output layer; at least one, the last a <see cref="Dense"/> layer.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputWidth"/> is less than 1, or <paramref name="loss"/> is not defined.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputWidth"/> is less than 1.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="loss"/> is null.</exception>
     /// <exception cref="ArgumentException">No layers; a null layer; a last layer that is not dense; softmax outside the output
-    /// layer or over a single unit; cross-entropy with an output function other than softmax or logistic; more than 2^31 - 1 parameters.</exception>
+    /// layer or over a single unit; a loss whose output function does not suit it (cross-entropy needs softmax or logistic,
+    /// label smoothing softmax, binary cross-entropy logistic, Poisson exp); a user-defined loss with a wrong derivative;
+    /// more than 2^31 - 1 parameters.</exception>
     public NetworkDefinition(int inputWidth, Loss loss, params ReadOnlySpan<Layer> layers)
     {
         ThrowHelper.CheckAtLeast(inputWidth, 1, nameof(inputWidth));
         if (layers.IsEmpty) throw new ArgumentException("layers is empty; expected at least one layer (the output layer).", nameof(layers));
-        if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, $"loss is {loss}; expected a defined Loss value.");
+        ArgumentNullException.ThrowIfNull(loss);
         this.layers = layers.ToArray();
         layouts = new LayerLayout[layers.Length];
         unitOffsets = new int[layers.Length + 1];
@@ -48,10 +51,7 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
             maxWidth = Math.Max(maxWidth, inputs);
         }
         TransferFunction output = ((Dense)this.layers[^1]).Transfer;
-        if (loss == Loss.CrossEntropy && output is not (SoftmaxFunction or LogisticFunction))
-        {
-            throw new ArgumentException($"loss is CrossEntropy with output transfer function '{output.Name}'; expected softmax or logistic in the output layer.", nameof(loss));
-        }
+        loss.CheckUse(output, nameof(loss));
         InputWidth = inputWidth;
         Loss = loss;
         ParameterCount = (int)offset;
@@ -129,7 +129,7 @@ public sealed class NetworkDefinition : IEquatable<NetworkDefinition>
     public bool Equals(NetworkDefinition? other)
     {
         if (ReferenceEquals(this, other)) return true;
-        if (other is null || other.InputWidth != InputWidth || other.Loss != Loss || other.layers.Length != layers.Length) return false;
+        if (other is null || other.InputWidth != InputWidth || !other.Loss.Equals(Loss) || other.layers.Length != layers.Length) return false;
         for (int l = 0; l < layers.Length; l++)
         {
             if (!layers[l].Equals(other.layers[l])) return false;

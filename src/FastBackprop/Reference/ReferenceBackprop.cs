@@ -14,8 +14,8 @@ namespace FastBackprop.Reference;
 /// <item>(14), (16) ∂E/∂w_jk = delta_k y_j, for output and hidden layers alike</item>
 /// <item>(17)-(18) w_jk ← w_jk - eta ∂E/∂w_jk</item>
 /// </list>
-/// Cross-entropy replaces (3) and (7) by its own E and ∂E/∂net_k = y_k - d_k (softmax or logistic
-/// outputs). A <see cref="Dropout"/> layer multiplies by a given scaled mask m (y_i = x_i m_i, so
+/// Another <see cref="Loss"/> replaces (3) by its own E and ∂E/∂y_k; a loss fused with its output function
+/// (cross-entropy over softmax or logistic outputs, Poisson over exp) replaces (7) by its own ∂E/∂net_k. A <see cref="Dropout"/> layer multiplies by a given scaled mask m (y_i = x_i m_i, so
 /// ∂E/∂x_i = ∂E/∂y_i m_i), or passes its input through when no mask is given (inference).
 /// Slow on purpose: it allocates its arrays on every call and never vectorises.
 /// </summary>
@@ -149,40 +149,18 @@ public static class ReferenceBackprop
 
     private static double Mask(IReadOnlyList<double[]?>? masks, int layer, int i) => masks?[layer] is double[] mask ? mask[i] : 1.0;
 
-    // Returns E and writes ∂E/∂net of the output layer.
+    // Returns E and writes ∂E/∂net of the output layer: the loss's own signal when it is fused with the output function,
+    // else (7): delta_k = ∂E/∂y_k f'(net_k) (for softmax, the Jacobian product).
     private static double OutputError(NetworkDefinition definition, double[] net, double[] y, ReadOnlySpan<double> d, Span<double> delta)
     {
         TransferFunction output = definition.OutputLayer.Transfer;
-        double error = 0;
-        if (definition.Loss == Loss.HalfSquaredError)
-        {
-            var dEdy = new double[y.Length];
-            for (int k = 0; k < y.Length; k++)
-            {
-                error += 0.5 * (d[k] - y[k]) * (d[k] - y[k]);   // (3): E = ½ Σ (d_k - y_k)²
-                dEdy[k] = y[k] - d[k];                             // ∂E/∂y_k = -(d_k - y_k)
-            }
-            output.MultiplyByDerivative(net, y, dEdy, delta);      // (7): delta_k = (y_k - d_k) f'(net_k)
-            return error;
-        }
-        if (output is SoftmaxFunction)
-        {
-            // E = -Σ d_k ln y_k, ln y_k = net_k - ln Σ_j e^net_j (shifted by the max for range)
-            double max = net.Max(), sum = 0;
-            foreach (double x in net) sum += Math.Exp(x - max);
-            double logSum = max + Math.Log(sum);
-            for (int k = 0; k < y.Length; k++) error -= d[k] * (net[k] - logSum);
-        }
-        else
-        {
-            // E = -Σ [d_k ln y_k + (1 - d_k) ln(1 - y_k)], with ln y = -softplus(-net), ln(1-y) = -softplus(net)
-            for (int k = 0; k < y.Length; k++) error += d[k] * Softplus(-net[k]) + (1 - d[k]) * Softplus(net[k]);
-        }
-        for (int k = 0; k < y.Length; k++) delta[k] = y[k] - d[k];   // ∂E/∂net_k = y_k - d_k
+        Loss loss = definition.Loss;
+        if (loss.GivesNetGradient(output)) return loss.Reference(output, net, y, d, delta);
+        var dEdy = new double[y.Length];
+        double error = loss.Reference(output, net, y, d, dEdy);   // e.g. (3): E = ½ Σ (d_k - y_k)², ∂E/∂y_k = -(d_k - y_k)
+        output.MultiplyByDerivative(net, y, dEdy, delta);          // (7): delta_k = ∂E/∂y_k f'(net_k)
         return error;
     }
-
-    private static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
 
     private static void Check(NetworkDefinition definition, ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, IReadOnlyList<double[]?>? masks)
     {

@@ -21,6 +21,9 @@ namespace FastBackprop.Training;
 //       half squared error  s_k = e_k at y (H = I: the Gauss-Newton matrix of the residuals y - d)
 //       softmax + CE        s_k = √y_k (e_k - y) at net (H = diag(y) - y yᵀ, Schraudolph 2002)
 //       logistic + CE       s_k = √(y_k (1 - y_k)) e_k at net (H = diag(y (1 - y)))
+//       mse                 s_k = √(2/K) e_k at y;  huber: √(1/K) e_k where |r_k| <= delta, else 0;  mae: 0
+//       poisson             s_k = √(y_k / K) e_k at net;  user-defined: √max(0, e'') e_k (numeric e'')
+//   (each loss's Loss.HessianFactorColumn)
 //
 // A dense layer's row entry for weight (a, b) is δ_l,k[a] · x̃_l[b] (x̃ the layer input with a 1
 // appended for the bias), so the rows need not be formed: the Gram element of parameters
@@ -81,6 +84,7 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
         GramLayout layout = b.Layout;
         ReadOnlySpan<float> x = inputs.Span, d = targets.Span;
         Span<float> row = b.Row, outputSignal = ws.Gradient(last);
+        TransferFunction output = definition.OutputLayer.Transfer;
         int filled = 0;
         double lossSum = 0;
         for (int p = 0; p < count; p++)
@@ -99,10 +103,10 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
                 for (int i = 0; i < layerInput.Length; i++) target[i] = layerInput[i];
                 target[^1] = 1.0;
             }
-            ReadOnlySpan<float> y = ws.Output(last);
+            ReadOnlySpan<float> y = ws.Output(last), targetRow = d.Slice(p * width, width);
             for (int k = 0; k < width; k++)
             {
-                HessianFactorColumn(y, k, outputSignal);
+                definition.Loss.HessianFactorColumn(output, y, targetRow, k, outputSignal);
                 plan.Backward(parameters, input, ws, new ParameterUpdate(row, 1f, inPlace: false));   // δ_l of s_k
                 for (int l = 0; l < layers; l++)
                 {
@@ -150,26 +154,6 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
                 }
             }
         }
-    }
-
-    // s_k, the k-th column of a square root of the output Hessian H (see the file header), into the output layer's
-    // signal slot, where the backward pass starts.
-    private void HessianFactorColumn(ReadOnlySpan<float> y, int k, Span<float> signal)
-    {
-        if (definition.Loss == Loss.HalfSquaredError)
-        {
-            signal.Clear();
-            signal[k] = 1f;
-            return;
-        }
-        if (definition.OutputLayer.Transfer is SoftmaxFunction)
-        {
-            float root = MathF.Sqrt(y[k]);
-            for (int j = 0; j < signal.Length; j++) signal[j] = root * ((j == k ? 1f : 0f) - y[j]);
-            return;
-        }
-        signal.Clear();
-        signal[k] = MathF.Sqrt(y[k] * (1f - y[k]));
     }
 
     /// <summary>The work buffers of the Gauss-Newton product, made at its first call.</summary>

@@ -6,10 +6,6 @@ namespace FastBackprop.Training;
 /// <see cref="Trainer.Evaluate(Network, Dataset)"/> (never per step). Each names the data set as <c>name</c>.</summary>
 internal static class DatasetChecks
 {
-    /// <summary>How far the targets of a pattern may sum from 1 for cross-entropy over a softmax output: a bound
-    /// that soft targets printed with 6 decimals meet for up to about a hundred classes.</summary>
-    public const double DistributionTolerance = 1e-4;
-
     /// <summary>At least one pattern.</summary>
     public static void NotEmpty(Dataset data, string name)
     {
@@ -26,31 +22,22 @@ internal static class DatasetChecks
         }
     }
 
-    /// <summary>For a cross-entropy network, each target is in [0, 1] and, over a softmax output, each pattern's targets
-    /// sum to 1 within <see cref="DistributionTolerance"/>; otherwise the gradient y - d is not the gradient of the loss
-    /// that is reported. Labelled data is one-hot by construction and not scanned.</summary>
-    public static void CrossEntropyTargets(NetworkDefinition definition, Dataset data, string name)
+    /// <summary>Each pattern's targets suit the network's loss (Loss.TargetProblem): finite for every loss; in [0, 1] for the
+    /// cross-entropies, and over a softmax output a distribution summing to 1 within 1e-4; at least 0 for Poisson.
+    /// Otherwise the gradient is not the gradient of the loss that is reported. Labelled data is one-hot by construction
+    /// and not scanned.</summary>
+    public static void Targets(NetworkDefinition definition, Dataset data, string name)
     {
-        if (definition.Loss != Loss.CrossEntropy || data.HasLabels || data.Count == 0) return;
-        bool softmax = definition.OutputLayer.Transfer is SoftmaxFunction;
+        if (data.HasLabels || data.Count == 0) return;
+        Loss loss = definition.Loss;
+        TransferFunction output = definition.OutputLayer.Transfer;
         int width = data.TargetWidth;
         ReadOnlySpan<float> targets = data.GetTargets(0, data.Count);
         for (int p = 0; p < data.Count; p++)
         {
-            ReadOnlySpan<float> row = targets.Slice(p * width, width);
-            double sum = 0;
-            for (int k = 0; k < width; k++)
+            if (loss.TargetProblem(output, targets.Slice(p * width, width)) is string problem)
             {
-                if (!(row[k] >= 0f && row[k] <= 1f))
-                {
-                    throw new ArgumentException($"{name} pattern {p}: target {k} is {row[k]}; cross-entropy expects targets in [0, 1].", name);
-                }
-                sum += row[k];
-            }
-            if (softmax && Math.Abs(sum - 1) > DistributionTolerance)
-            {
-                throw new ArgumentException(
-                    $"{name} pattern {p}: the targets sum to {sum}; cross-entropy over a softmax output expects a probability distribution (summing to 1 within {DistributionTolerance}), such as a one-hot code.", name);
+                throw new ArgumentException($"{name} pattern {p}: {problem}", name);
             }
         }
     }

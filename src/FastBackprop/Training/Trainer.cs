@@ -168,7 +168,7 @@ public static class Trainer
     {
         DatasetChecks.Widths(definition, data, name);
         DatasetChecks.NotEmpty(data, name);
-        DatasetChecks.CrossEntropyTargets(definition, data, name);
+        DatasetChecks.Targets(definition, data, name);
     }
 
     // The training data and the validation data: options.Validation, or a seeded split of the data, whose parts are

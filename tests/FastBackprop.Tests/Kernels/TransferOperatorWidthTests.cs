@@ -14,7 +14,7 @@ namespace FastBackprop.Tests.Kernels;
 /// values in the working ranges.</summary>
 public class TransferOperatorWidthTests
 {
-    private static readonly string[] Names = ["elu(0.7)", "selu", "softplus", "gelu", "gelu-tanh", "silu", "softsign", "hard-tanh", "gaussian", "sin"];
+    private static readonly string[] Names = ["elu(0.7)", "selu", "softplus", "gelu", "gelu-tanh", "silu", "softsign", "hard-tanh", "gaussian", "sin", "exp"];
 
     public static TheoryData<string> Functions() => new(Names);
 
@@ -69,6 +69,7 @@ public class TransferOperatorWidthTests
         "hard-tanh" => Map(default(HardTanhOperator), width, x),
         "gaussian" => Map(default(GaussianOperator), width, x),
         "sin" => Map(default(SineOperator), width, x),
+        "exp" => Map(default(ExponentialOperator), width, x),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -84,6 +85,7 @@ public class TransferOperatorWidthTests
         "hard-tanh" => Update(default(HardTanhDerivativeOperator), width, net, y, delta),
         "gaussian" => Update(default(GaussianDerivativeOperator), width, net, y, delta),
         "sin" => Update(default(SineDerivativeOperator), width, net, y, delta),
+        "exp" => Update(default(ExponentialDerivativeOperator), width, net, y, delta),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

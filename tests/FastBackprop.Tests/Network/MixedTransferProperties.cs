@@ -93,37 +93,14 @@ public class MixedTransferProperties
             return new Action(() => NetworkProperties.AssertClose(gradient, mean, scale, $"{c} rows={rows}: batch gradient")).When(!atKink);
         });
 
-    private const double Step = 1e-5, RelativeTolerance = 1e-6, AbsoluteFloor = 1e-9;
-
     /// <summary>As GradientCheckTests.ReferenceGradient_MatchesCentralDifferences: every parameter (or 64), h = 1e-5,
     /// 1e-6 relative plus 1e-9 (1 + |E|), skipping a parameter whose perturbation moves a net sum across a kink.</summary>
     [Property(MaxTest = 50)]
     public Property ReferenceGradient_MatchesCentralDifferences() =>
         Prop.ForAll(NetworkGenerators.MixedCaseArbitrary(maxDepth: 3, maxWidth: 16), c =>
         {
-            Network network = c.CreateNetwork();
-            NetworkDefinition definition = c.Definition;
-            double[] p = NetworkGenerators.ToDouble(network.Parameters);
             double[] x = NetworkGenerators.ToDouble(c.CreateInput()), d = NetworkGenerators.ToDouble(c.CreateTarget());
-            ReferencePass pass = ReferenceBackprop.Run(definition, p, x, d);
-            var random = new SeededRandom(c.DataSeed ^ 0x5EED5EED5EED5EEDUL);
-            IEnumerable<int> indices = p.Length <= 64 ? Enumerable.Range(0, p.Length) : Enumerable.Range(0, 64).Select(_ => random.NextInt32(p.Length)).Distinct();
-            var failures = new List<string>();
-            double sumAbsNumeric = 0;
-            foreach (int i in indices)
-            {
-                double w = p[i];
-                p[i] = w + Step;
-                ReferencePass plus = ReferenceBackprop.Run(definition, p, x, d);
-                p[i] = w - Step;
-                ReferencePass minus = ReferenceBackprop.Run(definition, p, x, d);
-                p[i] = w;
-                if (CrossesKink(definition, pass, plus) || CrossesKink(definition, pass, minus)) continue;
-                double numeric = (plus.Error - minus.Error) / (2 * Step), analytic = pass.Gradient[i];
-                double tolerance = RelativeTolerance * Math.Max(Math.Abs(numeric), Math.Abs(analytic)) + AbsoluteFloor * (1 + Math.Abs(pass.Error));
-                if (!(Math.Abs(numeric - analytic) <= tolerance)) failures.Add($"parameter {i}: analytic {analytic:R}, numeric {numeric:R}");
-                sumAbsNumeric += Math.Abs(numeric);
-            }
+            (List<string> failures, double sumAbsNumeric) = CentralDifferences.Check(c, x, d, (a, b) => CrossesKink(c.Definition, a, b));
             return new Action(() => Assert.True(failures.Count == 0, $"{c}: " + string.Join("; ", failures))).When(sumAbsNumeric > 1e-6);
         });
 

@@ -278,9 +278,9 @@ internal sealed class ErrorScales
         var g = new double[definition.OutputWidth];
         for (int k = 0; k < g.Length; k++) g[k] = output[last][k] + Math.Abs(target[k]);
         double error;
-        if (definition.Loss == Loss.CrossEntropy)
+        if (definition.Loss.GivesNetGradient(outputFunction))
         {
-            delta[last] = g;   // delta_k = y_k - d_k
+            delta[last] = g;   // delta_k = y_k - d_k (cross-entropies), (y_k - d_k) / K (Poisson)
             double maxNet = net[last].Max();
             error = Math.Abs(pass.Error);
             for (int k = 0; k < g.Length; k++) error += (1 + Math.Abs(target[k])) * (net[last][k] + maxNet);
@@ -289,6 +289,7 @@ internal sealed class ErrorScales
         {
             error = 0;
             for (int k = 0; k < g.Length; k++) error += g[k] * g[k];
+            if (definition.Loss != Loss.HalfSquaredError) error = LossCatalog.SignalScales(g, pass.Error);   // mse, mae, huber: ∂E/∂y's scale into g
             delta[last] = new double[g.Length];
             if (outputFunction is SoftmaxFunction)
             {

@@ -170,7 +170,7 @@ public class ThreadingTests
             });
 
     // Two SGD steps, a gradient, a loss and a prediction; everything they return or change, in one array.
-    private static float[] RunBatchCalls(NetworkCase c, int batch, int threads)
+    internal static float[] RunBatchCalls(NetworkCase c, int batch, int threads)
     {
         Network network = c.CreateNetwork();
         var inputs = new List<float>();

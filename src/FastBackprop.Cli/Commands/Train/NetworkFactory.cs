@@ -17,19 +17,39 @@ internal static class NetworkFactory
          "hard-tanh", "elliott", "gaussian", "sin"];
     private const string Softmax = "softmax";
 
-    // --loss: each name once, with the loss it stands for.
-    private static readonly (string Name, Loss Loss)[] Losses = [("cross-entropy", Loss.CrossEntropy), ("half-squared-error", Loss.HalfSquaredError)];
+    // --loss: the names Loss.FromName reads (parameters in parentheses, as leaky-relu(0.01)), and the defaults.
+    private const string DefaultClassificationLoss = "ce", DefaultRegressionLoss = "hse";
+    private const string LossNameList =
+        "hse (half squared error, sum over outputs), mse, mae, huber(delta) (huber = huber(1)), ce (softmax or logistic output), ce(smoothing) " +
+        "(label smoothing over softmax, e.g. ce(0.1)), bce (logistic outputs, multi-label) or poisson (exp output: rates); " +
+        "mse, mae, huber and poisson are means over the outputs, as PyTorch's reduction='mean'";
 
     public static string ActivationDescription =>
         $"Hidden-layer transfer function: {string.Join(", ", HiddenTransfers)}; or one per hidden layer, comma-separated.";
 
     public static string OutputActivationDescription =>
-        $"Output transfer function ({string.Join(", ", HiddenTransfers)} or {Softmax}). Default: {Softmax} for classes, identity for regression.";
+        $"Output transfer function ({string.Join(", ", HiddenTransfers)}, {Softmax} or exp, the Poisson loss's). Default: {Softmax} for classes, identity for regression.";
 
     public static string LossDescription =>
-        $"{string.Join(" or ", LossNames)}. Default: {Losses[0].Name} for classes, {Losses[1].Name} for regression.";
+        $"{LossNameList}. Default: {DefaultClassificationLoss} for classes (with a softmax or logistic output), {DefaultRegressionLoss} for regression.";
 
-    public static IEnumerable<string> LossNames => Losses.Select(l => l.Name);
+    /// <summary>--loss's check: null for a name <see cref="Loss.FromName"/> reads, else the one-line error.</summary>
+    public static string? LossProblem(string? name, string option)
+    {
+        if (name is null) return null;
+        try
+        {
+            _ = Loss.FromName(name);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            // FromName says "name is 'x'; <what is wrong>": a bad parameter keeps its own words, an unknown name gets the list.
+            string message = CommandLine.WithoutParameter(e);
+            string detail = message[(message.IndexOf("; ", StringComparison.Ordinal) + 2)..];
+            return detail.Contains("Loss.Register", StringComparison.Ordinal) ? $"{option} '{name}': expected {LossNameList}." : $"{option} '{name}': {detail}";
+        }
+    }
 
     public static string DropoutDescription =>
         "Dropout after each hidden layer during training: one rate for all (e.g. 0.2), or a comma-separated rate per hidden layer; 0 = none (the default). Inference keeps every unit.";
@@ -54,8 +74,8 @@ internal static class NetworkFactory
         var output = new Dense(widths[^1], Transfer(outputName, options.OutputActivation.Name));
         layers.Add(output);
 
-        string lossName = parse.GetValue(options.Loss) ?? (classify && output.Transfer != TransferFunction.Identity ? Losses[0].Name : Losses[1].Name);
-        Loss loss = Losses.First(l => l.Name == lossName).Loss;
+        string lossName = parse.GetValue(options.Loss) ?? (classify && output.Transfer != TransferFunction.Identity ? DefaultClassificationLoss : DefaultRegressionLoss);
+        Loss loss = Loss.FromName(lossName);
         try
         {
             return new Network(widths[0], loss, [.. layers]);
@@ -144,7 +164,7 @@ internal static class NetworkFactory
         }
         catch (ArgumentException)
         {
-            throw new UserException($"{option} '{name}': expected {string.Join(", ", HiddenTransfers)} (leaky-relu with any slope in [0, 1), elu with any alpha above 0), or {Softmax} for the output layer.");
+            throw new UserException($"{option} '{name}': expected {string.Join(", ", HiddenTransfers)} (leaky-relu with any slope in [0, 1), elu with any alpha above 0), or {Softmax} or exp for the output layer.");
         }
     }
 }

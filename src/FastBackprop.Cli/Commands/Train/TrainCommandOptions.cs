@@ -239,7 +239,7 @@ internal sealed class TrainCommandOptions
         Scaling.AcceptOnlyFromAmong([.. ScalingFactory.Names]);
         TargetScaling.AcceptOnlyFromAmong([.. TargetScalingFactory.Names]);
         Divergence.AcceptOnlyFromAmong([.. DivergencePolicies.Select(p => p.Name)]);
-        Loss.AcceptOnlyFromAmong([.. NetworkFactory.LossNames]);
+        Loss.Check(name => NetworkFactory.LossProblem(name, Loss.Name));
     }
 
     public DivergencePolicy DivergencePolicy(ParseResult parse)

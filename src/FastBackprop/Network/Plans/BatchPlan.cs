@@ -71,13 +71,13 @@ internal sealed partial class BatchPlan(NetworkDefinition definition)
     }
 
     // The pieces a call runs in: the pool's threads when its largest product is worth a region (or, for the error
-    // alone, its rows' cross-entropy would give each piece a few microseconds of work), else the caller alone.
+    // alone, its rows' loss (cross-entropy, ...) would give each piece a few microseconds of work), else the caller alone.
     private int Parts(Phases phases, int rows, BatchWorkspace ws)
     {
         if (ws.Pool is null) return 1;
         bool worth = (phases & (Phases.Forward | Phases.Backward)) != 0
             ? 2L * rows * largestLayer >= ThreadTeam.MinimumFlopsPerRegion
-            : definition.Loss == Loss.CrossEntropy && 64L * rows * definition.OutputWidth >= 2 * ThreadTeam.MinimumElementsPerPart;
+            : OutputLoss.WorthThreads(definition, rows);
         return worth ? ws.Pool.DegreeOfParallelism : 1;
     }
 

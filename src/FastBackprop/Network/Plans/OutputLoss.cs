@@ -1,51 +1,46 @@
-using FastBackprop.Kernels;
-
 namespace FastBackprop;
 
 // ---------------------------------------------------------------------------------------------
 // The loss at the output layer, for every plan: E and the error signal the output layer's
-// backward starts from.
+// backward starts from, through the network's Loss (one virtual call per pattern, or per block).
 //
-//   half squared error:   E = ½ Σ_k (d_k - y_k)², signal ∂E/∂y_k = y_k - d_k      (3); the layer applies f' (7)
-//   cross-entropy:        signal ∂E/∂net_k = y_k - d_k directly (softmax or logistic units)
+//   ∂E/∂y losses (hse, mse, mae, huber, user-defined): the layer applies f' (7)
+//   fused losses (ce over softmax or logistic, bce, poisson over exp): the signal is ∂E/∂net
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>E and the output layer's error signal, for one pattern or a block of rows.</summary>
 internal static class OutputLoss
 {
     /// <summary>Whether the signal is ∂E/∂net (the loss fused with the output function) rather than ∂E/∂y.</summary>
-    public static bool GivesNetGradient(NetworkDefinition definition) => definition.Loss == Loss.CrossEntropy;
+    public static bool GivesNetGradient(NetworkDefinition definition) => definition.Loss.GivesNetGradient(definition.OutputLayer.Transfer);
 
     /// <summary>E of one pattern; writes the signal into <paramref name="signal"/>.</summary>
-    public static float Pattern(NetworkDefinition definition, ReadOnlySpan<float> net, ReadOnlySpan<float> y, ReadOnlySpan<float> target, Span<float> signal)
-    {
-        if (definition.Loss == Loss.HalfSquaredError) return OutputDelta.HalfSquaredError(y, target, signal);
-        return definition.OutputLayer.Transfer is SoftmaxFunction
-            ? OutputDelta.SoftmaxCrossEntropy(net, y, target, signal)
-            : OutputDelta.LogisticCrossEntropy(net, y, target, signal);
-    }
+    public static float Pattern(NetworkDefinition definition, ReadOnlySpan<float> net, ReadOnlySpan<float> y, ReadOnlySpan<float> target, Span<float> signal) =>
+        definition.Loss.Pattern(definition.OutputLayer.Transfer, net, y, target, signal);
 
     /// <summary>Σ_p E_p over <paramref name="rows"/> patterns; writes the signal of every row. Every piece of
     /// <paramref name="team"/> calls this: the pieces take blocks of rows, each row's E goes to
     /// <paramref name="rowErrors"/> (at least rows floats), and after the barrier every piece adds them up in row
-    /// order, as one thread adds the rows' E one after another. The half squared error is one reduction over the
-    /// whole block (its lanes span rows), so piece 0 does it alone.</summary>
+    /// order, as one thread adds the rows' E one after another. A loss that is one reduction over the whole block
+    /// (the half squared error: its lanes span rows, Loss.SumsWholeBlock) is done by piece 0 alone.</summary>
     public static float Rows(NetworkDefinition definition, ReadOnlySpan<float> net, ReadOnlySpan<float> y, ReadOnlySpan<float> targets, Span<float> signal, int rows,
         ThreadTeam team, Span<float> rowErrors)
     {
-        if (definition.Loss == Loss.HalfSquaredError)
+        Loss loss = definition.Loss;
+        TransferFunction output = definition.OutputLayer.Transfer;
+        if (loss.SumsWholeBlock)
         {
-            if (team.Part == 0) rowErrors[0] = OutputDelta.HalfSquaredError(y, targets, signal);   // the whole block at once
+            if (team.Part == 0) rowErrors[0] = loss.Pattern(output, net, y, targets, signal);   // the whole block at once
             team.Sync();
             return rowErrors[0];
         }
         int width = definition.OutputWidth;
-        int active = Math.Min(team.ActiveForElements((long)rows * width * CrossEntropyCostPerElement), rows);
+        int active = Math.Min(team.ActiveForElements((long)rows * width * loss.CostPerElement), rows);
         (int first, int end) = team.Share(rows, 1, active);
         for (int p = first; p < end; p++)
         {
             int at = p * width;
-            rowErrors[p] = Pattern(definition, net.Slice(at, width), y.Slice(at, width), targets.Slice(at, width), signal.Slice(at, width));
+            rowErrors[p] = loss.Pattern(output, net.Slice(at, width), y.Slice(at, width), targets.Slice(at, width), signal.Slice(at, width));
         }
         team.Sync();
         float error = 0f;
@@ -53,7 +48,8 @@ internal static class OutputLoss
         return error;
     }
 
-    // A row's cross-entropy takes an exponential per element and a logarithm in double: worth about this many
-    // element-wise float operations, for deciding whether a block of rows is worth a second thread.
-    private const int CrossEntropyCostPerElement = 64;
+    /// <summary>Whether the output error of <paramref name="rows"/> rows alone (no forward or backward in the region) is
+    /// worth a second thread: each piece gets a few microseconds of work.</summary>
+    public static bool WorthThreads(NetworkDefinition definition, int rows) =>
+        !definition.Loss.SumsWholeBlock && (long)definition.Loss.CostPerElement * rows * definition.OutputWidth >= 2 * ThreadTeam.MinimumElementsPerPart;
 }

@@ -27,6 +27,7 @@ internal sealed class TinyPlan : PatternPlan
     private readonly ScalarForm[] forms;
     private readonly float[] slopes;
     private readonly bool netGradientGiven;
+    private readonly bool halfSquaredError;   // the inlined SmallDense.HalfSquaredError; every other loss through OutputLoss
     private readonly bool fusedLogistic;    // every layer logistic, every width <= 4, half squared error or another ∂E/∂y loss
 
     private TinyPlan(NetworkDefinition definition)
@@ -47,6 +48,7 @@ internal sealed class TinyPlan : PatternPlan
             slopes[l] = dense.Transfer.NegativeSlope;
         }
         netGradientGiven = OutputLoss.GivesNetGradient(definition);
+        halfSquaredError = definition.Loss == Loss.HalfSquaredError;
         fusedLogistic = !netGradientGiven && Array.TrueForAll(forms, form => form == ScalarForm.Logistic) && Array.TrueForAll(widths, width => width <= 4);
     }
 
@@ -87,7 +89,7 @@ internal sealed class TinyPlan : PatternPlan
 
     public override float OutputError(ReadOnlySpan<float> target, Workspace ws)
     {
-        if (netGradientGiven) return base.OutputError(target, ws);
+        if (!halfSquaredError) return base.OutputError(target, ws);
         int last = forms.Length, start = ws.Offsets[last - 1];
         return SmallDense.HalfSquaredError(ref ws.AllOutputs[start], ref MemoryMarshal.GetReference(target), ref ws.AllGradients[start], widths[last]);
     }
