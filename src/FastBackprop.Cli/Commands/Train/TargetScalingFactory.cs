@@ -16,7 +16,7 @@ internal static class TargetScalingFactory
     public static string Description =>
         $"Regression targets: {Standard} (each target column standardised on the training part; the model stores its mean and standard deviation, " +
         $"and eval and predict answer in the targets' units), {None}, or {Default} ({Standard} for regression with an identity output and " +
-        "half-squared-error loss, none otherwise). Never for classes.";
+        "an hse, mse, mae or huber loss, none otherwise). Never for classes, cross-entropy or Poisson.";
 
     /// <summary>The scaling <paramref name="name"/> asks for, fitted on <paramref name="training"/>, or null.</summary>
     public static TargetScaling? Fit(string name, string option, LoadedData loaded, Dataset training, NetworkDefinition definition)
@@ -28,18 +28,21 @@ internal static class TargetScalingFactory
         }
         if (name == Standard && IsClassifierShape(definition))
         {
-            throw new UserException($"{option} {Standard}: the network has a {definition.OutputLayer.Transfer} output with {definition.Loss} loss, whose targets are class probabilities; target scaling is for regression only.");
+            throw new UserException($"{option} {Standard}: the network has a {definition.OutputLayer.Transfer} output with {definition.Loss} loss, whose targets are probabilities or counts; target scaling is for regression with targets of any sign.");
         }
         bool wanted = name == Standard || (name == Default && regression && SuitsStandardization(definition));
         return wanted ? UserData.About(loaded.Source, () => TargetScaling.Fit(training)) : null;
     }
 
-    // Softmax outputs or cross-entropy: the targets are probabilities (one-hot or a distribution), never standardised.
+    // Softmax outputs, or a loss whose targets are bounded (cross-entropies: probabilities; Poisson: counts, at least 0):
+    // standardised targets would take values those losses refuse.
     private static bool IsClassifierShape(NetworkDefinition definition) =>
-        definition.Loss == Loss.CrossEntropy || definition.OutputLayer.Transfer == TransferFunction.Softmax;
+        definition.Loss is CrossEntropyLoss or BinaryCrossEntropyLoss or PoissonLoss || definition.OutputLayer.Transfer == TransferFunction.Softmax;
 
-    // Standardised targets take any sign and size: an identity output can reach them, and half the
-    // squared error is the loss whose minimiser is unchanged by an affine map of the targets.
+    // Standardised targets take any sign and size: an identity output can reach them, and the squared and absolute
+    // errors are the losses whose minimisers move with an affine map of the targets (Huber's delta is then in
+    // standard deviations, the scale its default of 1 is meant for).
     private static bool SuitsStandardization(NetworkDefinition definition) =>
-        definition.OutputLayer.Transfer == TransferFunction.Identity && definition.Loss == Loss.HalfSquaredError;
+        definition.OutputLayer.Transfer == TransferFunction.Identity
+        && definition.Loss is HalfSquaredErrorLoss or MeanSquaredErrorLoss or MeanAbsoluteErrorLoss or HuberLoss;
 }
