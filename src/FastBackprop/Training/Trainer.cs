@@ -42,6 +42,7 @@ public static class Trainer
         DatasetChecks.Classes(data, nameof(data));
         (DatasetRows training, DatasetRows? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
+        SampleWeightChecks.SomeWeight(training, nameof(data));
         if (options.Validation is not null)
         {
             CheckData(definition, options.Validation, "options.Validation");
@@ -101,7 +102,8 @@ public static class Trainer
         for (int start = 0; start < data.Count; start += ws.Capacity)
         {
             int count = Math.Min(ws.Capacity, data.Count - start);
-            sums.Add(data.GetInputs(start, count), data.GetTargets(start, count), data.GetLabels(start, count), start, count, ws, name);
+            sums.Add(data.GetInputs(start, count), data.GetTargets(start, count), data.GetLabels(start, count), start, count, ws, name,
+                data.HasWeights ? data.Weights.Slice(start, count) : default);
         }
         return sums.ToEvaluation(data.Count);
     }
@@ -115,7 +117,7 @@ public static class Trainer
         for (int b = 0; b < rows.BatchCount; b++)
         {
             Batch batch = rows.Gather(b);
-            sums.Add(batch.Inputs, batch.Targets, batch.Labels, b * rows.BatchSize, batch.Count, ws, name);
+            sums.Add(batch.Inputs, batch.Targets, batch.Labels, b * rows.BatchSize, batch.Count, ws, name, batch.Weights);
         }
         return sums.ToEvaluation(rows.Count);
     }

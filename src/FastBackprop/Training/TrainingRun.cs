@@ -33,6 +33,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly BatchWorkspace? evaluation;
     private readonly SeededRandom shuffler = new(0);
     private readonly Stopwatch stopwatch = new();
+    private readonly double? trainingWeight;   // Σ_p w_p of weighted training data (the epoch reports' divisor), else null
     private float rate;
     private FinalWeights finalWeights;
 
@@ -43,6 +44,7 @@ internal sealed class TrainingRun : IDisposable
         this.validation = validation;
         this.options = options;
         State = new TrainingState(options.Seed);
+        trainingWeight = training.Data.HasWeights ? training.WeightSum() : null;
         source = new BatchSource(training, options.BatchSize);
         step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
         guard = new DivergenceGuard(network, options, step, source, State.LayerRandom);
@@ -112,7 +114,7 @@ internal sealed class TrainingRun : IDisposable
         Evaluation? validated = Validate();
         stopwatch.Stop();
         int epoch = State.Epoch + 1;
-        EpochReport report = State.Metrics.ToReport(epoch, training.Data.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);
+        EpochReport report = State.Metrics.ToReport(epoch, training.Data.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed, trainingWeight);
         State.History.Add(report);
         State.EpochStartRandom.CopyFrom(shuffler);   // the next epoch draws on from here
         options.Progress?.Report(report);
