@@ -1,3 +1,5 @@
+using FastBackprop.Kernels;
+
 namespace FastBackprop.Training;
 
 /// <summary>The running sums of an evaluation, batch by batch: summed loss, and right classifications with the
@@ -23,7 +25,9 @@ internal struct ScoreSums(Network network, int classCount)
         try
         {
             double lossSum = NetworkBatchCalls.LossSum(network, inputs, targets, count, ws);
-            loss += weights.IsEmpty ? lossSum : ws.WeightedErrorSum;
+            // Equal weights leave the batch's mean as it is (RowWeighting): w times its sum, so weights of all 1 give the
+            // bits of no weights.
+            loss += weights.IsEmpty ? lossSum : SampleWeighting.AllEqual(weights) ? weights[0] * lossSum : ws.WeightedErrorSum;
         }
         catch (ArgumentException e) when (e.ParamName == "inputs")
         {
