@@ -59,6 +59,14 @@ public sealed partial class Dataset
         {
             throw new ArgumentException($"options.Separator is U+{(int)o.Separator:X4}; a quote or line break cannot separate fields.", nameof(options));
         }
+        if (o.WeightColumn is not null && o.WeightColumnName is not null)
+        {
+            throw new ArgumentException("options.WeightColumn and options.WeightColumnName are both set; give the weight column once.", nameof(options));
+        }
+        if (o.WeightColumnName is not null && !o.HasHeader)
+        {
+            throw new ArgumentException($"options.WeightColumnName is '{o.WeightColumnName}', but without options.HasHeader there are no column names; give its index in options.WeightColumn.", nameof(options));
+        }
         if (!Enum.IsDefined(o.TargetKind))
         {
             throw new ArgumentException($"options.TargetKind is {(int)o.TargetKind}; expected Classification or Regression.", nameof(options));

@@ -238,7 +238,7 @@ public sealed partial class Dataset
 
     /// <summary>A new dataset holding copies of the samples <paramref name="indices"/>, in that
     /// order (repeats allowed, so it also serves for bootstrap samples and shuffled copies).
-    /// Labels, weights (<see cref="Weights"/>), <see cref="ClassCount"/>, <see cref="Scaling"/> and <see cref="Warnings"/> carry over.</summary>
+    /// Labels, weights (<see cref="Weights"/>; the subset's may all be 0), <see cref="ClassCount"/>, <see cref="Scaling"/> and <see cref="Warnings"/> carry over.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, <see cref="Count"/>).</exception>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
@@ -273,7 +273,7 @@ public sealed partial class Dataset
     /// <remarks>Deterministic on every platform: a Fisher-Yates shuffle of 0..Count-1 driven by
     /// <see cref="SeededRandom"/>(<paramref name="seed"/>) picks the members of each part, and each
     /// part keeps the original order of its samples, and its weights (<see cref="Weights"/>). Not stratified. A part whose
-    /// samples all weigh 0 is still returned (training on it throws: see <see cref="WithWeights"/>).</remarks>
+    /// samples all weigh 0 is still returned (training on or evaluating it throws: its weighted mean is 0 / 0).</remarks>
     /// <param name="fraction">Share of the samples that go to <c>First</c>, in [0, 1].</param>
     /// <param name="seed">Seed of the shuffle.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not in [0, 1] (or NaN).</exception>

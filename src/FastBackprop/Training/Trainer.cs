@@ -42,7 +42,8 @@ public static class Trainer
         DatasetChecks.Classes(data, nameof(data));
         (DatasetRows training, DatasetRows? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
-        SampleWeightChecks.SomeWeight(training, nameof(data));
+        SampleWeightChecks.SomeWeight(training, nameof(data), "training patterns (after the validation split)");
+        if (validation is not null) SampleWeightChecks.SomeWeight(validation, validation.IsWhole ? "options.Validation" : nameof(data), "validation patterns");
         if (options.Validation is not null)
         {
             CheckData(definition, options.Validation, "options.Validation");
@@ -148,6 +149,7 @@ public static class Trainer
         DatasetChecks.Widths(definition, data, name);
         DatasetChecks.NotEmpty(data, name);
         DatasetChecks.CrossEntropyTargets(definition, data, name);
+        SampleWeightChecks.SomeWeight(new DatasetRows(data), name, "patterns");
     }
 
     // The training data and the validation data: options.Validation, or a seeded split of the data, whose parts are

@@ -123,12 +123,15 @@ internal sealed class TrainCommandOptions
 
     public Option<string?> Checkpoint { get; }
 
+    /// <summary>--class-weight (Commands/Train/ClassWeighting.cs).</summary>
+    public Option<string?> ClassWeight { get; } = ClassWeighting.Create();
+
     public Option<bool> Resume { get; }
 
     private Option[] All =>
     [
         Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, .. Hyper.All, Schedule, StepEpochs, ClipNorm,
-        Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume,
+        Epochs, BatchSize, Seed, Threads, Validation, Patience, Scaling, Divergence, Out, NoPlot, Checkpoint, Resume, ClassWeight,
     ];
 
     /// <summary>The options that shape the trained weights: a checkpoint is resumed only with the same
