@@ -61,11 +61,11 @@ public sealed partial class Dataset
         }
         if (o.WeightColumn is not null && o.WeightColumnName is not null)
         {
-            throw new ArgumentException("options.WeightColumn and options.WeightColumnName are both set; give the weight column once.", nameof(options));
+            throw new ArgumentException("CsvOptions.WeightColumn and CsvOptions.WeightColumnName are both set; give the weight column once.", nameof(options));
         }
         if (o.WeightColumnName is not null && !o.HasHeader)
         {
-            throw new ArgumentException($"options.WeightColumnName is '{o.WeightColumnName}', but without options.HasHeader there are no column names; give its index in options.WeightColumn.", nameof(options));
+            throw new ArgumentException($"CsvOptions.WeightColumnName is '{o.WeightColumnName}', but without CsvOptions.HasHeader there are no column names; give its index in CsvOptions.WeightColumn.", nameof(options));
         }
         if (!Enum.IsDefined(o.TargetKind))
         {
