@@ -177,6 +177,58 @@ public class SampleWeightProperties
         Assert.Equal(plain.Validation, weighted.Validation);
     }
 
+    /// <summary>The optimizers that evaluate trial points (BatchObjective: the batch plan for L-BFGS, the per-pattern
+    /// Gauss-Newton product for Levenberg-Marquardt): weights of all 1 give the bits of no weights, and, for
+    /// Levenberg-Marquardt, integer weights train as repeated patterns (full batch, within 1e-3 of the largest weight).
+    /// L-BFGS's trajectory is not compared: its line search's accept/reject decisions turn last-bit differences of the
+    /// loss into different steps (1% apart after one iteration here); its objective is, below.</summary>
+    [Theory]
+    [InlineData("lbfgs")]
+    [InlineData("lm")]
+    public void ObjectiveOptimizers_Weighted_AsNoWeightsAndAsRepeated(string name)
+    {
+        Dataset data = Regression().Subset([.. Enumerable.Range(0, 30)]);
+        int[] counts = [.. Enumerable.Range(0, data.Count).Select(i => (i + 1) % 3)];
+        Dataset repeated = data.Subset([.. Enumerable.Range(0, data.Count).SelectMany(i => Enumerable.Repeat(i, counts[i]))]);
+        float[] Train(Dataset set)
+        {
+            Network network = RegressionNetwork();
+            int n = network.Definition.ParameterCount;
+            Optimizer optimizer = name == "lm" ? new LevenbergMarquardt(n) : new Lbfgs(n);
+            Fit(network, set, new TrainingOptions { Epochs = 3, BatchSize = set.Count, Shuffle = false, Optimizer = optimizer });
+            return network.Parameters.ToArray();
+        }
+        Assert.Equal(Train(data), Train(data.WithWeights([.. Enumerable.Repeat(1f, data.Count)])));
+        if (name != "lm") return;
+        float[] a = Train(data.WithWeights([.. counts.Select(c => (float)c)])), b = Train(repeated);
+        double largest = a.Max(Math.Abs);
+        for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-3 * largest, $"parameter {i}: weighted {a[i]:R}, repeated {b[i]:R}");
+    }
+
+    /// <summary>The trial-point objective (BatchObjective.Evaluate: mean loss and gradient) on weighted patterns equals
+    /// the one on the repeated patterns, within the bound of the property above (here 1e-6 of the largest entry).</summary>
+    [Fact]
+    public void BatchObjective_Weighted_EqualsRepeated()
+    {
+        Dataset data = Regression().Subset([.. Enumerable.Range(0, 30)]);
+        int[] counts = [.. Enumerable.Range(0, data.Count).Select(i => (i + 1) % 3)];
+        Dataset repeated = data.Subset([.. Enumerable.Range(0, data.Count).SelectMany(i => Enumerable.Repeat(i, counts[i]))]);
+        Network network = RegressionNetwork();
+        (double Loss, float[] Gradient) Evaluate(Dataset set, float[]? weights)
+        {
+            using BatchWorkspace ws = network.CreateBatchWorkspace(set.Count);
+            var objective = new BatchObjective(network, ws);
+            objective.Bind(new Batch(set.Inputs.ToArray(), set.Targets.ToArray(), default, set.Count, weights));
+            var gradient = new float[network.Definition.ParameterCount];
+            return (objective.Evaluate(network.Parameters, gradient), gradient);
+        }
+        var (weightedLoss, weighted) = Evaluate(data, [.. counts.Select(c => (float)c)]);
+        var (repeatedLoss, plain) = Evaluate(repeated, null);
+        Assert.Equal(repeatedLoss, weightedLoss, 1e-6 * repeatedLoss);
+        double largest = plain.Max(Math.Abs);
+        for (int i = 0; i < plain.Length; i++) Assert.True(Math.Abs(weighted[i] - plain[i]) <= 1e-6 * largest, $"gradient {i}: weighted {weighted[i]:R}, repeated {plain[i]:R}");
+    }
+
     /// <summary>Patterns of weight 0 change nothing: full batches of 8 real patterns, and of the same 8 with 8
     /// zero-weight patterns after them (a power-of-two share, so every scale is exact: the weights agree to the bit).</summary>
     [Theory]
