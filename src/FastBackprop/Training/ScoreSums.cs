@@ -58,7 +58,8 @@ internal struct ScoreSums(Network network, int classCount)
         if (weighted)
         {
             return new Evaluation(n, loss / weightSum, counts is null ? null : weightedCorrect / weightSum,
-                counts is null ? squared / (weightSum * outputs) : null, counts) { WeightSum = weightSum };
+                counts is null ? squared / (weightSum * outputs) : null, counts)
+            { WeightSum = weightSum };
         }
         return new Evaluation(n, loss / n, counts is null ? null : (double)correct / n,
             counts is null ? squared / ((double)n * outputs) : null, counts);

@@ -142,7 +142,10 @@ public class SampleWeightProperties
             Network network = RegressionNetwork();
             Fit(network, set, new TrainingOptions
             {
-                Epochs = 5, BatchSize = set.Count, Shuffle = false, LearningRate = adam ? 0.01f : 0.1f,
+                Epochs = 5,
+                BatchSize = set.Count,
+                Shuffle = false,
+                LearningRate = adam ? 0.01f : 0.1f,
                 Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
             });
             return network.Parameters.ToArray();
@@ -165,7 +168,11 @@ public class SampleWeightProperties
             Network network = DigitsNetwork();
             TrainingHistory h = Fit(network, set, new TrainingOptions
             {
-                Epochs = 2, BatchSize = batchSize, Seed = 5, ValidationFraction = 0.2, LearningRate = adam ? 1e-3f : 0.05f,
+                Epochs = 2,
+                BatchSize = batchSize,
+                Seed = 5,
+                ValidationFraction = 0.2,
+                LearningRate = adam ? 1e-3f : 0.05f,
                 Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
             });
             return (network.Parameters.ToArray(), h.Epochs[^1].TrainingLoss, h.Epochs[^1].Validation!.Loss);
@@ -244,7 +251,10 @@ public class SampleWeightProperties
             Network network = DigitsNetwork();
             Fit(network, set, new TrainingOptions
             {
-                Epochs = 3, BatchSize = set.Count, Shuffle = false, LearningRate = adam ? 1e-3f : 0.05f,
+                Epochs = 3,
+                BatchSize = set.Count,
+                Shuffle = false,
+                LearningRate = adam ? 1e-3f : 0.05f,
                 Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
             });
             return network.Parameters.ToArray();
@@ -267,7 +277,10 @@ public class SampleWeightProperties
             Network network = DigitsNetwork();
             Fit(network, set, new TrainingOptions
             {
-                Epochs = 1, BatchSize = batchSize, Shuffle = false, LearningRate = adam ? 1e-3f : 0.05f,
+                Epochs = 1,
+                BatchSize = batchSize,
+                Shuffle = false,
+                LearningRate = adam ? 1e-3f : 0.05f,
                 Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
             });
             return network.Parameters.ToArray();

@@ -45,8 +45,13 @@ public class SampleWeightStepTests
             Network network = Wide(loss);
             TrainingHistory h = Trainer.Fit(network, data, new TrainingOptions
             {
-                Epochs = 2, BatchSize = 96, Seed = 4, DegreeOfParallelism = threads, ValidationFraction = 0.2,
-                LearningRate = adam ? 1e-3f : 0.02f, Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
+                Epochs = 2,
+                BatchSize = 96,
+                Seed = 4,
+                DegreeOfParallelism = threads,
+                ValidationFraction = 0.2,
+                LearningRate = adam ? 1e-3f : 0.02f,
+                Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
             }, cancellationToken: TestContext.Current.CancellationToken);
             return [.. network.Parameters, (float)h.Epochs[^1].Validation!.Loss, (float)h.Epochs[^1].TrainingLoss];
         }
@@ -76,7 +81,9 @@ public class SampleWeightStepTests
         Network network = Wide(Loss.CrossEntropy);
         var options = new TrainingOptions
         {
-            BatchSize = batchSize, DegreeOfParallelism = 1, LearningRate = 1e-3f,
+            BatchSize = batchSize,
+            DegreeOfParallelism = 1,
+            LearningRate = 1e-3f,
             Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
         };
         var source = new BatchSource(new DatasetRows(data), batchSize);
