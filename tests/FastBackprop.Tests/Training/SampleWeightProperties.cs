@@ -137,22 +137,24 @@ public class SampleWeightProperties
         Dataset weighted = data.WithWeights([.. counts.Select(c => (float)c)]);
         Dataset repeated = data.Subset([.. Enumerable.Range(0, data.Count).SelectMany(i => Enumerable.Repeat(i, counts[i]))]);
 
-        float[] Train(Dataset set)
-        {
-            Network network = RegressionNetwork();
-            Fit(network, set, new TrainingOptions
-            {
-                Epochs = 5,
-                BatchSize = set.Count,
-                Shuffle = false,
-                LearningRate = adam ? 0.01f : 0.1f,
-                Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
-            });
-            return network.Parameters.ToArray();
-        }
+        float[] Train(Dataset set) => TrainedWeights(RegressionNetwork(), set, epochs: 5, set.Count, adam, adam ? 0.01f : 0.1f);
         float[] a = Train(weighted), b = Train(repeated);
         double largest = a.Max(Math.Abs);
         for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * largest, $"parameter {i}: weighted {a[i]:R}, repeated {b[i]:R}");
+    }
+
+    // The weights after unshuffled training with plain SGD or Adam.
+    private static float[] TrainedWeights(Network network, Dataset set, int epochs, int batchSize, bool adam, float rate)
+    {
+        Fit(network, set, new TrainingOptions
+        {
+            Epochs = epochs,
+            BatchSize = batchSize,
+            Shuffle = false,
+            LearningRate = rate,
+            Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
+        });
+        return network.Parameters.ToArray();
     }
 
     public static TheoryData<int, bool> Settings => new() { { 1, false }, { 1, true }, { 7, false }, { 7, true }, { 5000, false }, { 5000, true } };
@@ -246,19 +248,7 @@ public class SampleWeightProperties
         Dataset all = DigitsSplit().Train.Subset([.. Enumerable.Range(0, 16)]);
         Dataset real = all.Subset([.. Enumerable.Range(0, 8)]).WithWeights([.. Enumerable.Repeat(1f, 8)]);
         Dataset padded = all.WithWeights([.. Enumerable.Range(0, 16).Select(i => i < 8 ? 1f : 0f)]);
-        float[] Train(Dataset set)
-        {
-            Network network = DigitsNetwork();
-            Fit(network, set, new TrainingOptions
-            {
-                Epochs = 3,
-                BatchSize = set.Count,
-                Shuffle = false,
-                LearningRate = adam ? 1e-3f : 0.05f,
-                Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
-            });
-            return network.Parameters.ToArray();
-        }
+        float[] Train(Dataset set) => TrainedWeights(DigitsNetwork(), set, epochs: 3, set.Count, adam, adam ? 1e-3f : 0.05f);
         Assert.Equal(Train(real), Train(padded));
     }
 
@@ -272,19 +262,7 @@ public class SampleWeightProperties
         Dataset all = DigitsSplit().Train.Subset([.. Enumerable.Range(0, 8)]);
         Dataset first = all.Subset([.. Enumerable.Range(0, batchSize)]);
         Dataset withZeros = all.WithWeights([.. Enumerable.Range(0, 8).Select(i => i < batchSize ? 1f : 0f)]);
-        float[] Train(Dataset set)
-        {
-            Network network = DigitsNetwork();
-            Fit(network, set, new TrainingOptions
-            {
-                Epochs = 1,
-                BatchSize = batchSize,
-                Shuffle = false,
-                LearningRate = adam ? 1e-3f : 0.05f,
-                Optimizer = adam ? new Adam(network.Definition.ParameterCount) : null,
-            });
-            return network.Parameters.ToArray();
-        }
+        float[] Train(Dataset set) => TrainedWeights(DigitsNetwork(), set, epochs: 1, batchSize, adam, adam ? 1e-3f : 0.05f);
         Assert.Equal(Train(first), Train(withZeros));
     }
 
