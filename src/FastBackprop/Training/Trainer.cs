@@ -25,11 +25,14 @@ public static class Trainer
     /// <returns>Per-epoch reports and why training stopped.</returns>
     /// <remarks>The data sets are checked once, before the first step: for a cross-entropy network every target must be
     /// in [0, 1] and, over a softmax output, each pattern's targets must sum to 1 within 1e-4 (a one-hot code or another
-    /// probability distribution), since otherwise the gradient y - d is not the gradient of the reported loss.</remarks>
+    /// probability distribution), since otherwise the gradient y - d is not the gradient of the reported loss. Data with
+    /// sample weights (<see cref="Dataset.WithWeights"/>) is trained on the weighted mean Σ_p w_p E_p / Σ_p w_p of each
+    /// batch, scikit-learn's sample_weight (a batch whose weights sum to 0 makes no update; online training scales each
+    /// step by its pattern's weight), and the reports are weighted means.</remarks>
     /// <exception cref="ArgumentException">Widths of data and network differ, a data set is empty, labelled data has a
     /// single class, a cross-entropy target is not a valid probability (the message names the pattern), an option is out
-    /// of range (the checkpoint folder does not exist, say), the optimizer is sized for another network, or the checkpoint
-    /// belongs to another run.</exception>
+    /// of range (the checkpoint folder does not exist, say), the optimizer is sized for another network, the checkpoint
+    /// belongs to another run, or the training or validation part's sample weights are all 0.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or weight became non-finite (and retries,
     /// if enabled, were used up); the network keeps the last finite weights.</exception>
     public static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null, CancellationToken cancellationToken = default)
@@ -61,7 +64,8 @@ public static class Trainer
     }
 
     /// <summary>The network's loss, accuracy, confusion matrix (classification) or mean squared error
-    /// (regression) on <paramref name="data"/>, computed on the calling thread alone.</summary>
+    /// (regression) on <paramref name="data"/>, computed on the calling thread alone. With sample weights
+    /// (<see cref="Dataset.Weights"/>) the loss, accuracy and error are weighted means (<see cref="Evaluation.WeightSum"/>).</summary>
     /// <remarks>One thread, because a worker pool would be started and stopped on every call, which costs more
     /// than it saves for all but very large networks; to evaluate with threads (and to reuse the buffers across
     /// calls), pass a workspace to <see cref="Evaluate(Network, Dataset, BatchWorkspace)"/>.</remarks>
