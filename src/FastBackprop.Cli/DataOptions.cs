@@ -39,6 +39,8 @@ internal sealed class DataOptions
         ("CsvOptions.Separator", "--separator"),
         ("CsvOptions.LabelColumn", "--label-column"),
         ("CsvOptions.TargetColumnCount", "--targets"),
+        ("CsvOptions.WeightColumnName", "--weight-column"),
+        ("CsvOptions.WeightColumn", "--weight-column"),
     ];
 
     public Option<string[]> Data { get; } = new("--data", "-d")
@@ -69,6 +71,13 @@ internal sealed class DataOptions
 
     public Option<string?> Separator { get; } = SeparatorOption();
 
+    public Option<string?> WeightColumn { get; } = new("--weight-column")
+    {
+        Description = "CSV: the column holding each sample's weight (0-based index, negative from the end, or its header name with --header); not an input. " +
+            "Training and evaluation use the weighted mean loss, as scikit-learn's sample_weight does.",
+        HelpName = "name|index",
+    };
+
     /// <summary>The --separator option (train, eval and predict).</summary>
     public static Option<string?> SeparatorOption()
     {
@@ -90,6 +99,7 @@ internal sealed class DataOptions
         command.Add(Regression);
         command.Add(Targets);
         command.Add(Classes);
+        command.Add(WeightColumn);
         Targets.Check(v => v < 1 ? "--targets must be at least 1." : null);
         Classes.Check(v => v is < 2 or > CsvOptions.MaxInferredClassCount ? $"--classes must be 2 to {CsvOptions.MaxInferredClassCount}." : null);
     }
@@ -159,6 +169,11 @@ internal sealed class DataOptions
     private LoadedData Read(ParseResult parse, bool preferTest, bool raw)
     {
         string[]? paths = parse.GetValue(Data);
+        string? weightColumn = parse.GetValue(WeightColumn);
+        if (weightColumn is not null && (paths is null || paths.Length == 0 || SplitPair(paths).Length == 2 || Directory.Exists(paths[0])))
+        {
+            throw new UserException("--weight-column reads a column of a CSV file; the embedded digits and IDX data have none.");
+        }
         if (paths is null || paths.Length == 0) return new LoadedData(EmbeddedData.Digits(scaleToUnit: !raw), EmbeddedName, true, false);
         paths = SplitPair(paths);
 
@@ -184,6 +199,8 @@ internal sealed class DataOptions
             TargetColumnCount = parse.GetValue(Regression) ? parse.GetValue(Targets) : 1,
             ClassCount = parse.GetValue(Classes),
             Separator = separator,
+            WeightColumn = int.TryParse(weightColumn, System.Globalization.CultureInfo.InvariantCulture, out int index) ? index : null,
+            WeightColumnName = weightColumn is null || int.TryParse(weightColumn, System.Globalization.CultureInfo.InvariantCulture, out _) ? null : weightColumn,
         };
         try
         {

@@ -68,7 +68,8 @@ internal static class EvalCommand
         if (!context.Human) return 0;
 
         IAnsiConsole console = context.Console;
-        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(modelPath))}[/] ({ModelFiles.Shape(network.Definition)}) on {Markup.Escape(loaded.Source)}: {Fmt.I(evaluation.Count)} samples");
+        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(modelPath))}[/] ({ModelFiles.Shape(network.Definition)}) on {Markup.Escape(loaded.Source)}: {Fmt.I(evaluation.Count)} samples" +
+            (evaluation.WeightSum is double w ? $", weighted by --weight-column (total weight {Fmt.G(w)}): loss, accuracy and error are weighted means" : ""));
         console.MarkupLine($"  loss {Fmt.F(evaluation.Loss)}" + (evaluation.Accuracy is double a ? $", accuracy [bold]{Fmt.Pct(a)}[/]" : "") + (evaluation.MeanSquaredError is double mse ? $", mean squared error [bold]{Fmt.G(mse)}[/]" : ""));
         console.MarkupLine(Markup.Escape(LossLegend(network.Definition, model.TargetScaling, evaluation.MeanSquaredError is not null)));
         if (evaluation.ClassCount > 0) console.Write(PerClassTable(evaluation));
@@ -157,6 +158,7 @@ internal static class EvalCommand
             ["meanSquaredError"] = Json.Number(evaluation.MeanSquaredError),
             ["confusionPlot"] = plotPath,
         };
+        if (evaluation.WeightSum is double weightSum) document["weightSum"] = weightSum;   // loss, accuracy and error are weighted means
         if (evaluation.ClassCount > 0)
         {
             var classes = new JsonArray();

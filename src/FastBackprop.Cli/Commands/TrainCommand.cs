@@ -93,6 +93,7 @@ internal static class TrainCommand
 
         // Validation split first, then the scaling fitted on the training part only.
         (Dataset training, Dataset? validation) = Split(loaded.Data, parse.GetValue(o.Validation), seed, Stratified(parse, o, classify));
+        (training, validation) = ClassWeighting.Apply(parse.GetValue(o.ClassWeight), loaded.Source, training, validation);
         InputScaling? scaling = ScalingFactory.Fit(parse.GetValue(o.Scaling)!, loaded, training);
         if (scaling is not null)
         {

@@ -37,6 +37,16 @@ public sealed record CsvOptions
     /// With every separator an empty field is an error, never skipped.</summary>
     public char? Separator { get; init; } = ',';
 
+    /// <summary>The column holding each sample's weight (<see cref="Dataset.Weights"/>): 0-based from the start, or
+    /// negative to count from the end, like <see cref="LabelColumn"/>; null (the default) for none. The column is not an
+    /// input. Each weight must be a finite number, 0 or more, and not all may be 0. Alternatively
+    /// <see cref="WeightColumnName"/> names it in the header; give at most one of the two.</summary>
+    public int? WeightColumn { get; init; }
+
+    /// <summary>The header name of the weight column (see <see cref="WeightColumn"/>), matched exactly after trimming,
+    /// else ignoring case; needs <see cref="HasHeader"/>. Default null.</summary>
+    public string? WeightColumnName { get; init; }
+
     /// <summary>An inferred class count above this (1000, the ImageNet-1k scale) is kept but reported
     /// in <see cref="Dataset.Warnings"/>.</summary>
     public const int ClassCountWarningThreshold = 1000;

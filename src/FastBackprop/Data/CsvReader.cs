@@ -7,7 +7,7 @@ namespace FastBackprop.Data;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Parses CSV text into a <see cref="Dataset"/> (entry point: <see cref="Dataset.FromCsv(TextReader, string, CsvOptions?)"/>).</summary>
-internal sealed class CsvReader
+internal sealed partial class CsvReader
 {
     private const string HeaderHint = "Is the first line a header? Use CsvOptions.HasHeader.";
     private const string SecondHeaderHint = "Is this line a header too? CsvOptions.HasHeader skips one line.";
@@ -15,6 +15,8 @@ internal sealed class CsvReader
     private readonly CsvTokenizer text;
     private readonly CsvOptions options;
     private int width = -1, widthLine, targetStart;
+    private int weightColumn = -1;          // the weight column's index in the file's rows (CsvReader.Weights.cs), or -1
+    private string[]? headerNames;           // the header's fields, read only when the weight column is named
 
     private CsvReader(TextReader reader, string source, CsvOptions options)
     {
@@ -32,9 +34,10 @@ internal sealed class CsvReader
         var x = new List<float>();
         var d = new List<float>();
         var labels = new List<int>();
+        var weights = new List<float>();
         int maxLabel = -1, maxLabelLine = 0, firstDataLine = 0;
 
-        bool header = options.HasHeader && text.SkipRecord();
+        bool header = options.HasHeader && ReadHeader();
         while (text.NextRecord())
         {
             if (firstDataLine == 0) firstDataLine = text.LineNumber;
@@ -48,7 +51,11 @@ internal sealed class CsvReader
             for (int c = 0; c < width; c++)
             {
                 bool isTarget = c >= targetStart && c < targetStart + targetCount;
-                if (isTarget && classification)
+                if (c == weightColumn)
+                {
+                    weights.Add(ParseWeight(c, hint));
+                }
+                else if (isTarget && classification)
                 {
                     int label = ParseLabel(c, hint);
                     labels.Add(label);
@@ -67,9 +74,10 @@ internal sealed class CsvReader
             throw DataFormatException.InSource(text.Source, header ? "the file has a header but no data rows." : "the file is empty; expected rows of numbers.");
         }
 
-        int inputWidth = width - targetCount;
+        int inputWidth = width - targetCount - (weightColumn >= 0 ? 1 : 0);
         float[] inputs = [.. x];
-        if (!classification) return new Dataset(inputs, inputWidth, [.. d], targetCount, labels: null, classCount: 0);
+        float[]? w = CheckedWeights(weights);
+        if (!classification) return new Dataset(inputs, inputWidth, [.. d], targetCount, labels: null, classCount: 0, weights: w);
 
         int classCount = options.ClassCount ?? maxLabel + 1;
         if ((long)rows * classCount > Array.MaxLength)
@@ -80,7 +88,7 @@ internal sealed class CsvReader
         string[]? warnings = options.ClassCount is null && classCount > CsvOptions.ClassCountWarningThreshold
             ? [ManyClassesWarning(y, classCount, maxLabel, maxLabelLine)]
             : null;
-        return Dataset.FromOwnedLabels(inputs, inputWidth, y, classCount, warnings: warnings);
+        return Dataset.FromOwnedLabels(inputs, inputWidth, y, classCount, warnings: warnings, weights: w);
     }
 
     /// <summary>Fixes the row width on the first record and holds every later record to it.</summary>
@@ -91,6 +99,7 @@ internal sealed class CsvReader
             width = text.FieldCount;
             widthLine = text.LineNumber;
             targetStart = ResolveTargets(width, targetCount);
+            weightColumn = ResolveWeightColumn(width, targetCount);
             return;
         }
         if (text.FieldCount == width) return;

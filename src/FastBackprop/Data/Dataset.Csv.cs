@@ -59,6 +59,14 @@ public sealed partial class Dataset
         {
             throw new ArgumentException($"options.Separator is U+{(int)o.Separator:X4}; a quote or line break cannot separate fields.", nameof(options));
         }
+        if (o.WeightColumn is not null && o.WeightColumnName is not null)
+        {
+            throw new ArgumentException("CsvOptions.WeightColumn and CsvOptions.WeightColumnName are both set; give the weight column once.", nameof(options));
+        }
+        if (o.WeightColumnName is not null && !o.HasHeader)
+        {
+            throw new ArgumentException($"CsvOptions.WeightColumnName is '{o.WeightColumnName}', but without CsvOptions.HasHeader there are no column names; give its index in CsvOptions.WeightColumn.", nameof(options));
+        }
         if (!Enum.IsDefined(o.TargetKind))
         {
             throw new ArgumentException($"options.TargetKind is {(int)o.TargetKind}; expected Classification or Regression.", nameof(options));

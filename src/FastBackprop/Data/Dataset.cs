@@ -20,6 +20,7 @@ public sealed partial class Dataset
     private readonly float[] inputs;
     private readonly float[] targets;
     private readonly int[]? labels;
+    private readonly float[]? weights;   // one per sample, or null (every sample weighs the same): Dataset.Weights.cs
     private readonly string[] warnings;
 
     // ---- construction -------------------------------------------------------------------------
@@ -108,11 +109,12 @@ public sealed partial class Dataset
 
     /// <summary>Takes ownership of already validated blocks (readers, subsets, scaling).</summary>
     internal Dataset(float[] inputs, int inputWidth, float[] targets, int targetWidth, int[]? labels, int classCount,
-        InputScaling? scaling = null, string[]? warnings = null)
+        InputScaling? scaling = null, string[]? warnings = null, float[]? weights = null)
     {
         this.inputs = inputs;
         this.targets = targets;
         this.labels = labels;
+        this.weights = weights;
         this.warnings = warnings ?? [];
         InputWidth = inputWidth;
         TargetWidth = targetWidth;
@@ -123,8 +125,8 @@ public sealed partial class Dataset
 
     /// <summary>A classification dataset over owned, validated inputs and labels.</summary>
     internal static Dataset FromOwnedLabels(float[] inputs, int inputWidth, int[] labels, int classCount,
-        InputScaling? scaling = null, string[]? warnings = null) =>
-        new(inputs, inputWidth, OneHot(labels, classCount), classCount, labels, classCount, scaling, warnings);
+        InputScaling? scaling = null, string[]? warnings = null, float[]? weights = null) =>
+        new(inputs, inputWidth, OneHot(labels, classCount), classCount, labels, classCount, scaling, warnings, weights);
 
     // ---- shape --------------------------------------------------------------------------------
 
@@ -227,13 +229,16 @@ public sealed partial class Dataset
     /// as one mini-batch view (inputs, targets, labels), no copy.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is not within [0, <see cref="Count"/>].</exception>
     public DatasetBatch GetBatch(int start, int count) =>
-        new(GetInputs(start, count), GetTargets(start, count), GetLabels(start, count), count, InputWidth, TargetWidth);
+        new(GetInputs(start, count), GetTargets(start, count), GetLabels(start, count), count, InputWidth, TargetWidth)
+        {
+            Weights = weights is null ? default : weights.AsSpan(start, count),
+        };
 
     // ---- derived datasets ---------------------------------------------------------------------
 
     /// <summary>A new dataset holding copies of the samples <paramref name="indices"/>, in that
     /// order (repeats allowed, so it also serves for bootstrap samples and shuffled copies).
-    /// Labels, <see cref="ClassCount"/>, <see cref="Scaling"/> and <see cref="Warnings"/> carry over.</summary>
+    /// Labels, weights (<see cref="Weights"/>; the subset's may all be 0), <see cref="ClassCount"/>, <see cref="Scaling"/> and <see cref="Warnings"/> carry over.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, <see cref="Count"/>).</exception>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
@@ -249,14 +254,16 @@ public sealed partial class Dataset
         var x = new float[(long)indices.Length * InputWidth];
         var d = new float[(long)indices.Length * TargetWidth];
         int[]? c = labels is null ? null : new int[indices.Length];
+        float[]? w = weights is null ? null : new float[indices.Length];
         for (int i = 0; i < indices.Length; i++)
         {
             int s = indices[i];
             inputs.AsSpan(s * InputWidth, InputWidth).CopyTo(x.AsSpan(i * InputWidth));
             targets.AsSpan(s * TargetWidth, TargetWidth).CopyTo(d.AsSpan(i * TargetWidth));
             if (c is not null) c[i] = labels![s];
+            if (w is not null) w[i] = weights![s];
         }
-        return new Dataset(x, InputWidth, d, TargetWidth, c, ClassCount, Scaling, warnings);
+        return new Dataset(x, InputWidth, d, TargetWidth, c, ClassCount, Scaling, warnings, w);
     }
 
     /// <summary>Splits the samples at random into two disjoint datasets that together hold every
@@ -265,7 +272,9 @@ public sealed partial class Dataset
     /// <c>var (train, test) = data.Split(0.8, seed: 1);</c></summary>
     /// <remarks>Deterministic on every platform: a Fisher-Yates shuffle of 0..Count-1 driven by
     /// <see cref="SeededRandom"/>(<paramref name="seed"/>) picks the members of each part, and each
-    /// part keeps the original order of its samples. Not stratified (see <see cref="StratifiedSplit"/>).</remarks>
+    /// part keeps the original order of its samples, and its weights (<see cref="Weights"/>). Not stratified (see
+    /// <see cref="StratifiedSplit"/>). A part whose samples all weigh 0 is still returned (training on or evaluating it
+    /// throws: its weighted mean is 0 / 0).</remarks>
     /// <param name="fraction">Share of the samples that go to <c>First</c>, in [0, 1].</param>
     /// <param name="seed">Seed of the shuffle.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is not in [0, 1] (or NaN).</exception>
@@ -349,9 +358,9 @@ public sealed partial class Dataset
     }
 
     /// <summary>A dataset with new (validated, owned) inputs, the scaling that produced them from the
-    /// raw inputs, and this one's targets, labels and warnings.</summary>
+    /// raw inputs, and this one's targets, labels, weights and warnings.</summary>
     internal Dataset WithInputs(float[] newInputs, InputScaling? scaling) =>
-        new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount, scaling, warnings);
+        new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount, scaling, warnings, weights);
 
     /// <summary>A dataset with new (validated, owned) regression targets and this one's inputs,
     /// scaling and warnings (<see cref="TargetScaling.Apply(Dataset)"/>; never for labelled data).</summary>

@@ -23,6 +23,10 @@ public readonly ref struct DatasetBatch
     /// <summary>The batch's labels (<see cref="Count"/> of them), or empty when the dataset has none.</summary>
     public ReadOnlySpan<int> Labels { get; }
 
+    /// <summary>The batch's sample weights (<see cref="Count"/> of them), or empty when the dataset has none
+    /// (<see cref="Dataset.Weights"/>).</summary>
+    public ReadOnlySpan<float> Weights { get; init; }
+
     /// <summary>Number of samples in the batch.</summary>
     public int Count { get; }
 

@@ -7,7 +7,7 @@ namespace FastBackprop;
 /// allocates nothing. One workspace serves one caller at a time; with a degree of parallelism above 1 it owns
 /// that many minus one worker threads, which its batch passes share (dispose it to end them).</summary>
 /// <remarks>As in <see cref="Workspace"/>, the batch's inputs are slot 0, read in place.</remarks>
-public sealed class BatchWorkspace : IDisposable
+public sealed partial class BatchWorkspace : IDisposable
 {
     private readonly AlignedBuffer outputs;   // 64-byte aligned: every layer's block streams through the products
     private readonly AlignedBuffer gradients;

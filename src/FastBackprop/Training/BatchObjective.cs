@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+using FastBackprop.Kernels;
 using FastBackprop.Kernels.Optimizers;
 
 namespace FastBackprop.Training;
@@ -52,6 +54,7 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
     /// <summary>Makes <paramref name="batch"/> the patterns the objective averages over.</summary>
     public void Bind(in Batch batch)
     {
+        workspace.UseWeights(batch.Weights);   // the weighted mean over the batch (Dataset.WithWeights)
         inputs = batch.InputRows;
         targets = batch.TargetRows;
         count = batch.Count;
@@ -87,13 +90,19 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
         TransferFunction output = definition.OutputLayer.Transfer;
         int filled = 0;
         double lossSum = 0;
+        bool weighted = workspace.Weighted;
+        float totalWeight = weighted ? SampleWeighting.Sum(workspace.RowWeights[..count]) : 0f;
         for (int p = 0; p < count; p++)
         {
             ReadOnlySpan<float> input = x.Slice(p * inputWidth, inputWidth);
             plan.Forward(parameters, input, ws, random: null);
             float error = plan.OutputError(d.Slice(p * width, width), ws);
-            lossSum += error;
+            // Sample weights: pattern p's share s_p = w_p N / W of the weighted mean scales E_p and r_p, and its Gram
+            // term J_pᵀ H_p J_p (through √s_p on each s_k), as in Kernels/SampleWeighting.cs.
+            float share = weighted ? workspace.RowWeights[p] * count / totalWeight : 1f;
+            lossSum += weighted ? (double)share * error : error;
             if (!float.IsFinite(error)) return lossSum / count;
+            if (weighted) TensorPrimitives.Multiply(outputSignal, share, outputSignal);
             plan.Backward(parameters, input, ws, new ParameterUpdate(row, 1f, inPlace: false));   // r_p
             ParameterReductions.AccumulateWidened(gradient, row);
             for (int l = 0; l < layers; l++)   // x̃_l: the layer's input with the bias's 1 appended
@@ -107,6 +116,7 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
             for (int k = 0; k < width; k++)
             {
                 definition.Loss.HessianFactorColumn(output, y, targetRow, k, outputSignal);
+                if (weighted) TensorPrimitives.Multiply(outputSignal, MathF.Sqrt(share), outputSignal);
                 plan.Backward(parameters, input, ws, new ParameterUpdate(row, 1f, inPlace: false));   // δ_l of s_k
                 for (int l = 0; l < layers; l++)
                 {

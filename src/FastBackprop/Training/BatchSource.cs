@@ -1,10 +1,14 @@
+using FastBackprop.Kernels;
+
 namespace FastBackprop.Training;
 
 /// <summary>One batch, its rows gathered into contiguous blocks: <see cref="Count"/> rows of inputs, of targets
-/// and (labelled data) of labels; <see cref="Labels"/> is empty without labels.</summary>
+/// and (labelled data) of labels, and (weighted data) the rows' sample weights; <see cref="Labels"/> is empty without
+/// labels, <see cref="Weights"/> without weights.</summary>
 /// <remarks>Inputs and targets are also held as memory, for the objective an optimizer evaluates at trial points
 /// (<see cref="BatchObjective"/>), which outlives the call that gathered them.</remarks>
-internal readonly ref struct Batch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, ReadOnlySpan<int> labels, int count)
+internal readonly ref struct Batch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, ReadOnlySpan<int> labels, int count,
+    ReadOnlySpan<float> weights = default)
 {
     public ReadOnlySpan<float> Inputs => InputRows.Span;
 
@@ -17,6 +21,12 @@ internal readonly ref struct Batch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<
     public ReadOnlySpan<int> Labels { get; } = labels;
 
     public int Count { get; } = count;
+
+    /// <summary>The rows' sample weights, or empty when the data has none.</summary>
+    public ReadOnlySpan<float> Weights { get; } = weights;
+
+    /// <summary>Whether the rows are weighted and their weights sum to 0: such a batch makes no update (BatchStep.Run).</summary>
+    public bool WeighsNothing => !Weights.IsEmpty && SampleWeighting.Sum(Weights) == 0;
 }
 
 /// <summary>The training data cut into batches in an epoch's order: the order is drawn once per epoch
@@ -29,6 +39,7 @@ internal sealed class BatchSource
     private readonly float[] inputs;
     private readonly float[] targets;
     private readonly int[] labels;
+    private readonly float[] weights;
 
     public BatchSource(DatasetRows data, int batchSize)
     {
@@ -39,6 +50,7 @@ internal sealed class BatchSource
         inputs = new float[BatchSize * data.Data.InputWidth];
         targets = new float[BatchSize * data.Data.TargetWidth];
         labels = new int[data.Data.HasLabels ? BatchSize : 0];
+        weights = new float[data.Data.HasWeights ? BatchSize : 0];
         for (int i = 0; i < order.Length; i++) order[i] = i;   // the data's order until SetOrder
     }
 
@@ -73,7 +85,8 @@ internal sealed class BatchSource
         int start = index * BatchSize, count = Math.Min(BatchSize, data.Count - start);
         int inputWidth = data.Data.InputWidth, targetWidth = data.Data.TargetWidth;
         Span<int> batchLabels = labels.AsSpan(0, labels.Length == 0 ? 0 : count);
-        data.Gather(order, start, count, inputs.AsSpan(0, count * inputWidth), targets.AsSpan(0, count * targetWidth), batchLabels);
-        return new Batch(inputs.AsMemory(0, count * inputWidth), targets.AsMemory(0, count * targetWidth), batchLabels, count);
+        Span<float> batchWeights = weights.AsSpan(0, weights.Length == 0 ? 0 : count);
+        data.Gather(order, start, count, inputs.AsSpan(0, count * inputWidth), targets.AsSpan(0, count * targetWidth), batchLabels, batchWeights);
+        return new Batch(inputs.AsMemory(0, count * inputWidth), targets.AsMemory(0, count * targetWidth), batchLabels, count, batchWeights);
     }
 }

@@ -19,7 +19,10 @@ namespace FastBackprop.Training;
 //   MaxNormStep      around any of them when max-norm is set: the projection after the update
 // A learning rate of 0 (a schedule may reach it) is a step like any other whose update changes
 // nothing (w - 0 · g = w), so that dropout draws the same masks and the loss is measured the same
-// way as at any other rate.
+// way as at any other rate. Sample weights (Dataset.Weights) reach the passes through the
+// workspace (BatchWorkspace.UseWeights; Plans/RowWeighting.cs), and a batch whose weights sum to 0
+// is no step at all: its weighted mean is undefined, and a zero gradient would still move an
+// optimizer's moments.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Runs one training step on a batch and reports whether every value stayed finite.</summary>
@@ -45,8 +48,12 @@ internal abstract class BatchStep(Network network) : IDisposable
         return new GradientStep(network, batchSize, options, layerRandom);
     }
 
-    /// <summary>One step on <paramref name="batch"/> at <paramref name="learningRate"/> (finite, &gt;= 0).</summary>
-    public abstract StepResult Run(in Batch batch, float learningRate);
+    /// <summary>One step on <paramref name="batch"/> at <paramref name="learningRate"/> (finite, &gt;= 0); none, with a
+    /// loss of 0, when the batch's sample weights sum to 0.</summary>
+    public StepResult Run(in Batch batch, float learningRate) => batch.WeighsNothing ? StepResult.Finite(0f) : Train(batch, learningRate);
+
+    /// <summary>The step of <see cref="Run"/> on a batch that weighs something (or has no weights).</summary>
+    protected abstract StepResult Train(in Batch batch, float learningRate);
 
     /// <summary>Layer <paramref name="layer"/>'s outputs of the last step's forward pass, <paramref name="count"/> rows.</summary>
     public abstract ReadOnlySpan<float> Outputs(int layer, int count);
@@ -93,9 +100,11 @@ internal sealed class OnlineSgdStep(Network network, SeededRandom layerRandom) :
 {
     private readonly Workspace workspace = new(network.Definition) { Random = layerRandom };
 
-    public override StepResult Run(in Batch batch, float learningRate)
+    protected override StepResult Train(in Batch batch, float learningRate)
     {
-        return Checked(Network.TrainStep(batch.Inputs, batch.Targets, learningRate, workspace), 1);
+        // A weighted pattern's step is w_p times its gradient (Dataset.WithWeights: no batch to average over online).
+        float rate = batch.Weights.IsEmpty ? learningRate : learningRate * batch.Weights[0];
+        return Checked(Network.TrainStep(batch.Inputs, batch.Targets, rate, workspace), 1);
     }
 
     public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer);
@@ -106,8 +115,9 @@ internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfP
 {
     private readonly BatchWorkspace workspace = new(network.Definition, batchSize, degreeOfParallelism) { Random = layerRandom };
 
-    public override StepResult Run(in Batch batch, float learningRate)
+    protected override StepResult Train(in Batch batch, float learningRate)
     {
+        workspace.UseWeights(batch.Weights);
         return Checked(NetworkBatchCalls.TrainSgd(Network, batch, learningRate, workspace), batch.Count);
     }
 
@@ -127,9 +137,11 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
     private readonly bool needsLoss = options.Optimizer?.Requires == OptimizerInputs.GradientAndLoss;
     private readonly float clipNorm = options.GradientClipNorm;
     private readonly ParameterPenalty? penalty = ParameterPenalty.ForPenalty(network.Definition, options.Regularization);
+    private readonly bool online = batchSize == 1;   // a weighted pattern's gradient is w_p times its own (Dataset.WithWeights)
 
-    public override StepResult Run(in Batch batch, float learningRate)
+    protected override StepResult Train(in Batch batch, float learningRate)
     {
+        workspace.UseWeights(batch.Weights, normalize: !online);
         float lossSum = NetworkBatchCalls.MeanGradient(Network, batch, gradient, workspace);
         if (!float.IsFinite(lossSum)) return Checked(lossSum, batch.Count);
         int bad = FirstNonFiniteLayer(gradient);
@@ -174,7 +186,7 @@ internal sealed class ObjectiveStep : BatchStep
         outputs = new float[batchSize * network.Definition.OutputWidth];
     }
 
-    public override StepResult Run(in Batch batch, float learningRate)
+    protected override StepResult Train(in Batch batch, float learningRate)
     {
         objective.Bind(batch);
         float lossSum = NetworkBatchCalls.LossSumAt(Network, Network.Parameters, batch.Inputs, batch.Targets, batch.Count, gradient, workspace);

@@ -31,18 +31,29 @@ internal sealed class DatasetRows
     /// <summary>Whether the view is the whole data set in its own order (so that ranges of it are contiguous).</summary>
     public bool IsWhole => rows is null;
 
+    /// <summary>Σ_p w_p over the view's rows in double (their count when the data has no weights): the divisor of an
+    /// epoch's weighted means.</summary>
+    public double WeightSum()
+    {
+        ReadOnlySpan<float> w = Data.Weights;
+        if (w.IsEmpty) return Count;
+        double sum = 0;
+        for (int i = 0; i < Count; i++) sum += w[RowAt(i)];
+        return sum;
+    }
+
     /// <summary>The data set's row that is row <paramref name="index"/> of the view.</summary>
     public int RowAt(int index) => rows is null ? index : rows[index];
 
     /// <summary>Copies the view's rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>),
     /// mapped through <paramref name="order"/> when it is not empty (row <c>order[start + p]</c> of the view goes to
-    /// place p), into the row blocks <paramref name="inputs"/> and <paramref name="targets"/> and, when it is not
-    /// empty, <paramref name="labels"/>.</summary>
-    public void Gather(ReadOnlySpan<int> order, int start, int count, Span<float> inputs, Span<float> targets, Span<int> labels)
+    /// place p), into the row blocks <paramref name="inputs"/> and <paramref name="targets"/> and, when they are not
+    /// empty, <paramref name="labels"/> and <paramref name="weights"/>.</summary>
+    public void Gather(ReadOnlySpan<int> order, int start, int count, Span<float> inputs, Span<float> targets, Span<int> labels, Span<float> weights = default)
     {
         Dataset data = Data;
         int inputWidth = data.InputWidth, targetWidth = data.TargetWidth;
-        ReadOnlySpan<float> x = data.Inputs, d = data.Targets;
+        ReadOnlySpan<float> x = data.Inputs, d = data.Targets, w = data.Weights;
         ReadOnlySpan<int> c = data.Labels;
         for (int p = 0; p < count; p++)
         {
@@ -50,6 +61,7 @@ internal sealed class DatasetRows
             x.Slice(row * inputWidth, inputWidth).CopyTo(inputs.Slice(p * inputWidth, inputWidth));
             d.Slice(row * targetWidth, targetWidth).CopyTo(targets.Slice(p * targetWidth, targetWidth));
             if (!labels.IsEmpty) labels[p] = c[row];
+            if (!weights.IsEmpty) weights[p] = w[row];
         }
     }
 }

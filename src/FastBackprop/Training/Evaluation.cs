@@ -26,13 +26,22 @@ public sealed class Evaluation
     /// <summary>Number of patterns evaluated.</summary>
     public int Count { get; }
 
-    /// <summary>Mean error E per pattern (the network's <see cref="Loss"/>).</summary>
+    /// <summary>Σ_p w_p of the patterns evaluated when the data has sample weights (Data.Dataset.Weights); null without
+    /// weights. When it is given, <see cref="Loss"/>, <see cref="Accuracy"/> and <see cref="MeanSquaredError"/> are weighted
+    /// means (each pattern counts w_p times; the denominator is this sum), while <see cref="Count"/>, the confusion matrix,
+    /// <see cref="Support"/>, <see cref="Precision"/> and <see cref="Recall"/> count patterns.</summary>
+    public double? WeightSum { get; init; }
+
+    /// <summary>Mean error E per pattern (the network's <see cref="Loss"/>); the weighted mean Σ_p w_p E_p / Σ_p w_p
+    /// when the data has sample weights (<see cref="WeightSum"/>).</summary>
     public double Loss { get; }
 
-    /// <summary>Fraction of patterns whose largest output is the labelled class; null without labels.</summary>
+    /// <summary>Fraction of patterns whose largest output is the labelled class (weighted by the sample weights, if any);
+    /// null without labels.</summary>
     public double? Accuracy { get; }
 
-    /// <summary>Mean of (y - d)² over patterns and outputs; null for classification data.</summary>
+    /// <summary>Mean of (y - d)² over patterns and outputs (Σ_p w_p Σ_k (y - d)² / (Σ_p w_p K) with sample weights);
+    /// null for classification data.</summary>
     public double? MeanSquaredError { get; }
 
     /// <summary>Number of classes (the data's class count); 0 without labels.</summary>

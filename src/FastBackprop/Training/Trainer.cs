@@ -25,11 +25,14 @@ public static class Trainer
     /// <returns>Per-epoch reports and why training stopped.</returns>
     /// <remarks>The data sets are checked once, before the first step: for a cross-entropy network every target must be
     /// in [0, 1] and, over a softmax output, each pattern's targets must sum to 1 within 1e-4 (a one-hot code or another
-    /// probability distribution), since otherwise the gradient y - d is not the gradient of the reported loss.</remarks>
+    /// probability distribution), since otherwise the gradient y - d is not the gradient of the reported loss. Data with
+    /// sample weights (<see cref="Dataset.WithWeights"/>) is trained on the weighted mean Σ_p w_p E_p / Σ_p w_p of each
+    /// batch, scikit-learn's sample_weight (a batch whose weights sum to 0 makes no update; online training scales each
+    /// step by its pattern's weight), and the reports are weighted means.</remarks>
     /// <exception cref="ArgumentException">Widths of data and network differ, a data set is empty, labelled data has a
     /// single class, a cross-entropy target is not a valid probability (the message names the pattern), an option is out
-    /// of range (the checkpoint folder does not exist, say), the optimizer is sized for another network, or the checkpoint
-    /// belongs to another run.</exception>
+    /// of range (the checkpoint folder does not exist, say), the optimizer is sized for another network, the checkpoint
+    /// belongs to another run, or the training or validation part's sample weights are all 0.</exception>
     /// <exception cref="TrainingDivergedException">A loss, gradient or weight became non-finite (and retries,
     /// if enabled, were used up); the network keeps the last finite weights.</exception>
     public static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null, CancellationToken cancellationToken = default)
@@ -43,6 +46,8 @@ public static class Trainer
         CheckLabelledOptions(data, options);
         (DatasetRows training, DatasetRows? validation) = SplitValidation(data, options);
         options.Validate(training.Count);
+        SampleWeightChecks.SomeWeight(training, nameof(data), "training patterns (after the validation split)");
+        if (validation is not null) SampleWeightChecks.SomeWeight(validation, validation.IsWhole ? "options.Validation" : nameof(data), "validation patterns");
         if (options.Validation is not null)
         {
             CheckData(definition, options.Validation, "options.Validation");
@@ -64,7 +69,8 @@ public static class Trainer
     }
 
     /// <summary>The network's loss, accuracy, confusion matrix (classification) or mean squared error
-    /// (regression) on <paramref name="data"/>, computed on the calling thread alone.</summary>
+    /// (regression) on <paramref name="data"/>, computed on the calling thread alone. With sample weights
+    /// (<see cref="Dataset.Weights"/>) the loss, accuracy and error are weighted means (<see cref="Evaluation.WeightSum"/>).</summary>
     /// <remarks>One thread, because a worker pool would be started and stopped on every call, which costs more
     /// than it saves for all but very large networks; to evaluate with threads (and to reuse the buffers across
     /// calls), pass a workspace to <see cref="Evaluate(Network, Dataset, BatchWorkspace)"/>.</remarks>
@@ -106,7 +112,8 @@ public static class Trainer
         for (int start = 0; start < data.Count; start += ws.Capacity)
         {
             int count = Math.Min(ws.Capacity, data.Count - start);
-            sums.Add(data.GetInputs(start, count), data.GetTargets(start, count), data.GetLabels(start, count), start, count, ws, name);
+            sums.Add(data.GetInputs(start, count), data.GetTargets(start, count), data.GetLabels(start, count), start, count, ws, name,
+                data.HasWeights ? data.Weights.Slice(start, count) : default);
         }
         return sums.ToEvaluation(data.Count);
     }
@@ -120,7 +127,7 @@ public static class Trainer
         for (int b = 0; b < rows.BatchCount; b++)
         {
             Batch batch = rows.Gather(b);
-            sums.Add(batch.Inputs, batch.Targets, batch.Labels, b * rows.BatchSize, batch.Count, ws, name);
+            sums.Add(batch.Inputs, batch.Targets, batch.Labels, b * rows.BatchSize, batch.Count, ws, name, batch.Weights);
         }
         return sums.ToEvaluation(rows.Count);
     }
@@ -169,6 +176,7 @@ public static class Trainer
         DatasetChecks.Widths(definition, data, name);
         DatasetChecks.NotEmpty(data, name);
         DatasetChecks.Targets(definition, data, name);
+        SampleWeightChecks.SomeWeight(new DatasetRows(data), name, "patterns");
     }
 
     // The training data and the validation data: options.Validation, or a seeded split of the data, whose parts are

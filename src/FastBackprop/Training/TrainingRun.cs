@@ -36,6 +36,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly bool keepBest;   // RestoreBestWeights applies: validation data or a patience
     private readonly bool perStep;    // the schedule's counter is the step over the run
     private readonly ReduceOnPlateauSchedule? plateau;
+    private readonly double? trainingWeight;   // Σ_p w_p of weighted training data (the epoch reports' divisor), else null
     private float rate;
     private FinalWeights finalWeights;
 
@@ -50,6 +51,7 @@ internal sealed class TrainingRun : IDisposable
         keepBest = options.RestoreBestWeights && (validation is not null || options.EarlyStoppingPatience > 0);
         plateau = options.Schedule as ReduceOnPlateauSchedule;
         perStep = options.ScheduleUnit == ScheduleUnit.Step && options.Schedule is not null && plateau is null;
+        trainingWeight = training.Data.HasWeights ? training.WeightSum() : null;
         source = new BatchSource(training, options.BatchSize);
         step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
         guard = new DivergenceGuard(network, options, step, source, State.LayerRandom, perStep ? StepRate : null);
@@ -136,7 +138,7 @@ internal sealed class TrainingRun : IDisposable
         Evaluation? validated = Validate();
         stopwatch.Stop();
         int epoch = State.Epoch + 1;
-        EpochReport report = State.Metrics.ToReport(epoch, training.Data.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed);
+        EpochReport report = State.Metrics.ToReport(epoch, training.Data.HasLabels, network.Definition.OutputWidth, validated, rate, stopwatch.Elapsed, trainingWeight);
         State.History.Add(report);
         State.EpochStartRandom.CopyFrom(shuffler);   // the next epoch draws on from here
         options.Progress?.Report(report);

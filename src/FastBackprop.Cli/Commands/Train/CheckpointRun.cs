@@ -96,7 +96,9 @@ internal static class CheckpointRun
         return recorded;
     }
 
-    // The samples exactly as the trainer sees them: widths, counts and the float bits of every input and target.
+    // The samples exactly as the trainer sees them: widths, counts and the float bits of every input and target, and of
+    // every sample weight when there are any (--weight-column, --class-weight; nothing is added without weights, so
+    // the digests of unweighted runs are those they always were).
     private static string Digest(Dataset training, Dataset? validation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -111,6 +113,11 @@ internal static class CheckpointRun
             hash.AppendData(MemoryMarshal.AsBytes(shape));
             hash.AppendData(MemoryMarshal.AsBytes(d.Inputs));
             hash.AppendData(MemoryMarshal.AsBytes(d.Targets));
+            if (d.HasWeights)
+            {
+                hash.AppendData("weights"u8);
+                hash.AppendData(MemoryMarshal.AsBytes(d.Weights));
+            }
         }
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }

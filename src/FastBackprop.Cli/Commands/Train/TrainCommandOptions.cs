@@ -197,13 +197,16 @@ internal sealed class TrainCommandOptions
 
     public Option<string?> Checkpoint { get; }
 
+    /// <summary>--class-weight (Commands/Train/ClassWeighting.cs).</summary>
+    public Option<string?> ClassWeight { get; } = ClassWeighting.Create();
+
     public Option<bool> Resume { get; }
 
     private Option[] All =>
     [
         Layers, Activation, OutputActivation, Loss, Dropout, Optimizer, LearningRate, Momentum, WeightDecay, L1, L2, PenalizeBiases, MaxNorm, .. Hyper.All, Schedule, StepEpochs,
         SchedulePer, Warmup, WarmupFactor, ClipNorm, Epochs, BatchSize, Seed, Threads, Validation, Patience, RestoreBest, MinDelta, Monitor, Stratify, Scaling,
-        TargetScaling, Divergence, Out, NoPlot, Checkpoint, Resume,
+        TargetScaling, Divergence, Out, NoPlot, Checkpoint, Resume, ClassWeight,
     ];
 
     /// <summary>The options that shape the trained weights: a checkpoint is resumed only with the same

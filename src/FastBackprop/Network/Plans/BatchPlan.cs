@@ -108,6 +108,7 @@ internal sealed partial class BatchPlan(NetworkDefinition definition)
         if ((phases & Phases.Error) != 0)
         {
             error = OutputLoss.Rows(definition, ws.State(output, rows), ws.Output(output, rows), targets, ws.Gradient(output, rows), rows, team, ws.RowErrors);
+            if (ws.Weighted) error = RowWeighting.Apply(definition, ws, rows, team, error);   // sample weights: Plans/RowWeighting.cs
         }
         if ((phases & Phases.Backward) == 0 || ((phases & Phases.OnlyWhenFinite) != 0 && !float.IsFinite(error))) return error;
         bool given = netGradientGiven;
