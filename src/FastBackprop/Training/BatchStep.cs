@@ -210,7 +210,7 @@ internal sealed class ObjectiveStep : BatchStep
 /// finite: a diverged step's weights are the guard's to restore).</summary>
 internal sealed class MaxNormStep(Network network, BatchStep update, ParameterPenalty constraint) : BatchStep(network)
 {
-    public override StepResult Run(in Batch batch, float learningRate)
+    protected override StepResult Train(in Batch batch, float learningRate)
     {
         StepResult result = update.Run(batch, learningRate);
         if (result.Failure is null) constraint.ApplyMaxNorm(Network.Parameters);
