@@ -363,9 +363,9 @@ public sealed partial class Dataset
         new(newInputs, InputWidth, targets, TargetWidth, labels, ClassCount, scaling, warnings, weights);
 
     /// <summary>A dataset with new (validated, owned) regression targets and this one's inputs,
-    /// scaling and warnings (<see cref="TargetScaling.Apply(Dataset)"/>; never for labelled data).</summary>
+    /// scaling, weights and warnings (<see cref="TargetScaling.Apply(Dataset)"/>; never for labelled data).</summary>
     internal Dataset WithTargets(float[] newTargets) =>
-        new(inputs, InputWidth, newTargets, TargetWidth, labels, ClassCount, Scaling, warnings);
+        new(inputs, InputWidth, newTargets, TargetWidth, labels, ClassCount, Scaling, warnings, weights);
 
     /// <summary>The input block itself, for readers in this assembly that never write to it.</summary>
     internal float[] InputArray => inputs;

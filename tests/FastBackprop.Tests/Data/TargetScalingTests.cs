@@ -79,6 +79,15 @@ public sealed class TargetScalingTests
     }
 
     [Fact]
+    public void Apply_KeepsTheSampleWeights()
+    {
+        var data = new Dataset([1f, 2f, 3f], 1, [10f, 20f, 40f], 1).WithWeights([0.5f, 0f, 2f]);
+        Dataset scaled = TargetScaling.Fit(data).Apply(data);
+        Assert.True(scaled.HasWeights);
+        Assert.Equal([0.5f, 0f, 2f], scaled.Weights.ToArray());
+    }
+
+    [Fact]
     public void ConstantColumn_GetsDeviationOne_AndMapsToZero()
     {
         var data = new Dataset([1f, 2f, 3f], 1, [7f, 100f, 7f, 100.00001f, 7f, 100f], 2);
