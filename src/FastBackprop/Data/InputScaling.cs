@@ -98,39 +98,14 @@ public sealed class InputScaling
 
     private static InputScaling FitStandardization(Dataset data)
     {
-        int n = data.InputWidth, count = data.Count;
-        var mean = new double[n];
-        var largest = new double[n];
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<float> x = data.GetInput(i);
-            for (int j = 0; j < n; j++)
-            {
-                mean[j] += x[j];
-                largest[j] = Math.Max(largest[j], Math.Abs(x[j]));
-            }
-        }
-        for (int j = 0; j < n; j++) mean[j] /= count;
-
-        // Two passes (mean, then squared deviations): no cancellation, unlike E[x^2] - E[x]^2.
-        var variance = new double[n];
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<float> x = data.GetInput(i);
-            for (int j = 0; j < n; j++)
-            {
-                double e = x[j] - mean[j];
-                variance[j] += e * e;
-            }
-        }
-
+        int n = data.InputWidth;
+        (double[] mean, double[] std, double[] largest) = ColumnStatistics.Compute(data.Inputs, n);
         var offset = new float[n];
         var scale = new float[n];
         for (int j = 0; j < n; j++)
         {
-            double std = Math.Sqrt(variance[j] / count);
             offset[j] = (float)mean[j];
-            scale[j] = IsConstant(std, largest[j]) ? 1f : (float)(1.0 / std);
+            scale[j] = IsConstant(std[j], largest[j]) ? 1f : (float)(1.0 / std[j]);
         }
         return new InputScaling(InputScalingKind.Standardization, offset, scale);
     }

@@ -74,39 +74,14 @@ public sealed class TargetScaling
         ArgumentNullException.ThrowIfNull(training);
         CheckRegression(training, nameof(training));
         if (training.Count == 0) throw new ArgumentException("training has 0 samples; expected at least 1 to fit a target scaling.", nameof(training));
-        int n = training.TargetWidth, count = training.Count;
-        var sum = new double[n];
-        var largest = new double[n];
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<float> d = training.GetTarget(i);
-            for (int k = 0; k < n; k++)
-            {
-                sum[k] += d[k];
-                largest[k] = Math.Max(largest[k], Math.Abs(d[k]));
-            }
-        }
-        for (int k = 0; k < n; k++) sum[k] /= count;
-
-        // Two passes (mean, then squared deviations): no cancellation, unlike E[d^2] - E[d]^2.
-        var squares = new double[n];
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<float> d = training.GetTarget(i);
-            for (int k = 0; k < n; k++)
-            {
-                double e = d[k] - sum[k];
-                squares[k] += e * e;
-            }
-        }
-
+        int n = training.TargetWidth;
+        (double[] sum, double[] std, double[] largest) = ColumnStatistics.Compute(training.Targets, n);
         var mean = new float[n];
         var deviation = new float[n];
         for (int k = 0; k < n; k++)
         {
-            double std = Math.Sqrt(squares[k] / count);
             mean[k] = (float)sum[k];
-            deviation[k] = IsConstant(std, largest[k]) ? 1f : (float)std;
+            deviation[k] = IsConstant(std[k], largest[k]) ? 1f : (float)std[k];
         }
         return new TargetScaling(mean, deviation);
     }
