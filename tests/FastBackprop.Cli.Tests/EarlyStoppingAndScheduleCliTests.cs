@@ -92,6 +92,17 @@ public sealed class EarlyStoppingAndScheduleCliTests
     }
 
     [Fact]
+    public void Train_SummaryGivesTheKeptEpochsFigures_WhenTheyAreNotTheLastEpochs()
+    {
+        // As above, epoch 1 is the best and the run ends after epoch 2: the summary shows both epochs' figures.
+        string model = Path.Combine(CliRunner.TempFolder(), "kept.fbp");
+        CliResult result = CliRunner.Run("train", "--epochs", "5", "--monitor", "accuracy", "--min-delta", "1", "--patience", "1", "--out", model, "--no-plot");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"(?m)^last epoch: validation accuracy \d+\.\d+%$", result.Output);
+        Assert.Matches(@"(?m)^epoch 1, whose weights are kept: validation accuracy \d+\.\d+%$", result.Output);
+    }
+
+    [Fact]
     public void Resume_OfARunDescribedWithoutTheNewOptions_IsRefusedNamingTheOption()
     {
         // A run description written before issue 9 has no --restore-best line, and that run kept its last weights:

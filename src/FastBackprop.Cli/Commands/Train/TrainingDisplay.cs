@@ -129,10 +129,11 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
         if (history.Epochs.Count > 0)
         {
             EpochReport last = history.Epochs[^1];
-            string accuracy = last.Validation?.Accuracy is double va ? $"validation accuracy {Fmt.Pct(va)}"
-                : last.TrainingAccuracy is double ta ? $"training accuracy {Fmt.Pct(ta)}"
-                : $"training MSE {Mse(last.TrainingMeanSquaredError)}" + (last.Validation is null ? "" : $", validation MSE {Mse(last.Validation.MeanSquaredError)}") + TrainingMetrics.MseUnits(Targets);
-            console.MarkupLine(Fmt.Inv($"last epoch: {accuracy}"));
+            console.MarkupLine(Fmt.Inv($"last epoch: {Figures(last)}"));
+            if (history.Weights == FinalWeights.BestEpoch && history.Epochs.FirstOrDefault(e => e.Epoch == history.BestEpoch) is { } best && best != last)
+            {
+                console.MarkupLine(Fmt.Inv($"epoch {best.Epoch}, whose weights are kept: {Figures(best)}"));
+            }
         }
         string output = Markup.Escape(outPath);
         console.MarkupLine(record.Saved is null
@@ -146,6 +147,12 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
                 : $"checkpoint: {Markup.Escape(checkpointPath)}");
         }
     }
+
+    // An epoch's headline figures: the validation accuracy, else the training accuracy, else the MSEs.
+    private string Figures(EpochReport e) =>
+        e.Validation?.Accuracy is double va ? $"validation accuracy {Fmt.Pct(va)}"
+        : e.TrainingAccuracy is double ta ? $"training accuracy {Fmt.Pct(ta)}"
+        : $"training MSE {Mse(e.TrainingMeanSquaredError)}" + (e.Validation is null ? "" : $", validation MSE {Mse(e.Validation.MeanSquaredError)}") + TrainingMetrics.MseUnits(Targets);
 
     // A mean squared error in the targets' units (see TrainingMetrics.InTargetUnits).
     private string Mse(double? meanSquaredError) => TrainingMetrics.InTargetUnits(meanSquaredError, Targets) is double v ? TrainingMetrics.Format(v) : "-";
