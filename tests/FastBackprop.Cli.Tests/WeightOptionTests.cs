@@ -92,6 +92,17 @@ public sealed class WeightOptionTests
     }
 
     [Fact]
+    public void Train_Header_SaysWhetherTheRunIsWeighted()
+    {
+        string[] common = ["train", "--data", F("weighted.csv"), "--header", "--epochs", "1", "--no-plot"];
+        CliResult weighted = CliRunner.Run([.. common, "--weight-column", "w", "--out", Path.Combine(Folder.Value, "h1.fbp")]);
+        CliResult plain = CliRunner.Run([.. common, "--out", Path.Combine(Folder.Value, "h2.fbp")]);
+        Assert.True(weighted.ExitCode == 0 && plain.ExitCode == 0, weighted + "\n" + plain);
+        Assert.Matches(@"(?m)^  data .*validation samples, weighted \(loss, accuracy and MSE are weighted means\)$", weighted.Output);
+        Assert.DoesNotContain("samples, weighted", plain.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Eval_WithWeightColumn_ReportsWeightedFigures()
     {
         string model = Train("weighted.csv", "weighted.fbp", "--weight-column", "w", "--class-weight", "balanced");

@@ -56,7 +56,7 @@ internal static class TrainCommand
 
         TrainingCheckpoint? resumeFrom = outputs.Checkpoint is null ? null
             : CheckpointRun.Begin(outputs.Checkpoint, parse.GetValue(o.Resume), CheckpointRun.Describe(parse, o.RunOptions, run.Training, run.Validation), o.Checkpoint.Name);
-        display.Header(run.Loaded.Source, run.Training.Count, run.Validation?.Count ?? 0, run.Network.Definition,
+        display.Header(run.Loaded.Source, run.Training.Count, run.Validation?.Count ?? 0, run.Training.HasWeights, run.Network.Definition,
             (OptimizerFactory.UsesRate(optimizerName) ? Fmt.Inv($"{optimizerName}, learning rate {rate}") : $"{optimizerName} (no learning rate)")
                 + (options.Regularization is { } r ? $", regularization {r}" : ""), options.BatchSize, options.DegreeOfParallelism);
         if (outputs.Checkpoint is not null) display.Checkpoint(outputs.Checkpoint, resumeFrom);

@@ -23,12 +23,13 @@ internal sealed class TrainingDisplay(CliContext context, int epochCount, bool v
     private ProgressTask? task;
     private long lastUpdate;
 
-    public void Header(string source, int trainCount, int validationCount, NetworkDefinition definition, string optimizer, int batch, int threadCount)
+    public void Header(string source, int trainCount, int validationCount, bool weighted, NetworkDefinition definition, string optimizer, int batch, int threadCount)
     {
         if (!context.Human) return;
         IAnsiConsole console = context.Console;
         console.MarkupLine(Fmt.Inv($"[bold]Training[/] {Markup.Escape(ModelFiles.Shape(definition))} ({Markup.Escape(NetworkFactory.Describe(definition))}), {Fmt.I(definition.ParameterCount)} parameters"));
-        console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(trainCount)} training, {Fmt.I(validationCount)} validation samples"));
+        console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(trainCount)} training, {Fmt.I(validationCount)} validation samples") +
+            (weighted ? ", weighted (loss, accuracy and MSE are weighted means)" : ""));
         console.MarkupLine(Fmt.Inv($"  {Markup.Escape(optimizer)}, batch {batch}, {Fmt.Count(epochCount, "epoch")}, vector tier {VectorTiers.Active}, up to {Fmt.Count(threadCount, "thread")}"));
     }
 
