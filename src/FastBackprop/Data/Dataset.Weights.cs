@@ -111,6 +111,7 @@ public sealed partial class Dataset
             throw new ArgumentException($"{paramName} has {values.Length} weights; expected one per sample, {count}.", paramName);
         }
         bool anyPositive = false;
+        double sum = 0;
         for (int p = 0; p < values.Length; p++)
         {
             if (!(float.IsFinite(values[p]) && values[p] >= 0))
@@ -118,10 +119,18 @@ public sealed partial class Dataset
                 throw new ArgumentException($"{paramName}: the weight of sample {p} is {values[p]}; expected a finite number, 0 or more.", paramName);
             }
             anyPositive |= values[p] > 0;
+            sum += values[p];
         }
         if (!anyPositive)
         {
             throw new ArgumentException($"{paramName}: every sample weight is 0; at least one must be greater than 0.", paramName);
+        }
+        // A step scales row p by w_p B / W in float, and sums W over a batch in float: with sum x count below float's
+        // range neither can overflow, at any batch size.
+        if (sum * count > float.MaxValue)
+        {
+            throw new ArgumentException(FormattableString.Invariant(
+                $"{paramName}: the weights sum to {sum:G4}, too large for float arithmetic over {count} samples (sum x samples must stay below {float.MaxValue:G4}); divide them all by one number, which changes no weighted mean."), paramName);
         }
     }
 }

@@ -120,7 +120,8 @@ public sealed class Model
     /// <see cref="ScaleInputs"/>. With a <see cref="TargetScaling"/>, <see cref="Evaluation.Loss"/> is
     /// the network's loss on the standardised targets (the objective it was trained on) and
     /// <see cref="Evaluation.MeanSquaredError"/> is in the targets' own units: the outputs are
-    /// mapped back (as <see cref="Predict"/> does) and compared with the targets of <paramref name="data"/>.</summary>
+    /// mapped back (as <see cref="Predict"/> does) and compared with the targets of <paramref name="data"/>. With sample
+    /// weights every figure is a weighted mean (see <see cref="Evaluation.WeightSum"/>).</summary>
     /// <param name="data">Raw data, or data scaled as the training data was (see <see cref="ScaleInputs"/>); raw targets.</param>
     /// <exception cref="ArgumentException">As for <see cref="ScaleInputs"/> and <see cref="Trainer.Evaluate(Network, Dataset)"/>;
     /// with a target scaling, also labelled data or a target far outside the fitted range.</exception>
@@ -132,13 +133,15 @@ public sealed class Model
         return standardized.WithMeanSquaredError(MeanSquaredErrorInTargetUnits(scaled, TargetScaling));
     }
 
-    // Mean of (y - d)^2 over patterns and outputs, y mapped back to target units, summed in double.
+    // Mean of (y - d)^2 over patterns and outputs, y mapped back to target units, summed in double; with sample weights
+    // the weighted mean Σ_p w_p Σ_k e² / (K Σ_p w_p), as Trainer.Evaluate weighs its figures.
     private double MeanSquaredErrorInTargetUnits(Dataset data, TargetScaling targets)
     {
         int width = Network.Definition.OutputWidth, batch = Math.Min(256, data.Count);
         using BatchWorkspace workspace = Network.CreateBatchWorkspace(batch);
         var y = new float[batch * width];
-        double sum = 0;
+        ReadOnlySpan<float> weights = data.Weights;
+        double sum = 0, weightSum = 0;
         for (int start = 0; start < data.Count; start += batch)
         {
             int count = Math.Min(batch, data.Count - start);
@@ -146,13 +149,19 @@ public sealed class Model
             Network.PredictBatch(data.GetInputs(start, count), outputs, workspace);
             targets.InvertInPlace(outputs);
             ReadOnlySpan<float> d = data.GetTargets(start, count);
-            for (int i = 0; i < outputs.Length; i++)
+            for (int p = 0; p < count; p++)
             {
-                double e = (double)outputs[i] - d[i];
-                sum += e * e;
+                double w = weights.IsEmpty ? 1 : weights[start + p], squares = 0;
+                for (int k = p * width; k < (p + 1) * width; k++)
+                {
+                    double e = (double)outputs[k] - d[k];
+                    squares += e * e;
+                }
+                sum += w * squares;
+                weightSum += w;
             }
         }
-        return sum / ((double)data.Count * width);
+        return sum / (weightSum * width);
     }
 
     private static Dataset CheckShape(Network network, Dataset data)

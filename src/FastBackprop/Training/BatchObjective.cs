@@ -51,17 +51,24 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
 
     public int ParameterCount => definition.ParameterCount;
 
-    /// <summary>Makes <paramref name="batch"/> the patterns the objective averages over.</summary>
-    public void Bind(in Batch batch)
+    /// <summary>Makes <paramref name="batch"/> the patterns the objective averages over. With sample weights the objective
+    /// is their weighted mean, or, when <paramref name="online"/> (a batch size of 1), the pattern's loss times its weight, as
+    /// every online step weighs it (Dataset.WithWeights).</summary>
+    public void Bind(in Batch batch, bool online = false)
     {
-        workspace.UseWeights(batch.Weights);   // the weighted mean over the batch (Dataset.WithWeights)
+        workspace.UseWeights(batch.Weights, normalize: !online);
         inputs = batch.InputRows;
         targets = batch.TargetRows;
         count = batch.Count;
     }
 
     public double Evaluate(ReadOnlySpan<float> parameters, Span<float> gradient) =>
-        AddPenalty((double)NetworkBatchCalls.LossSumAt(network, parameters, inputs.Span, targets.Span, count, gradient, workspace) / count, parameters, gradient);
+        AddPenalty(OnlineWeight * NetworkBatchCalls.LossSumAt(network, parameters, inputs.Span, targets.Span, count, gradient, workspace) / count, parameters, gradient);
+
+    /// <summary>The factor from a batch call's loss to the objective's: the pattern's weight w_p for a weighted online
+    /// batch, whose gradient the workspace scales by w_p (a batch call's loss stays E_p, as the epoch reports expect),
+    /// else 1 (the weighted mean is already in the loss).</summary>
+    public double OnlineWeight => workspace.Weighted && !workspace.NormalizeWeights ? workspace.RowWeights[0] : 1.0;
 
     /// <summary>The penalised objective from the mean loss and mean gradient at <paramref name="parameters"/>: the penalty
     /// added to both (nothing without one). The trainer's start point goes through here as every trial point does, so
@@ -97,9 +104,9 @@ internal sealed class BatchObjective(Network network, BatchWorkspace workspace, 
             ReadOnlySpan<float> input = x.Slice(p * inputWidth, inputWidth);
             plan.Forward(parameters, input, ws, random: null);
             float error = plan.OutputError(d.Slice(p * width, width), ws);
-            // Sample weights: pattern p's share s_p = w_p N / W of the weighted mean scales E_p and r_p, and its Gram
-            // term J_pᵀ H_p J_p (through √s_p on each s_k), as in Kernels/SampleWeighting.cs.
-            float share = weighted ? workspace.RowWeights[p] * count / totalWeight : 1f;
+            // Sample weights: pattern p's share s_p = w_p N / W of the weighted mean (w_p online) scales E_p and r_p, and its
+            // Gram term J_pᵀ H_p J_p (through √s_p on each s_k), as in Kernels/SampleWeighting.cs.
+            float share = !weighted ? 1f : workspace.NormalizeWeights ? workspace.RowWeights[p] * count / totalWeight : workspace.RowWeights[p];
             lossSum += weighted ? (double)share * error : error;
             if (!float.IsFinite(error)) return lossSum / count;
             if (weighted) TensorPrimitives.Multiply(outputSignal, share, outputSignal);

@@ -175,10 +175,12 @@ internal sealed class ObjectiveStep : BatchStep
     private readonly Optimizer optimizer;
     private readonly AlignedBuffer gradient;
     private readonly float[] outputs;   // the output layer's rows at the start point: trial points overwrite the workspace's
+    private readonly bool online;       // a weighted pattern's objective is w_p times its loss (Dataset.WithWeights)
 
     public ObjectiveStep(Network network, int batchSize, TrainingOptions options, Optimizer optimizer)
         : base(network)
     {
+        online = batchSize == 1;
         workspace = new BatchWorkspace(network.Definition, batchSize, options.DegreeOfParallelism);
         objective = new BatchObjective(network, workspace, ParameterPenalty.ForPenalty(network.Definition, options.Regularization));
         this.optimizer = optimizer;
@@ -188,14 +190,14 @@ internal sealed class ObjectiveStep : BatchStep
 
     protected override StepResult Train(in Batch batch, float learningRate)
     {
-        objective.Bind(batch);
+        objective.Bind(batch, online);
         float lossSum = NetworkBatchCalls.LossSumAt(Network, Network.Parameters, batch.Inputs, batch.Targets, batch.Count, gradient, workspace);
         if (!float.IsFinite(lossSum)) return Checked(lossSum, batch.Count);
         int bad = FirstNonFiniteLayer(gradient);
         if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
         int last = Network.Definition.LayerCount - 1;
         workspace.GetOutputs(last, batch.Count).CopyTo(outputs);
-        double loss = objective.AddPenalty((double)lossSum / batch.Count, Network.Parameters, gradient);
+        double loss = objective.AddPenalty(objective.OnlineWeight * lossSum / batch.Count, Network.Parameters, gradient);
         optimizer.Step(Network.Parameters, gradient, learningRate, loss, objective);
         return Checked(lossSum, batch.Count);
     }

@@ -20,8 +20,8 @@ public sealed class Evaluation
     }
 
     /// <summary>This evaluation with another <see cref="MeanSquaredError"/> (the same figure in the targets'
-    /// own units, when the network was trained on standardised targets).</summary>
-    internal Evaluation WithMeanSquaredError(double? meanSquaredError) => new(Count, Loss, Accuracy, meanSquaredError, counts);
+    /// own units, when the network was trained on standardised targets), and the same <see cref="WeightSum"/>.</summary>
+    internal Evaluation WithMeanSquaredError(double? meanSquaredError) => new(Count, Loss, Accuracy, meanSquaredError, counts) { WeightSum = WeightSum };
 
     /// <summary>Number of patterns evaluated.</summary>
     public int Count { get; }

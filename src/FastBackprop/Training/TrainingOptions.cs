@@ -85,9 +85,10 @@ public sealed record TrainingOptions
     public bool RestoreBestWeights { get; init; } = true;
 
     /// <summary>The minimum improvement: an epoch improves on the best only if its monitored figure beats the best by
-    /// more than this (Keras's <c>min_delta</c>; scikit-learn's <c>tol</c>): loss &lt; best - delta, or accuracy &gt;
-    /// best + delta. An epoch that does not is counted against the patience and neither becomes the best epoch nor
-    /// has its weights kept. Finite, 0 or more; default 0 (any strict improvement).</summary>
+    /// more than this (Keras's <c>min_delta</c>): loss &lt; best - delta, or accuracy &gt; best + delta. An epoch that
+    /// does not is counted against the patience and neither becomes the best epoch nor has its weights kept.
+    /// scikit-learn's <c>tol</c> differs: its best coefficients follow any strict improvement, and tol only decides
+    /// whether the patience count restarts. Finite, 0 or more; default 0 (any strict improvement, where both agree).</summary>
     public double EarlyStoppingMinDelta { get; init; }
 
     /// <summary>The figure early stopping, <see cref="RestoreBestWeights"/> and <see cref="ReduceOnPlateauSchedule"/>

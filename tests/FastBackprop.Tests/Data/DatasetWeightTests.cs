@@ -48,6 +48,10 @@ public class DatasetWeightTests
         Assert.Contains("every sample weight is 0", zero.Message, StringComparison.Ordinal);
         var length = Assert.Throws<ArgumentException>("sampleWeights", () => Labelled(3, 2).WithWeights([1f, 1f]));
         Assert.Contains("expected one per sample, 3", length.Message, StringComparison.Ordinal);
+        // Each weight finite, but w_p B / W would overflow a float: refused up front, not a "diverged" run later.
+        var large = Assert.Throws<ArgumentException>("sampleWeights", () => Labelled(3, 2).WithWeights([2e38f, 2e38f, 1f]));
+        Assert.Contains("too large for float arithmetic over 3 samples", large.Message, StringComparison.Ordinal);
+        Assert.True(Labelled(3, 2).WithWeights([1e37f, 1e37f, 1f]).HasWeights);
     }
 
     [Property(MaxTest = 50)]

@@ -172,6 +172,26 @@ public sealed class TargetScalingTests
     }
 
     [Fact]
+    public void ModelEvaluate_WithSampleWeights_GivesTheWeightedMeanSquaredError_AndTheWeightSum()
+    {
+        (Model model, Dataset raw) = TrainedModel();
+        float[] w = [.. Enumerable.Range(0, raw.Count).Select(i => i % 3 == 0 ? 5f : 0.5f)];
+        double sum = 0, weightSum = 0;
+        var y = new float[2];
+        for (int i = 0; i < raw.Count; i++)
+        {
+            model.Predict(raw.GetInput(i), y);
+            for (int k = 0; k < 2; k++) sum += w[i] * Math.Pow(y[k] - (double)raw.GetTarget(i)[k], 2);
+            weightSum += w[i];
+        }
+        Evaluation e = model.Evaluate(raw.WithWeights(w));
+        // Evaluate predicts in batches (Gemm's order), Predict one row at a time: outputs a few float ulps apart.
+        Assert.Equal(sum / (2 * weightSum), e.MeanSquaredError!.Value, 1e-6 * sum / weightSum);
+        Assert.Equal(weightSum, e.WeightSum!.Value, raw.Count * weightSum / (1 << 24));   // summed in float: n half-ulps at most
+        Assert.NotEqual(model.Evaluate(raw).MeanSquaredError!.Value, e.MeanSquaredError.Value, 1e-6 * e.MeanSquaredError.Value);
+    }
+
+    [Fact]
     public void Model_TargetScalingOfAnotherWidth_Throws()
     {
         var network = new Network(1, Loss.HalfSquaredError, new Dense(2, TransferFunction.Identity));

@@ -238,6 +238,33 @@ public class SampleWeightProperties
         for (int i = 0; i < plain.Length; i++) Assert.True(Math.Abs(weighted[i] - plain[i]) <= 1e-6 * largest, $"gradient {i}: weighted {weighted[i]:R}, repeated {plain[i]:R}");
     }
 
+    /// <summary>Online (a batch of one pattern, as the objective optimizers see it at BatchSize 1), the objective is
+    /// w_p E_p with gradient w_p ∇E_p, as every online step weighs a pattern; its Gauss-Newton value is the same figure.
+    /// Weight 4 is a power of two, so the gradient's scaled signal is exact and the loss is 4 E_p to the bit.</summary>
+    [Fact]
+    public void BatchObjective_Online_IsTheWeightTimesThePatternsLoss()
+    {
+        Dataset data = Regression().Subset([3]);
+        Network network = RegressionNetwork();
+        (double Loss, float[] Gradient, double GaussNewton) Evaluate(float[]? weights)
+        {
+            using BatchWorkspace ws = network.CreateBatchWorkspace(1);
+            var objective = new BatchObjective(network, ws);
+            objective.Bind(new Batch(data.Inputs.ToArray(), data.Targets.ToArray(), default, 1, weights), online: true);
+            var gradient = new float[network.Definition.ParameterCount];
+            double loss = objective.Evaluate(network.Parameters, gradient);
+            int n = network.Definition.ParameterCount;
+            double gaussNewton = objective.EvaluateGaussNewton(network.Parameters, new double[n * (n + 1) / 2], new double[n]);
+            return (loss, gradient, gaussNewton);
+        }
+        var (plainLoss, plain, plainGaussNewton) = Evaluate(null);
+        var (weightedLoss, weighted, weightedGaussNewton) = Evaluate([4f]);
+        Assert.Equal(4 * plainLoss, weightedLoss);
+        Assert.Equal(plainLoss, plainGaussNewton, 1e-6 * plainLoss);
+        Assert.Equal(weightedLoss, weightedGaussNewton, 1e-6 * weightedLoss);
+        Assert.Equal([.. plain.Select(g => 4 * g)], weighted);
+    }
+
     /// <summary>Patterns of weight 0 change nothing: full batches of 8 real patterns, and of the same 8 with 8
     /// zero-weight patterns after them (a power-of-two share, so every scale is exact: the weights agree to the bit).</summary>
     [Theory]

@@ -155,7 +155,7 @@ internal sealed class TrainCommandOptions
 
     public Option<double> MinDelta { get; } = new("--min-delta")
     {
-        Description = "Early stopping: an epoch improves on the best only if it beats it by more than this (Keras min_delta, scikit-learn tol); 0 = any improvement.",
+        Description = "Early stopping: an epoch improves on the best only if it beats it by more than this (Keras min_delta: only such an epoch becomes the best and its weights are kept, where scikit-learn keeps any better epoch and uses tol only for its patience count); 0 = any improvement.",
         HelpName = "delta",
     };
 
