@@ -49,7 +49,7 @@ internal static class TrainCommand
         Prepared run = Prepare(parse, o, context);
         string optimizerName = parse.GetValue(o.Optimizer)!;
         float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
-        var best = new BestWeights(run.Network, o.MonitoredMetric(parse));
+        var best = new BestWeights(run.Network, o.MonitoredMetric(parse), parse.GetValue(o.MinDelta));
         (int batchSize, int epochs) = BatchAndEpochs(parse, o, run.Training.Count);
         var display = new TrainingDisplay(context, epochs, run.Validation is not null, run.Classify) { Targets = run.TargetScaling, LossName = run.Network.Definition.Loss.ToString() };
         TrainingOptions options = Options(parse, o, run, rate, batchSize, epochs, outputs.Checkpoint, best, display);

@@ -3,8 +3,9 @@ using FastBackprop.Training;
 namespace FastBackprop.Cli.Commands.Train;
 
 /// <summary>Keeps a copy of the weights of this run's best epoch by --monitor (the lowest loss or the highest
-/// accuracy; validation figure, else training figure): what a stopped run saves.</summary>
-internal sealed class BestWeights(Network network, MonitoredMetric monitor = MonitoredMetric.Loss)
+/// accuracy; validation figure, else training figure), an epoch counting as better only by more than --min-delta, as
+/// the trainer's early stopping counts it: what a stopped run saves.</summary>
+internal sealed class BestWeights(Network network, MonitoredMetric monitor = MonitoredMetric.Loss, double minDelta = 0)
 {
     private float[]? best;
     private double bestScore = double.PositiveInfinity;   // lower is better: the loss, or minus the accuracy
@@ -18,7 +19,7 @@ internal sealed class BestWeights(Network network, MonitoredMetric monitor = Mon
     public void Observe(EpochReport report)
     {
         double score = monitor == MonitoredMetric.Accuracy ? -(report.Validation is null ? report.TrainingAccuracy : report.Validation.Accuracy).GetValueOrDefault(double.NaN) : Monitored(report);
-        if (!(score < bestScore)) return;
+        if (!(score < bestScore - minDelta)) return;   // +inf - delta is +inf: the first finite epoch is the best so far
         bestScore = score;
         Report = report;
         best ??= new float[network.Parameters.Length];
