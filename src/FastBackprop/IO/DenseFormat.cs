@@ -5,7 +5,7 @@ namespace FastBackprop.IO;
 /// <see cref="TransferFunction.Name"/> writes it, e.g. "leaky-relu(0.01)").</summary>
 internal sealed class DenseFormat : LayerFormat<Dense>
 {
-    private const int MaxNameLength = 64;
+    private const int MaxNameLength = TransferFunctionRegistry.MaxNameLength;   // the longest name Register accepts
 
     private DenseFormat()
     {
