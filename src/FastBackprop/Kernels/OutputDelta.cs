@@ -31,8 +31,16 @@ public static partial class OutputDelta
         ThrowHelper.CheckLength(target.Length, output.Length, nameof(target));
         ThrowHelper.CheckLength(dEdy.Length, output.Length, nameof(dEdy));
         TensorPrimitives.Subtract(output, target, dEdy);
-        ref float e = ref MemoryMarshal.GetReference(dEdy);
-        return 0.5f * Lanes16.Dot(ref e, ref e, dEdy.Length);
+        return HalfSquaredSum(dEdy);
+    }
+
+    /// <summary>½ Σ_k difference[k]² in the canonical 16-lane order: the half squared error of one pattern from its
+    /// y - d, for <see cref="HalfSquaredError"/> and for a batch's rows one by one (SampleWeighting).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]   // every TrainStep's output layer
+    internal static float HalfSquaredSum(ReadOnlySpan<float> difference)
+    {
+        ref float e = ref MemoryMarshal.GetReference(difference);
+        return 0.5f * Lanes16.Dot(ref e, ref e, difference.Length);
     }
 
     /// <summary>For a softmax output: computes <c>delta[k] = output[k] - target[k]</c> (= ∂E/∂net_k) and

@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using FastBackprop.Kernels.Operators;
 
 namespace FastBackprop.Kernels;
 
@@ -47,11 +45,7 @@ internal static class SampleWeighting
     /// <paramref name="rowErrors"/>[p].</summary>
     public static void HalfSquaredRowErrors(ReadOnlySpan<float> signal, int width, Span<float> rowErrors)
     {
-        for (int p = 0; p < rowErrors.Length; p++)
-        {
-            ref float e = ref MemoryMarshal.GetReference(signal.Slice(p * width, width));
-            rowErrors[p] = 0.5f * Lanes16.Dot(ref e, ref e, width);
-        }
+        for (int p = 0; p < rowErrors.Length; p++) rowErrors[p] = OutputDelta.HalfSquaredSum(signal.Slice(p * width, width));
     }
 
     /// <summary>Scales row p of <paramref name="signal"/> by s_p (see the file header; by w_p itself when
