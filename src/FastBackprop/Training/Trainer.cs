@@ -10,7 +10,7 @@ namespace FastBackprop.Training;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Trains a <see cref="Network"/> on a <see cref="Dataset"/>.</summary>
-public static class Trainer
+public static partial class Trainer
 {
     private const int EvaluationBatch = 256;
 
