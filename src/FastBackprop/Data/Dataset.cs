@@ -291,9 +291,15 @@ public sealed partial class Dataset
 
     /// <summary>The rows of the two parts of <see cref="Split"/> (<paramref name="fraction"/> checked by the caller),
     /// each in ascending order: the trainer's validation split reads them in place instead of copying them.</summary>
-    internal (int[] First, int[] Second) SplitRows(double fraction, ulong seed)
+    internal (int[] First, int[] Second) SplitRows(double fraction, ulong seed) => SplitRows(fraction, seed, null);
+
+    /// <summary>As <see cref="SplitRows(double, ulong)"/> on <c>Subset(rows)</c> (every row when <paramref name="rows"/> is
+    /// null), given as rows of this data set: position i of the subset is row <c>rows[i]</c>. Each part lists its rows in
+    /// the subset's order, so a view of them gathers what the subset's part would hold.</summary>
+    internal (int[] First, int[] Second) SplitRows(double fraction, ulong seed, int[]? rows)
     {
-        int[] order = new int[Count];
+        int count = rows?.Length ?? Count;
+        int[] order = new int[count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         var random = new SeededRandom(seed);
         for (int i = order.Length - 1; i > 0; i--)
@@ -302,11 +308,11 @@ public sealed partial class Dataset
             (order[i], order[j]) = (order[j], order[i]);
         }
 
-        int firstCount = (int)Math.Round(fraction * Count, MidpointRounding.ToEven);
+        int firstCount = (int)Math.Round(fraction * count, MidpointRounding.ToEven);
         int[] first = order[..firstCount], second = order[firstCount..];
         Array.Sort(first);
         Array.Sort(second);
-        return (first, second);
+        return (MapRows(first, rows), MapRows(second, rows));
     }
 
     /// <summary>As <see cref="Split"/>, stratified by class: <c>First</c> gets the same round(<paramref name="fraction"/> x
@@ -333,28 +339,47 @@ public sealed partial class Dataset
 
     /// <summary>The rows of the two parts of <see cref="StratifiedSplit"/> (labels and <paramref name="fraction"/> checked
     /// by the caller), each in ascending order.</summary>
-    internal (int[] First, int[] Second) StratifiedSplitRows(double fraction, ulong seed)
+    internal (int[] First, int[] Second) StratifiedSplitRows(double fraction, ulong seed) => StratifiedSplitRows(fraction, seed, null);
+
+    /// <summary>As <see cref="StratifiedSplitRows(double, ulong)"/> on <c>Subset(rows)</c> (every row when
+    /// <paramref name="rows"/> is null), given as rows of this data set in the subset's order (see
+    /// <see cref="SplitRows(double, ulong, int[])"/>).</summary>
+    internal (int[] First, int[] Second) StratifiedSplitRows(double fraction, ulong seed, int[]? rows)
     {
-        int[][] members = StratifiedSplitting.Members(labels!, ClassCount);
-        int[] quota = StratifiedSplitting.Quotas(members, fraction, (int)Math.Round(fraction * Count, MidpointRounding.ToEven));
+        int count = rows?.Length ?? Count;
+        int[] subsetLabels = rows is null ? labels! : new int[count];
+        if (rows is not null)
+        {
+            for (int i = 0; i < count; i++) subsetLabels[i] = labels![rows[i]];
+        }
+        int[][] members = StratifiedSplitting.Members(subsetLabels, ClassCount);
+        int[] quota = StratifiedSplitting.Quotas(members, fraction, (int)Math.Round(fraction * count, MidpointRounding.ToEven));
         var random = new SeededRandom(seed);
-        var first = new List<int>(Count);
-        var second = new List<int>(Count);
+        var first = new List<int>(count);
+        var second = new List<int>(count);
         for (int c = 0; c < members.Length; c++)
         {
-            int[] rows = members[c];
-            for (int i = rows.Length - 1; i > 0; i--)
+            int[] positions = members[c];
+            for (int i = positions.Length - 1; i > 0; i--)
             {
                 int j = random.NextInt32(i + 1);
-                (rows[i], rows[j]) = (rows[j], rows[i]);
+                (positions[i], positions[j]) = (positions[j], positions[i]);
             }
-            first.AddRange(rows.AsSpan(0, quota[c]));
-            second.AddRange(rows.AsSpan(quota[c]));
+            first.AddRange(positions.AsSpan(0, quota[c]));
+            second.AddRange(positions.AsSpan(quota[c]));
         }
         int[] a = [.. first], b = [.. second];
         Array.Sort(a);
         Array.Sort(b);
-        return (a, b);
+        return (MapRows(a, rows), MapRows(b, rows));
+    }
+
+    // Positions of the subset `rows` (ascending) as rows of this data set, in place; the positions themselves without one.
+    private static int[] MapRows(int[] positions, int[]? rows)
+    {
+        if (rows is null) return positions;
+        for (int i = 0; i < positions.Length; i++) positions[i] = rows[positions[i]];
+        return positions;
     }
 
     /// <summary>A dataset with new (validated, owned) inputs, the scaling that produced them from the

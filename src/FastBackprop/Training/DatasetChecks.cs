@@ -7,7 +7,7 @@ namespace FastBackprop.Training;
 internal static class DatasetChecks
 {
     /// <summary>At least one pattern.</summary>
-    public static void NotEmpty(Dataset data, string name)
+    public static void NotEmpty(DatasetRows data, string name)
     {
         if (data.Count == 0) throw new ArgumentException($"{name} has 0 patterns; expected at least 1.", name);
     }
@@ -25,19 +25,22 @@ internal static class DatasetChecks
     /// <summary>Each pattern's targets suit the network's loss (Loss.TargetProblem): finite for every loss; in [0, 1] for the
     /// cross-entropies, and over a softmax output a distribution summing to 1 within 1e-4; at least 0 for Poisson.
     /// Otherwise the gradient is not the gradient of the loss that is reported. Labelled data is one-hot by construction
-    /// and not scanned.</summary>
-    public static void Targets(NetworkDefinition definition, Dataset data, string name)
+    /// and not scanned. A bad pattern is named by its place in the view <paramref name="rows"/> and, when the view is not
+    /// the whole data set, by its row.</summary>
+    public static void Targets(NetworkDefinition definition, DatasetRows rows, string name)
     {
-        if (data.HasLabels || data.Count == 0) return;
+        Dataset data = rows.Data;
+        if (data.HasLabels || rows.Count == 0) return;
         Loss loss = definition.Loss;
         TransferFunction output = definition.OutputLayer.Transfer;
         int width = data.TargetWidth;
-        ReadOnlySpan<float> targets = data.GetTargets(0, data.Count);
-        for (int p = 0; p < data.Count; p++)
+        ReadOnlySpan<float> targets = data.Targets;
+        for (int p = 0; p < rows.Count; p++)
         {
-            if (loss.TargetProblem(output, targets.Slice(p * width, width)) is string problem)
+            if (loss.TargetProblem(output, targets.Slice(rows.RowAt(p) * width, width)) is string problem)
             {
-                throw new ArgumentException($"{name} pattern {p}: {problem}", name);
+                string which = rows.IsWhole ? $"pattern {p}" : $"pattern {p} (row {rows.RowAt(p)} of the data set)";
+                throw new ArgumentException($"{name} {which}: {problem}", name);
             }
         }
     }

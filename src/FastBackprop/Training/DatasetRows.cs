@@ -3,8 +3,9 @@ using FastBackprop.Data;
 namespace FastBackprop.Training;
 
 /// <summary>The rows of a data set that a run trains or validates on, read in place: all of them, or those of an
-/// index list in ascending order (a part of a validation split), so that splitting off validation data copies no
-/// row. Row <c>i</c> of the view is row <see cref="RowAt"/>(i) of <see cref="Data"/>.</summary>
+/// index list in its order (a part of a validation split, in ascending order; a job's rows, <see cref="TrainingJob.Rows"/>,
+/// in the job's order, repeats allowed), so that neither splitting off validation data nor training on a job's rows copies
+/// a row. Row <c>i</c> of the view is row <see cref="RowAt"/>(i) of <see cref="Data"/>.</summary>
 internal sealed class DatasetRows
 {
     private readonly int[]? rows;
@@ -27,6 +28,9 @@ internal sealed class DatasetRows
 
     /// <summary>Rows in the view.</summary>
     public int Count => rows?.Length ?? Data.Count;
+
+    /// <summary>The view's rows of <see cref="Data"/> in its order, or null for every row in the data's order.</summary>
+    public int[]? Rows => rows;
 
     /// <summary>Whether the view is the whole data set in its own order (so that ranges of it are contiguous).</summary>
     public bool IsWhole => rows is null;

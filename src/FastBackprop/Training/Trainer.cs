@@ -40,24 +40,7 @@ public static partial class Trainer
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        NetworkDefinition definition = network.Definition;
-        CheckData(definition, data, nameof(data));
-        DatasetChecks.Classes(data, nameof(data));
-        CheckLabelledOptions(data, options);
-        (DatasetRows training, DatasetRows? validation) = SplitValidation(data, options);
-        options.Validate(training.Count);
-        SampleWeightChecks.SomeWeight(training, nameof(data), "training patterns (after the validation split)");
-        if (validation is not null) SampleWeightChecks.SomeWeight(validation, validation.IsWhole ? "options.Validation" : nameof(data), "validation patterns");
-        if (options.Validation is not null)
-        {
-            CheckData(definition, options.Validation, "options.Validation");
-            DatasetChecks.Classes(options.Validation, "options.Validation");
-        }
-        if (options.Optimizer is not null)
-        {
-            ThrowHelper.CheckLength(options.Optimizer.ParameterCount, definition.ParameterCount, "options.Optimizer.ParameterCount");
-            CheckObjectiveOptimizer(definition, options);
-        }
+        (DatasetRows training, DatasetRows? validation) = Prepare(network, data, null, options);
 
         using var run = new TrainingRun(network, training, validation, options);
         if (resumeFrom is not null)
@@ -66,6 +49,35 @@ public static partial class Trainer
             run.CheckResumed();
         }
         return run.Execute(cancellationToken);
+    }
+
+    /// <summary>Fit's checks of its arguments and its validation split, on the rows <paramref name="rows"/> of
+    /// <paramref name="data"/> (every row when null) as on <c>data.Subset(rows)</c>: the same checks judge the same
+    /// patterns, and the parts are views of the rows the split of the subset would pick, in the subset's order.</summary>
+    /// <exception cref="ArgumentException">As for <see cref="Fit"/>; a bad target of a view is named by its place in
+    /// <paramref name="rows"/> and its row of <paramref name="data"/>.</exception>
+    internal static (DatasetRows Training, DatasetRows? Validation) Prepare(Network network, Dataset data, int[]? rows, TrainingOptions options)
+    {
+        NetworkDefinition definition = network.Definition;
+        DatasetRows all = rows is null ? new DatasetRows(data) : new DatasetRows(data, rows);
+        CheckData(definition, all, nameof(data));
+        DatasetChecks.Classes(data, nameof(data));   // a subset keeps its data set's ClassCount
+        CheckLabelledOptions(data, options);
+        (DatasetRows training, DatasetRows? validation) = SplitValidation(all, options);
+        options.Validate(training.Count);
+        SampleWeightChecks.SomeWeight(training, nameof(data), "training patterns (after the validation split)");
+        if (validation is not null) SampleWeightChecks.SomeWeight(validation, validation.IsWhole ? "options.Validation" : nameof(data), "validation patterns");
+        if (options.Validation is not null)
+        {
+            CheckData(definition, new DatasetRows(options.Validation), "options.Validation");
+            DatasetChecks.Classes(options.Validation, "options.Validation");
+        }
+        if (options.Optimizer is not null)
+        {
+            ThrowHelper.CheckLength(options.Optimizer.ParameterCount, definition.ParameterCount, "options.Optimizer.ParameterCount");
+            CheckObjectiveOptimizer(definition, options);
+        }
+        return (training, validation);
     }
 
     /// <summary>The network's loss, accuracy, confusion matrix (classification) or mean squared error
@@ -171,22 +183,27 @@ public static partial class Trainer
     }
 
     // The checks of a data set bound to the network, once per call.
-    private static void CheckData(NetworkDefinition definition, Dataset data, string name)
+    private static void CheckData(NetworkDefinition definition, Dataset data, string name) => CheckData(definition, new DatasetRows(data), name);
+
+    // The checks of the rows of a data set bound to the network (all of them, or a job's rows), once per call.
+    private static void CheckData(NetworkDefinition definition, DatasetRows rows, string name)
     {
-        DatasetChecks.Widths(definition, data, name);
-        DatasetChecks.NotEmpty(data, name);
-        DatasetChecks.Targets(definition, data, name);
-        SampleWeightChecks.SomeWeight(new DatasetRows(data), name, "patterns");
+        DatasetChecks.Widths(definition, rows.Data, name);
+        DatasetChecks.NotEmpty(rows, name);
+        DatasetChecks.Targets(definition, rows, name);
+        SampleWeightChecks.SomeWeight(rows, name, "patterns");
     }
 
-    // The training data and the validation data: options.Validation, or a seeded split of the data, whose parts are
-    // read in place (the rows of Dataset.Split's parts, not copies of them).
-    private static (DatasetRows Training, DatasetRows? Validation) SplitValidation(Dataset data, TrainingOptions options)
+    // The training data and the validation data: options.Validation, or a seeded split of the rows, whose parts are
+    // read in place (the rows of Dataset.Split's parts of the rows' subset, not copies of them).
+    private static (DatasetRows Training, DatasetRows? Validation) SplitValidation(DatasetRows all, TrainingOptions options)
     {
-        if (options.ValidationFraction <= 0) return (new DatasetRows(data), options.Validation is null ? null : new DatasetRows(options.Validation));
-        if (!(options.ValidationFraction < 1)) options.Validate(data.Count);   // names the option before SplitRows sees it
+        if (options.ValidationFraction <= 0) return (all, options.Validation is null ? null : new DatasetRows(options.Validation));
+        if (!(options.ValidationFraction < 1)) options.Validate(all.Count);   // names the option before SplitRows sees it
         ulong seed = options.Seed ^ 0x5EED5EED5EED5EEDUL;
-        (int[] validation, int[] training) = options.StratifiedValidation ? data.StratifiedSplitRows(options.ValidationFraction, seed) : data.SplitRows(options.ValidationFraction, seed);
+        Dataset data = all.Data;
+        int[]? rows = all.Rows;
+        (int[] validation, int[] training) = options.StratifiedValidation ? data.StratifiedSplitRows(options.ValidationFraction, seed, rows) : data.SplitRows(options.ValidationFraction, seed, rows);
         return (new DatasetRows(data, training), validation.Length == 0 ? null : new DatasetRows(data, validation));
     }
 }
