@@ -15,6 +15,7 @@ public sealed partial class BatchWorkspace : IDisposable
     private readonly float[] scratch;
     private readonly float[] rowErrors;
     private readonly int[] offsets;
+    private readonly bool ownsPool;   // false: the pool is lent (see the internal constructor)
     private SeededRandom random = new(0);
 
     /// <summary>Creates the buffers for batches of up to <paramref name="capacity"/> patterns of networks shaped by <paramref name="definition"/>.</summary>
@@ -45,6 +46,16 @@ public sealed partial class BatchWorkspace : IDisposable
         Pattern = new Workspace(definition);
         rowErrors = new float[capacity];
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;
+        ownsPool = true;
+    }
+
+    /// <summary>Buffers whose steps run on <paramref name="pool"/>'s threads (on the caller's alone when null), which the
+    /// workspace borrows: disposing it leaves the pool running. Workspaces used one after another by one caller (a run's
+    /// step and its evaluation, TrainingRun) can so share one pool.</summary>
+    internal BatchWorkspace(NetworkDefinition definition, int capacity, WorkerPool? pool)
+        : this(definition, capacity)
+    {
+        Pool = pool;
     }
 
     /// <summary>Threads a step may use, the caller's included.</summary>
@@ -53,7 +64,10 @@ public sealed partial class BatchWorkspace : IDisposable
     internal WorkerPool? Pool { get; }
 
     /// <summary>Ends the worker threads, if any. The buffers stay usable single-threaded.</summary>
-    public void Dispose() => Pool?.Dispose();
+    public void Dispose()
+    {
+        if (ownsPool) Pool?.Dispose();
+    }
 
     /// <summary>The network shape these buffers are sized for.</summary>
     public NetworkDefinition Definition { get; }

@@ -31,21 +31,25 @@ internal abstract class BatchStep(Network network) : IDisposable
     protected Network Network { get; } = network;
 
     /// <summary>The strategy for these options (see the file header); its training passes draw dropout masks from
-    /// <paramref name="layerRandom"/>.</summary>
-    public static BatchStep Create(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom)
+    /// <paramref name="layerRandom"/>, on a workspace that owns options.DegreeOfParallelism threads.</summary>
+    public static BatchStep Create(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom) =>
+        Create(network, options, batchSize, layerRandom, StepThreads.Owned(options.DegreeOfParallelism));
+
+    /// <summary>As <see cref="Create(Network, TrainingOptions, int, SeededRandom)"/>, the passes on <paramref name="threads"/>.</summary>
+    public static BatchStep Create(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom, StepThreads threads)
     {
-        BatchStep step = CreateUpdate(network, options, batchSize, layerRandom);
+        BatchStep step = CreateUpdate(network, options, batchSize, layerRandom, threads);
         ParameterPenalty? constraint = ParameterPenalty.ForMaxNorm(network.Definition, options.Regularization);
         return constraint is null ? step : new MaxNormStep(network, step, constraint);
     }
 
-    private static BatchStep CreateUpdate(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom)
+    private static BatchStep CreateUpdate(Network network, TrainingOptions options, int batchSize, SeededRandom layerRandom, StepThreads threads)
     {
         bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0 && options.Regularization is not { HasPenalty: true };
         if (plainSgd && batchSize == 1) return new OnlineSgdStep(network, layerRandom);
-        if (plainSgd) return new FusedSgdStep(network, batchSize, options.DegreeOfParallelism, layerRandom);
-        if (options.Optimizer is { Requires: >= OptimizerInputs.Objective } optimizer) return new ObjectiveStep(network, batchSize, options, optimizer);
-        return new GradientStep(network, batchSize, options, layerRandom);
+        if (plainSgd) return new FusedSgdStep(network, batchSize, threads, layerRandom);
+        if (options.Optimizer is { Requires: >= OptimizerInputs.Objective } optimizer) return new ObjectiveStep(network, batchSize, options, optimizer, threads);
+        return new GradientStep(network, batchSize, options, layerRandom, threads);
     }
 
     /// <summary>One step on <paramref name="batch"/> at <paramref name="learningRate"/> (finite, &gt;= 0); none, with a
@@ -60,6 +64,14 @@ internal abstract class BatchStep(Network network) : IDisposable
 
     public virtual void Dispose()
     {
+    }
+
+    /// <summary>A step's workspace on <paramref name="threads"/>, its passes drawing dropout masks from <paramref name="layerRandom"/>.</summary>
+    protected static BatchWorkspace CreateWorkspace(StepThreads threads, NetworkDefinition definition, int batchSize, SeededRandom layerRandom)
+    {
+        BatchWorkspace workspace = threads.Workspace(definition, batchSize);
+        workspace.Random = layerRandom;
+        return workspace;
     }
 
     /// <summary>The result of a step that returned <paramref name="lossSum"/>: a non-finite loss, or a non-finite
@@ -111,9 +123,9 @@ internal sealed class OnlineSgdStep(Network network, SeededRandom layerRandom) :
 }
 
 /// <summary>Plain SGD on a batch with the update fused into the gradient product (<see cref="Network.TrainBatch"/>).</summary>
-internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfParallelism, SeededRandom layerRandom) : BatchStep(network)
+internal sealed class FusedSgdStep(Network network, int batchSize, StepThreads threads, SeededRandom layerRandom) : BatchStep(network)
 {
-    private readonly BatchWorkspace workspace = new(network.Definition, batchSize, degreeOfParallelism) { Random = layerRandom };
+    private readonly BatchWorkspace workspace = CreateWorkspace(threads, network.Definition, batchSize, layerRandom);
 
     protected override StepResult Train(in Batch batch, float learningRate)
     {
@@ -128,9 +140,9 @@ internal sealed class FusedSgdStep(Network network, int batchSize, int degreeOfP
 
 /// <summary>The mean gradient, checked, clipped if asked, then one flat update by the optimizer (with the batch's mean
 /// loss for a rule that reads it).</summary>
-internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options, SeededRandom layerRandom) : BatchStep(network)
+internal sealed class GradientStep(Network network, int batchSize, TrainingOptions options, SeededRandom layerRandom, StepThreads threads) : BatchStep(network)
 {
-    private readonly BatchWorkspace workspace = new(network.Definition, batchSize, options.DegreeOfParallelism) { Random = layerRandom };
+    private readonly BatchWorkspace workspace = CreateWorkspace(threads, network.Definition, batchSize, layerRandom);
     private readonly AlignedBuffer gradient = new(network.Definition.ParameterCount);
     // Plain SGD (with clipping) is the stateless Sgd optimizer: every unfused update runs one optimizer kernel.
     private readonly Optimizer optimizer = options.Optimizer ?? new Sgd(network.Definition.ParameterCount);
@@ -177,11 +189,11 @@ internal sealed class ObjectiveStep : BatchStep
     private readonly float[] outputs;   // the output layer's rows at the start point: trial points overwrite the workspace's
     private readonly bool online;       // a weighted pattern's objective is w_p times its loss (Dataset.WithWeights)
 
-    public ObjectiveStep(Network network, int batchSize, TrainingOptions options, Optimizer optimizer)
+    public ObjectiveStep(Network network, int batchSize, TrainingOptions options, Optimizer optimizer, StepThreads threads)
         : base(network)
     {
         online = batchSize == 1;
-        workspace = new BatchWorkspace(network.Definition, batchSize, options.DegreeOfParallelism);
+        workspace = threads.Workspace(network.Definition, batchSize);
         objective = new BatchObjective(network, workspace, ParameterPenalty.ForPenalty(network.Definition, options.Regularization));
         this.optimizer = optimizer;
         gradient = new AlignedBuffer(network.Definition.ParameterCount);

@@ -31,6 +31,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly BatchStep step;
     private readonly DivergenceGuard guard;
     private readonly BatchWorkspace? evaluation;
+    private readonly StepThreads threads;   // one pool for the step and the evaluation
     private readonly SeededRandom shuffler = new(0);
     private readonly Stopwatch stopwatch = new();
     private readonly bool keepBest;   // RestoreBestWeights applies: validation data or a patience
@@ -40,7 +41,15 @@ internal sealed class TrainingRun : IDisposable
     private float rate;
     private FinalWeights finalWeights;
 
+    /// <summary>The run of <paramref name="options"/> on these rows on options.DegreeOfParallelism threads.</summary>
     public TrainingRun(Network network, DatasetRows training, DatasetRows? validation, TrainingOptions options)
+        : this(network, training, validation, options, options.DegreeOfParallelism)
+    {
+    }
+
+    /// <summary>The run of <paramref name="options"/> on these rows, its steps and evaluations on <paramref name="threads"/>
+    /// threads (the caller's included): options.DegreeOfParallelism for Fit, a share of FitMany's budget for one of its jobs.</summary>
+    public TrainingRun(Network network, DatasetRows training, DatasetRows? validation, TrainingOptions options, int threads)
     {
         this.network = network;
         this.training = training;
@@ -53,10 +62,11 @@ internal sealed class TrainingRun : IDisposable
         perStep = options.ScheduleUnit == ScheduleUnit.Step && options.Schedule is not null && plateau is null;
         trainingWeight = training.Data.HasWeights ? training.WeightSum() : null;
         source = new BatchSource(training, options.BatchSize);
-        step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom);
+        this.threads = StepThreads.Shared(threads);
+        step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom, this.threads);
         guard = new DivergenceGuard(network, options, step, source, State.LayerRandom, perStep ? StepRate : null);
         if (validation is null) return;
-        evaluation = network.CreateBatchWorkspace(Trainer.EvaluationBatchFor(validation.Count), options.DegreeOfParallelism);
+        evaluation = this.threads.Workspace(network.Definition, Trainer.EvaluationBatchFor(validation.Count));
         validationRows = validation.IsWhole ? null : new BatchSource(validation, evaluation.Capacity);
     }
 
@@ -99,6 +109,7 @@ internal sealed class TrainingRun : IDisposable
     {
         step.Dispose();
         evaluation?.Dispose();
+        threads.Dispose();
     }
 
     // Trains the rest of the epoch in progress; false when cancelled (after saving a checkpoint).
