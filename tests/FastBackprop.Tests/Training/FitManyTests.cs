@@ -272,4 +272,39 @@ public class FitManyTests
         Assert.Equal(items < budget ? budget : items, shares.Sum());   // fewer items share the whole budget; more train alone
         Assert.True(shares.Max() - shares.Min() <= 1);
     }
+
+    /// <summary>The README's "Many networks at once" example, in substance.</summary>
+    [Fact]
+    public void ReadmeExample_BaggedEnsembleTrainsOnEveryCore()
+    {
+        var (train, test) = EmbeddedData.Digits().Split(0.8, seed: 2026);
+        var jobs = new List<TrainingJob>();
+        for (int k = 0; k < 8; k++)
+        {
+            var network = new Network(64, Loss.CrossEntropy, new Dense(32, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax));
+            network.InitializeWeights(seed: (ulong)k + 1);
+            var random = new SeededRandom((ulong)k);
+            int[] bootstrap = new int[train.Count];
+            for (int i = 0; i < bootstrap.Length; i++) bootstrap[i] = random.NextInt32(train.Count);
+            jobs.Add(new TrainingJob(network, train, new TrainingOptions
+            {
+                Epochs = 10,
+                BatchSize = 32,
+                Seed = (ulong)k + 1,
+                ValidationFraction = 0.1,
+                Optimizer = new Adam(network.Definition.ParameterCount),
+                LearningRate = 1e-3f,
+            }, rows: bootstrap));
+        }
+        IReadOnlyList<TrainingOutcome> outcomes = Trainer.FitMany(jobs, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(8, outcomes.Count);
+        for (int k = 0; k < 8; k++)
+        {
+            Assert.Same(jobs[k], outcomes[k].Job);
+            Assert.True(outcomes[k].Succeeded, outcomes[k].Failure?.ToString());
+            Assert.Equal(10, outcomes[k].History!.Epochs.Count);
+            Assert.True(Trainer.Evaluate(outcomes[k].Job.Network, test).Accuracy > 0.85, $"member {k}");
+        }
+    }
 }
