@@ -45,7 +45,8 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Pools created by the current thread so far: lets a test see whether a call started threads.</summary>
+    /// <summary>Pools created by the current thread so far: lets a test see whether a call started threads. Trainer.FitMany
+    /// adds the pools its trainings created on the threads it started (WorkScheduler), so that they count as the caller's.</summary>
     [ThreadStatic]
     internal static int CreatedOnThisThread;
 

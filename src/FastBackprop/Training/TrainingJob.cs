@@ -5,7 +5,8 @@ namespace FastBackprop.Training;
 /// <summary>One training of many (<see cref="Trainer.FitMany"/>): a network, the data it trains on and its options,
 /// exactly the arguments of one <see cref="Trainer.Fit"/> call.</summary>
 /// <remarks>The network is trained in place, so two jobs of one <see cref="Trainer.FitMany"/> call must not share a
-/// network. Data sets and options may be shared: FitMany only reads them.</remarks>
+/// network. Data sets and options may be shared: FitMany only reads them; but an optimizer holds state and a checkpoint
+/// path names one file, so jobs whose options share either are refused too.</remarks>
 public sealed class TrainingJob
 {
     /// <summary>A job that trains <paramref name="network"/> on <paramref name="data"/> (or on its rows

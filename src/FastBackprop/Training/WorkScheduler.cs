@@ -11,7 +11,11 @@ namespace FastBackprop.Training;
 //
 // Which worker trains which item depends on timing, but nothing else does: every item trains on
 // its own networks and its own copies of everything it writes, and the engine gives the same
-// bits for any thread count, so the outcomes are the same on every run.
+// bits for any thread count, so the outcomes are the same on every run. Nothing static is written
+// while a network trains: the parallel jobs and packing buffers the kernels reuse are
+// [ThreadStatic], the name registries of losses and transfer functions lock, and
+// ThreadTeam.SplitEverything is for tests that run alone. What a training writes is its job's
+// own (network, optimizer, checkpoint file: FitMany refuses jobs that share one).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Runs <see cref="Trainer.FitMany"/>'s work items over a budget of threads.</summary>
