@@ -47,7 +47,8 @@ public static class CrossValidation
     /// <see cref="CrossValidationOptions.InputScaling"/> instead: each fold then fits it on its training rows alone.
     /// A fold whose training fails (it diverged) has no evaluation and counts as NaN in the summaries; the others go on.</remarks>
     /// <exception cref="ArgumentException">As for <see cref="Folds"/> and <see cref="Trainer.Fit"/> (naming the fold); options
-    /// with a <see cref="TrainingOptions.CheckpointPath"/> (every fold would write it); target standardisation of labelled data.</exception>
+    /// with a <see cref="TrainingOptions.CheckpointPath"/> (every fold would write it), or with an optimizer but no
+    /// <see cref="CrossValidationOptions.CreateOptimizer"/>; target standardisation of labelled data.</exception>
     public static CrossValidationResult Run(Network network, Dataset data, TrainingOptions options, CrossValidationOptions? settings = null,
         CancellationToken cancellationToken = default)
     {
@@ -96,7 +97,8 @@ public static class CrossValidation
             TargetScaling? targets = settings.StandardizeTargets ? TargetScaling.Fit(inputs.Subset(trainingRows)) : null;
             var copy = new Network(network.Definition);
             network.Parameters.CopyTo(copy.Parameters);
-            var job = new TrainingJob(copy, targets is null ? inputs : targets.Apply(inputs), options, trainingRows);
+            TrainingOptions own = OptimizerPerTraining.For(options, settings.CreateOptimizer, "settings.CreateOptimizer", "fold");
+            var job = new TrainingJob(copy, targets is null ? inputs : targets.Apply(inputs), own, trainingRows);
             return new PreparedFold(job, new Model(copy, inputs.Scaling) { TargetScaling = targets }, inputs.Subset(folds[f]));
         }
         catch (ArgumentException e)

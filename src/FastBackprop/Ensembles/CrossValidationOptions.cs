@@ -1,4 +1,5 @@
 using FastBackprop.Data;
+using FastBackprop.Training;
 
 namespace FastBackprop.Ensembles;
 
@@ -9,7 +10,7 @@ public sealed record CrossValidationOptions
     public int Folds { get; init; } = 5;
 
     /// <summary>Seed of the shuffle that assigns rows to folds (not of the trainings: they use
-    /// <see cref="Training.TrainingOptions.Seed"/>, the same for every fold).</summary>
+    /// <see cref="TrainingOptions.Seed"/>, the same for every fold).</summary>
     public ulong Seed { get; init; }
 
     /// <summary>Stratified folds (each class spread evenly over the folds, as scikit-learn's StratifiedKFold); null, the
@@ -21,11 +22,17 @@ public sealed record CrossValidationOptions
     public InputScalingKind? InputScaling { get; init; }
 
     /// <summary>Standardise regression targets per fold (<see cref="TargetScaling.Fit"/> on the fold's training rows);
-    /// the fold's <see cref="Training.Evaluation.MeanSquaredError"/> is then in the targets' own units and its loss is on the
+    /// the fold's <see cref="Evaluation.MeanSquaredError"/> is then in the targets' own units and its loss is on the
     /// standardised targets, as <see cref="IO.Model.Evaluate"/> reports them.</summary>
     public bool StandardizeTargets { get; init; }
 
-    /// <summary>Threads for all folds together, passed to <see cref="Training.Trainer.FitMany"/>; 0 (the default) for every core.
+    /// <summary>Makes each fold's optimizer (called once per fold, in fold order; each call must return a new optimizer): an
+    /// optimizer keeps state from step to step, so the folds cannot share the one in <see cref="TrainingOptions.Optimizer"/>,
+    /// which this replaces. Null (the default) needs <see cref="TrainingOptions.Optimizer"/> null (plain SGD).</summary>
+    /// <example><c>new CrossValidationOptions { CreateOptimizer = () =&gt; new Adam(network.Definition.ParameterCount) }</c></example>
+    public Func<Optimizer?>? CreateOptimizer { get; init; }
+
+    /// <summary>Threads for all folds together, passed to <see cref="Trainer.FitMany"/>; 0 (the default) for every core.
     /// The results do not depend on it.</summary>
     public int DegreeOfParallelism { get; init; }
 }

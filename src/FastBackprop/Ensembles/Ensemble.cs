@@ -85,7 +85,8 @@ public sealed class Ensemble
 
     /// <summary>Trains <paramref name="settings"/>.Members networks of <paramref name="definition"/> through
     /// <see cref="Trainer.FitMany"/>: member m is initialised with <see cref="MemberSeed"/>(Seed, m) and trained with
-    /// <paramref name="options"/> whose <see cref="TrainingOptions.Seed"/> is that seed, on every row or on its bootstrap
+    /// <paramref name="options"/> whose <see cref="TrainingOptions.Seed"/> is that seed (and whose optimizer is a fresh one from
+    /// <see cref="EnsembleOptions.CreateOptimizer"/>), on every row or on its bootstrap
     /// sample, so it equals the network <c>Trainer.Fit</c> gives alone with that seed (on <c>data.Subset(BootstrapRows(...))</c>
     /// when bagging), bit for bit. Each member's model carries <paramref name="data"/>'s <see cref="Dataset.Scaling"/>.</summary>
     /// <param name="definition">The members' network.</param>
@@ -95,7 +96,7 @@ public sealed class Ensemble
     /// <param name="settings">Member count, seed, bagging, voting; null for the defaults.</param>
     /// <param name="cancellationToken">Stops every member's training after its current batch (the members are kept as they stand).</param>
     /// <exception cref="ArgumentException">Members out of range; hard voting on data without labels; options with a
-    /// checkpoint path (every member would write it); or what <see cref="Trainer.Fit"/> refuses, naming the member.</exception>
+    /// checkpoint path (every member would write it), or with an optimizer but no <see cref="EnsembleOptions.CreateOptimizer"/>; or what <see cref="Trainer.Fit"/> refuses, naming the member.</exception>
     /// <exception cref="TrainingDivergedException">A member's training diverged (the message names the member).</exception>
     public static Ensemble Train(NetworkDefinition definition, Dataset data, TrainingOptions options, EnsembleOptions? settings = null,
         CancellationToken cancellationToken = default)
@@ -119,7 +120,8 @@ public sealed class Ensemble
             ulong seed = MemberSeed(settings.Seed, m);
             var network = new Network(definition);
             network.InitializeWeights(seed);
-            jobs[m] = new TrainingJob(network, data, options with { Seed = seed }, settings.Bootstrap ? BootstrapRows(data.Count, seed) : null);
+            TrainingOptions own = OptimizerPerTraining.For(options, settings.CreateOptimizer, "settings.CreateOptimizer", "member") with { Seed = seed };
+            jobs[m] = new TrainingJob(network, data, own, settings.Bootstrap ? BootstrapRows(data.Count, seed) : null);
         }
         IReadOnlyList<TrainingOutcome> outcomes = Trainer.FitMany(jobs, settings.DegreeOfParallelism, cancellationToken);
         var models = new Model[jobs.Length];

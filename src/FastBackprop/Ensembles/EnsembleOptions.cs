@@ -1,3 +1,5 @@
+using FastBackprop.Training;
+
 namespace FastBackprop.Ensembles;
 
 /// <summary>How <see cref="Ensemble.Train"/> makes its members.</summary>
@@ -18,7 +20,13 @@ public sealed record EnsembleOptions
     /// <summary>How the members' outputs are combined; <see cref="Voting.Soft"/> by default.</summary>
     public Voting Voting { get; init; } = Voting.Soft;
 
-    /// <summary>Threads for all members together, passed to <see cref="Training.Trainer.FitMany"/>; 0 (the default) for
+    /// <summary>Makes each member's optimizer (called once per member, in member order; each call must return a new
+    /// optimizer): an optimizer keeps state from step to step, so the members cannot share the one in
+    /// <see cref="TrainingOptions.Optimizer"/>, which this replaces. Null (the default) needs
+    /// <see cref="TrainingOptions.Optimizer"/> null (plain SGD).</summary>
+    public Func<Optimizer?>? CreateOptimizer { get; init; }
+
+    /// <summary>Threads for all members together, passed to <see cref="Trainer.FitMany"/>; 0 (the default) for
     /// every core. The members do not depend on it.</summary>
     public int DegreeOfParallelism { get; init; }
 }
