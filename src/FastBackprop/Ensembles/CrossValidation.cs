@@ -98,6 +98,7 @@ public static class CrossValidation
             var copy = new Network(network.Definition);
             network.Parameters.CopyTo(copy.Parameters);
             TrainingOptions own = OptimizerPerTraining.For(options, settings.CreateOptimizer, "settings.CreateOptimizer", "fold");
+            if (settings.Progress is { } progress) own = own with { Progress = new FoldProgress(f, progress) };
             var job = new TrainingJob(copy, targets is null ? inputs : targets.Apply(inputs), own, trainingRows);
             return new PreparedFold(job, new Model(copy, inputs.Scaling) { TargetScaling = targets }, inputs.Subset(folds[f]));
         }
@@ -105,6 +106,12 @@ public static class CrossValidation
         {
             throw new ArgumentException($"fold {f}: {e.Message}", e.ParamName, e);
         }
+    }
+
+    // One fold's epoch reports, passed on with the fold's index.
+    private sealed class FoldProgress(int fold, IProgress<(int Fold, EpochReport Report)> target) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => target.Report((fold, value));
     }
 
     private static void CheckFolds(Dataset data, int folds, bool stratify)

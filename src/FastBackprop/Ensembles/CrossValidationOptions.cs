@@ -32,6 +32,11 @@ public sealed record CrossValidationOptions
     /// <example><c>new CrossValidationOptions { CreateOptimizer = () =&gt; new Adam(network.Definition.ParameterCount) }</c></example>
     public Func<Optimizer?>? CreateOptimizer { get; init; }
 
+    /// <summary>Receives every fold's epoch reports with the fold's index, in place of <see cref="TrainingOptions.Progress"/>
+    /// (which cannot tell the folds apart); called on the thread that trains the fold, so from several threads at once when
+    /// folds train in parallel. Null (the default) keeps <see cref="TrainingOptions.Progress"/>. Reports do not change the results.</summary>
+    public IProgress<(int Fold, EpochReport Report)>? Progress { get; init; }
+
     /// <summary>Threads for all folds together, passed to <see cref="Trainer.FitMany"/>; 0 (the default) for every core.
     /// The results do not depend on it.</summary>
     public int DegreeOfParallelism { get; init; }

@@ -213,10 +213,16 @@ internal sealed class TrainCommandOptions
     /// values (the data options are covered by the digest of the data itself).</summary>
     public IEnumerable<Option> RunOptions => All.Except([Threads, Out, NoPlot, Checkpoint, Resume]);
 
-    public void AddTo(Command command)
+    public void AddTo(Command command) => AddTo(command, []);
+
+    /// <summary>Adds the options but <paramref name="except"/> (those a command does not take, such as cv's --checkpoint).</summary>
+    public void AddTo(Command command, IReadOnlyCollection<Option> except)
     {
         Data.AddTo(command);
-        foreach (Option option in All) command.Add(option);
+        foreach (Option option in All)
+        {
+            if (!except.Contains(option)) command.Add(option);
+        }
         Positive(Epochs);
         Positive(BatchSize);
         Positive(StepEpochs);
