@@ -20,8 +20,9 @@ internal sealed class CvDisplay(CliContext context, int folds, int epochs, bool 
         if (!context.Human) return;
         IAnsiConsole console = context.Console;
         console.MarkupLine(Fmt.Inv($"[bold]Cross-validating[/] {Markup.Escape(ModelFiles.Shape(definition))} ({Markup.Escape(NetworkFactory.Describe(definition))}), {Fmt.I(definition.ParameterCount)} parameters"));
-        console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(count)} samples in {folds} {(stratified ? "stratified " : "")}folds (seed {seed}); each fold trains on the other {folds - 1}") +
-            (validation > 0 ? Fmt.Inv($", {100 * validation:G3}% of them held out for validation") : ""));
+        console.MarkupLine(Fmt.Inv($"  data {Markup.Escape(source)}: {Fmt.I(count)} samples"));
+        console.MarkupLine(Fmt.Inv($"  {folds} {(stratified ? "stratified " : "")}folds (seed {seed}): each fold's network trains on the other {folds - 1}") +
+            (validation > 0 ? Fmt.Inv($", {100 * validation:G3}% of those rows held out for validation") : ""));
         console.MarkupLine(Fmt.Inv($"  {Markup.Escape(optimizer)}, batch {batch}, {Fmt.Count(epochs, "epoch")}, vector tier {VectorTiers.Active}"));
     }
 
@@ -48,7 +49,8 @@ internal sealed class CvDisplay(CliContext context, int folds, int epochs, bool 
         IAnsiConsole console = context.Console;
         string metric = classify ? "accuracy" : "MSE";
         console.WriteLine();
-        console.MarkupLine(Markup.Escape($"held-out figures: loss = mean loss per pattern of the fold's network on its fold; {(classify ? "accuracy = share of the fold's patterns classified right" : "MSE = mean squared error in the targets' units")}"));
+        console.MarkupLine(Markup.Escape("  loss: mean loss per pattern of the fold's network on its held-out fold"));
+        console.MarkupLine(Markup.Escape(classify ? "  accuracy: share of the held-out fold's patterns classified right" : "  MSE: mean of (y - d)² over the held-out fold's patterns and outputs, in the targets' units"));
         console.MarkupLine(Fmt.Inv($"[bold]{"fold",5}{"patterns",10}{"epochs",8}{"loss",12}{metric,12}[/]"));
         foreach (FoldResult fold in result.Folds)
         {
