@@ -56,10 +56,6 @@ public static class CrossValidation
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         settings ??= new CrossValidationOptions();
-        if (options.CheckpointPath is not null)
-        {
-            throw new ArgumentException("options.CheckpointPath is set; every fold would write the same checkpoint. Cross-validate without one.", nameof(options));
-        }
         if (settings.StandardizeTargets && data.HasLabels)
         {
             throw new ArgumentException("settings.StandardizeTargets is set, but the data has class labels; target scaling is for regression targets only.", nameof(settings));

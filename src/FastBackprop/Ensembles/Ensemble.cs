@@ -110,10 +110,6 @@ public sealed class Ensemble
             throw new ArgumentOutOfRangeException(nameof(settings), settings.Members, $"settings.Members is {settings.Members}; expected 1 to {MaxMembers}.");
         }
         if (settings.Voting == Voting.Hard && !data.HasLabels) throw new ArgumentException("hard voting needs class labels; the data has targets only (use Voting.Soft).", nameof(settings));
-        if (options.CheckpointPath is not null)
-        {
-            throw new ArgumentException("options.CheckpointPath is set; every member would write the same checkpoint. Train the ensemble without one.", nameof(options));
-        }
         var jobs = new TrainingJob[settings.Members];
         for (int m = 0; m < jobs.Length; m++)
         {

@@ -44,15 +44,7 @@ public static class EnsembleFile
     public static Ensemble Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string name = Path.GetFileName(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (stream.Length > Array.MaxLength)
-        {
-            throw DataFormatException.InSource(name, $"the file is {stream.Length} bytes; an ensemble file is at most {Array.MaxLength} bytes.");
-        }
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return Deserialize(bytes, name);
+        return Deserialize(FramedFile.ReadAll(path, "an ensemble file"), Path.GetFileName(path));
     }
 
     /// <summary>The bytes of <paramref name="ensemble"/> in the ensemble file format.</summary>
