@@ -87,4 +87,13 @@ public sealed class CvCommandTests
     [InlineData("--checkpoint x.ckpt", "Unrecognized command or argument '--checkpoint'")]
     public void UserErrors_AreOneLine(string arguments, string expected) =>
         UserErrorAssert.OneLine(CliRunner.Run(["cv", .. arguments.Split(' ')]), expected);
+
+    [Fact]
+    public void DivergedFolds_AreShownInTheTable_ThenOneErrorLine()
+    {
+        CliResult result = CliRunner.Run("cv", "--learning-rate", "1e30", "--optimizer", "sgd", "--folds", "2", "--epochs", "1");
+        UserErrorAssert.OneLine(result, "2 folds of 2 failed; fold 1: training diverged");
+        Assert.Contains("failed: training diverged", result.Output, StringComparison.Ordinal);
+        Assert.Contains("mean ± sd: loss - ± -, accuracy - ± -", result.Output, StringComparison.Ordinal);
+    }
 }

@@ -165,4 +165,17 @@ public sealed class CrossValidationTests
         e = Assert.Throws<ArgumentException>(() => CrossValidation.Run(network, data, options, new CrossValidationOptions { StandardizeTargets = true }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("class labels", e.Message);
     }
+
+    [Fact]
+    public void ADivergedFold_HasNoEvaluation_AndMakesTheSummaryNaN_AsErrorScoreNan()
+    {
+        Dataset data = EnsembleSamples.Regression(30, 3);
+        TrainingOptions options = EnsembleSamples.Options(1) with { LearningRate = 1e30f };
+        CrossValidationResult result = CrossValidation.Run(EnsembleSamples.Regressor(2), data, options, new CrossValidationOptions { Folds = 3 },
+            TestContext.Current.CancellationToken);
+        Assert.All(result.Folds, f => Assert.IsType<TrainingDivergedException>(f.Failure));
+        Assert.All(result.Folds, f => Assert.Null(f.Evaluation));
+        Assert.True(double.IsNaN(result.Loss.Mean));
+        Assert.True(double.IsNaN(result.MeanSquaredError!.Value.StandardDeviation));
+    }
 }

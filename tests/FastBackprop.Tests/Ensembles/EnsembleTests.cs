@@ -123,4 +123,14 @@ public sealed class EnsembleTests
         e = Assert.Throws<ArgumentException>(() => Ensemble.Train(definition, regression, options with { Optimizer = new Adam(definition.ParameterCount) }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("set settings.CreateOptimizer", e.Message);
     }
+
+    [Fact]
+    public void ADivergedMember_IsNamed()
+    {
+        NetworkDefinition definition = EnsembleSamples.Regressor(1).Definition;
+        TrainingOptions options = EnsembleSamples.Options(1) with { LearningRate = 1e30f };
+        var e = Assert.Throws<TrainingDivergedException>(() => Ensemble.Train(definition, EnsembleSamples.Regression(20, 1), options,
+            new EnsembleOptions { Members = 2, Seed = 5 }, TestContext.Current.CancellationToken));
+        Assert.StartsWith("member 0 (seed 5): ", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -64,7 +64,7 @@ internal sealed class CvDisplay(CliContext context, int folds, int epochs, bool 
         console.MarkupLine(Fmt.Inv($"{Fmt.Count(result.Folds.Count, "fold")} in {elapsed.TotalSeconds:F1}s (sd: sample standard deviation over the folds, ddof 1)"));
     }
 
-    private string Figure(double? value) => value is not double v ? "-" : classify ? Fmt.Pct(v) : TrainingMetrics.Format(v);
+    private string Figure(double? value) => value is not double v || !double.IsFinite(v) ? "-" : classify ? Fmt.Pct(v) : TrainingMetrics.Format(v);
 
     private sealed class FoldBars(ProgressTask?[] tasks) : IProgress<(int Fold, EpochReport Report)>
     {
