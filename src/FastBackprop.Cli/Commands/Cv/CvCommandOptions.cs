@@ -33,7 +33,7 @@ internal sealed class CvCommandOptions
     public void AddTo(Command command)
     {
         TrainCommandOptions t = Train;
-        t.AddTo(command, [t.Out, t.NoPlot, t.Checkpoint, t.Resume, t.Stratify, t.ClassWeight]);
+        t.AddTo(command, [.. t.RunOptions.Except([t.Stratify, t.ClassWeight]), t.Threads]);   // not --out, --no-plot, --checkpoint, --resume
         command.Add(Folds);
         command.Add(Stratify);
         command.Add(Out);
