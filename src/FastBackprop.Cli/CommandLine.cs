@@ -152,6 +152,7 @@ internal static class CommandLine
             examples[command] = commandExamples;
         }
         Add(TrainCommand.Build(context), TrainCommand.Examples);
+        Add(CvCommand.Build(context), CvCommand.Examples);
         Add(EvalCommand.Build(context), EvalCommand.Examples);
         Add(PredictCommand.Build(context), PredictCommand.Examples);
         Add(GradCheckCommand.Build(context), GradCheckCommand.Examples);
@@ -162,6 +163,7 @@ internal static class CommandLine
         examples[root] =
         [
             "fastbackprop train                         # train on the embedded digits, save model.fbp + model.learning-curve.png",
+            "fastbackprop cv --folds 10                 # 10-fold cross-validation: per-fold loss and accuracy, mean ± sd",
             "fastbackprop eval --model model.fbp        # accuracy, precision/recall, confusion matrix (+ PNG)",
             "fastbackprop predict --model model.fbp --input rows.csv",
             "fastbackprop gradcheck                     # engine vs reference vs finite differences on this CPU",

@@ -110,7 +110,7 @@ internal static class TrainCommand
     }
 
     /// <summary>--batch-size and --epochs, or their defaults for this optimizer and training set (see DefaultEpochs).</summary>
-    private static (int BatchSize, int Epochs) BatchAndEpochs(ParseResult parse, TrainCommandOptions o, int trainingCount)
+    internal static (int BatchSize, int Epochs) BatchAndEpochs(ParseResult parse, TrainCommandOptions o, int trainingCount)
     {
         bool fullBatch = OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!);
         int batchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !fullBatch
@@ -120,31 +120,10 @@ internal static class TrainCommand
         return (batchSize, epochs);
     }
 
-    private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, int batchSize, int epochs, string? checkpoint, BestWeights best, TrainingDisplay display)
-    {
-        MonitoredMetric monitor = o.MonitoredMetric(parse);
-        if (monitor == MonitoredMetric.Accuracy && !run.Classify)
+    private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, int batchSize, int epochs, string? checkpoint, BestWeights best, TrainingDisplay display) =>
+        TrainingOptionsFactory.Create(parse, o, run.Loaded, run.Network.Definition, rate, batchSize, epochs, run.Training.Count) with
         {
-            throw new UserException($"{o.Monitor.Name} accuracy needs class labels, but {run.Loaded.Source} is regression data; use {o.Monitor.Name} loss.");
-        }
-        int size = Math.Min(batchSize, run.Training.Count);
-        var options = new TrainingOptions
-        {
-            Epochs = epochs,
-            BatchSize = batchSize,
-            Seed = parse.GetValue(o.Seed),
-            LearningRate = rate,
-            Schedule = ScheduleFactory.Create(parse, o, rate, epochs, (run.Training.Count + size - 1) / size),
-            ScheduleUnit = ScheduleFactory.Unit(parse, o),
-            Optimizer = OptimizerFactory.Create(parse, o, run.Network.Definition.ParameterCount),
-            GradientClipNorm = parse.GetValue(o.ClipNorm),
-            Regularization = o.Regularization(parse),
             Validation = run.Validation,
-            EarlyStoppingPatience = parse.GetValue(o.Patience),
-            RestoreBestWeights = parse.GetValue(o.RestoreBest) == "on",
-            EarlyStoppingMinDelta = parse.GetValue(o.MinDelta),
-            Monitor = monitor,
-            OnDivergence = o.DivergencePolicy(parse),
             Progress = new SyncProgress<EpochReport>(r =>
             {
                 best.Observe(r);
@@ -153,9 +132,6 @@ internal static class TrainCommand
             BatchCompleted = display.Batch,
             CheckpointPath = checkpoint,
         };
-        OptimizerFactory.CheckTrialPointOptions(parse, o, options.Optimizer, run.Network.Definition);
-        return parse.GetValue(o.Threads) is int threads ? options with { DegreeOfParallelism = threads } : options;
-    }
 
     /// <summary>Writes the model (when the save rule gives weights) and the learning curve; returns the curve's path, or null.</summary>
     private static string? Save(ParseResult parse, TrainCommandOptions o, CliContext context, Prepared run, TrainingRecord record, TrainOutputs outputs)

@@ -33,6 +33,23 @@ internal static class FramedFile
         return writer.Stream.ToArray();
     }
 
+    /// <summary>The whole of the file at <paramref name="path"/>, refused when it is longer than an array holds.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="what">The file kind with its article for messages, e.g. "a model file".</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">The file is longer than <see cref="Array.MaxLength"/> bytes.</exception>
+    public static byte[] ReadAll(string path, string what)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (stream.Length > Array.MaxLength)
+        {
+            throw DataFormatException.InSource(Path.GetFileName(path), $"the file is {stream.Length} bytes; {what} is at most {Array.MaxLength} bytes.");
+        }
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
     /// <summary>Checks the frame of <paramref name="bytes"/> and returns a reader over its body (after the version).</summary>
     /// <param name="bytes">The whole file.</param>
     /// <param name="magic">The expected magic number.</param>

@@ -65,15 +65,7 @@ public static class ModelFile
     public static Model Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string name = Path.GetFileName(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (stream.Length > Array.MaxLength)
-        {
-            throw DataFormatException.InSource(name, $"the file is {stream.Length} bytes; a model file is at most {Array.MaxLength} bytes.");
-        }
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return Deserialize(bytes, name);
+        return Deserialize(FramedFile.ReadAll(path, "a model file"), Path.GetFileName(path));
     }
 
     /// <summary>The bytes of <paramref name="model"/> in the model file format.</summary>

@@ -8,15 +8,15 @@ internal static class ScalingFactory
 {
     public const string Default = "auto";
 
-    // Fit(loaded data, training part) -> scaling, or null for none.
-    private sealed record Kind(string Name, Func<LoadedData, Dataset, InputScaling?> Fit);
+    // For(loaded data) -> the kind of scaling to fit, or null for none.
+    private sealed record Kind(string Name, Func<LoadedData, InputScalingKind?> For);
 
     private static readonly Kind[] Kinds =
     [
-        new("none", (_, _) => null),
-        new("minmax", (_, training) => InputScaling.Fit(training, InputScalingKind.MinMax)),
-        new("standard", (_, training) => InputScaling.Fit(training, InputScalingKind.Standardization)),
-        new(Default, (loaded, training) => loaded.IsCsv ? InputScaling.Fit(training, InputScalingKind.Standardization) : null),
+        new("none", _ => null),
+        new("minmax", _ => InputScalingKind.MinMax),
+        new("standard", _ => InputScalingKind.Standardization),
+        new(Default, loaded => loaded.IsCsv ? InputScalingKind.Standardization : null),
     ];
 
     public static IEnumerable<string> Names => Kinds.Select(k => k.Name);
@@ -24,9 +24,14 @@ internal static class ScalingFactory
     public static string Description =>
         "Input scaling fitted on the training part and stored in the model: " + string.Join(", ", Names) + $" ({Default}: standard for CSV, none otherwise).";
 
-    public static InputScaling? Fit(string name, LoadedData loaded, Dataset training)
+    /// <summary>The kind of scaling <paramref name="name"/> fits on <paramref name="loaded"/>'s training rows, or null for none
+    /// (cv fits it once per fold).</summary>
+    public static InputScalingKind? KindFor(string name, LoadedData loaded)
     {
         Kind kind = Kinds.FirstOrDefault(k => k.Name == name) ?? throw new InvalidOperationException($"no scaling '{name}' in the table");
-        return UserData.About(loaded.Source, () => kind.Fit(loaded, training));
+        return kind.For(loaded);
     }
+
+    public static InputScaling? Fit(string name, LoadedData loaded, Dataset training) =>
+        KindFor(name, loaded) is { } kind ? UserData.About(loaded.Source, () => InputScaling.Fit(training, kind)) : null;
 }

@@ -19,9 +19,14 @@ internal static class TargetScalingFactory
         "an hse, mse, mae or huber loss, none otherwise). Never for classes, cross-entropy or Poisson.";
 
     /// <summary>The scaling <paramref name="name"/> asks for, fitted on <paramref name="training"/>, or null.</summary>
-    public static TargetScaling? Fit(string name, string option, LoadedData loaded, Dataset training, NetworkDefinition definition)
+    public static TargetScaling? Fit(string name, string option, LoadedData loaded, Dataset training, NetworkDefinition definition) =>
+        Wanted(name, option, loaded, definition) ? UserData.About(loaded.Source, () => TargetScaling.Fit(training)) : null;
+
+    /// <summary>Whether <paramref name="name"/> standardises <paramref name="loaded"/>'s targets for this network (cv fits it per fold).</summary>
+    /// <exception cref="UserException">standard for labelled data or a network whose targets are probabilities or counts.</exception>
+    public static bool Wanted(string name, string option, LoadedData loaded, NetworkDefinition definition)
     {
-        bool regression = !training.HasLabels;
+        bool regression = !loaded.Data.HasLabels;
         if (name == Standard && !regression)
         {
             throw new UserException($"{option} {Standard}: {loaded.Source} has class labels; target scaling is for --regression data only.");
@@ -30,8 +35,7 @@ internal static class TargetScalingFactory
         {
             throw new UserException($"{option} {Standard}: the network has a {definition.OutputLayer.Transfer} output with {definition.Loss} loss, whose targets are probabilities or counts; target scaling is for regression with targets of any sign.");
         }
-        bool wanted = name == Standard || (name == Default && regression && SuitsStandardization(definition));
-        return wanted ? UserData.About(loaded.Source, () => TargetScaling.Fit(training)) : null;
+        return name == Standard || (name == Default && regression && SuitsStandardization(definition));
     }
 
     // Softmax outputs, or a loss whose targets are bounded (cross-entropies: probabilities; Poisson: counts, at least 0):

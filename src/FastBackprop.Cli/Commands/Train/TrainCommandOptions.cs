@@ -213,10 +213,19 @@ internal sealed class TrainCommandOptions
     /// values (the data options are covered by the digest of the data itself).</summary>
     public IEnumerable<Option> RunOptions => All.Except([Threads, Out, NoPlot, Checkpoint, Resume]);
 
-    public void AddTo(Command command)
+    public void AddTo(Command command) => AddTo(command, All);
+
+    /// <summary>Adds the data options and <paramref name="options"/> (some of this class's) to <paramref name="command"/>,
+    /// with their checks: for a command that shares part of train's options (sweep).</summary>
+    public void AddTo(Command command, IEnumerable<Option> options)
     {
         Data.AddTo(command);
-        foreach (Option option in All) command.Add(option);
+        foreach (Option option in options) command.Add(option);
+        AddChecks();
+    }
+
+    private void AddChecks()
+    {
         Positive(Epochs);
         Positive(BatchSize);
         Positive(StepEpochs);
