@@ -152,6 +152,7 @@ internal static class CommandLine
             examples[command] = commandExamples;
         }
         Add(TrainCommand.Build(context), TrainCommand.Examples);
+        Add(SweepCommand.Build(context), SweepCommand.Examples);
         Add(EvalCommand.Build(context), EvalCommand.Examples);
         Add(PredictCommand.Build(context), PredictCommand.Examples);
         Add(GradCheckCommand.Build(context), GradCheckCommand.Examples);

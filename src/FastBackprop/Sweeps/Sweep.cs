@@ -125,6 +125,17 @@ public sealed class Sweep
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return Run(_ => data, shard, degreeOfParallelism, progress, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Run(Dataset, SweepShard, int, IProgress{SweepResult}?, CancellationToken)"/>, with the data
+    /// of the trainings of seed s given by <paramref name="dataForSeed"/>(s): for inputs scaled by statistics of the
+    /// training part of seed s's validation split only, as <c>fastbackprop train</c> scales them. The data sets of
+    /// all seeds must have the same rows in the same order (the split is made by the trainer, from the seed).</summary>
+    public IReadOnlyList<SweepResult> Run(Func<ulong, Dataset> dataForSeed, SweepShard shard = default, int degreeOfParallelism = 0, IProgress<SweepResult>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataForSeed);
         if (!(Options.ValidationFraction > 0) && Options.Validation is null)
         {
             throw new ArgumentException("Options has no validation data: a sweep scores each configuration on a validation split; set ValidationFraction above 0 (or Validation).", nameof(Options));
@@ -139,7 +150,7 @@ public sealed class Sweep
         for (int start = 0; start < mine.Count; start += perCall)
         {
             List<SweepConfiguration> group = mine.GetRange(start, Math.Min(perCall, mine.Count - start));
-            foreach (SweepResult result in RunGroup(group, data, degreeOfParallelism, cancellationToken))
+            foreach (SweepResult result in RunGroup(group, dataForSeed, degreeOfParallelism, cancellationToken))
             {
                 results.Add(result);
                 progress?.Report(result);
@@ -149,17 +160,20 @@ public sealed class Sweep
     }
 
     // One FitMany call for the group's configurations × seeds; a cancelled call ends the sweep (its figures are partial).
-    private List<SweepResult> RunGroup(List<SweepConfiguration> group, Dataset data, int degreeOfParallelism, CancellationToken cancellationToken)
+    private List<SweepResult> RunGroup(List<SweepConfiguration> group, Func<ulong, Dataset> dataForSeed, int degreeOfParallelism, CancellationToken cancellationToken)
     {
         IReadOnlyList<ulong> seeds = Space.Seeds;
+        var data = new Dataset[seeds.Count];
+        for (int s = 0; s < data.Length; s++) data[s] = dataForSeed(seeds[s]) ?? throw new InvalidOperationException($"dataForSeed returned null for seed {seeds[s]}.");
         var jobs = new List<TrainingJob>(group.Count * seeds.Count);
         foreach (SweepConfiguration c in group)
         {
-            foreach (ulong seed in seeds)
+            for (int s = 0; s < seeds.Count; s++)
             {
+                ulong seed = seeds[s];
                 try
                 {
-                    jobs.Add(Job(c, seed, data));
+                    jobs.Add(Job(c, seed, data[s]));
                 }
                 catch (ArgumentException e)
                 {
@@ -173,7 +187,7 @@ public sealed class Sweep
         for (int i = 0; i < group.Count; i++)
         {
             var runs = new SweepRun[seeds.Count];
-            for (int s = 0; s < seeds.Count; s++) runs[s] = SweepRun.From(seeds[s], outcomes[i * seeds.Count + s], data.HasLabels);
+            for (int s = 0; s < seeds.Count; s++) runs[s] = SweepRun.From(seeds[s], outcomes[i * seeds.Count + s], data[s].HasLabels);
             results.Add(new SweepResult(group[i], runs));
         }
         return results;
@@ -191,8 +205,8 @@ public sealed class Sweep
         return best;
     }
 
-    /// <summary>Combines shard results (from <see cref="Run"/> with shards 0..N-1 of this sweep, in any order) into
-    /// the results of the whole sweep, in configuration order: the same list <see cref="Run"/> gives unsharded.</summary>
+    /// <summary>Combines shard results (from <see cref="Run(Dataset, SweepShard, int, IProgress{SweepResult}?, CancellationToken)"/> with shards 0..N-1 of this sweep, in any order) into
+    /// the results of the whole sweep, in configuration order: the same list <see cref="Run(Dataset, SweepShard, int, IProgress{SweepResult}?, CancellationToken)"/> gives unsharded.</summary>
     /// <exception cref="ArgumentException">A configuration is in two shards, or in none.</exception>
     public IReadOnlyList<SweepResult> Merge(IEnumerable<IReadOnlyList<SweepResult>> shards)
     {
