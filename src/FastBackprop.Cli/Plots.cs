@@ -69,12 +69,12 @@ internal static class Plots
 
     /// <summary>Validation accuracy % (classification) or loss against the learning rate on a log axis, one line per
     /// width; each point is the best configuration (by the sweep's rule) of that width and rate, failed ones left out.</summary>
-    public static byte[] Sweep(IReadOnlyList<FastBackprop.Sweeps.SweepResult> results, string title)
+    public static byte[] Sweep(IReadOnlyList<Sweeps.SweepResult> results, string title)
     {
         var plot = new Plot();
         bool classify = results[0].Classification;
         double[] rates = [.. results.Select(r => (double)r.Configuration.LearningRate).Distinct().Order()];
-        foreach (IGrouping<int, FastBackprop.Sweeps.SweepResult> width in results.Where(r => !double.IsNaN(r.Score)).GroupBy(r => r.Configuration.Width).OrderBy(g => g.Key))
+        foreach (IGrouping<int, Sweeps.SweepResult> width in results.Where(r => !double.IsNaN(r.Score)).GroupBy(r => r.Configuration.Width).OrderBy(g => g.Key))
         {
             var points = width.GroupBy(r => r.Configuration.LearningRate).Select(g => g.Aggregate((a, b) => b.IsBetterThan(a) ? b : a)).OrderBy(r => r.Configuration.LearningRate).ToList();
             double[] x = [.. points.Select(r => Math.Log10(r.Configuration.LearningRate))], y = [.. points.Select(r => classify ? 100 * r.Score : r.Score)];

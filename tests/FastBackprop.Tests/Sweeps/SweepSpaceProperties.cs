@@ -32,14 +32,14 @@ public class SweepSpaceProperties
         Assert.Equal(grid.Count, space.GridSize);
         int g = 0;
         foreach (int depth in space.Depths)
-        foreach (int width in space.Widths)
-        foreach (SweepOptimizer optimizer in space.Optimizers)
-        foreach (float decay in space.WeightDecays)
-        foreach (float rate in space.LearningRates)
-        {
-            Assert.Equal(new SweepConfiguration(g, g, rate, width, depth, optimizer, decay), grid[g]);
-            g++;
-        }
+            foreach (int width in space.Widths)
+                foreach (SweepOptimizer optimizer in space.Optimizers)
+                    foreach (float decay in space.WeightDecays)
+                        foreach (float rate in space.LearningRates)
+                        {
+                            Assert.Equal(new SweepConfiguration(g, g, rate, width, depth, optimizer, decay), grid[g]);
+                            g++;
+                        }
     });
 
     [Property(MaxTest = 60)]

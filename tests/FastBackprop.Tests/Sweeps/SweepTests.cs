@@ -69,8 +69,14 @@ public sealed class SweepTests
         };
         var options = new TrainingOptions
         {
-            Epochs = 2, BatchSize = 20, ValidationFraction = 0.2, StratifiedValidation = true, DegreeOfParallelism = 1,
-            LearningRate = c.LearningRate, Optimizer = optimizer, Seed = seed,
+            Epochs = 2,
+            BatchSize = 20,
+            ValidationFraction = 0.2,
+            StratifiedValidation = true,
+            DegreeOfParallelism = 1,
+            LearningRate = c.LearningRate,
+            Optimizer = optimizer,
+            Seed = seed,
         };
         return (network, Trainer.Fit(network, Digits.Value, options, cancellationToken: Token));
     }

@@ -38,7 +38,6 @@ internal static class SweepDocument
             ["task"] = setup.Classify ? "classification" : "regression",
             ["data"] = CheckpointRun.Digest(setup.Loaded.Data, null),
             ["search"] = random is null ? "grid" : "random",
-            ["configurations"] = setup.Configurations.Count,
             ["learningRates"] = Array(space.LearningRates.Select(v => JsonValue.Create(v))),
             ["widths"] = Array(space.Widths.Select(v => JsonValue.Create(v))),
             ["depths"] = Array(space.Depths.Select(v => JsonValue.Create(v))),
@@ -46,6 +45,7 @@ internal static class SweepDocument
             ["weightDecays"] = Array(space.WeightDecays.Select(v => JsonValue.Create(v))),
             ["seeds"] = Array(space.Seeds.Select(v => JsonValue.Create(v))),
             ["options"] = options,
+            ["configurations"] = setup.Configurations.Count,
         };
     }
 
