@@ -143,7 +143,7 @@ internal static class SweepCommand
         metadata["saved-weights"] = "final weights, trained on all the data";
         metadata["sweep-configuration"] = $"#{best.Index}: {Sweeps.Sweep.Describe(best)}";
         OutputFiles.WriteModel(path, o.Out.Name, new Model(network, all, metadata) { TargetScaling = targets });
-        if (context.Human) context.Out.WriteLine($"model: {path} (#{best.Index} retrained on all {Fmt.Count(all.Count, "sample")}, {Fmt.Count(history.Epochs.Count, "epoch")})");
+        if (context.Human) context.Out.WriteLine($"model: {path} (#{best.Index} retrained on all {Fmt.I(all.Count)} samples, {Fmt.Count(history.Epochs.Count, "epoch")})");
     }
 
     private sealed class SyncProgress(Action<SweepResult> report) : IProgress<SweepResult>

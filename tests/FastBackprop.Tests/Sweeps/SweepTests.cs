@@ -164,6 +164,35 @@ public sealed class SweepTests
         Assert.Equal(sweep.Configurations[5].Depth + 1, network.Definition.LayerCount);
     }
 
+    [Fact]
+    public void ReadmeExample_RunsAndRefitsTheBest()
+    {
+        var (train, _) = EmbeddedData.Digits().Split(0.8, seed: 2026);
+        var space = new SweepSpace
+        {
+            LearningRates = [0.001f, 0.01f],
+            Widths = [16, 32],
+            Depths = [1],
+            Optimizers = [SweepOptimizer.Adam, SweepOptimizer.PlainSgd],
+            WeightDecays = [0f],
+            Seeds = [1, 2],
+        };
+        var sweep = new Sweep(space, space.Grid(),
+            Sweep.DenseNetworks(64, 10, TransferFunction.Relu, TransferFunction.Softmax, Loss.CrossEntropy))
+        {
+            Options = new TrainingOptions { Epochs = 5, BatchSize = 32, ValidationFraction = 0.1 },
+        };
+        IReadOnlyList<SweepResult> results = sweep.Run(train, cancellationToken: Token);
+        SweepResult best = Sweep.Best(results)!;
+        (Network model, _) = sweep.Refit(best.Configuration, train, Token);
+
+        Assert.Equal(8, results.Count);
+        Assert.All(results, r => Assert.Equal(2, r.Runs.Count));
+        Assert.All(results, r => Assert.False(best.Configuration.Index != r.Configuration.Index && r.IsBetterThan(best)));
+        Assert.True(best.ValidationAccuracy!.Value.Mean > 0.8, $"{best}");
+        Assert.Equal(best.Configuration.Width, model.Definition.Layers[0] is Dense d ? d.Width : -1);
+    }
+
     private sealed class Collect(List<int> seen) : IProgress<SweepResult>
     {
         public void Report(SweepResult value) => seen.Add(value.Configuration.Index);
