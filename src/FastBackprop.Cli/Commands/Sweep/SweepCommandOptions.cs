@@ -68,7 +68,7 @@ internal sealed class SweepCommandOptions
 
     public Option<string> Plot { get; } = new("--plot")
     {
-        Description = $"PNG of the validation accuracy (loss for regression) against the learning rate, one line per width. Default: {DefaultPlot}, none for a shard.",
+        Description = $"PNG of the validation accuracy (loss for regression) against the learning rate, one line per width. A shard draws none unless --plot is given.",
         DefaultValueFactory = _ => DefaultPlot,
         HelpName = "path",
     };

@@ -16,7 +16,7 @@ internal static class SweepTable
     /// standard deviation over the seeds, only with several seeds), or why a training failed.</summary>
     public static string Score(SweepResult r)
     {
-        if (r.Runs.FirstOrDefault(run => run.Failure is not null) is { } failed) return $"failed with seed {failed.Seed}: {failed.Failure}";
+        if (r.Runs.FirstOrDefault(run => run.Failure is not null) is { } failed) return $"failed with seed {failed.Seed}: {failed.Failure!.TrimEnd('.')}";
         bool several = r.Runs.Count > 1;
         return r.ValidationAccuracy is { } a
             ? $"validation accuracy {Fmt.Pct(a.Mean)}" + (several ? $" ± {Fmt.Pct(a.StandardDeviation)}" : "")
