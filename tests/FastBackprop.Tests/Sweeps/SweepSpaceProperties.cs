@@ -55,6 +55,25 @@ public class SweepSpaceProperties
         for (int i = 0; i < first.Count; i++) Assert.Equal(grid[first[i].GridIndex] with { Index = i }, first[i]);
     });
 
+    // Scores from a small set, so ties are common; -1 stands for a failed training (NaN).
+    private static Arbitrary<(int[] Scores, bool Classification)> Scores() =>
+        (from n in Gen.Choose(1, 12) from scores in Gen.ArrayOf(Gen.Choose(-1, 4), n) from classification in ArbMap.Default.GeneratorFor<bool>() select (scores, classification)).ToArbitrary();
+
+    [Property(MaxTest = 200)]
+    public Property Best_IsTheFirstOfTheSortByScoreThenIndex() => Prop.ForAll(Scores(), input =>
+    {
+        (int[] scores, bool classification) = input;
+        SweepResult[] results = [.. scores.Select((s, i) => Result(i, s < 0 ? double.NaN : s / 4.0, classification))];
+        // The reference: the successful results sorted by score (descending accuracy, ascending loss), then by index.
+        SweepResult? expected = results.Where(r => !double.IsNaN(r.Score))
+            .OrderBy(r => classification ? -r.Score : r.Score).ThenBy(r => r.Configuration.Index).FirstOrDefault();
+        Assert.Same(expected, Sweep.Best(results));
+    });
+
+    private static SweepResult Result(int index, double score, bool classification) =>
+        new(new SweepConfiguration(index, index, 0.1f, 8, 1, SweepOptimizer.Adam, 0f),
+            [new SweepRun(1, classification ? 0.5 : score, classification ? score : null, classification ? null : score, 1, 1, 0, double.IsNaN(score) ? "diverged" : null)]);
+
     [Fact]
     public void Random_DependsOnItsSeed()
     {
