@@ -155,6 +155,7 @@ internal static class CommandLine
         Add(CvCommand.Build(context), CvCommand.Examples);
         Add(EvalCommand.Build(context), EvalCommand.Examples);
         Add(PredictCommand.Build(context), PredictCommand.Examples);
+        Add(SweepCommand.Build(context), SweepCommand.Examples);
         Add(GradCheckCommand.Build(context), GradCheckCommand.Examples);
         Add(BenchCommand.Build(context), BenchCommand.Examples);
         Add(InfoCommand.Build(context), InfoCommand.Examples);
@@ -166,6 +167,7 @@ internal static class CommandLine
             "fastbackprop cv --folds 10                 # 10-fold cross-validation: per-fold loss and accuracy, mean ± sd",
             "fastbackprop eval --model model.fbp        # accuracy, precision/recall, confusion matrix (+ PNG)",
             "fastbackprop predict --model model.fbp --input rows.csv",
+            "fastbackprop sweep --learning-rates 0.001,0.01 --widths 32,64   # grid search: table, sweep.png; --shard i/N, sweep merge",
             "fastbackprop gradcheck                     # engine vs reference vs finite differences on this CPU",
             "fastbackprop bench                         # throughput of W1, W3b, W4 and the FMA peak (< 1 min)",
         ];

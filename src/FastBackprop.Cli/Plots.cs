@@ -67,6 +67,31 @@ internal static class Plots
         return plot.GetImageBytes(CurveWidth, CurveHeight, ImageFormat.Png);
     }
 
+    /// <summary>Validation accuracy % (classification) or loss against the learning rate on a log axis, one line per
+    /// width; each point is the best configuration (by the sweep's rule) of that width and rate, failed ones left out.</summary>
+    public static byte[] Sweep(IReadOnlyList<Sweeps.SweepResult> results, string title)
+    {
+        var plot = new Plot();
+        bool classify = results[0].Classification;
+        double[] rates = [.. results.Select(r => (double)r.Configuration.LearningRate).Distinct().Order()];
+        foreach (IGrouping<int, Sweeps.SweepResult> width in results.Where(r => !double.IsNaN(r.Score)).GroupBy(r => r.Configuration.Width).OrderBy(g => g.Key))
+        {
+            var points = width.GroupBy(r => r.Configuration.LearningRate).Select(g => g.Aggregate((a, b) => b.IsBetterThan(a) ? b : a)).OrderBy(r => r.Configuration.LearningRate).ToList();
+            double[] x = [.. points.Select(r => Math.Log10(r.Configuration.LearningRate))], y = [.. points.Select(r => classify ? 100 * r.Score : r.Score)];
+            var line = plot.Add.Scatter(x, y);
+            line.LegendText = $"width {Fmt.I(width.Key)}";
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+        }
+        double[] ticks = [.. rates.Select(Math.Log10)];
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, [.. rates.Select(r => Fmt.G(r))]);
+        plot.XLabel("learning rate (log scale)");
+        plot.YLabel(classify ? "validation accuracy % (mean over seeds)" : "validation loss (mean over seeds)");
+        plot.Title(title);
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot.GetImageBytes(CurveWidth, CurveHeight, ImageFormat.Png);
+    }
+
     public static byte[] ConfusionMatrix(int[,] confusion, string title)
     {
         int n = confusion.GetLength(0);

@@ -92,7 +92,7 @@ internal static class TrainCommand
         network.InitializeWeights(seed);
 
         // Validation split first, then the scaling fitted on the training part only.
-        (Dataset training, Dataset? validation) = Split(loaded.Data, parse.GetValue(o.Validation), seed, Stratified(parse, o, classify));
+        (Dataset training, Dataset? validation) = Split(loaded.Data, parse.GetValue(o.Validation), seed, o.Stratified(parse, classify));
         (training, validation) = ClassWeighting.Apply(parse.GetValue(o.ClassWeight), loaded.Source, training, validation);
         InputScaling? scaling = ScalingFactory.Fit(parse.GetValue(o.Scaling)!, loaded, training);
         if (scaling is not null)
@@ -148,18 +148,8 @@ internal static class TrainCommand
         return Plots.TryWrite(context, outputs.Curve, () => Plots.LearningCurve(epochs, title)) ? outputs.Curve : null;
     }
 
-    // --stratify on (the default) for classification data; an explicit on for regression data is an error.
-    private static bool Stratified(ParseResult parse, TrainCommandOptions o, bool classify)
-    {
-        bool on = parse.GetValue(o.Stratify) == "on";
-        if (on && !classify && parse.GetResult(o.Stratify) is { Implicit: false })
-        {
-            throw new UserException($"{o.Stratify.Name} on keeps each class's share of the validation split, but the data is regression data (no classes); leave it off.");
-        }
-        return on && classify;
-    }
-
-    private static (Dataset Training, Dataset? Validation) Split(Dataset all, double fraction, ulong seed, bool stratified)
+    /// <summary>The seeded validation split of train's --validation (the rows Trainer.Fit's ValidationFraction split takes).</summary>
+    internal static (Dataset Training, Dataset? Validation) Split(Dataset all, double fraction, ulong seed, bool stratified)
     {
         if (fraction <= 0) return (all, null);
         (Dataset held, Dataset rest) = stratified ? all.StratifiedSplit(fraction, seed ^ 0x5EED5EED5EED5EEDUL) : all.Split(fraction, seed ^ 0x5EED5EED5EED5EEDUL);

@@ -99,7 +99,7 @@ internal static class CheckpointRun
     // The samples exactly as the trainer sees them: widths, counts and the float bits of every input and target, and of
     // every sample weight when there are any (--weight-column, --class-weight; nothing is added without weights, so
     // the digests of unweighted runs are those they always were).
-    private static string Digest(Dataset training, Dataset? validation)
+    internal static string Digest(Dataset training, Dataset? validation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (Dataset? d in (ReadOnlySpan<Dataset?>)[training, validation])

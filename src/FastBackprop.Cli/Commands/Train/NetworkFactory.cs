@@ -54,9 +54,12 @@ internal static class NetworkFactory
     public static string DropoutDescription =>
         "Dropout after each hidden layer during training: one rate for all (e.g. 0.2), or a comma-separated rate per hidden layer; 0 = none (the default). Inference keeps every unit.";
 
-    public static Network Build(ParseResult parse, TrainCommandOptions options, Dataset all, bool classify)
+    public static Network Build(ParseResult parse, TrainCommandOptions options, Dataset all, bool classify) =>
+        Build(parse, options, Widths(parse.GetValue(options.Layers), options.Layers.Name, all, classify), classify);
+
+    /// <summary>The network of the given layer widths (inputs first), with the other options' layers and loss.</summary>
+    public static Network Build(ParseResult parse, TrainCommandOptions options, int[] widths, bool classify)
     {
-        int[] widths = Widths(parse.GetValue(options.Layers), options.Layers.Name, all, classify);
         int hidden = widths.Length - 2;
         string[] names = parse.GetValue(options.Activation)!.Split(',', StringSplitOptions.TrimEntries);
         if (names.Length != 1 && names.Length != hidden)

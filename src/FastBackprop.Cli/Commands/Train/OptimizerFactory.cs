@@ -80,12 +80,18 @@ internal static class OptimizerFactory
 
     /// <summary>The optimizer for a network of <paramref name="parameters"/> parameters, or null for plain SGD.</summary>
     /// <exception cref="UserException">A hyper-parameter is out of range, or given to an optimizer that has none of that name.</exception>
-    public static Optimizer? Create(ParseResult parse, TrainCommandOptions options, int parameters)
+    public static Optimizer? Create(ParseResult parse, TrainCommandOptions options, int parameters) =>
+        Create(parse, options, parse.GetValue(options.Optimizer)!, null, parameters);
+
+    /// <summary>Optimizer <paramref name="name"/> with weight decay <paramref name="decay"/> (null: --weight-decay or
+    /// the kind's default) and the other hyper-parameters from the options, for a network of <paramref name="parameters"/>
+    /// parameters; null for plain SGD. `sweep` makes one per training this way.</summary>
+    /// <exception cref="UserException">As <see cref="Create(ParseResult, TrainCommandOptions, int)"/>.</exception>
+    public static Optimizer? Create(ParseResult parse, TrainCommandOptions options, string name, float? decay, int parameters)
     {
-        string name = parse.GetValue(options.Optimizer)!;
         Kind kind = Find(name);
         OptimizerOptions settings = options.Hyper;
-        var values = new Values(parse, parameters, options, kind.DefaultDecay);
+        var values = new Values(parse, parameters, options, kind.DefaultDecay) { DecayGiven = decay };
         Optimizer? optimizer;
         try
         {
@@ -113,6 +119,9 @@ internal static class OptimizerFactory
         }
         return optimizer;
     }
+
+    /// <summary>Whether optimizer <paramref name="name"/> has a weight decay (lbfgs, scg and lm have none).</summary>
+    public static bool HasWeightDecay(string name, TrainCommandOptions options) => Reads(Find(name), options, options.WeightDecay);
 
     /// <summary>Rejects --dropout and --clip-norm for an optimizer that evaluates the loss at trial weights (lbfgs, scg,
     /// lm): Trainer.Fit refuses both, and saying so here names the option before any output, instead of after the header.</summary>
@@ -175,8 +184,17 @@ internal static class OptimizerFactory
             }
         }
 
-        /// <summary>--weight-decay, or the kind's default.</summary>
-        public float Decay => Get(options.WeightDecay, defaultDecay);
+        /// <summary>The decay a caller chose (sweep's --weight-decays), or null for --weight-decay.</summary>
+        public float? DecayGiven { get; init; }
+
+        /// <summary>The decay chosen, else --weight-decay, else the kind's default.</summary>
+        public float Decay => DecayGiven is float d ? Remember(options.WeightDecay, d) : Get(options.WeightDecay, defaultDecay);
+
+        private float Remember(Option option, float value)
+        {
+            Read.Add(option);
+            return value;
+        }
 
         public HashSet<Option> Read { get; } = [];
 

@@ -281,6 +281,18 @@ internal sealed class TrainCommandOptions
     private static void NonNegative(Option<float> option) =>
         option.Check(v => float.IsFinite(v) && v >= 0 ? null : $"{option.Name} is {v.ToString(CultureInfo.InvariantCulture)}; expected 0 (off) or a finite positive number.");
 
+    /// <summary>Whether the validation split is stratified: --stratify on (the default) for classification data; an
+    /// explicit on for regression data is an error.</summary>
+    public bool Stratified(ParseResult parse, bool classify)
+    {
+        bool on = parse.GetValue(Stratify) == "on";
+        if (on && !classify && parse.GetResult(Stratify) is { Implicit: false })
+        {
+            throw new UserException($"{Stratify.Name} on keeps each class's share of the validation split, but the data is regression data (no classes); leave it off.");
+        }
+        return on && classify;
+    }
+
     /// <summary>--monitor's figure.</summary>
     public MonitoredMetric MonitoredMetric(ParseResult parse) => Enum.Parse<MonitoredMetric>(parse.GetValue(Monitor)!, ignoreCase: true);
 
