@@ -25,14 +25,15 @@ internal static class SweepDocument
     public static JsonObject Definition(ParseResult parse, SweepCommandOptions o, SweepSetup setup)
     {
         var options = new JsonObject();
-        IEnumerable<Option> described = o.Shared.Concat([o.Random, o.Seed]).Except(o.Outputs);
+        int? random = parse.GetValue(o.Random);
+        // --seed draws the random search's configurations; a grid does not read it, so it is not part of a grid's definition.
+        IEnumerable<Option> described = o.Shared.Concat(random is null ? [] : [o.Random, o.Seed]).Except(o.Outputs);
         foreach (Option option in described.OrderBy(x => x.Name, StringComparer.Ordinal))
         {
             object? value = parse.GetResult(option)?.GetValueOrDefault<object>();
             options[option.Name] = value is null ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
         }
         SweepSpace space = setup.Space;
-        int? random = parse.GetValue(o.Random);
         return new JsonObject
         {
             ["task"] = setup.Classify ? "classification" : "regression",
