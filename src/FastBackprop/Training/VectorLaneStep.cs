@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FastBackprop.Data;
 using FastBackprop.Kernels;
 using FastBackprop.Kernels.Lanes;
@@ -120,23 +123,33 @@ internal sealed class VectorLaneStep : LaneStep
 
     public override void Run(ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, ReadOnlySpan<float> rates, Span<StepResult> results)
     {
+        if (counts.Length < Lanes || rates.Length < Lanes || results.Length < Lanes || rows.Length < Lanes * BatchSize)
+        {
+            throw new ArgumentException($"Run needs {Lanes} counts, rates and results and {Lanes * BatchSize} rows.");
+        }
         bool anySingle = false, anyBatch = false;
         for (int i = 0; i < Lanes; i++)
         {
+            int count = counts[i];
+            if ((uint)count > (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(counts), count, $"counts[{i}] is {count}; expected 0 to {BatchSize}.");
             results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
-            anySingle |= counts[i] == 1;
-            anyBatch |= counts[i] > 1;
+            anySingle |= count == 1;
+            anyBatch |= count > 1;
+            if (count == 0) lastBlocks[i] = null;
         }
         if (anySingle) RunKind(single, rows, counts, rates, results, batchRows: false);
         if (anyBatch) RunKind(batch!, rows, counts, rates, results, batchRows: true);
     }
 
+    /// <summary>The output layer's values of lane <paramref name="lane"/>'s step in the last <see cref="Run"/>
+    /// (empty if it made none there), <paramref name="count"/> rows, row-major. Valid until the next Run.</summary>
     public override ReadOnlySpan<float> Outputs(int lane, int count)
     {
         CheckLane(lane);
         LaneBlocks? blocks = lastBlocks[lane];
+        if (blocks is null) return default;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, blocks.Rows);
         int width = definition.OutputWidth, last = definition.LayerCount - 1;
-        if (blocks is null) return outputs.AsSpan(0, 0);
         for (int p = 0; p < count; p++)
         {
             for (int k = 0; k < width; k++) outputs[(p * width) + k] = blocks.Output(last, p, k, lane);
@@ -144,41 +157,40 @@ internal sealed class VectorLaneStep : LaneStep
         return outputs.AsSpan(0, count * width);
     }
 
-    // One pass of the lanes whose step is of this kind (batchRows: two or more rows), the others frozen.
+    // One pass of the lanes whose step is of this kind (batchRows: two or more rows), the others frozen. The lanes
+    // past Lanes are neither frozen nor read: whatever they compute stays in them.
     private void RunKind(LaneBlocks blocks, ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, ReadOnlySpan<float> rates, Span<StepResult> results, bool batchRows)
     {
         int used = 0;
         bool masked = false, anyFrozen = false;
-        for (int i = 0; i < Width; i++)
+        for (int i = 0; i < Lanes; i++)
         {
-            int count = i < Lanes ? counts[i] : 0;
+            int count = counts[i];
             bool steps = count > 0 && (count > 1) == batchRows;
             frozen[i] = !steps;
             anyFrozen |= !steps;
             if (!steps) continue;
-            if (used > 0 && count != used) masked = true;
+            masked |= used > 0 && count != used;
             used = Math.Max(used, count);
         }
-        Gather(blocks, rows, counts, used);
+        Gather(blocks, rows, counts, used, batchRows);
         engine.ForwardAndLoss(parameters.Span, blocks, used, batchRows);
         for (int i = 0; i < Lanes; i++)
         {
             if (frozen[i]) continue;
             lastBlocks[i] = blocks;
-            float sum = batchRows ? blocks.Loss[i] / counts[i] * counts[i] : blocks.Loss[i];
-            if (!float.IsFinite(sum))
+            float count = counts[i];
+            float sum = batchRows ? blocks.Loss[i] / count * count : blocks.Loss[i];   // Network.TrainBatch's mean, scaled back
+            float rate = rates[i];
+            blocks.Scale[i] = batchRows ? -rate / count : -rate;
+            blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;
+            if (float.IsFinite(sum))
             {
-                results[i] = StepResult.Diverged(sum, NonFiniteValue.Loss, FirstNonFiniteOutput(blocks, i, counts[i]));
-                frozen[i] = anyFrozen = true;
+                results[i] = StepResult.Finite(sum);
                 continue;
             }
-            results[i] = StepResult.Finite(sum);
-        }
-        for (int i = 0; i < Width; i++)
-        {
-            float rate = frozen[i] ? 0f : rates[i];
-            blocks.Scale[i] = batchRows && !frozen[i] ? -rate / counts[i] : -rate;
-            blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;
+            results[i] = StepResult.Diverged(sum, NonFiniteValue.Loss, FirstNonFiniteOutput(blocks, i, counts[i]));
+            frozen[i] = anyFrozen = true;   // its own step makes no update after a non-finite loss
         }
         if (anyFrozen) SaveFrozen();
         engine.BackwardAndUpdate(parameters.Span, blocks, used, batchRows, masked);
@@ -191,34 +203,47 @@ internal sealed class VectorLaneStep : LaneStep
         }
     }
 
-    // Lane i's rows of its own data set into the blocks' inputs and targets (zeros past its count), and the row masks.
-    private void Gather(LaneBlocks blocks, ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, int used)
+    // Each stepping lane's rows of its own data set into the blocks' inputs and targets, and (batches) the row masks.
+    // Nothing else is written: a frozen lane's values, and an active lane's rows past its count, are never read into
+    // a result (frozen lanes are restored; rows past a count are masked out of every sum over rows).
+    private void Gather(LaneBlocks blocks, ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, int used, bool batchRows)
     {
-        Span<float> b = blocks.Buffer.Span;
+        ref float b = ref MemoryMarshal.GetReference(blocks.Buffer.Span);
+        ref float xBlock = ref Unsafe.Add(ref b, blocks.InputOffset);
+        ref float dBlock = ref Unsafe.Add(ref b, blocks.TargetOffset);
+        ref float mask = ref Unsafe.Add(ref b, blocks.MaskOffset);
         int inputs = definition.InputWidth, targets = definition.OutputWidth;
-        for (int i = 0; i < Width; i++)
+        for (int i = 0; i < Lanes; i++)
         {
-            bool live = !frozen[i];
-            Dataset? set = live ? data[i] : null;
-            int count = live ? counts[i] : 0;
-            for (int p = 0; p < used; p++)
+            if (frozen[i]) continue;
+            Dataset set = data[i];
+            ref float x = ref MemoryMarshal.GetReference(set.Inputs);
+            ref float d = ref MemoryMarshal.GetReference(set.Targets);
+            int count = counts[i];
+            for (int p = 0; p < count; p++)
             {
-                bool has = p < count;
-                b[blocks.MaskOffset + (p * Width) + i] = has ? 1f : 0f;
-                int row = has ? rows[(i * BatchSize) + p] : 0;
-                ReadOnlySpan<float> x = has ? set!.Inputs.Slice(row * inputs, inputs) : default;
-                ReadOnlySpan<float> d = has ? set!.Targets.Slice(row * targets, targets) : default;
-                int xAt = blocks.InputOffset + (p * inputs * Width) + i, dAt = blocks.TargetOffset + (p * targets * Width) + i;
-                for (int j = 0; j < inputs; j++) b[xAt + (j * Width)] = has ? x[j] : 0f;
-                for (int k = 0; k < targets; k++) b[dAt + (k * Width)] = has ? d[k] : 0f;
+                int row = rows[(i * BatchSize) + p];
+                if ((uint)row >= (uint)set.Count) ThrowRow(i, p, row, set.Count);
+                ref float xRow = ref Unsafe.Add(ref x, row * inputs);
+                ref float dRow = ref Unsafe.Add(ref d, row * targets);
+                ref float xTo = ref Unsafe.Add(ref xBlock, (p * inputs * Width) + i);
+                ref float dTo = ref Unsafe.Add(ref dBlock, (p * targets * Width) + i);
+                for (int j = 0; j < inputs; j++) Unsafe.Add(ref xTo, j * Width) = Unsafe.Add(ref xRow, j);
+                for (int k = 0; k < targets; k++) Unsafe.Add(ref dTo, k * Width) = Unsafe.Add(ref dRow, k);
             }
+            if (!batchRows) continue;
+            for (int p = 0; p < used; p++) Unsafe.Add(ref mask, (p * Width) + i) = p < count ? 1f : 0f;
         }
     }
+
+    [DoesNotReturn]
+    private static void ThrowRow(int lane, int position, int row, int count) =>
+        throw new ArgumentOutOfRangeException("rows", row, $"rows of lane {lane}, position {position}, is {row}; expected 0 to {count - 1} (its data set's rows).");
 
     private void SaveFrozen()
     {
         ReadOnlySpan<float> all = parameters.Span;
-        for (int i = 0; i < Width; i++)
+        for (int i = 0; i < Lanes; i++)
         {
             if (!frozen[i]) continue;
             int at = i * parameterCount;
@@ -229,7 +254,7 @@ internal sealed class VectorLaneStep : LaneStep
     private void RestoreFrozen()
     {
         Span<float> all = parameters.Span;
-        for (int i = 0; i < Width; i++)
+        for (int i = 0; i < Lanes; i++)
         {
             if (!frozen[i]) continue;
             int at = i * parameterCount;
