@@ -70,6 +70,19 @@ public class VectorLaneStepProperties
     [Property(MaxTest = 80)]
     public Property MiniBatch_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(3, 16, 33), c => Compare(c, steps: 5));
 
+    /// <summary>Sums longer than Gemm's depth block (KC = 256), which a batch splits and merges block by block: over
+    /// the inputs (forward), the units (the input gradient) and the rows (the weight product).</summary>
+    [Theory]
+    [InlineData(300, 3, 3)]
+    [InlineData(3, 270, 2)]
+    [InlineData(2, 3, 260)]
+    [InlineData(300, 3, 1)]
+    public void LongSums_SplitAsGemmSplitsThem(int inputs, int hidden, int batchSize)
+    {
+        var definition = new NetworkDefinition(inputs, Loss.HalfSquaredError, new Dense(hidden, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
+        Compare(new LaneCase(definition, 3, batchSize, 11), steps: 3);
+    }
+
     [Fact]
     public void Divergence_IsReportedForItsLane_AndTheOthersStillEqualAlone()
     {

@@ -18,13 +18,13 @@ internal static class LaneDense
 
     /// <summary>One pattern: net_k = b_k + canonical Σ_j w_kj x_j.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void NetSums<TSimd, TVector>(ref float w, ref float x, ref float net, int units, int inputs, ref float scratch)
+    public static void NetSums<TSimd, TVector>(ref float w, ref float x, ref float net, int units, int inputs)
         where TSimd : ISimd<TVector> where TVector : struct
     {
         ref float b = ref Unsafe.Add(ref w, (nint)units * inputs * Lanes);
         for (int k = 0; k < units; k++)
         {
-            TVector dot = LaneSums.Dot<TSimd, TVector>(ref Unsafe.Add(ref w, (nint)k * inputs * Lanes), ref x, inputs, ref scratch);
+            TVector dot = LaneSums.Dot<TSimd, TVector>(ref Unsafe.Add(ref w, (nint)k * inputs * Lanes), ref x, inputs);
             TSimd.Store(TSimd.Add(LaneSums.At<TSimd, TVector>(ref b, k), dot), ref Unsafe.Add(ref net, (nint)k * Lanes));
         }
     }

@@ -87,7 +87,7 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
                 ref float net = ref Unsafe.Add(ref b, blocks.NetOffsets[l] + c);
                 ref float y = ref Unsafe.Add(ref b, blocks.OutputOffsets[l] + c);
                 if (batch) LaneDense.NetSumsGemm<TSimd, TVector>(ref w, ref x, ref net, rows, widths[l + 1], widths[l]);
-                else LaneDense.NetSums<TSimd, TVector>(ref w, ref x, ref net, widths[l + 1], widths[l], ref scratch);
+                else LaneDense.NetSums<TSimd, TVector>(ref w, ref x, ref net, widths[l + 1], widths[l]);
                 transfers[l].Activate(ref net, ref y, rows, widths[l + 1], ref scratch);
                 x = ref y;
             }
@@ -101,7 +101,7 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
             }
             TVector squares = batch
                 ? LaneSums.MaskedSquares<TSimd, TVector>(ref e, ref Unsafe.Add(ref b, blocks.MaskOffset + c), rows, outputs, ref scratch)
-                : LaneSums.Dot<TSimd, TVector>(ref e, ref e, outputs, ref scratch);
+                : LaneSums.Dot<TSimd, TVector>(ref e, ref e, outputs);
             TSimd.Store(TSimd.Multiply(TSimd.Create(0.5f), squares), ref blocks.Loss[c]);
         }
     }

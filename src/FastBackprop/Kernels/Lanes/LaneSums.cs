@@ -21,7 +21,8 @@ namespace FastBackprop.Kernels.Lanes;
 //               fused multiply-adds, merged C = C + AB (beta = 1) or C = AB (first block, beta = 0):
 //               the mini-batch products (forward NT, backward NN, the fused update TN).
 //
-// The accumulators of a long canonical sum live in a scratch of 16 registers (16 x Count floats).
+// A long dot product keeps its 16 accumulators in registers; the plain sum and the masked block sum
+// (short, off the hot path) keep theirs in a scratch of 16 registers (16 x Count floats).
 // Nothing here allocates, checks bounds or branches on the width.
 // ---------------------------------------------------------------------------------------------
 
@@ -36,9 +37,9 @@ internal static class LaneSums
     public static TVector At<TSimd, TVector>(ref float x, int e) where TSimd : ISimd<TVector> where TVector : struct =>
         TSimd.Load(ref Unsafe.Add(ref x, (nint)e * Stride));
 
-    /// <summary>Σ_j a_j b_j, j &lt; n, per lane in the canonical 16-lane order; <paramref name="scratch"/> holds 16 registers.</summary>
+    /// <summary>Σ_j a_j b_j, j &lt; n, per lane in the canonical 16-lane order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Dot<TSimd, TVector>(ref float a, ref float b, int n, ref float scratch) where TSimd : ISimd<TVector> where TVector : struct
+    public static TVector Dot<TSimd, TVector>(ref float a, ref float b, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
         switch (n)
         {
@@ -50,7 +51,7 @@ internal static class LaneSums
                 return TSimd.Add(TSimd.Add(Product<TSimd, TVector>(ref a, ref b, 0), Product<TSimd, TVector>(ref a, ref b, 2)),
                     TSimd.Add(Product<TSimd, TVector>(ref a, ref b, 1), Product<TSimd, TVector>(ref a, ref b, 3)));
             default:
-                return DotLong<TSimd, TVector>(ref a, ref b, n, ref scratch);
+                return DotLong<TSimd, TVector>(ref a, ref b, n);
         }
     }
 
@@ -117,20 +118,76 @@ internal static class LaneSums
     private static ref float Accumulator<TSimd, TVector>(ref float scratch, int l) where TSimd : ISimd<TVector> where TVector : struct =>
         ref Unsafe.Add(ref scratch, l * TSimd.Count);
 
-    // Dot for n = 0 or n > 4: the first 16 products in their accumulators, the rest by fused multiply-adds, the tree.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TVector DotLong<TSimd, TVector>(ref float a, ref float b, int n, ref float scratch) where TSimd : ISimd<TVector> where TVector : struct
+    // Dot for n = 0 or n > 4: the 16 accumulators in registers (where the width has enough), each from -0 (so its
+    // first fused multiply-add is the plain product), whole blocks of 16 elements, the tail into the first
+    // accumulators, then the whole tree (accumulators no element reached are -0, the identity).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static TVector DotLong<TSimd, TVector>(ref float a, ref float b, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
-        if (n == 0) return TSimd.Create(-0f);   // the empty sum
-        int used = Math.Min(n, Stride);
-        for (int l = 0; l < used; l++) TSimd.Store(Product<TSimd, TVector>(ref a, ref b, l), ref Accumulator<TSimd, TVector>(ref scratch, l));
-        for (int j = Stride; j < n; j++)
+        TVector a0 = TSimd.Create(-0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        TVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+        int j = 0;
+        for (; j + Stride <= n; j += Stride)
         {
-            ref float acc = ref Accumulator<TSimd, TVector>(ref scratch, j % Stride);
-            TSimd.Store(TSimd.FusedMultiplyAdd(At<TSimd, TVector>(ref a, j), At<TSimd, TVector>(ref b, j), TSimd.Load(ref acc)), ref acc);
+            ref float x = ref Unsafe.Add(ref a, (nint)j * Stride);
+            ref float y = ref Unsafe.Add(ref b, (nint)j * Stride);
+            a0 = Fma<TSimd, TVector>(ref x, ref y, 0, a0);
+            a1 = Fma<TSimd, TVector>(ref x, ref y, 1, a1);
+            a2 = Fma<TSimd, TVector>(ref x, ref y, 2, a2);
+            a3 = Fma<TSimd, TVector>(ref x, ref y, 3, a3);
+            a4 = Fma<TSimd, TVector>(ref x, ref y, 4, a4);
+            a5 = Fma<TSimd, TVector>(ref x, ref y, 5, a5);
+            a6 = Fma<TSimd, TVector>(ref x, ref y, 6, a6);
+            a7 = Fma<TSimd, TVector>(ref x, ref y, 7, a7);
+            a8 = Fma<TSimd, TVector>(ref x, ref y, 8, a8);
+            a9 = Fma<TSimd, TVector>(ref x, ref y, 9, a9);
+            a10 = Fma<TSimd, TVector>(ref x, ref y, 10, a10);
+            a11 = Fma<TSimd, TVector>(ref x, ref y, 11, a11);
+            a12 = Fma<TSimd, TVector>(ref x, ref y, 12, a12);
+            a13 = Fma<TSimd, TVector>(ref x, ref y, 13, a13);
+            a14 = Fma<TSimd, TVector>(ref x, ref y, 14, a14);
+            a15 = Fma<TSimd, TVector>(ref x, ref y, 15, a15);
         }
-        return Tree<TSimd, TVector>(ref scratch, used);
+        int tail = n - j;
+        if (tail > 0)
+        {
+            ref float x = ref Unsafe.Add(ref a, (nint)j * Stride);
+            ref float y = ref Unsafe.Add(ref b, (nint)j * Stride);
+            a0 = Fma<TSimd, TVector>(ref x, ref y, 0, a0);
+            if (tail > 1) a1 = Fma<TSimd, TVector>(ref x, ref y, 1, a1);
+            if (tail > 2) a2 = Fma<TSimd, TVector>(ref x, ref y, 2, a2);
+            if (tail > 3) a3 = Fma<TSimd, TVector>(ref x, ref y, 3, a3);
+            if (tail > 4) a4 = Fma<TSimd, TVector>(ref x, ref y, 4, a4);
+            if (tail > 5) a5 = Fma<TSimd, TVector>(ref x, ref y, 5, a5);
+            if (tail > 6) a6 = Fma<TSimd, TVector>(ref x, ref y, 6, a6);
+            if (tail > 7) a7 = Fma<TSimd, TVector>(ref x, ref y, 7, a7);
+            if (tail > 8) a8 = Fma<TSimd, TVector>(ref x, ref y, 8, a8);
+            if (tail > 9) a9 = Fma<TSimd, TVector>(ref x, ref y, 9, a9);
+            if (tail > 10) a10 = Fma<TSimd, TVector>(ref x, ref y, 10, a10);
+            if (tail > 11) a11 = Fma<TSimd, TVector>(ref x, ref y, 11, a11);
+            if (tail > 12) a12 = Fma<TSimd, TVector>(ref x, ref y, 12, a12);
+            if (tail > 13) a13 = Fma<TSimd, TVector>(ref x, ref y, 13, a13);
+            if (tail > 14) a14 = Fma<TSimd, TVector>(ref x, ref y, 14, a14);
+        }
+        // (i, i + 8), (i, i + 4), (i, i + 2), (0, 1)
+        a0 = TSimd.Add(a0, a8);
+        a1 = TSimd.Add(a1, a9);
+        a2 = TSimd.Add(a2, a10);
+        a3 = TSimd.Add(a3, a11);
+        a4 = TSimd.Add(a4, a12);
+        a5 = TSimd.Add(a5, a13);
+        a6 = TSimd.Add(a6, a14);
+        a7 = TSimd.Add(a7, a15);
+        a0 = TSimd.Add(a0, a4);
+        a1 = TSimd.Add(a1, a5);
+        a2 = TSimd.Add(a2, a6);
+        a3 = TSimd.Add(a3, a7);
+        return TSimd.Add(TSimd.Add(a0, a2), TSimd.Add(a1, a3));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Fma<TSimd, TVector>(ref float a, ref float b, int e, TVector acc) where TSimd : ISimd<TVector> where TVector : struct =>
+        TSimd.FusedMultiplyAdd(At<TSimd, TVector>(ref a, e), At<TSimd, TVector>(ref b, e), acc);
 
     // The canonical tree over the first `used` accumulators (the others are -0, which every level may skip):
     // (i, i + 8), (i, i + 4), (i, i + 2), (0, 1) among those that exist.

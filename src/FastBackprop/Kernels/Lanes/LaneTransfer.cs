@@ -133,7 +133,7 @@ internal sealed class SoftmaxLanes<TSimd, TVector> : LaneTransfer<TSimd, TVector
             nint row = (nint)p * units * LaneSums.Stride;
             ref float o = ref Unsafe.Add(ref y, row);
             ref float g = ref Unsafe.Add(ref delta, row);
-            TVector dot = LaneSums.Dot<TSimd, TVector>(ref g, ref o, units, ref scratch);
+            TVector dot = LaneSums.Dot<TSimd, TVector>(ref g, ref o, units);
             for (int k = 0; k < units; k++)
             {
                 ref float gk = ref Unsafe.Add(ref g, (nint)k * LaneSums.Stride);
