@@ -40,6 +40,8 @@ internal sealed class VectorLaneStep : LaneStep
     private readonly LaneBlocks?[] lastBlocks = new LaneBlocks?[Width];
     private readonly float[] outputs;      // one lane's outputs, row-major
     private readonly int parameterCount;
+    private readonly bool halfSquaredError;   // the engine's vector loss; any other loss row by row here
+    private readonly float[] rowNet, rowOutput, rowTarget, rowSignal;   // one lane's output row, for Loss.Pattern
 
     /// <summary>An engine for <paramref name="lanes"/> runs of <paramref name="definition"/>, lane i on data set
     /// <paramref name="data"/>[i], at most <paramref name="batchSize"/> rows per step. Every lane starts with zero
@@ -75,6 +77,9 @@ internal sealed class VectorLaneStep : LaneStep
         parameters = new AlignedBuffer(parameterCount * Width);
         saved = new float[parameterCount * Width];
         outputs = new float[batchSize * definition.OutputWidth];
+        halfSquaredError = definition.Loss == Loss.HalfSquaredError;
+        int width = definition.OutputWidth;
+        (rowNet, rowOutput, rowTarget, rowSignal) = (new float[width], new float[width], new float[width], new float[width]);
     }
 
     public override int Lanes { get; }
@@ -83,8 +88,8 @@ internal sealed class VectorLaneStep : LaneStep
 
     /// <summary>Whether this engine trains <paramref name="definition"/> with <paramref name="options"/> at
     /// <paramref name="batchSize"/> on <paramref name="data"/> with each lane's bits equal to its own Fit: plain SGD
-    /// (no optimizer, clipping, L1/L2 or max-norm), dense layers with built-in transfer functions, the half squared
-    /// error, no sample weights. False: train the run alone.</summary>
+    /// (no optimizer, clipping, L1/L2 or max-norm), dense layers with built-in transfer functions, a built-in loss, no
+    /// sample weights. False: train the run alone.</summary>
     public static bool Supports(NetworkDefinition definition, TrainingOptions options, int batchSize, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -97,7 +102,7 @@ internal sealed class VectorLaneStep : LaneStep
 
     private static bool SupportsShape(NetworkDefinition definition)
     {
-        if (definition.Loss != Loss.HalfSquaredError) return false;
+        if (definition.Loss.GetType().Assembly != typeof(Loss).Assembly) return false;   // a user-defined loss: alone
         foreach (Layer layer in definition.Layers)
         {
             if (layer is not Dense dense || !LaneTransfers.Supports(dense.Transfer)) return false;
@@ -175,6 +180,7 @@ internal sealed class VectorLaneStep : LaneStep
         }
         Gather(blocks, rows, counts, used, batchRows);
         engine.ForwardAndLoss(parameters.Span, blocks, used, batchRows);
+        if (!halfSquaredError) PatternLosses(blocks, counts, batchRows);
         for (int i = 0; i < Lanes; i++)
         {
             if (frozen[i]) continue;
@@ -200,6 +206,36 @@ internal sealed class VectorLaneStep : LaneStep
         {
             if (frozen[i] || float.IsFinite(blocks.Finite[i])) continue;
             results[i] = StepResult.Diverged(results[i].LossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(i));
+        }
+    }
+
+    // A loss other than the half squared error, as its own step computes it: per lane, row by row, Loss.Pattern on the
+    // row's net sums, outputs and targets, its signal written back into the lane; E of a pattern, or Σ_p E_p from 0 in
+    // row order (OutputLoss.Rows).
+    private void PatternLosses(LaneBlocks blocks, ReadOnlySpan<int> counts, bool batchRows)
+    {
+        Span<float> b = blocks.Buffer.Span;
+        int last = definition.LayerCount - 1, width = definition.OutputWidth;
+        int netAt = blocks.NetOffsets[last], yAt = blocks.OutputOffsets[last], signalAt = blocks.GradientOffsets[last], targetAt = blocks.TargetOffset;
+        Loss loss = definition.Loss;
+        TransferFunction output = definition.OutputLayer.Transfer;
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (frozen[i]) continue;
+            float sum = 0f;
+            for (int p = 0; p < counts[i]; p++)
+            {
+                int at = (p * width * Width) + i;
+                for (int k = 0; k < width; k++)
+                {
+                    int e = at + (k * Width);
+                    (rowNet[k], rowOutput[k], rowTarget[k]) = (b[netAt + e], b[yAt + e], b[targetAt + e]);
+                }
+                float error = loss.Pattern(output, rowNet, rowOutput, rowTarget, rowSignal);
+                for (int k = 0; k < width; k++) b[signalAt + at + (k * Width)] = rowSignal[k];
+                sum = batchRows ? sum + error : error;
+            }
+            blocks.Loss[i] = sum;
         }
     }
 

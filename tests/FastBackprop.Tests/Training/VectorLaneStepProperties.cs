@@ -57,8 +57,25 @@ public class VectorLaneStepProperties
         return new NetworkDefinition(inputWidth, Loss.HalfSquaredError, layers);
     }
 
-    private static Arbitrary<LaneCase> Cases(params int[] batchSizes) =>
-        (from definition in Definitions()
+    /// <summary>Definitions of <see cref="Definitions"/> with the output layer and loss of a built-in pairing
+    /// (LossCatalog: every loss with each output function it takes).</summary>
+    private static Gen<NetworkDefinition> LossDefinitions() =>
+        from definition in Definitions()
+        from pairing in LossCatalog.Pairing
+        select WithLoss(definition, pairing);
+
+    private static NetworkDefinition WithLoss(NetworkDefinition definition, LossPairing pairing)
+    {
+        Layer[] layers = definition.Layers.ToArray();
+        int width = Math.Max(((Dense)layers[^1]).Width, pairing.Output is SoftmaxFunction ? 2 : 1);
+        layers[^1] = new Dense(width, pairing.Output);
+        return new NetworkDefinition(definition.InputWidth, pairing.Loss, layers);
+    }
+
+    private static Arbitrary<LaneCase> Cases(params int[] batchSizes) => Cases(Definitions(), batchSizes);
+
+    private static Arbitrary<LaneCase> Cases(Gen<NetworkDefinition> definitions, int[] batchSizes) =>
+        (from definition in definitions
          from lanes in Gen.Frequency((1, Gen.Constant(16)), (2, Gen.Choose(1, 16)))
          from batchSize in Gen.Elements(batchSizes)
          from seed in Gen.Choose(0, int.MaxValue)
@@ -69,6 +86,11 @@ public class VectorLaneStepProperties
 
     [Property(MaxTest = 80)]
     public Property MiniBatch_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(3, 16, 33), c => Compare(c, steps: 5));
+
+    /// <summary>Every other built-in loss (cross-entropies over softmax and logistic outputs, binary cross-entropy, MSE,
+    /// MAE, Huber, Poisson over exp), per pattern and in mini-batches.</summary>
+    [Property(MaxTest = 80)]
+    public Property OtherLosses_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(LossDefinitions(), [1, 3, 16]), c => Compare(c, steps: 4));
 
     /// <summary>Sums longer than Gemm's depth block (KC = 256), which a batch splits and merges block by block: over
     /// the inputs (forward), the units (the input gradient) and the rows (the weight product).</summary>
@@ -100,7 +122,7 @@ public class VectorLaneStepProperties
     }
 
     [Fact]
-    public void Supports_IsFalse_ExactlyOutsidePlainSgdDenseBuiltInHalfSquaredError()
+    public void Supports_IsFalse_ExactlyOutsidePlainSgdDenseBuiltInFunctionsAndLosses()
     {
         var dense = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Softmax));
         var data = new Dataset(new float[4], 2, new float[4], 2);
@@ -115,7 +137,7 @@ public class VectorLaneStepProperties
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { MaxNorm = 3f } }, 1, data));
         Assert.False(VectorLaneStep.Supports(dense, plain, 1, data.WithWeights([1f, 2f])));
         var crossEntropy = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Softmax));
-        Assert.False(VectorLaneStep.Supports(crossEntropy, plain, 1, data));
+        Assert.True(VectorLaneStep.Supports(crossEntropy, plain, 1, data));
         var dropout = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dropout(0.5f), new Dense(2, TransferFunction.Identity));
         Assert.False(VectorLaneStep.Supports(dropout, plain, 1, data));
         var custom = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, new Cube()), new Dense(2, TransferFunction.Identity));
@@ -132,8 +154,8 @@ public class VectorLaneStepProperties
         Assert.Throws<ArgumentOutOfRangeException>(() => new VectorLaneStep(definition, [data], 0, 1));
         Assert.Throws<ArgumentException>(() => new VectorLaneStep(definition, [data, data], 1, 1));
         Assert.Throws<ArgumentException>(() => new VectorLaneStep(definition, [new Dataset(new float[6], 3, new float[4], 2)], 1, 1));
-        var crossEntropy = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(2, TransferFunction.Softmax));
-        Assert.Throws<ArgumentException>(() => new VectorLaneStep(crossEntropy, [data], 1, 1));
+        var dropout = new NetworkDefinition(2, Loss.HalfSquaredError, new Dropout(0.5f), new Dense(2, TransferFunction.Identity));
+        Assert.Throws<ArgumentException>(() => new VectorLaneStep(dropout, [data], 1, 1));
     }
 
     [Theory]
@@ -279,7 +301,13 @@ public class VectorLaneStepProperties
         var x = new float[Rows * definition.InputWidth];
         var d = new float[Rows * definition.OutputWidth];
         for (int i = 0; i < x.Length; i++) x[i] = random.NextSymmetric(2f);
-        for (int i = 0; i < d.Length; i++) d[i] = random.NextSymmetric(1f);
+        var pairing = new LossPairing(definition.Loss, definition.OutputLayer.Transfer);
+        for (int p = 0; p < Rows; p++)
+        {
+            float[] target = definition.Loss == Loss.HalfSquaredError ? [.. Enumerable.Range(0, definition.OutputWidth).Select(_ => random.NextSymmetric(1f))]
+                : pairing.Targets(definition.OutputWidth, random);
+            target.CopyTo(d, p * definition.OutputWidth);
+        }
         return new Dataset(x, definition.InputWidth, d, definition.OutputWidth);
     }
 
