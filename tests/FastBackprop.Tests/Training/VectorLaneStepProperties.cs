@@ -10,7 +10,8 @@ namespace FastBackprop.Tests.Training;
 
 /// <summary>The vector-lane engine (VectorLaneStep): every lane's loss sums, outputs and parameters equal, bit for bit,
 /// the same run made alone through its own BatchStep on the same rows at the same rates; for every built-in transfer
-/// function, per pattern and in mini-batches (short batches, idle lanes, lanes at different rates and on different data).
+/// function and loss, per pattern and in mini-batches (short batches, idle lanes, lanes at different rates, on different
+/// data, with and without sample weights).
 /// FsCheck prints the Replay seed of a failing case; run at every tier (DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0,
 /// DOTNET_EnableHWIntrinsic=0).</summary>
 public class VectorLaneStepProperties
@@ -135,7 +136,7 @@ public class VectorLaneStepProperties
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { L2 = 1e-4f } }, 1, data));
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { L1 = 1e-4f } }, 1, data));
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { MaxNorm = 3f } }, 1, data));
-        Assert.False(VectorLaneStep.Supports(dense, plain, 1, data.WithWeights([1f, 2f])));
+        Assert.True(VectorLaneStep.Supports(dense, plain, 1, data.WithWeights([1f, 2f])));
         var crossEntropy = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Softmax));
         Assert.True(VectorLaneStep.Supports(crossEntropy, plain, 1, data));
         var dropout = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dropout(0.5f), new Dense(2, TransferFunction.Identity));
@@ -226,6 +227,7 @@ public class VectorLaneStepProperties
                 alone[i].InitializeWeights(c.Seed + (ulong)i);
                 steps[i] = BatchStep.Create(alone[i], options, c.BatchSize, new SeededRandom(1));
                 data[i] = RandomData(c.Definition, random);
+                if (random.NextInt32(3) == 0) data[i] = data[i].WithWeights(RandomWeights(random));   // some lanes weighted
                 Assert.True(VectorLaneStep.Supports(c.Definition, options, c.BatchSize, data[i]));
             }
             Lanes = new VectorLaneStep(c.Definition, data, c.BatchSize, c.Lanes);
@@ -254,7 +256,7 @@ public class VectorLaneStepProperties
             {
                 if (counts[i] == 0) continue;
                 string what = $"{c}, step {s}, lane {i} ({counts[i]} rows at {rates[i]:R})";
-                StepResult expected = RunAlone(i, rows.AsSpan(i * b, counts[i]), rates[i]);
+                StepResult expected = RunAlone(i, rows.AsSpan(i * b, counts[i]), rates[i], out bool weighsNothing);
                 Assert.True(expected.Failure == results[i].Failure, $"{what}: failure {results[i].Failure}, alone {expected.Failure}");
                 Canonical.AssertSameBits([expected.LossSum], [results[i].LossSum], $"{what}: loss sum");
                 if (expected.Failure is not null)
@@ -263,7 +265,8 @@ public class VectorLaneStepProperties
                     diverged[i] = stopped[i] = true;   // the driver replays such a run alone
                     continue;
                 }
-                Canonical.AssertSameBits(steps[i].Outputs(c.Definition.LayerCount - 1, counts[i]), Lanes.Outputs(i, counts[i]), $"{what}: outputs");
+                if (weighsNothing) Assert.True(Lanes.Outputs(i, counts[i]).IsEmpty, $"{what}: no step, no outputs");
+                else Canonical.AssertSameBits(steps[i].Outputs(c.Definition.LayerCount - 1, counts[i]), Lanes.Outputs(i, counts[i]), $"{what}: outputs");
                 var stored = new float[c.Definition.ParameterCount];
                 Lanes.Store(i, stored);
                 Canonical.AssertSameBits(alone[i].Parameters, stored, $"{what}: parameters");
@@ -282,7 +285,7 @@ public class VectorLaneStepProperties
         }
 
         // The batch as BatchSource gathers it: the rows' inputs and targets copied into contiguous blocks.
-        private StepResult RunAlone(int lane, ReadOnlySpan<int> rows, float rate)
+        private StepResult RunAlone(int lane, ReadOnlySpan<int> rows, float rate, out bool weighsNothing)
         {
             Dataset set = data[lane];
             int inputs = set.InputWidth, targets = set.TargetWidth;
@@ -292,7 +295,9 @@ public class VectorLaneStepProperties
                 set.Inputs.Slice(rows[p] * inputs, inputs).CopyTo(x.AsSpan(p * inputs));
                 set.Targets.Slice(rows[p] * targets, targets).CopyTo(d.AsSpan(p * targets));
             }
-            return steps[lane].Run(new Batch(x, d, default, rows.Length), rate);
+            float[] w = set.HasWeights ? [.. rows.ToArray().Select(r => set.Weights[r])] : [];
+            weighsNothing = set.HasWeights && w.Sum() == 0;
+            return steps[lane].Run(new Batch(x, d, default, rows.Length, w), rate);
         }
     }
 
@@ -309,6 +314,15 @@ public class VectorLaneStepProperties
             target.CopyTo(d, p * definition.OutputWidth);
         }
         return new Dataset(x, definition.InputWidth, d, definition.OutputWidth);
+    }
+
+    // Sample weights with zeros among them (a batch of zeros makes no step), equal runs and fractions.
+    private static float[] RandomWeights(SeededRandom random)
+    {
+        float[] choices = [0f, 0.5f, 1f, 1f, 2.25f, 3f];
+        var w = new float[Rows];
+        for (int p = 0; p < Rows; p++) w[p] = choices[random.NextInt32(choices.Length)];
+        return w;
     }
 
     /// <summary>A user-defined function: the lane engine does not train it.</summary>
