@@ -23,6 +23,10 @@ namespace FastBackprop.Training;
 // reported; a lane with a parameter not finite after its update is reported. Each lane's loss
 // sum is its own step's: E for a pattern, (E / B) · B for a batch (Network.TrainBatch returns the
 // mean, NetworkBatchCalls scales it back).
+// Losses: the half squared error in the engine's vector code; any other built-in loss by its own
+// Loss.Pattern per lane and row (the call each run's step makes), summed in row order. Sample
+// weights as BatchStep: a batch whose weights sum to 0 is no step; a pattern of an engine of batch
+// size 1 steps at rate x w_p; a larger batch takes the weighted mean (RowWeighting's rule per lane).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Plain SGD on up to 16 networks of one shape in the lanes of one vector (see the file header).</summary>
