@@ -17,7 +17,7 @@ public sealed class CvCommandTests
     }
 
     [Fact]
-    public void Json_HasEveryFold_AndTheMeanAndSampleSdOfTheirFigures()
+    public void Json_HasEveryFold_AndTheMeanAndPopulationSdOfTheirFigures()
     {
         JsonElement root = Json(CliRunner.Run("cv", "--folds", "3", "--epochs", "1", "--json"));
         Assert.Equal("cv", root.GetProperty("command").GetString());
@@ -27,10 +27,10 @@ public sealed class CvCommandTests
         Assert.Equal(1797, folds.Sum(f => f.GetProperty("testPatterns").GetInt32()));
         Assert.All(folds, f => Assert.Equal(1797, f.GetProperty("testPatterns").GetInt32() + f.GetProperty("trainingPatterns").GetInt32()));
         double[] accuracy = [.. folds.Select(f => f.GetProperty("accuracy").GetDouble())];
-        double mean = accuracy.Sum() / 3, sd = Math.Sqrt(accuracy.Sum(a => (a - mean) * (a - mean)) / 2);
+        double mean = accuracy.Sum() / 3, sd = Math.Sqrt(accuracy.Sum(a => (a - mean) * (a - mean)) / 3);
         Assert.Equal(mean, root.GetProperty("mean").GetProperty("accuracy").GetDouble(), 12);
         Assert.Equal(sd, root.GetProperty("standardDeviation").GetProperty("accuracy").GetDouble(), 12);
-        Assert.Equal(1, root.GetProperty("standardDeviationDdof").GetInt32());
+        Assert.Equal(0, root.GetProperty("standardDeviationDdof").GetInt32());
         Assert.All(accuracy, a => Assert.InRange(a, 0.3, 1.0));
     }
 

@@ -23,7 +23,7 @@ internal static class CvCommand
         Cross-validate a network: split the data (the embedded digits unless --data is given) into --folds folds by a
         seeded shuffle (stratified by class for classification), train a network with train's options on every fold but
         one and evaluate it on that one, for each fold; print each fold's held-out loss and accuracy (MSE for regression)
-        and their mean ± sample standard deviation (ddof 1). Every fold starts from the same initial weights (--seed);
+        and their mean ± population standard deviation (ddof 0, as scikit-learn's std_test_score). Every fold starts from the same initial weights (--seed);
         --scaling and --target-scaling are fitted on each fold's training rows only, and --validation holds out a share of
         them. Nothing is saved but --out.
         """;

@@ -1,3 +1,5 @@
+using FastBackprop.Training;
+
 namespace FastBackprop.Ensembles;
 
 /// <summary>The folds of a <see cref="CrossValidation.Run"/> and the mean ± standard deviation of their metrics.</summary>

@@ -1,3 +1,5 @@
+using FastBackprop.Training;
+
 namespace FastBackprop.Sweeps;
 
 /// <summary>One configuration's results: its trainings (one per seed, in the space's seed order) and their mean
@@ -11,14 +13,14 @@ public sealed record SweepResult(SweepConfiguration Configuration, IReadOnlyList
     public bool Classification => Runs.Count > 0 && Runs[0].ValidationAccuracy is not null;
 
     /// <summary>Validation loss over the seeds.</summary>
-    public SweepStatistic ValidationLoss => SweepStatistic.Of([.. Runs.Select(r => r.ValidationLoss)]);
+    public MetricSummary ValidationLoss => MetricSummary.Of([.. Runs.Select(r => r.ValidationLoss)]);
 
     /// <summary>Validation accuracy over the seeds, or null for regression data.</summary>
-    public SweepStatistic? ValidationAccuracy => Classification ? SweepStatistic.Of([.. Runs.Select(r => r.ValidationAccuracy!.Value)]) : null;
+    public MetricSummary? ValidationAccuracy => Classification ? MetricSummary.Of([.. Runs.Select(r => r.ValidationAccuracy!.Value)]) : null;
 
     /// <summary>Validation MSE over the seeds, or null for classification data.</summary>
-    public SweepStatistic? ValidationMeanSquaredError =>
-        Runs.Count > 0 && Runs[0].ValidationMeanSquaredError is not null ? SweepStatistic.Of([.. Runs.Select(r => r.ValidationMeanSquaredError!.Value)]) : null;
+    public MetricSummary? ValidationMeanSquaredError =>
+        Runs.Count > 0 && Runs[0].ValidationMeanSquaredError is not null ? MetricSummary.Of([.. Runs.Select(r => r.ValidationMeanSquaredError!.Value)]) : null;
 
     /// <summary>The figure the best configuration is chosen by: the mean validation accuracy for classification data,
     /// the mean validation loss otherwise; NaN if any of its trainings failed.</summary>

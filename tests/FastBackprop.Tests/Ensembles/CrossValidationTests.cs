@@ -8,7 +8,7 @@ using Xunit;
 namespace FastBackprop.Tests.Ensembles;
 
 /// <summary>CrossValidation.Run: each fold's training is Fit on the other folds' rows, bit for bit (with per-fold scalings
-/// too), the evaluations are the fold models' on their held-out rows, the summaries are mean and sample sd, and bad
+/// too), the evaluations are the fold models' on their held-out rows, the summaries are mean and population sd, and bad
 /// arguments are refused with messages that name them.</summary>
 public sealed class CrossValidationTests
 {
@@ -88,20 +88,21 @@ public sealed class CrossValidationTests
 
         double[] accuracy = [.. result.Folds.Select(f => f.Evaluation!.Accuracy!.Value)];
         double mean = (accuracy[0] + accuracy[1] + accuracy[2]) / 3;
-        double sd = Math.Sqrt(((accuracy[0] - mean) * (accuracy[0] - mean) + (accuracy[1] - mean) * (accuracy[1] - mean) + (accuracy[2] - mean) * (accuracy[2] - mean)) / 2);
+        double sd = Math.Sqrt(((accuracy[0] - mean) * (accuracy[0] - mean) + (accuracy[1] - mean) * (accuracy[1] - mean) + (accuracy[2] - mean) * (accuracy[2] - mean)) / 3);
         Assert.Equal(mean, result.Accuracy!.Value.Mean, 15);
         Assert.Equal(sd, result.Accuracy.Value.StandardDeviation, 15);
         Assert.Null(result.MeanSquaredError);
     }
 
     [Fact]
-    public void MetricSummary_UsesDdofOne()
+    public void MetricSummary_IsTheMeanAndPopulationStandardDeviation()
     {
         MetricSummary s = MetricSummary.Of([1.0, 2.0, 3.0, 4.0]);
         Assert.Equal(2.5, s.Mean);
-        Assert.Equal(Math.Sqrt(5.0 / 3.0), s.StandardDeviation, 15);
+        Assert.Equal(Math.Sqrt(1.25), s.StandardDeviation);
+        Assert.Equal(0, MetricSummary.Of([0.3]).StandardDeviation);
         Assert.True(double.IsNaN(MetricSummary.Of([1.0, double.NaN]).Mean));
-        Assert.Throws<ArgumentException>(() => MetricSummary.Of([1.0]));
+        Assert.Throws<ArgumentException>(() => MetricSummary.Of([]));
     }
 
     [Fact]

@@ -146,15 +146,6 @@ public sealed class SweepTests
     }
 
     [Fact]
-    public void Statistic_IsTheMeanAndPopulationStandardDeviation()
-    {
-        SweepStatistic s = SweepStatistic.Of([1.0, 2.0, 3.0, 4.0]);
-        Assert.Equal(2.5, s.Mean);
-        Assert.Equal(Math.Sqrt(1.25), s.StandardDeviation);
-        Assert.Equal(0, SweepStatistic.Of([0.3]).StandardDeviation);
-    }
-
-    [Fact]
     public void Refit_TrainsTheConfigurationOnAllTheData()
     {
         Sweep sweep = Make(Space, Space.Grid());

@@ -61,7 +61,7 @@ internal sealed class CvDisplay(CliContext context, int folds, int epochs, bool 
         }
         MetricSummary score = classify ? result.Accuracy!.Value : result.MeanSquaredError!.Value;
         console.MarkupLine(Fmt.Inv($"[bold]mean ± sd[/]: loss {Fmt.F(result.Loss.Mean)} ± {Fmt.F(result.Loss.StandardDeviation)}, {metric} {Figure(score.Mean)} ± {Figure(score.StandardDeviation)}"));
-        console.MarkupLine(Fmt.Inv($"{Fmt.Count(result.Folds.Count, "fold")} in {elapsed.TotalSeconds:F1}s (sd: sample standard deviation over the folds, ddof 1)"));
+        console.MarkupLine(Fmt.Inv($"{Fmt.Count(result.Folds.Count, "fold")} in {elapsed.TotalSeconds:F1}s (sd: population standard deviation over the folds, ddof 0)"));
     }
 
     private string Figure(double? value) => value is not double v || !double.IsFinite(v) ? "-" : classify ? Fmt.Pct(v) : TrainingMetrics.Format(v);

@@ -46,7 +46,7 @@ internal sealed class CvReport(LoadedData loaded, NetworkDefinition definition, 
             ["results"] = folds,
             ["mean"] = Summary(s => s.Mean),
             ["standardDeviation"] = Summary(s => s.StandardDeviation),
-            ["standardDeviationDdof"] = 1,
+            ["standardDeviationDdof"] = 0,
             ["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode)w)]),
         };
     }

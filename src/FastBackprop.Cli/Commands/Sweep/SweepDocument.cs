@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastBackprop.Cli.Commands.Train;
 using FastBackprop.Sweeps;
+using FastBackprop.Training;
 
 namespace FastBackprop.Cli.Commands.Sweep;
 
@@ -107,7 +108,7 @@ internal static class SweepDocument
         };
     }
 
-    private static JsonObject Statistic(SweepStatistic s) => new() { ["mean"] = Json.Number(s.Mean), ["sd"] = Json.Number(s.StandardDeviation) };
+    private static JsonObject Statistic(MetricSummary s) => new() { ["mean"] = Json.Number(s.Mean), ["sd"] = Json.Number(s.StandardDeviation) };
 
     private static JsonArray Array(IEnumerable<JsonNode?> values) => new([.. values]);
 

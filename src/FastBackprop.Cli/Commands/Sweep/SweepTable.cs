@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FastBackprop.Sweeps;
+using FastBackprop.Training;
 
 namespace FastBackprop.Cli.Commands.Sweep;
 
@@ -31,7 +32,7 @@ internal static class SweepTable
         foreach (SweepResult r in results)
         {
             SweepConfiguration c = r.Configuration;
-            SweepStatistic? second = classify ? r.ValidationAccuracy : r.ValidationMeanSquaredError;
+            MetricSummary? second = classify ? r.ValidationAccuracy : r.ValidationMeanSquaredError;
             bool several = r.Runs.Count > 1;
             rows.Add(
             [
@@ -50,7 +51,7 @@ internal static class SweepTable
     }
 
     // "0.1234 ± 0.0012" (the ± part only with several seeds), "failed" for a configuration with a failed training.
-    private static string PlusMinus(SweepStatistic s, bool several, Func<double, string> format) =>
+    private static string PlusMinus(MetricSummary s, bool several, Func<double, string> format) =>
         double.IsNaN(s.Mean) ? "failed" : format(s.Mean) + (several ? " ± " + format(s.StandardDeviation) : "");
 
     // The epochs its trainings ran: "20", or "14-20" when the seeds' early stops differ.
