@@ -33,7 +33,7 @@ public sealed class CrossValidationResult
     /// <summary>The held-out mean squared error over the folds; null for labelled data.</summary>
     public MetricSummary? MeanSquaredError { get; }
 
-    private static MetricSummary Summarise(FoldResult[] folds, Func<Training.Evaluation, double> metric)
+    private static MetricSummary Summarise(FoldResult[] folds, Func<Evaluation, double> metric)
     {
         var values = new double[folds.Length];
         for (int f = 0; f < folds.Length; f++) values[f] = folds[f].Evaluation is { } e ? metric(e) : double.NaN;
