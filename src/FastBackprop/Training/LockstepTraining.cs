@@ -30,7 +30,7 @@ namespace FastBackprop.Training;
 internal sealed record LaneBinding(Network Network, Dataset Data, TrainingOptions Options, SeededRandom LayerRandom);
 
 /// <summary>Makes the engine for one group: one lane per binding, batches of up to <paramref name="batchSize"/> rows.</summary>
-internal delegate LaneStep LaneEngine(IReadOnlyList<LaneBinding> lanes, int batchSize);
+internal delegate LaneStep LaneEngineFactory(IReadOnlyList<LaneBinding> lanes, int batchSize);
 
 /// <summary>Whether an engine can hold a run of <paramref name="definition"/> with <paramref name="options"/> in a lane,
 /// at batches of <paramref name="batchSize"/> rows (after clamping) of <paramref name="data"/> (VectorLaneStep.Supports).</summary>
@@ -71,7 +71,7 @@ internal static class LockstepTraining
     /// weights Fit would leave; the other runs go on.</returns>
     /// <exception cref="ArgumentException">The group is empty or too large, or its jobs differ in definition or batch size.</exception>
     public static TrainingOutcome[] Fit(IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group,
-        LaneEngine engine, CancellationToken cancellationToken)
+        LaneEngineFactory engine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(engine);

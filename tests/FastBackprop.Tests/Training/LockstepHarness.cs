@@ -151,7 +151,7 @@ internal static class LockstepHarness
 
     private static string Bits(double? x) => x is double v ? LockstepRecorder.Bits(v) : "-";
 
-    private static string Describe(TrainingHistory? h)
+    public static string Describe(TrainingHistory? h)
     {
         if (h is null) return "none";
         var text = new StringBuilder();

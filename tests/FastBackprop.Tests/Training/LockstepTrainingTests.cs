@@ -97,7 +97,7 @@ public class LockstepTrainingTests
                 GradientClipNorm = 1f,
                 Regularization = new Regularization { L2 = 1e-3f },
             }),
-            Regression("diverges, halves and recovers", 12, (n, r) => Base(r, 12, epochs: 4, rate: 1e12f) with
+            Regression("diverges, halves and recovers", 12, (n, r) => Base(r, 12, epochs: 4, rate: 1e6f) with
             {
                 OnDivergence = DivergencePolicy.HalveLearningRate,
                 MaxLearningRateHalvings = 60,
@@ -123,6 +123,8 @@ public class LockstepTrainingTests
         // The cases do what their names say (so the comparisons above cover them).
         Assert.StartsWith("TrainingDivergedException", results[12].Failure, StringComparison.Ordinal);
         Assert.StartsWith("TrainingDivergedException", results[13].Failure, StringComparison.Ordinal);
+        Assert.Equal("", results[11].Failure);
+        Assert.StartsWith("Completed best", results[11].History, StringComparison.Ordinal);
         Assert.DoesNotContain("halvings 0 ", results[11].History, StringComparison.Ordinal);
         Assert.StartsWith("EarlyStopped best", results[8].History, StringComparison.Ordinal);
         Assert.Equal(7, engine.LoadsMade[3]);   // a lane is loaded at every epoch's start
@@ -180,7 +182,10 @@ public class LockstepTrainingTests
             }),
         ];
 
-        AssertSameAsAlone(cases);
+        (_, LockstepResult[] results) = AssertSameAsAlone(cases);
+
+        Assert.Equal("", results[3].Failure);
+        Assert.DoesNotContain("halvings 0 ", results[3].History, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -217,6 +222,39 @@ public class LockstepTrainingTests
         LockstepResult[] together = Together(cases, out _);
         Assert.Contains("Cancelled", together[0].History, StringComparison.Ordinal);
         Assert.Contains("Completed", together[2].History, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_CancelledWhileADivergedRunWaitsToGoOnAlone_ItsCheckpointResumesToFitsBits()
+    {
+        // The diverging run leaves the lanes in epoch 1 and waits for the others; the token is cancelled meanwhile, so it
+        // stops at its failing batch (before it) with a checkpoint, from which Fit must resume to its uninterrupted bits.
+        LockstepCase halving = Regression("diverges and halves", 12, (n, r) => Base(r, 12, epochs: 4, rate: 1e6f) with
+        {
+            OnDivergence = DivergencePolicy.HalveLearningRate,
+            MaxLearningRateHalvings = 60,
+        });
+        LockstepCase canceller = Regression("cancels after batch 3 of epoch 2", 1, (n, r) => Base(r, 1, epochs: 5) with { BatchCompleted = r.CancelAt(2, 3).Batch });
+        string folder = Directory.CreateTempSubdirectory("fastbackprop-lockstep-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "halving.ckpt");
+            LockstepResult[] together = Together([halving, canceller], out _, [path, null]);
+            Assert.StartsWith("Cancelled", together[0].History, StringComparison.Ordinal);
+            Assert.Contains("halvings 0 ", together[0].History, StringComparison.Ordinal);   // it left the lanes, then was cancelled
+            Assert.StartsWith("Cancelled", together[1].History, StringComparison.Ordinal);
+
+            Network resumed = halving.Network();
+            TrainingOptions options = halving.Options(resumed, new LockstepRecorder());
+            TrainingHistory rest = Fit(resumed, halving.Data, options, TrainingCheckpoint.Load(path));
+            LockstepResult expected = Alone(halving);
+            Support.Canonical.AssertSameBits(expected.Parameters, resumed.Parameters, "the resumed run's weights");
+            Assert.Equal(expected.History, Describe(rest));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
