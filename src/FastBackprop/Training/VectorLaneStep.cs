@@ -1,0 +1,302 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastBackprop.Data;
+using FastBackprop.Kernels;
+using FastBackprop.Kernels.Lanes;
+
+namespace FastBackprop.Training;
+
+// ---------------------------------------------------------------------------------------------
+// VectorLaneStep: the LaneStep of up to 16 plain-SGD runs of one shape, one network per vector
+// lane (parameter p of lane i at [p · 16 + i]): every instruction of a pass advances a register's
+// worth of networks (Kernels/Lanes/LaneEngine.cs has the passes and their order, which is each
+// network's own BatchStep's, so every lane ends with its alone bits at every tier).
+//
+// A step: each lane's rows are gathered from its own data set into the lane-major blocks, then
+//   - lanes with one row take the per-pattern step (OnlineSgdStep, and FusedSgdStep's batch of
+//     one: Network.TrainBatch runs a single row through TrainStep at the full rate),
+//   - lanes with two or more rows the batch step (FusedSgdStep: the mean, -eta / B),
+// each kind in one pass over all 16 lanes, the lanes of the other kind (and those with no rows)
+// frozen: saved before the backward and written back after, so that no lane moves unless it
+// steps. A lane whose loss is not finite is frozen as well (its own step makes no update) and
+// reported; a lane with a parameter not finite after its update is reported. Each lane's loss
+// sum is its own step's: E for a pattern, (E / B) · B for a batch (Network.TrainBatch returns the
+// mean, NetworkBatchCalls scales it back).
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Plain SGD on up to 16 networks of one shape in the lanes of one vector (see the file header).</summary>
+internal sealed class VectorLaneStep : LaneStep
+{
+    private const int Width = LaneSums.Stride;
+    private readonly NetworkDefinition definition;
+    private readonly Dataset[] data;
+    private readonly LaneEngine engine;
+    private readonly LaneBlocks single;    // one pattern
+    private readonly LaneBlocks? batch;    // two or more rows (batch sizes above 1)
+    private readonly AlignedBuffer parameters;
+    private readonly float[] saved;        // frozen lanes' parameters, lane-major: [lane · P + p]
+    private readonly bool[] frozen = new bool[Width];
+    private readonly LaneBlocks?[] lastBlocks = new LaneBlocks?[Width];
+    private readonly float[] outputs;      // one lane's outputs, row-major
+    private readonly int parameterCount;
+
+    /// <summary>An engine for <paramref name="lanes"/> runs of <paramref name="definition"/>, lane i on data set
+    /// <paramref name="data"/>[i], at most <paramref name="batchSize"/> rows per step. Every lane starts with zero
+    /// parameters: <see cref="LaneStep.Load"/> each before the first <see cref="Run"/>.</summary>
+    /// <exception cref="ArgumentException">The shape, data or batch size is not one <see cref="Supports"/> accepts,
+    /// or <paramref name="data"/> does not have <paramref name="lanes"/> data sets.</exception>
+    public VectorLaneStep(NetworkDefinition definition, IReadOnlyList<Dataset> data, int batchSize, int lanes)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lanes, Capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (data.Count != lanes) throw new ArgumentException($"data has {data.Count} data sets; expected one per lane ({lanes}).", nameof(data));
+        if (!SupportsShape(definition)) throw new ArgumentException($"The lane engine does not train {definition}.", nameof(definition));
+        this.data = new Dataset[lanes];
+        for (int i = 0; i < lanes; i++)
+        {
+            Dataset set = data[i];
+            if (set.HasWeights || set.InputWidth != definition.InputWidth || set.TargetWidth != definition.OutputWidth)
+            {
+                throw new ArgumentException($"data[{i}] does not fit the network (widths {set.InputWidth} -> {set.TargetWidth}, weights: {set.HasWeights}).", nameof(data));
+            }
+            this.data[i] = set;
+        }
+        this.definition = definition;
+        Lanes = lanes;
+        BatchSize = batchSize;
+        parameterCount = definition.ParameterCount;
+        engine = LaneEngine.Create(definition);
+        single = new LaneBlocks(definition, 1);
+        batch = batchSize > 1 ? new LaneBlocks(definition, batchSize) : null;
+        parameters = new AlignedBuffer(parameterCount * Width);
+        saved = new float[parameterCount * Width];
+        outputs = new float[batchSize * definition.OutputWidth];
+    }
+
+    public override int Lanes { get; }
+
+    public override int BatchSize { get; }
+
+    /// <summary>Whether this engine trains <paramref name="definition"/> with <paramref name="options"/> at
+    /// <paramref name="batchSize"/> on <paramref name="data"/> with each lane's bits equal to its own Fit: plain SGD
+    /// (no optimizer, clipping, L1/L2 or max-norm), dense layers with built-in transfer functions, the half squared
+    /// error, no sample weights. False: train the run alone.</summary>
+    public static bool Supports(NetworkDefinition definition, TrainingOptions options, int batchSize, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0 && options.Regularization is not { HasPenalty: true }
+            && ParameterPenalty.ForMaxNorm(definition, options.Regularization) is null;
+        return plainSgd && batchSize >= 1 && !data.HasWeights && SupportsShape(definition);
+    }
+
+    private static bool SupportsShape(NetworkDefinition definition)
+    {
+        if (definition.Loss != Loss.HalfSquaredError) return false;
+        foreach (Layer layer in definition.Layers)
+        {
+            if (layer is not Dense dense || !LaneTransfers.Supports(dense.Transfer)) return false;
+        }
+        return true;
+    }
+
+    public override void Load(int lane, ReadOnlySpan<float> parameters)
+    {
+        CheckLane(lane);
+        ThrowHelper.CheckLength(parameters.Length, parameterCount, nameof(parameters));
+        Span<float> all = this.parameters.Span;
+        for (int p = 0; p < parameterCount; p++) all[(p * Width) + lane] = parameters[p];
+    }
+
+    public override void Store(int lane, Span<float> parameters)
+    {
+        CheckLane(lane);
+        ThrowHelper.CheckLength(parameters.Length, parameterCount, nameof(parameters));
+        ReadOnlySpan<float> all = this.parameters.Span;
+        for (int p = 0; p < parameterCount; p++) parameters[p] = all[(p * Width) + lane];
+    }
+
+    public override void Run(ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, ReadOnlySpan<float> rates, Span<StepResult> results)
+    {
+        if (counts.Length < Lanes || rates.Length < Lanes || results.Length < Lanes || rows.Length < Lanes * BatchSize)
+        {
+            throw new ArgumentException($"Run needs {Lanes} counts, rates and results and {Lanes * BatchSize} rows.");
+        }
+        bool anySingle = false, anyBatch = false;
+        for (int i = 0; i < Lanes; i++)
+        {
+            int count = counts[i];
+            if ((uint)count > (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(counts), count, $"counts[{i}] is {count}; expected 0 to {BatchSize}.");
+            results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
+            anySingle |= count == 1;
+            anyBatch |= count > 1;
+            if (count == 0) lastBlocks[i] = null;
+        }
+        if (anySingle) RunKind(single, rows, counts, rates, results, batchRows: false);
+        if (anyBatch) RunKind(batch!, rows, counts, rates, results, batchRows: true);
+    }
+
+    /// <summary>The output layer's values of lane <paramref name="lane"/>'s step in the last <see cref="Run"/>
+    /// (empty if it made none there), <paramref name="count"/> rows, row-major. Valid until the next Run.</summary>
+    public override ReadOnlySpan<float> Outputs(int lane, int count)
+    {
+        CheckLane(lane);
+        LaneBlocks? blocks = lastBlocks[lane];
+        if (blocks is null) return default;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, blocks.Rows);
+        int width = definition.OutputWidth, last = definition.LayerCount - 1;
+        for (int p = 0; p < count; p++)
+        {
+            for (int k = 0; k < width; k++) outputs[(p * width) + k] = blocks.Output(last, p, k, lane);
+        }
+        return outputs.AsSpan(0, count * width);
+    }
+
+    // One pass of the lanes whose step is of this kind (batchRows: two or more rows), the others frozen. The lanes
+    // past Lanes are neither frozen nor read: whatever they compute stays in them.
+    private void RunKind(LaneBlocks blocks, ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, ReadOnlySpan<float> rates, Span<StepResult> results, bool batchRows)
+    {
+        int used = 0;
+        bool masked = false, anyFrozen = false;
+        for (int i = 0; i < Lanes; i++)
+        {
+            int count = counts[i];
+            bool steps = count > 0 && (count > 1) == batchRows;
+            frozen[i] = !steps;
+            anyFrozen |= !steps;
+            if (!steps) continue;
+            masked |= used > 0 && count != used;
+            used = Math.Max(used, count);
+        }
+        Gather(blocks, rows, counts, used, batchRows);
+        engine.ForwardAndLoss(parameters.Span, blocks, used, batchRows);
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (frozen[i]) continue;
+            lastBlocks[i] = blocks;
+            float count = counts[i];
+            float sum = batchRows ? blocks.Loss[i] / count * count : blocks.Loss[i];   // Network.TrainBatch's mean, scaled back
+            float rate = rates[i];
+            blocks.Scale[i] = batchRows ? -rate / count : -rate;
+            blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;
+            if (float.IsFinite(sum))
+            {
+                results[i] = StepResult.Finite(sum);
+                continue;
+            }
+            results[i] = StepResult.Diverged(sum, NonFiniteValue.Loss, FirstNonFiniteOutput(blocks, i, counts[i]));
+            frozen[i] = anyFrozen = true;   // its own step makes no update after a non-finite loss
+        }
+        if (anyFrozen) SaveFrozen();
+        engine.BackwardAndUpdate(parameters.Span, blocks, used, batchRows, masked);
+        if (anyFrozen) RestoreFrozen();
+        engine.Finiteness(parameters.Span, blocks);
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (frozen[i] || float.IsFinite(blocks.Finite[i])) continue;
+            results[i] = StepResult.Diverged(results[i].LossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(i));
+        }
+    }
+
+    // Each stepping lane's rows of its own data set into the blocks' inputs and targets, and (batches) the row masks.
+    // Nothing else is written: a frozen lane's values, and an active lane's rows past its count, are never read into
+    // a result (frozen lanes are restored; rows past a count are masked out of every sum over rows).
+    private void Gather(LaneBlocks blocks, ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, int used, bool batchRows)
+    {
+        ref float b = ref MemoryMarshal.GetReference(blocks.Buffer.Span);
+        ref float xBlock = ref Unsafe.Add(ref b, blocks.InputOffset);
+        ref float dBlock = ref Unsafe.Add(ref b, blocks.TargetOffset);
+        ref float mask = ref Unsafe.Add(ref b, blocks.MaskOffset);
+        int inputs = definition.InputWidth, targets = definition.OutputWidth;
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (frozen[i]) continue;
+            Dataset set = data[i];
+            ref float x = ref MemoryMarshal.GetReference(set.Inputs);
+            ref float d = ref MemoryMarshal.GetReference(set.Targets);
+            int count = counts[i];
+            for (int p = 0; p < count; p++)
+            {
+                int row = rows[(i * BatchSize) + p];
+                if ((uint)row >= (uint)set.Count) ThrowRow(i, p, row, set.Count);
+                ref float xRow = ref Unsafe.Add(ref x, row * inputs);
+                ref float dRow = ref Unsafe.Add(ref d, row * targets);
+                ref float xTo = ref Unsafe.Add(ref xBlock, (p * inputs * Width) + i);
+                ref float dTo = ref Unsafe.Add(ref dBlock, (p * targets * Width) + i);
+                for (int j = 0; j < inputs; j++) Unsafe.Add(ref xTo, j * Width) = Unsafe.Add(ref xRow, j);
+                for (int k = 0; k < targets; k++) Unsafe.Add(ref dTo, k * Width) = Unsafe.Add(ref dRow, k);
+            }
+            if (!batchRows) continue;
+            for (int p = 0; p < used; p++) Unsafe.Add(ref mask, (p * Width) + i) = p < count ? 1f : 0f;
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowRow(int lane, int position, int row, int count) =>
+        throw new ArgumentOutOfRangeException("rows", row, $"rows of lane {lane}, position {position}, is {row}; expected 0 to {count - 1} (its data set's rows).");
+
+    private void SaveFrozen()
+    {
+        ReadOnlySpan<float> all = parameters.Span;
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (!frozen[i]) continue;
+            int at = i * parameterCount;
+            for (int p = 0; p < parameterCount; p++) saved[at + p] = all[(p * Width) + i];
+        }
+    }
+
+    private void RestoreFrozen()
+    {
+        Span<float> all = parameters.Span;
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (!frozen[i]) continue;
+            int at = i * parameterCount;
+            for (int p = 0; p < parameterCount; p++) all[(p * Width) + i] = saved[at + p];
+        }
+    }
+
+    // As BatchStep's: the first layer below the output whose outputs (count rows) are not all finite, else the output layer.
+    private int FirstNonFiniteOutput(LaneBlocks blocks, int lane, int count)
+    {
+        int last = definition.LayerCount - 1;
+        for (int l = 0; l < last; l++)
+        {
+            int units = blocks.Widths[l + 1];
+            for (int p = 0; p < count; p++)
+            {
+                for (int k = 0; k < units; k++)
+                {
+                    if (!float.IsFinite(blocks.Output(l, p, k, lane))) return l;
+                }
+            }
+        }
+        return last;
+    }
+
+    // As BatchStep's: the first layer whose parameters in this lane are not all finite.
+    private int FirstNonFiniteLayer(int lane)
+    {
+        ReadOnlySpan<float> all = parameters.Span;
+        for (int l = 0; l < definition.LayerCount; l++)
+        {
+            LayerLayout layout = definition.GetLayout(l);
+            for (int p = layout.WeightOffset; p < layout.End; p++)
+            {
+                if (!float.IsFinite(all[(p * Width) + lane])) return l;
+            }
+        }
+        return -1;
+    }
+
+    private void CheckLane(int lane)
+    {
+        if ((uint)lane >= (uint)Lanes) throw new ArgumentOutOfRangeException(nameof(lane), lane, $"lane is {lane}; expected 0 to {Lanes - 1}.");
+    }
+}
