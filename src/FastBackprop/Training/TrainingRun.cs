@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace FastBackprop.Training;
 
@@ -154,7 +155,8 @@ internal sealed partial class TrainingRun : IDisposable
         return true;
     }
 
-    // A finite step of the batch in progress: its sums, its report, and on to the next batch.
+    // A finite step of the batch in progress: its sums, its report, and on to the next batch (inlined into Fit's loop).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CompleteBatch(float lossSum, ReadOnlySpan<float> outputs, in Batch batch)
     {
         State.Metrics.Add(lossSum, outputs, batch, outputWidth);
