@@ -1,6 +1,6 @@
 namespace FastBackprop.Training;
 
-/// <summary>The tick loop of one <see cref="LockstepTraining.Fit"/> call: each run's lane state, the tick's rows, counts,
+/// <summary>The tick loop of one lock-step training (<see cref="LockstepTraining"/>): each run's lane state, the tick's rows, counts,
 /// rates and results (allocated once), and the runs that left the lanes to train on alone.</summary>
 internal sealed class LockstepGroup
 {

@@ -41,6 +41,25 @@ internal delegate bool LaneSupport(NetworkDefinition definition, TrainingOptions
 /// DegreeOfParallelism is set to 1, which changes no bit).</summary>
 internal static class LockstepTraining
 {
+    /// <summary>The default engine: <see cref="VectorLaneStep"/>, one run per vector lane (each lane's data set bound).</summary>
+    public static LaneStep VectorEngine(IReadOnlyList<LaneBinding> lanes, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(lanes);
+        var data = new Dataset[lanes.Count];
+        for (int i = 0; i < data.Length; i++) data[i] = lanes[i].Data;
+        return new VectorLaneStep(lanes[0].Network.Definition, data, batchSize, lanes.Count);
+    }
+
+    /// <summary>As <see cref="CanShare(ValueTuple{TrainingJob, DatasetRows, DatasetRows}, ValueTuple{TrainingJob, DatasetRows, DatasetRows}, LaneSupport)"/>
+    /// for the default engine (<see cref="VectorLaneStep.Supports"/>).</summary>
+    public static bool CanShare((TrainingJob Job, DatasetRows Training, DatasetRows? Validation) first,
+        (TrainingJob Job, DatasetRows Training, DatasetRows? Validation) second) => CanShare(first, second, VectorLaneStep.Supports);
+
+    /// <summary>As <see cref="Fit(IReadOnlyList{ValueTuple{TrainingJob, DatasetRows, DatasetRows}}, LaneEngineFactory, CancellationToken)"/>
+    /// with the default engine (<see cref="VectorEngine"/>); the group must pass <see cref="CanShare(ValueTuple{TrainingJob, DatasetRows, DatasetRows}, ValueTuple{TrainingJob, DatasetRows, DatasetRows})"/>.</summary>
+    public static TrainingOutcome[] Fit(IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group, CancellationToken cancellationToken) =>
+        Fit(group, VectorEngine, cancellationToken);
+
     /// <summary>Whether two prepared jobs may share lanes: the same network definition (by value: layers, widths,
     /// transfer functions, loss), the same batch size after clamping to each job's training rows, and an engine that
     /// supports both.</summary>
@@ -63,7 +82,7 @@ internal static class LockstepTraining
     /// each job's network, history, callbacks, checkpoints and failure are those <see cref="Trainer.Fit"/> gives it alone.</summary>
     /// <param name="group">1 to <see cref="LaneStep.Capacity"/> jobs, checked and split as Trainer.Fit checks and splits
     /// them (training rows, validation rows or null), of one network definition and one batch size (see
-    /// <see cref="CanShare"/>), no two sharing a network.</param>
+    /// CanShare), no two sharing a network.</param>
     /// <param name="engine">Makes the lane engine for the group.</param>
     /// <param name="cancellationToken">Stops every run before its next batch, as for Fit (checkpoints saved).</param>
     /// <returns>One outcome per job, in the group's order. Whatever a run's training throws (a TrainingDivergedException,

@@ -72,9 +72,17 @@ internal static class LockstepHarness
         return Result(network, history, failure, recorder, checkpoint);
     }
 
-    /// <summary>The cases trained together by LockstepTraining.Fit; <paramref name="checkpoints"/>[i] is case i's checkpoint
-    /// path (or null); <paramref name="engine"/> is the engine it made.</summary>
+    /// <summary>The cases trained together by LockstepTraining.Fit with the test engine; <paramref name="checkpoints"/>[i] is case
+    /// i's checkpoint path (or null); <paramref name="engine"/> is the engine it made.</summary>
     public static LockstepResult[] Together(IReadOnlyList<LockstepCase> cases, out LockstepSeparateLaneStep engine, string?[]? checkpoints = null)
+    {
+        LockstepResult[] results = Together(cases, (lanes, batchSize) => new LockstepSeparateLaneStep(lanes, batchSize), out LaneStep made, checkpoints);
+        engine = (LockstepSeparateLaneStep)made;
+        return results;
+    }
+
+    /// <summary>The cases trained together by LockstepTraining.Fit with the engine of <paramref name="factory"/>.</summary>
+    public static LockstepResult[] Together(IReadOnlyList<LockstepCase> cases, LaneEngineFactory factory, out LaneStep engine, string?[]? checkpoints = null)
     {
         using var cancellation = new CancellationTokenSource();
         var networks = new Network[cases.Count];
@@ -90,8 +98,8 @@ internal static class LockstepHarness
             (DatasetRows training, DatasetRows? validation) = Trainer.SplitValidation(data, options);
             group[i] = (new TrainingJob(networks[i], c.Data, options, c.Rows), training, validation);
         }
-        LockstepSeparateLaneStep? made = null;
-        TrainingOutcome[] outcomes = LockstepTraining.Fit(group, (lanes, batchSize) => made = new LockstepSeparateLaneStep(lanes, batchSize), cancellation.Token);
+        LaneStep? made = null;
+        TrainingOutcome[] outcomes = LockstepTraining.Fit(group, (lanes, batchSize) => made = factory(lanes, batchSize), cancellation.Token);
         engine = made!;
         var results = new LockstepResult[cases.Count];
         for (int i = 0; i < cases.Count; i++)
@@ -116,11 +124,18 @@ internal static class LockstepHarness
     /// and the results.</summary>
     public static (LockstepSeparateLaneStep Engine, LockstepResult[] Results) AssertSameAsAlone(IReadOnlyList<LockstepCase> cases, bool checkpoints = false)
     {
+        (LaneStep engine, LockstepResult[] results) = AssertSameAsAlone(cases, (lanes, batchSize) => new LockstepSeparateLaneStep(lanes, batchSize), checkpoints);
+        return ((LockstepSeparateLaneStep)engine, results);
+    }
+
+    /// <summary>As <see cref="AssertSameAsAlone(IReadOnlyList{LockstepCase}, bool)"/> with the engine of <paramref name="factory"/>.</summary>
+    public static (LaneStep Engine, LockstepResult[] Results) AssertSameAsAlone(IReadOnlyList<LockstepCase> cases, LaneEngineFactory factory, bool checkpoints = false)
+    {
         string? folder = checkpoints ? Directory.CreateTempSubdirectory("fastbackprop-lockstep-").FullName : null;
         try
         {
             string?[] alonePaths = Paths(folder, "alone", cases.Count), togetherPaths = Paths(folder, "together", cases.Count);
-            LockstepResult[] together = Together(cases, out LockstepSeparateLaneStep engine, togetherPaths);
+            LockstepResult[] together = Together(cases, factory, out LaneStep engine, togetherPaths);
             for (int i = 0; i < cases.Count; i++) AssertSame(Alone(cases[i], alonePaths[i]), together[i], $"job {i} ({cases[i].Name})");
             return (engine, together);
         }
