@@ -54,6 +54,32 @@ public class LockstepVectorTests
     }
 
     [Fact]
+    public void Fit_VectorEngine_AllocatesNothingPerTick()
+    {
+        // Job 0's callback marks this thread's allocation count after each of its batches; between two marks inside an epoch
+        // one whole tick ran (16 lanes' rows, one engine step, 16 batches completed). Some tick must allocate nothing: code
+        // that allocates per tick allocates in every one (see SteadyStateAllocation for why one clean window is the test).
+        Dataset data = Data.Subset([.. Enumerable.Range(0, 64)]);
+        long[] marks = new long[64];
+        var group = new (TrainingJob Job, DatasetRows Training, DatasetRows? Validation)[16];
+        for (int i = 0; i < group.Length; i++)
+        {
+            var network = new Network(3, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
+            network.InitializeWeights((ulong)i + 1);
+            var options = new TrainingOptions { Epochs = 1, BatchSize = 1, Seed = (ulong)i, LearningRate = 0.01f };
+            if (i == 0) options = options with { BatchCompleted = b => marks[b.Batch] = GC.GetAllocatedBytesForCurrentThread() };
+            group[i] = (new TrainingJob(network, data, options), new DatasetRows(data), null);
+        }
+
+        TrainingOutcome[] outcomes = LockstepTraining.Fit(group, TestContext.Current.CancellationToken);
+
+        Assert.All(outcomes, o => Assert.True(o.Succeeded));
+        long least = long.MaxValue;
+        for (int b = 1; b < marks.Length - 1; b++) least = Math.Min(least, marks[b + 1] - marks[b]);
+        Assert.Equal(0, least);
+    }
+
+    [Fact]
     public void CanShare_DefaultEngine_AcceptsPlainSgdAndRefusesAnOptimizer()
     {
         LockstepCase plain = Case(0, TransferFunction.Tanh, TransferFunction.Identity, 8);
