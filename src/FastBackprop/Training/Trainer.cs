@@ -181,7 +181,7 @@ public static partial class Trainer
 
     // The training data and the validation data: options.Validation, or a seeded split of the data, whose parts are
     // read in place (the rows of Dataset.Split's parts, not copies of them).
-    internal static (DatasetRows Training, DatasetRows? Validation) SplitValidation(Dataset data, TrainingOptions options)
+    private static (DatasetRows Training, DatasetRows? Validation) SplitValidation(Dataset data, TrainingOptions options)
     {
         if (options.ValidationFraction <= 0) return (new DatasetRows(data), options.Validation is null ? null : new DatasetRows(options.Validation));
         if (!(options.ValidationFraction < 1)) options.Validate(data.Count);   // names the option before SplitRows sees it

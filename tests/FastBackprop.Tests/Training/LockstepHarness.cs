@@ -95,7 +95,7 @@ internal static class LockstepHarness
             recorders[i] = new LockstepRecorder { Cancellation = cancellation };
             TrainingOptions options = WithCheckpoint(c.Options(networks[i], recorders[i]), checkpoints?[i]);
             Dataset data = c.Rows is null ? c.Data : c.Data.Subset(c.Rows);
-            (DatasetRows training, DatasetRows? validation) = Trainer.SplitValidation(data, options);
+            (DatasetRows training, DatasetRows? validation) = Split(data, options);
             group[i] = (new TrainingJob(networks[i], c.Data, options, c.Rows), training, validation);
         }
         LaneStep? made = null;
@@ -178,6 +178,16 @@ internal static class LockstepHarness
     private static LockstepResult Result(Network network, TrainingHistory? history, Exception? failure, LockstepRecorder recorder, string? checkpoint) =>
         new(network.Parameters.ToArray(), Describe(history), failure is null ? "" : $"{failure.GetType().Name}: {failure.Message}", recorder.Events,
             checkpoint is null || !File.Exists(checkpoint) ? [] : WithoutTimes(checkpoint));
+
+    // The training and validation rows as Trainer.Fit splits them (its SplitValidation; FitMany's preparation does the same):
+    // were they other rows, the validation reports and the bits would differ from Fit's, and the comparisons would fail.
+    private static (DatasetRows Training, DatasetRows? Validation) Split(Dataset data, TrainingOptions options)
+    {
+        if (options.ValidationFraction <= 0) return (new DatasetRows(data), options.Validation is null ? null : new DatasetRows(options.Validation));
+        ulong seed = options.Seed ^ 0x5EED5EED5EED5EEDUL;
+        (int[] validation, int[] training) = options.StratifiedValidation ? data.StratifiedSplitRows(options.ValidationFraction, seed) : data.SplitRows(options.ValidationFraction, seed);
+        return (new DatasetRows(data, training), validation.Length == 0 ? null : new DatasetRows(data, validation));
+    }
 
     private static TrainingOptions WithCheckpoint(TrainingOptions options, string? path) => path is null ? options : options with { CheckpointPath = path };
 
