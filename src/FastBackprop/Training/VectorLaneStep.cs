@@ -23,6 +23,10 @@ namespace FastBackprop.Training;
 // reported; a lane with a parameter not finite after its update is reported. Each lane's loss
 // sum is its own step's: E for a pattern, (E / B) · B for a batch (Network.TrainBatch returns the
 // mean, NetworkBatchCalls scales it back).
+// Losses: the half squared error in the engine's vector code; any other built-in loss by its own
+// Loss.Pattern per lane and row (the call each run's step makes), summed in row order. Sample
+// weights as BatchStep: a batch whose weights sum to 0 is no step; a pattern of an engine of batch
+// size 1 steps at rate x w_p; a larger batch takes the weighted mean (RowWeighting's rule per lane).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Plain SGD on up to 16 networks of one shape in the lanes of one vector (see the file header).</summary>
@@ -40,6 +44,14 @@ internal sealed class VectorLaneStep : LaneStep
     private readonly LaneBlocks?[] lastBlocks = new LaneBlocks?[Width];
     private readonly float[] outputs;      // one lane's outputs, row-major
     private readonly int parameterCount;
+    private readonly bool halfSquaredError;   // the engine's vector loss; any other loss row by row here
+    private readonly float[] rowNet, rowOutput, rowTarget, rowSignal;   // one lane's output row, for Loss.Pattern
+    private readonly float[] rowErrors;      // each lane's E_p of the last PatternLosses: [lane · BatchSize + p]
+    private readonly float[] rowWeights;     // one lane's batch's sample weights
+    private readonly float[] rowSignals;     // one lane's batch's output signals, row-major
+    private readonly int[] laneCounts = new int[Width];     // rows per lane in this Run (0: no step)
+    private readonly float[] laneRates = new float[Width];  // learning rate per lane in this Run (times w_p online)
+    private readonly bool weighted;          // some lane's data set has sample weights
 
     /// <summary>An engine for <paramref name="lanes"/> runs of <paramref name="definition"/>, lane i on data set
     /// <paramref name="data"/>[i], at most <paramref name="batchSize"/> rows per step. Every lane starts with zero
@@ -59,10 +71,11 @@ internal sealed class VectorLaneStep : LaneStep
         for (int i = 0; i < lanes; i++)
         {
             Dataset set = data[i];
-            if (set.HasWeights || set.InputWidth != definition.InputWidth || set.TargetWidth != definition.OutputWidth)
+            if (set.InputWidth != definition.InputWidth || set.TargetWidth != definition.OutputWidth)
             {
-                throw new ArgumentException($"data[{i}] does not fit the network (widths {set.InputWidth} -> {set.TargetWidth}, weights: {set.HasWeights}).", nameof(data));
+                throw new ArgumentException($"data[{i}] has {set.InputWidth} inputs and {set.TargetWidth} targets; the network {definition.InputWidth} and {definition.OutputWidth}.", nameof(data));
             }
+            weighted |= set.HasWeights;
             this.data[i] = set;
         }
         this.definition = definition;
@@ -75,6 +88,12 @@ internal sealed class VectorLaneStep : LaneStep
         parameters = new AlignedBuffer(parameterCount * Width);
         saved = new float[parameterCount * Width];
         outputs = new float[batchSize * definition.OutputWidth];
+        halfSquaredError = definition.Loss == Loss.HalfSquaredError;
+        rowErrors = new float[Width * batchSize];
+        rowWeights = new float[batchSize];
+        rowSignals = new float[batchSize * definition.OutputWidth];
+        int width = definition.OutputWidth;
+        (rowNet, rowOutput, rowTarget, rowSignal) = (new float[width], new float[width], new float[width], new float[width]);
     }
 
     public override int Lanes { get; }
@@ -83,8 +102,8 @@ internal sealed class VectorLaneStep : LaneStep
 
     /// <summary>Whether this engine trains <paramref name="definition"/> with <paramref name="options"/> at
     /// <paramref name="batchSize"/> on <paramref name="data"/> with each lane's bits equal to its own Fit: plain SGD
-    /// (no optimizer, clipping, L1/L2 or max-norm), dense layers with built-in transfer functions, the half squared
-    /// error, no sample weights. False: train the run alone.</summary>
+    /// (no optimizer, clipping, L1/L2 or max-norm), dense layers with built-in transfer functions, a built-in loss; sample
+    /// weights or none. False: train the run alone.</summary>
     public static bool Supports(NetworkDefinition definition, TrainingOptions options, int batchSize, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -92,12 +111,12 @@ internal sealed class VectorLaneStep : LaneStep
         ArgumentNullException.ThrowIfNull(data);
         bool plainSgd = options.Optimizer is null && options.GradientClipNorm == 0 && options.Regularization is not { HasPenalty: true }
             && ParameterPenalty.ForMaxNorm(definition, options.Regularization) is null;
-        return plainSgd && batchSize >= 1 && !data.HasWeights && SupportsShape(definition);
+        return plainSgd && batchSize >= 1 && SupportsShape(definition);
     }
 
     private static bool SupportsShape(NetworkDefinition definition)
     {
-        if (definition.Loss != Loss.HalfSquaredError) return false;
+        if (definition.Loss.GetType().Assembly != typeof(Loss).Assembly) return false;   // a user-defined loss: alone
         foreach (Layer layer in definition.Layers)
         {
             if (layer is not Dense dense || !LaneTransfers.Supports(dense.Transfer)) return false;
@@ -133,12 +152,26 @@ internal sealed class VectorLaneStep : LaneStep
             int count = counts[i];
             if ((uint)count > (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(counts), count, $"counts[{i}] is {count}; expected 0 to {BatchSize}.");
             results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
+            laneRates[i] = rates[i];
+            if (count > 0 && data[i].HasWeights && WeighsNothing(data[i].Weights, rows.Slice(i * BatchSize, count), ref laneRates[i])) count = 0;
+            laneCounts[i] = count;
             anySingle |= count == 1;
             anyBatch |= count > 1;
             if (count == 0) lastBlocks[i] = null;
         }
-        if (anySingle) RunKind(single, rows, counts, rates, results, batchRows: false);
-        if (anyBatch) RunKind(batch!, rows, counts, rates, results, batchRows: true);
+        if (anySingle) RunKind(single, rows, laneCounts, laneRates, results, batchRows: false);
+        if (anyBatch) RunKind(batch!, rows, laneCounts, laneRates, results, batchRows: true);
+    }
+
+    // BatchStep.Run's rule: a batch whose weights sum to 0 makes no step. Online (an engine of batch size 1) a pattern's
+    // step is at rate x w_p (OnlineSgdStep); a batch of one in a larger engine is the plain step (the weighted mean of
+    // one row is its loss), and a larger batch is weighted after its loss (WeighRows).
+    private bool WeighsNothing(ReadOnlySpan<float> weights, ReadOnlySpan<int> batchRows, ref float rate)
+    {
+        float sum = 0f;
+        for (int p = 0; p < batchRows.Length; p++) sum += weights[batchRows[p]];   // SampleWeighting.Sum, in row order
+        if (BatchSize == 1) rate *= weights[batchRows[0]];
+        return sum == 0;
     }
 
     /// <summary>The output layer's values of lane <paramref name="lane"/>'s step in the last <see cref="Run"/>
@@ -175,6 +208,8 @@ internal sealed class VectorLaneStep : LaneStep
         }
         Gather(blocks, rows, counts, used, batchRows);
         engine.ForwardAndLoss(parameters.Span, blocks, used, batchRows);
+        if (!halfSquaredError) PatternLosses(blocks, counts, batchRows);
+        if (weighted && batchRows) WeighRows(blocks, rows, counts);
         for (int i = 0; i < Lanes; i++)
         {
             if (frozen[i]) continue;
@@ -200,6 +235,59 @@ internal sealed class VectorLaneStep : LaneStep
         {
             if (frozen[i] || float.IsFinite(blocks.Finite[i])) continue;
             results[i] = StepResult.Diverged(results[i].LossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(i));
+        }
+    }
+
+    // A loss other than the half squared error, as its own step computes it: per lane, row by row, Loss.Pattern on the
+    // row's net sums, outputs and targets, its signal written back into the lane; E of a pattern, or Σ_p E_p from 0 in
+    // row order (OutputLoss.Rows).
+    private void PatternLosses(LaneBlocks blocks, ReadOnlySpan<int> counts, bool batchRows)
+    {
+        Span<float> b = blocks.Buffer.Span;
+        int last = definition.LayerCount - 1, width = definition.OutputWidth;
+        int netAt = blocks.NetOffsets[last], yAt = blocks.OutputOffsets[last], signalAt = blocks.GradientOffsets[last], targetAt = blocks.TargetOffset;
+        Loss loss = definition.Loss;
+        TransferFunction output = definition.OutputLayer.Transfer;
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (frozen[i]) continue;
+            float sum = 0f;
+            for (int p = 0; p < counts[i]; p++)
+            {
+                int at = (p * width * Width) + i;
+                for (int k = 0; k < width; k++)
+                {
+                    int e = at + (k * Width);
+                    (rowNet[k], rowOutput[k], rowTarget[k]) = (b[netAt + e], b[yAt + e], b[targetAt + e]);
+                }
+                float error = loss.Pattern(output, rowNet, rowOutput, rowTarget, rowSignal);
+                for (int k = 0; k < width; k++) b[signalAt + at + (k * Width)] = rowSignal[k];
+                rowErrors[(i * BatchSize) + p] = error;
+                sum = batchRows ? sum + error : error;
+            }
+            blocks.Loss[i] = sum;
+        }
+    }
+
+    // A weighted batch's mean (RowWeighting.Weigh, per lane): each row's signal scaled by w_p B / W, the loss B times
+    // the weighted mean; left as it is when every weight is the same positive number.
+    private void WeighRows(LaneBlocks blocks, ReadOnlySpan<int> rows, ReadOnlySpan<int> counts)
+    {
+        Span<float> b = blocks.Buffer.Span;
+        int width = definition.OutputWidth, signalAt = blocks.GradientOffsets[definition.LayerCount - 1];
+        for (int i = 0; i < Lanes; i++)
+        {
+            if (frozen[i] || !data[i].HasWeights) continue;
+            int count = counts[i];
+            ReadOnlySpan<float> all = data[i].Weights;
+            for (int p = 0; p < count; p++) rowWeights[p] = all[rows[(i * BatchSize) + p]];
+            Span<float> weights = rowWeights.AsSpan(0, count);
+            if (SampleWeighting.AllEqual(weights) && weights[0] > 0) continue;
+            Span<float> signal = rowSignals.AsSpan(0, count * width), errors = rowErrors.AsSpan(i * BatchSize, count);
+            for (int e = 0; e < signal.Length; e++) signal[e] = b[signalAt + (e * Width) + i];
+            if (halfSquaredError) SampleWeighting.HalfSquaredRowErrors(signal, width, errors);
+            blocks.Loss[i] = SampleWeighting.Apply(signal, width, errors, weights, normalize: true, out _);
+            for (int e = 0; e < signal.Length; e++) b[signalAt + (e * Width) + i] = signal[e];
         }
     }
 

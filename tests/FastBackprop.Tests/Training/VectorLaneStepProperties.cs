@@ -10,7 +10,8 @@ namespace FastBackprop.Tests.Training;
 
 /// <summary>The vector-lane engine (VectorLaneStep): every lane's loss sums, outputs and parameters equal, bit for bit,
 /// the same run made alone through its own BatchStep on the same rows at the same rates; for every built-in transfer
-/// function, per pattern and in mini-batches (short batches, idle lanes, lanes at different rates and on different data).
+/// function and loss, per pattern and in mini-batches (short batches, idle lanes, lanes at different rates, on different
+/// data, with and without sample weights).
 /// FsCheck prints the Replay seed of a failing case; run at every tier (DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0,
 /// DOTNET_EnableHWIntrinsic=0).</summary>
 public class VectorLaneStepProperties
@@ -57,8 +58,25 @@ public class VectorLaneStepProperties
         return new NetworkDefinition(inputWidth, Loss.HalfSquaredError, layers);
     }
 
-    private static Arbitrary<LaneCase> Cases(params int[] batchSizes) =>
-        (from definition in Definitions()
+    /// <summary>Definitions of <see cref="Definitions"/> with the output layer and loss of a built-in pairing
+    /// (LossCatalog: every loss with each output function it takes).</summary>
+    private static Gen<NetworkDefinition> LossDefinitions() =>
+        from definition in Definitions()
+        from pairing in LossCatalog.Pairing
+        select WithLoss(definition, pairing);
+
+    private static NetworkDefinition WithLoss(NetworkDefinition definition, LossPairing pairing)
+    {
+        Layer[] layers = definition.Layers.ToArray();
+        int width = Math.Max(((Dense)layers[^1]).Width, pairing.Output is SoftmaxFunction ? 2 : 1);
+        layers[^1] = new Dense(width, pairing.Output);
+        return new NetworkDefinition(definition.InputWidth, pairing.Loss, layers);
+    }
+
+    private static Arbitrary<LaneCase> Cases(params int[] batchSizes) => Cases(Definitions(), batchSizes);
+
+    private static Arbitrary<LaneCase> Cases(Gen<NetworkDefinition> definitions, int[] batchSizes) =>
+        (from definition in definitions
          from lanes in Gen.Frequency((1, Gen.Constant(16)), (2, Gen.Choose(1, 16)))
          from batchSize in Gen.Elements(batchSizes)
          from seed in Gen.Choose(0, int.MaxValue)
@@ -69,6 +87,11 @@ public class VectorLaneStepProperties
 
     [Property(MaxTest = 80)]
     public Property MiniBatch_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(3, 16, 33), c => Compare(c, steps: 5));
+
+    /// <summary>Every other built-in loss (cross-entropies over softmax and logistic outputs, binary cross-entropy, MSE,
+    /// MAE, Huber, Poisson over exp), per pattern and in mini-batches.</summary>
+    [Property(MaxTest = 80)]
+    public Property OtherLosses_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(LossDefinitions(), [1, 3, 16]), c => Compare(c, steps: 4));
 
     /// <summary>Sums longer than Gemm's depth block (KC = 256), which a batch splits and merges block by block: over
     /// the inputs (forward), the units (the input gradient) and the rows (the weight product).</summary>
@@ -100,7 +123,7 @@ public class VectorLaneStepProperties
     }
 
     [Fact]
-    public void Supports_IsFalse_ExactlyOutsidePlainSgdDenseBuiltInHalfSquaredError()
+    public void Supports_IsFalse_ExactlyOutsidePlainSgdDenseBuiltInFunctionsAndLosses()
     {
         var dense = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Softmax));
         var data = new Dataset(new float[4], 2, new float[4], 2);
@@ -113,9 +136,9 @@ public class VectorLaneStepProperties
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { L2 = 1e-4f } }, 1, data));
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { L1 = 1e-4f } }, 1, data));
         Assert.False(VectorLaneStep.Supports(dense, plain with { Regularization = new Regularization { MaxNorm = 3f } }, 1, data));
-        Assert.False(VectorLaneStep.Supports(dense, plain, 1, data.WithWeights([1f, 2f])));
+        Assert.True(VectorLaneStep.Supports(dense, plain, 1, data.WithWeights([1f, 2f])));
         var crossEntropy = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Softmax));
-        Assert.False(VectorLaneStep.Supports(crossEntropy, plain, 1, data));
+        Assert.True(VectorLaneStep.Supports(crossEntropy, plain, 1, data));
         var dropout = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dropout(0.5f), new Dense(2, TransferFunction.Identity));
         Assert.False(VectorLaneStep.Supports(dropout, plain, 1, data));
         var custom = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, new Cube()), new Dense(2, TransferFunction.Identity));
@@ -132,8 +155,8 @@ public class VectorLaneStepProperties
         Assert.Throws<ArgumentOutOfRangeException>(() => new VectorLaneStep(definition, [data], 0, 1));
         Assert.Throws<ArgumentException>(() => new VectorLaneStep(definition, [data, data], 1, 1));
         Assert.Throws<ArgumentException>(() => new VectorLaneStep(definition, [new Dataset(new float[6], 3, new float[4], 2)], 1, 1));
-        var crossEntropy = new NetworkDefinition(2, Loss.CrossEntropy, new Dense(2, TransferFunction.Softmax));
-        Assert.Throws<ArgumentException>(() => new VectorLaneStep(crossEntropy, [data], 1, 1));
+        var dropout = new NetworkDefinition(2, Loss.HalfSquaredError, new Dropout(0.5f), new Dense(2, TransferFunction.Identity));
+        Assert.Throws<ArgumentException>(() => new VectorLaneStep(dropout, [data], 1, 1));
     }
 
     [Theory]
@@ -204,6 +227,7 @@ public class VectorLaneStepProperties
                 alone[i].InitializeWeights(c.Seed + (ulong)i);
                 steps[i] = BatchStep.Create(alone[i], options, c.BatchSize, new SeededRandom(1));
                 data[i] = RandomData(c.Definition, random);
+                if (random.NextInt32(3) == 0) data[i] = data[i].WithWeights(RandomWeights(random));   // some lanes weighted
                 Assert.True(VectorLaneStep.Supports(c.Definition, options, c.BatchSize, data[i]));
             }
             Lanes = new VectorLaneStep(c.Definition, data, c.BatchSize, c.Lanes);
@@ -232,7 +256,7 @@ public class VectorLaneStepProperties
             {
                 if (counts[i] == 0) continue;
                 string what = $"{c}, step {s}, lane {i} ({counts[i]} rows at {rates[i]:R})";
-                StepResult expected = RunAlone(i, rows.AsSpan(i * b, counts[i]), rates[i]);
+                StepResult expected = RunAlone(i, rows.AsSpan(i * b, counts[i]), rates[i], out bool weighsNothing);
                 Assert.True(expected.Failure == results[i].Failure, $"{what}: failure {results[i].Failure}, alone {expected.Failure}");
                 Canonical.AssertSameBits([expected.LossSum], [results[i].LossSum], $"{what}: loss sum");
                 if (expected.Failure is not null)
@@ -241,7 +265,8 @@ public class VectorLaneStepProperties
                     diverged[i] = stopped[i] = true;   // the driver replays such a run alone
                     continue;
                 }
-                Canonical.AssertSameBits(steps[i].Outputs(c.Definition.LayerCount - 1, counts[i]), Lanes.Outputs(i, counts[i]), $"{what}: outputs");
+                if (weighsNothing) Assert.True(Lanes.Outputs(i, counts[i]).IsEmpty, $"{what}: no step, no outputs");
+                else Canonical.AssertSameBits(steps[i].Outputs(c.Definition.LayerCount - 1, counts[i]), Lanes.Outputs(i, counts[i]), $"{what}: outputs");
                 var stored = new float[c.Definition.ParameterCount];
                 Lanes.Store(i, stored);
                 Canonical.AssertSameBits(alone[i].Parameters, stored, $"{what}: parameters");
@@ -260,7 +285,7 @@ public class VectorLaneStepProperties
         }
 
         // The batch as BatchSource gathers it: the rows' inputs and targets copied into contiguous blocks.
-        private StepResult RunAlone(int lane, ReadOnlySpan<int> rows, float rate)
+        private StepResult RunAlone(int lane, ReadOnlySpan<int> rows, float rate, out bool weighsNothing)
         {
             Dataset set = data[lane];
             int inputs = set.InputWidth, targets = set.TargetWidth;
@@ -270,7 +295,9 @@ public class VectorLaneStepProperties
                 set.Inputs.Slice(rows[p] * inputs, inputs).CopyTo(x.AsSpan(p * inputs));
                 set.Targets.Slice(rows[p] * targets, targets).CopyTo(d.AsSpan(p * targets));
             }
-            return steps[lane].Run(new Batch(x, d, default, rows.Length), rate);
+            float[] w = set.HasWeights ? [.. rows.ToArray().Select(r => set.Weights[r])] : [];
+            weighsNothing = set.HasWeights && w.Sum() == 0;
+            return steps[lane].Run(new Batch(x, d, default, rows.Length, w), rate);
         }
     }
 
@@ -279,8 +306,23 @@ public class VectorLaneStepProperties
         var x = new float[Rows * definition.InputWidth];
         var d = new float[Rows * definition.OutputWidth];
         for (int i = 0; i < x.Length; i++) x[i] = random.NextSymmetric(2f);
-        for (int i = 0; i < d.Length; i++) d[i] = random.NextSymmetric(1f);
+        var pairing = new LossPairing(definition.Loss, definition.OutputLayer.Transfer);
+        for (int p = 0; p < Rows; p++)
+        {
+            float[] target = definition.Loss == Loss.HalfSquaredError ? [.. Enumerable.Range(0, definition.OutputWidth).Select(_ => random.NextSymmetric(1f))]
+                : pairing.Targets(definition.OutputWidth, random);
+            target.CopyTo(d, p * definition.OutputWidth);
+        }
         return new Dataset(x, definition.InputWidth, d, definition.OutputWidth);
+    }
+
+    // Sample weights with zeros among them (a batch of zeros makes no step), equal runs and fractions.
+    private static float[] RandomWeights(SeededRandom random)
+    {
+        float[] choices = [0f, 0.5f, 1f, 1f, 2.25f, 3f];
+        var w = new float[Rows];
+        for (int p = 0; p < Rows; p++) w[p] = choices[random.NextInt32(choices.Length)];
+        return w;
     }
 
     /// <summary>A user-defined function: the lane engine does not train it.</summary>

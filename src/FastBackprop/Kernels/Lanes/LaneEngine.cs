@@ -6,7 +6,7 @@ using FastBackprop.Kernels.Operators;
 namespace FastBackprop.Kernels.Lanes;
 
 // ---------------------------------------------------------------------------------------------
-// LaneEngine: the passes of plain SGD with the half squared error on 16 networks of one shape
+// LaneEngine: the passes of plain SGD on 16 networks of one shape
 // held in lanes (parameter p of network i at [p · 16 + i]; the blocks: LaneBlocks.cs). Each pass
 // walks the 16 lanes one register at a time (one Vector512, two Vector256, four Vector128, sixteen
 // floats): the lanes never meet, so the width decides speed only. Per network, the operations and
@@ -15,13 +15,15 @@ namespace FastBackprop.Kernels.Lanes;
 //   one pattern (OnlineSgdStep; Network.TrainStep: TinyPlan / SpanPlan, SmallDense / Gemv /
 //   GemvTransposedUpdate / OuterProductUpdate)
 //     net_k = b_k + canonical Σ_j w_kj x_j;  y = f(net)
-//     e = y - d;  E = ½ · canonical Σ_k e_k²
+//     e = y - d;  E = ½ · canonical Σ_k e_k² (the half squared error; any other loss: its own
+//     Loss.Pattern per lane, called by VectorLaneStep; a fused loss's signal is ∂E/∂net, f' skipped)
 //     per layer from the top: delta = e ⊙ f'; a_k = scale · delta_k (scale = -eta);
 //     s_j from +0: s_j = fma(delta_k, w_kj, s_j), k in order (old weights); w_kj = fma(a_k, x_j, w_kj);
 //     b_k = b_k + a_k; s is the layer below's e
 //   a batch of B ≥ 2 rows (FusedSgdStep; Network.TrainBatch: BatchPlan, Dense.*Batch, Gemm)
 //     Z = bias rows + X Wᵀ (Gemm order over the inputs);  Y = f(Z)
-//     E = ½ · canonical Σ over the whole block of (y - d)² (HalfSquaredErrorLoss.SumsWholeBlock)
+//     E = ½ · canonical Σ over the whole block of (y - d)² (HalfSquaredErrorLoss.SumsWholeBlock);
+//     any other loss: Σ_p E_p, each row's by Loss.Pattern, added in row order (OutputLoss.Rows)
 //     per layer from the top: dZ = dY ⊙ f'; dX = dZ W (Gemm order over the units, old weights);
 //     W = W + scale · (dZᵀ X) block by block (Gemm order over the rows; scale = -eta / B; Gemm
 //     leaves W alone when scale is 0); b = (Σ_p dZ_p, rows in order) · scale + b
@@ -32,7 +34,8 @@ namespace FastBackprop.Kernels.Lanes;
 /// <summary>The passes of a lane step (see the file header), at the register width the subclass was built for.</summary>
 internal abstract class LaneEngine
 {
-    /// <summary>Forward, then the output error and each lane's E (or Σ E) into <see cref="LaneBlocks.Loss"/>.</summary>
+    /// <summary>Forward, then (for the half squared error) the output error and each lane's E (or Σ E) into
+    /// <see cref="LaneBlocks.Loss"/>; the other losses are the caller's, row by row (Loss.Pattern).</summary>
     public abstract void ForwardAndLoss(Span<float> parameters, LaneBlocks blocks, int rows, bool batch);
 
     /// <summary>Backward and the update in place, at <see cref="LaneBlocks.Scale"/> (and <see cref="LaneBlocks.Keep"/>);
@@ -58,6 +61,8 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
     private const int Lanes = LaneSums.Stride;
     private readonly LaneTransfer<TSimd, TVector>[] transfers;
     private readonly int[] weightOffsets;   // layer l's weights start at weightOffsets[l] · 16
+    private readonly bool halfSquaredError;  // the loss in vector code; any other, the caller's per row
+    private readonly bool netGradientGiven;  // the loss gave ∂E/∂net: the output layer skips f'
 
     public LaneEngine(NetworkDefinition definition)
     {
@@ -69,6 +74,8 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
             transfers[l] = LaneTransfers.Create<TSimd, TVector>(((Dense)definition.Layers[l]).Transfer);
             weightOffsets[l] = definition.GetLayout(l).WeightOffset;
         }
+        halfSquaredError = definition.Loss == Loss.HalfSquaredError;
+        netGradientGiven = OutputLoss.GivesNetGradient(definition);
     }
 
     public override void ForwardAndLoss(Span<float> parameters, LaneBlocks blocks, int rows, bool batch)
@@ -91,6 +98,7 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
                 transfers[l].Activate(ref net, ref y, rows, widths[l + 1], ref scratch);
                 x = ref y;
             }
+            if (!halfSquaredError) continue;
             ref float e = ref Unsafe.Add(ref b, blocks.GradientOffsets[last] + c);
             ref float d = ref Unsafe.Add(ref b, blocks.TargetOffset + c);
             int count = rows * outputs;
@@ -122,7 +130,10 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
                 int units = widths[l + 1], inputs = widths[l];
                 ref float w = ref Unsafe.Add(ref p, weightOffsets[l] * Lanes + c);
                 ref float delta = ref Unsafe.Add(ref b, blocks.GradientOffsets[l] + c);
-                transfers[l].MultiplyByDerivative(ref Unsafe.Add(ref b, blocks.NetOffsets[l] + c), ref Unsafe.Add(ref b, blocks.OutputOffsets[l] + c), ref delta, rows, units, ref scratch);
+                if (l < transfers.Length - 1 || !netGradientGiven)
+                {
+                    transfers[l].MultiplyByDerivative(ref Unsafe.Add(ref b, blocks.NetOffsets[l] + c), ref Unsafe.Add(ref b, blocks.OutputOffsets[l] + c), ref delta, rows, units, ref scratch);
+                }
                 bool propagate = l > 0;
                 ref float x = ref Unsafe.Add(ref b, (propagate ? blocks.OutputOffsets[l - 1] : blocks.InputOffset) + c);
                 ref float s = ref propagate ? ref Unsafe.Add(ref b, blocks.GradientOffsets[l - 1] + c) : ref Unsafe.NullRef<float>();
