@@ -53,6 +53,54 @@ public class LockstepVectorTests
         Assert.StartsWith("TrainingDivergedException", results[4].Failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Fit_VectorEngine_CrossEntropyClassifiersAndSampleWeights_GiveEveryJobFitsBits(int batchSize)
+    {
+        Dataset classes = LockstepTrainingTests.Classes(), weighted = classes.WithWeights([.. Enumerable.Range(0, classes.Count).Select(i => (float)(i % 3))]);
+        LockstepCase Case(int j, Dataset data, Func<TrainingOptions, TrainingOptions> change)
+        {
+            Network Network()
+            {
+                var network = new Network(3, Loss.CrossEntropy, new Dense(6, TransferFunction.Tanh), new Dense(3, TransferFunction.Softmax));
+                network.InitializeWeights((ulong)(j + 1));
+                return network;
+            }
+            TrainingOptions Options(Network n, LockstepRecorder r) => change(new TrainingOptions
+            {
+                Epochs = 3,
+                BatchSize = batchSize,
+                Seed = (ulong)(j + 20),
+                LearningRate = 0.05f,
+                BatchCompleted = r.Batch,
+                Progress = r,
+            });
+            int[] rows = [.. Enumerable.Range(j * 5, 80 + (9 * j))];
+            return new LockstepCase($"job {j}", Network, data, Options, rows);
+        }
+        LockstepCase[] cases =
+        [
+            Case(0, classes, o => o),
+            Case(1, weighted, o => o with { LearningRate = 0.1f }),
+            Case(2, classes, o => o with { ValidationFraction = 0.3, StratifiedValidation = true, Monitor = MonitoredMetric.Accuracy, EarlyStoppingPatience = 1, Epochs = 8 }),
+            Case(3, weighted, o => o with { Schedule = LearningRateSchedule.OneCycle(0.2f, 300), ScheduleUnit = ScheduleUnit.Step }),
+            Case(4, classes, o => o with { Shuffle = false, Epochs = 1 }),
+            Case(5, weighted, o => o with { ValidationFraction = 0.2, Schedule = new ReduceOnPlateauSchedule(0.1f, factor: 0.5f, patience: 0) }),
+        ];
+        foreach (LockstepCase c in cases)
+        {
+            Network network = c.Network();
+            Assert.True(VectorLaneStep.Supports(network.Definition, c.Options(network, new LockstepRecorder()), batchSize, c.Data), c.Name);
+        }
+
+        CountingLaneStep? counting = null;
+        AssertSameAsAlone(cases, (lanes, b) => counting = new CountingLaneStep(LockstepTraining.VectorEngine(lanes, b)), checkpoints: true);
+
+        Assert.IsType<VectorLaneStep>(counting!.Inner);
+        Assert.All(counting.Steps, steps => Assert.True(steps > 0));
+    }
+
     [Fact]
     public void Fit_VectorEngine_AllocatesNothingPerTick()
     {
