@@ -85,6 +85,9 @@ internal static class LockstepTraining
     /// CanShare), no two sharing a network.</param>
     /// <param name="engine">Makes the lane engine for the group.</param>
     /// <param name="cancellationToken">Stops every run before its next batch, as for Fit (checkpoints saved).</param>
+    /// <remarks>A run's BatchCompleted handler gets exactly Fit's reports, but while its epoch is in a lane the network holds
+    /// the epoch's starting weights (they are stored back at the epoch's end, before validation and Progress). A run whose
+    /// lane step diverges finishes alone after the other runs.</remarks>
     /// <returns>One outcome per job, in the group's order. Whatever a run's training throws (a TrainingDivergedException,
     /// an exception from its schedule, callbacks or checkpoint file) is its outcome's Failure, with its network holding the
     /// weights Fit would leave; the other runs go on.</returns>
