@@ -154,9 +154,19 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
         int count = parameters.Length / Lanes;
         for (int c = 0; c < Lanes; c += TSimd.Count)
         {
-            TVector acc = TSimd.Zero, zero = TSimd.Zero;
-            for (int e = 0; e < count; e++) acc = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref Unsafe.Add(ref p, c), e), zero, acc);
-            TSimd.Store(acc, ref blocks.Finite[c]);
+            // Four chains, so that the check is not one long chain of dependent fused multiply-adds.
+            ref float first = ref Unsafe.Add(ref p, c);
+            TVector a0 = TSimd.Zero, a1 = a0, a2 = a0, a3 = a0, zero = a0;
+            int e = 0;
+            for (; e + 4 <= count; e += 4)
+            {
+                a0 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e), zero, a0);
+                a1 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e + 1), zero, a1);
+                a2 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e + 2), zero, a2);
+                a3 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e + 3), zero, a3);
+            }
+            for (; e < count; e++) a0 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e), zero, a0);
+            TSimd.Store(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), ref blocks.Finite[c]);
         }
     }
 }
