@@ -79,6 +79,15 @@ internal sealed class BatchSource
         }
     }
 
+    /// <summary>Writes the rows of batch <paramref name="index"/> of the epoch's order, as row numbers of the data set
+    /// (<see cref="DatasetRows.Data"/>), to the start of <paramref name="rows"/>; returns their count.</summary>
+    public int Rows(int index, Span<int> rows)
+    {
+        int start = index * BatchSize, count = Math.Min(BatchSize, data.Count - start);
+        for (int p = 0; p < count; p++) rows[p] = data.RowAt(order[start + p]);
+        return count;
+    }
+
     /// <summary>Batch <paramref name="index"/> of the epoch's order.</summary>
     public Batch Gather(int index)
     {

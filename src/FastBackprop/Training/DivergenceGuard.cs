@@ -92,9 +92,11 @@ internal sealed class DivergenceGuard
         optimizer.WriteState(markOptimizer);
     }
 
-    // The weights, optimizer state and generator of before batch failingBatch's step: the mark's, then the steps
-    // from the mark to that batch again, which gave finite results the first time and give the same bits now.
-    private void RestoreBeforeStep(int failingBatch)
+    /// <summary>Puts back the weights, optimizer state and dropout generator of before batch <paramref name="failingBatch"/>'s
+    /// step: the mark's, then the steps from the mark to that batch again, which gave finite results the first time and
+    /// give the same bits now. Also how a run that diverged in a lane of lock-step training (whose network still holds the
+    /// epoch's start) takes up its own steps at the failing batch.</summary>
+    public void RestoreBeforeStep(int failingBatch)
     {
         markParameters.CopyTo(network.Parameters);
         optimizer?.ReadState(markOptimizer.Written, "the optimizer state at the replay point");

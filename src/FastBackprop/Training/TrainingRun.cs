@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace FastBackprop.Training;
 
@@ -13,6 +14,10 @@ namespace FastBackprop.Training;
 //   LayerRandom       the dropout generator, lent to the step's workspace (in State)
 //   TrainingCheckpoint  State, the weights and the optimizer, saved after every epoch
 //
+// Lock-step training (LockstepTraining) drives the same epoch from outside, one batch at a time,
+// through TrainingRun.Lockstep.cs: BeginEpoch and FinishEpoch are shared, and a batch stepped in a
+// lane completes through the same CompleteBatch as one stepped here.
+//
 // Determinism: the permutation of an epoch is drawn from a copy of the generator as it stood at
 // the epoch's start (part of State, so of the checkpoint), batches are gathered in that order,
 // and every kernel sums in a fixed order; so the same seed, data and options give the same bits,
@@ -20,7 +25,7 @@ namespace FastBackprop.Training;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The epoch loop of one <see cref="Trainer.Fit"/> call.</summary>
-internal sealed class TrainingRun : IDisposable
+internal sealed partial class TrainingRun : IDisposable
 {
     private readonly Network network;
     private readonly DatasetRows training;
@@ -38,6 +43,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly bool perStep;    // the schedule's counter is the step over the run
     private readonly ReduceOnPlateauSchedule? plateau;
     private readonly double? trainingWeight;   // Σ_p w_p of weighted training data (the epoch reports' divisor), else null
+    private readonly int outputWidth;
     private float rate;
     private FinalWeights finalWeights;
 
@@ -61,6 +67,7 @@ internal sealed class TrainingRun : IDisposable
         plateau = options.Schedule as ReduceOnPlateauSchedule;
         perStep = options.ScheduleUnit == ScheduleUnit.Step && options.Schedule is not null && plateau is null;
         trainingWeight = training.Data.HasWeights ? training.WeightSum() : null;
+        outputWidth = network.Definition.OutputWidth;
         source = new BatchSource(training, options.BatchSize);
         this.threads = StepThreads.Shared(threads);
         step = BatchStep.Create(network, options, source.BatchSize, State.LayerRandom, this.threads);
@@ -96,13 +103,7 @@ internal sealed class TrainingRun : IDisposable
             finalWeights = keepBest && State.EarlyStopping.HasBestWeights ? FinalWeights.BestEpoch : FinalWeights.LastBatch;
             return Stop(StopReason.EarlyStopped);
         }
-        while (State.Epoch < options.Epochs)
-        {
-            if (!TrainEpoch(cancellationToken)) return Stop(StopReason.Cancelled);
-            if (FinishEpoch()) return Stop(StopReason.EarlyStopped);
-        }
-        finalWeights = RestoreBest();   // all epochs ran: early stopping still hands back its best epoch
-        return Stop(StopReason.Completed);
+        return TrainRemainingEpochs(cancellationToken);
     }
 
     public void Dispose()
@@ -112,15 +113,39 @@ internal sealed class TrainingRun : IDisposable
         threads.Dispose();
     }
 
-    // Trains the rest of the epoch in progress; false when cancelled (after saving a checkpoint).
-    private bool TrainEpoch(CancellationToken cancellationToken)
+    // The epochs from State.Epoch (at a batch of 0, or of a resumed checkpoint) to the end of the run.
+    private TrainingHistory TrainRemainingEpochs(CancellationToken cancellationToken)
+    {
+        while (State.Epoch < options.Epochs)
+        {
+            BeginEpoch();
+            if (!TrainBatches(cancellationToken)) return Stop(StopReason.Cancelled);
+            if (FinishEpoch()) return Stop(StopReason.EarlyStopped);
+        }
+        return Complete();
+    }
+
+    // All epochs ran: early stopping still hands back its best epoch.
+    private TrainingHistory Complete()
+    {
+        finalWeights = RestoreBest();
+        return Stop(StopReason.Completed);
+    }
+
+    // The epoch's order and rate, and the divergence guard's mark of its start (the network holds the epoch's start).
+    private void BeginEpoch()
     {
         shuffler.CopyFrom(State.EpochStartRandom);
         source.SetOrder(shuffler, options.Shuffle);
         rate = perStep ? StepRate(State.Batch) : LearningRate(State.Epoch) * MathF.ScaleB(1f, -State.Halvings);
         stopwatch.Restart();
         guard.MarkEpochStart(State, rate);
-        int last = network.Definition.LayerCount - 1, width = network.Definition.OutputWidth;
+    }
+
+    // Trains the rest of the epoch in progress; false when cancelled (after saving a checkpoint).
+    private bool TrainBatches(CancellationToken cancellationToken)
+    {
+        int last = network.Definition.LayerCount - 1;
         while (State.Batch < source.BatchCount)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -136,11 +161,18 @@ internal sealed class TrainingRun : IDisposable
                 rate = guard.Recover(result, State, rate);   // throws, or rewinds State to the epoch's mark and halves the rate
                 continue;
             }
-            State.Metrics.Add(result.LossSum, step.Outputs(last, batch.Count), batch, width);
-            options.BatchCompleted?.Invoke(new BatchReport(State.Epoch + 1, State.Batch, source.BatchCount, result.LossSum / batch.Count, State.Metrics.Patterns));
-            State.Batch++;
+            CompleteBatch(result.LossSum, step.Outputs(last, batch.Count), batch);
         }
         return true;
+    }
+
+    // A finite step of the batch in progress: its sums, its report, and on to the next batch (inlined into Fit's loop).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CompleteBatch(float lossSum, ReadOnlySpan<float> outputs, in Batch batch)
+    {
+        State.Metrics.Add(lossSum, outputs, batch, outputWidth);
+        options.BatchCompleted?.Invoke(new BatchReport(State.Epoch + 1, State.Batch, source.BatchCount, lossSum / batch.Count, State.Metrics.Patterns));
+        State.Batch++;
     }
 
     // Validates, reports and checkpoints the finished epoch; true when early stopping ends the run.
