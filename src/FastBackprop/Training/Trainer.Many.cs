@@ -21,6 +21,13 @@ public static partial class Trainer
     /// steps use them); otherwise each trains on one thread. Either way no more than <paramref name="degreeOfParallelism"/>
     /// threads are busy, and each job's own <see cref="TrainingOptions.DegreeOfParallelism"/> is not used. The results do
     /// not depend on the thread count or on which thread trains which job.</para>
+    /// <para>Vector lanes: jobs of one small network definition and batch size that plain SGD trains (no optimizer,
+    /// clipping or penalty; dense layers with built-in transfer functions; per pattern, in batches of up to 4, or any
+    /// batch of a network whose widths are all below 16) train in lock-step, up to 16 to a group, one network per float
+    /// lane of a vector: one instruction advances every network of the group, each network still getting Fit's bits.
+    /// A group is one of the items above, on one thread. While an epoch of such a job is in the lanes, its network holds
+    /// the weights of the epoch's start (a <see cref="TrainingOptions.BatchCompleted"/> handler that reads them sees
+    /// those); the reports, the validation and the checkpoints are Fit's.</para>
     /// <para>A job with <see cref="TrainingJob.Rows"/> trains on those rows in place, with the bits of
     /// <c>Fit(network, data.Subset(rows), options)</c>: the checks judge those rows, and a validation split picks the rows
     /// the split of the subset would.</para>
@@ -42,7 +49,7 @@ public static partial class Trainer
         for (int i = 0; i < jobs.Count; i++) prepared[i] = PrepareJob(i, jobs[i]);
         var outcomes = new TrainingOutcome[jobs.Count];
         int threads = degreeOfParallelism == 0 ? Environment.ProcessorCount : degreeOfParallelism;
-        WorkScheduler.Run(WorkItem.Group(prepared), threads, outcomes, cancellationToken);
+        WorkScheduler.Run(WorkItem.Group(prepared, threads), threads, outcomes, cancellationToken);
         return outcomes;
     }
 

@@ -17,12 +17,16 @@ internal abstract class WorkItem(IReadOnlyList<PreparedJob> jobs)
     /// (WorkScheduler); an item that can tell its jobs' failures apart reports each in its outcome instead.</summary>
     public abstract TrainingOutcome[] Train(int threads, CancellationToken cancellationToken);
 
-    /// <summary>The work items of <paramref name="jobs"/>, in the jobs' order: today one <see cref="SingleTraining"/> per job.
-    /// Jobs that can be trained together (lock-step groups of one shape) become one item here.</summary>
-    public static List<WorkItem> Group(IReadOnlyList<PreparedJob> jobs)
+    /// <summary>The work items of <paramref name="jobs"/> for <paramref name="threads"/> threads: the jobs that can share
+    /// vector lanes (<see cref="LaneGrouping"/>) in lock-step items, every other job a <see cref="SingleTraining"/>.</summary>
+    public static List<WorkItem> Group(IReadOnlyList<PreparedJob> jobs, int threads)
     {
         var items = new List<WorkItem>(jobs.Count);
-        foreach (PreparedJob job in jobs) items.Add(new SingleTraining(job));
+        foreach (List<PreparedJob> group in LaneGrouping.Groups(jobs, threads))
+        {
+            if (group.Count == 1) items.Add(new SingleTraining(group[0]));
+            else items.Add(new LockstepItem(group));
+        }
         return items;
     }
 }
