@@ -98,4 +98,16 @@ internal sealed class BatchSource
         data.Gather(order, start, count, inputs.AsSpan(0, count * inputWidth), targets.AsSpan(0, count * targetWidth), batchLabels, batchWeights);
         return new Batch(inputs.AsMemory(0, count * inputWidth), targets.AsMemory(0, count * targetWidth), batchLabels, count, batchWeights);
     }
+
+    /// <summary>What the epoch's sums (EpochMetrics) read of batch <paramref name="index"/>: its labels and weights, and its
+    /// targets only when it has no labels; no inputs (lock-step training's engine reads those from the rows itself).</summary>
+    public Batch GatherScored(int index)
+    {
+        int start = index * BatchSize, count = Math.Min(BatchSize, data.Count - start);
+        int targetCount = labels.Length == 0 ? count * data.Data.TargetWidth : 0;
+        Span<int> batchLabels = labels.AsSpan(0, labels.Length == 0 ? 0 : count);
+        Span<float> batchWeights = weights.AsSpan(0, weights.Length == 0 ? 0 : count);
+        data.Gather(order, start, count, default, targets.AsSpan(0, targetCount), batchLabels, batchWeights);
+        return new Batch(ReadOnlyMemory<float>.Empty, targets.AsMemory(0, targetCount), batchLabels, count, batchWeights);
+    }
 }

@@ -51,8 +51,8 @@ internal sealed class DatasetRows
 
     /// <summary>Copies the view's rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>),
     /// mapped through <paramref name="order"/> when it is not empty (row <c>order[start + p]</c> of the view goes to
-    /// place p), into the row blocks <paramref name="inputs"/> and <paramref name="targets"/> and, when they are not
-    /// empty, <paramref name="labels"/> and <paramref name="weights"/>.</summary>
+    /// place p), into those of the row blocks <paramref name="inputs"/>, <paramref name="targets"/>,
+    /// <paramref name="labels"/> and <paramref name="weights"/> that are not empty.</summary>
     public void Gather(ReadOnlySpan<int> order, int start, int count, Span<float> inputs, Span<float> targets, Span<int> labels, Span<float> weights = default)
     {
         Dataset data = Data;
@@ -62,8 +62,8 @@ internal sealed class DatasetRows
         for (int p = 0; p < count; p++)
         {
             int row = RowAt(order.IsEmpty ? start + p : order[start + p]);
-            x.Slice(row * inputWidth, inputWidth).CopyTo(inputs.Slice(p * inputWidth, inputWidth));
-            d.Slice(row * targetWidth, targetWidth).CopyTo(targets.Slice(p * targetWidth, targetWidth));
+            if (!inputs.IsEmpty) x.Slice(row * inputWidth, inputWidth).CopyTo(inputs.Slice(p * inputWidth, inputWidth));
+            if (!targets.IsEmpty) d.Slice(row * targetWidth, targetWidth).CopyTo(targets.Slice(p * targetWidth, targetWidth));
             if (!labels.IsEmpty) labels[p] = c[row];
             if (!weights.IsEmpty) weights[p] = w[row];
         }

@@ -4,17 +4,15 @@ namespace FastBackprop.Training;
 
 // ---------------------------------------------------------------------------------------------
 // Which of FitMany's jobs train together in vector lanes. A lock-step group advances up to 16
-// networks per instruction, but each of its steps costs about as much as a small network's step
-// alone times the registers a 16-lane block takes (one Vector512, two Vector256, ...), so it pays
-// only for small networks and for enough of them:
-//   eligible   the lane engine supports the job (plain SGD, dense layers, built-in functions),
-//              the network is small (ParameterCount <= MaxParameters: 16 interleaved copies of
-//              its parameters stay in L2), and its steps are ones that use a vector poorly alone:
-//              per pattern or in batches of at most MaxBatch, or any batch of a tiny network
-//              (every width below 16). Measured (16 jobs, FitMany on one thread against 16 Fits
-//              one after another, AVX-512): 2-4-3-2 per pattern 2.2x, batch 8 5.3x; 64-32-10 per
-//              pattern 1.3x, batch 4 1.4x, but batch 32 0.6x: there one network's matrix products
-//              already fill the vectors, and the lanes only add the driver's per-lane work.
+// networks per instruction, but each of its ticks also costs the per-run work of Fit's loop for
+// every lane (the rows, the epoch's sums, the callbacks), and its parameters take 16 times the
+// cache a network takes alone; so it pays where one network alone leaves a vector mostly empty:
+//   eligible   the lane engine supports the job (plain SGD, dense layers, built-in functions)
+//              and the network is tiny (every width below 16, the input's included: the widths
+//              the tiny-network plan runs alone in scalar code). Measured, 16 jobs by FitMany on
+//              one thread against 16 Fits one after another (AVX-512): 2-4-3-2 per pattern
+//              2.6x, in batches of 8 5.3x; but 64-8-10 per pattern 1.45x, 64-16-10 1.2x,
+//              64-32-10 1.04x, below what a second core gives them trained alone.
 //   clusters   eligible jobs that LockstepTraining.CanShare (same definition and batch size),
 //              first-fit in the jobs' order
 //   groups     a cluster is cut into as few groups of at most 16 as it needs, or, when the
@@ -28,14 +26,11 @@ namespace FastBackprop.Training;
 /// <summary>Cuts FitMany's jobs into lock-step groups and single trainings (see the file header).</summary>
 internal static class LaneGrouping
 {
-    /// <summary>Largest network that trains in lanes: 16 copies of 4,096 floats are 256 KiB.</summary>
-    public const int MaxParameters = 4096;
-
     /// <summary>Smallest lock-step group: below it each job trains faster alone.</summary>
     public const int MinimumGroup = 4;
 
-    /// <summary>Largest batch of a network with a width of 16 or more that trains in lanes.</summary>
-    public const int MaxBatch = 4;
+    /// <summary>Widths (the input's included) of a network that trains in lanes: below this, as the tiny-network plan's.</summary>
+    public const int TinyWidth = 16;
 
     /// <summary>The groups of <paramref name="jobs"/> for <paramref name="threads"/> threads, each a list in the jobs'
     /// order; a list of one is a job that trains alone.</summary>
@@ -58,12 +53,8 @@ internal static class LaneGrouping
         return groups;
     }
 
-    private static bool Eligible(PreparedJob job)
-    {
-        NetworkDefinition definition = job.Job.Network.Definition;
-        bool poorAlone = LockstepTraining.BatchSize(Tuple(job)) <= MaxBatch || definition.MaxWidth < 16;
-        return definition.ParameterCount <= MaxParameters && poorAlone && LockstepTraining.CanShare(Tuple(job), Tuple(job));
-    }
+    private static bool Eligible(PreparedJob job) =>
+        job.Job.Network.Definition.MaxWidth < TinyWidth && LockstepTraining.CanShare(Tuple(job), Tuple(job));
 
     // The cluster's groups (see the file header), appended to `groups`.
     private static void Cut(List<PreparedJob> cluster, int threads, List<List<PreparedJob>> groups)

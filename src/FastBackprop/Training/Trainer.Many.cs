@@ -21,10 +21,10 @@ public static partial class Trainer
     /// steps use them); otherwise each trains on one thread. Either way no more than <paramref name="degreeOfParallelism"/>
     /// threads are busy, and each job's own <see cref="TrainingOptions.DegreeOfParallelism"/> is not used. The results do
     /// not depend on the thread count or on which thread trains which job.</para>
-    /// <para>Vector lanes: jobs of one small network definition and batch size that plain SGD trains (no optimizer,
-    /// clipping or penalty; dense layers with built-in transfer functions; per pattern, in batches of up to 4, or any
-    /// batch of a network whose widths are all below 16) train in lock-step, up to 16 to a group, one network per float
-    /// lane of a vector: one instruction advances every network of the group, each network still getting Fit's bits.
+    /// <para>Vector lanes: jobs of one tiny network definition (every width, the input's included, below 16) and batch
+    /// size that plain SGD trains (no optimizer, clipping or penalty; dense layers with built-in transfer functions)
+    /// train in lock-step, 4 to 16 to a group, one network per float lane of a vector: one instruction advances every
+    /// network of the group, each network still getting Fit's bits.
     /// A group is one of the items above, on one thread. While an epoch of such a job is in the lanes, its network holds
     /// the weights of the epoch's start (a <see cref="TrainingOptions.BatchCompleted"/> handler that reads them sees
     /// those); the reports, the validation and the checkpoints are Fit's.</para>

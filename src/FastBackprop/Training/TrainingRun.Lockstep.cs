@@ -49,7 +49,7 @@ internal sealed partial class TrainingRun
     /// output layer's rows <paramref name="outputs"/>: the epoch's sums, BatchCompleted, the next batch.</summary>
     public void CompleteDrivenBatch(float lossSum, ReadOnlySpan<float> outputs)
     {
-        Batch batch = source.Gather(State.Batch);   // the targets, labels and weights the sums read
+        Batch batch = source.GatherScored(State.Batch);   // the targets or labels, and the weights, the sums read
         CompleteBatch(lossSum, outputs, batch);
     }
 

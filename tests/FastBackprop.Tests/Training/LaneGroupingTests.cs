@@ -19,16 +19,9 @@ public class LaneGroupingTests
         return network;
     }
 
-    private static Network Tiny(ulong seed)
+    private static Network Tiny(int hidden, ulong seed)
     {
-        var network = new Network(64, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dense(10, TransferFunction.Logistic));
-        network.InitializeWeights(seed);
-        return network;
-    }
-
-    private static Network Regressor(ulong seed)
-    {
-        var network = new Network(3, Loss.HalfSquaredError, new Dense(8, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
+        var network = new Network(3, Loss.HalfSquaredError, new Dense(hidden, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
         network.InitializeWeights(seed);
         return network;
     }
@@ -36,24 +29,23 @@ public class LaneGroupingTests
     private static TrainingOptions Sgd(int batch, ulong seed, float rate = 0.05f) =>
         new() { Epochs = 2, BatchSize = batch, Seed = seed, LearningRate = rate, ValidationFraction = 0.2 };
 
-    /// <summary>Jobs 0-9: 64-4-10 per pattern (lanes); 10-14: 64-16-10 per pattern with different rates and epochs (lanes);
-    /// 15-17: 64-24-10 per pattern (too few to share); 18-21: 64-16-10 in batches of 32 (alone: Gemm fills the vector);
-    /// 22-23: Adam (not a lane optimizer); 24-27: 3-8-2 in batches of 16 (a tiny network: lanes).</summary>
+    /// <summary>Jobs 0-9: 3-4-2 per pattern (lanes); 10-14: 3-8-2 per pattern with different rates and epochs (lanes);
+    /// 15-17: 3-6-2 per pattern (too few to share); 18-21: 64-16-10 per pattern (not tiny: alone on the cores); 22-23:
+    /// 3-4-2 with Adam (not a lane optimizer); 24-27: 3-8-2 in batches of 16 (lanes, a group of their own).</summary>
     private static TrainingJob[] Jobs()
     {
-        Dataset data = Digits200;
+        Dataset data = Regression(), digits = Digits200;
         var jobs = new List<TrainingJob>();
-        for (int i = 0; i < 10; i++) jobs.Add(new(Tiny((ulong)i + 1), data, Sgd(1, (ulong)i + 1)));
-        for (int i = 0; i < 5; i++) jobs.Add(new(Digits(16, (ulong)i + 20), data, Sgd(1, (ulong)i + 20, 0.01f * (i + 1)) with { Epochs = 1 + (i % 3) }));
-        for (int i = 0; i < 3; i++) jobs.Add(new(Digits(24, (ulong)i + 30), data, Sgd(1, (ulong)i + 30)));
-        for (int i = 0; i < 4; i++) jobs.Add(new(Digits(16, (ulong)i + 40), data, Sgd(32, (ulong)i + 40)));
+        for (int i = 0; i < 10; i++) jobs.Add(new(Tiny(4, (ulong)i + 1), data, Sgd(1, (ulong)i + 1)));
+        for (int i = 0; i < 5; i++) jobs.Add(new(Tiny(8, (ulong)i + 20), data, Sgd(1, (ulong)i + 20, 0.01f * (i + 1)) with { Epochs = 1 + (i % 3) }));
+        for (int i = 0; i < 3; i++) jobs.Add(new(Tiny(6, (ulong)i + 30), data, Sgd(1, (ulong)i + 30)));
+        for (int i = 0; i < 4; i++) jobs.Add(new(Digits(16, (ulong)i + 40), digits, Sgd(1, (ulong)i + 40) with { Epochs = 1 }));
         for (int i = 0; i < 2; i++)
         {
-            Network adam = Digits(16, (ulong)i + 50);
+            Network adam = Tiny(4, (ulong)i + 50);
             jobs.Add(new(adam, data, Sgd(1, (ulong)i + 50, 0.001f) with { Optimizer = new Adam(adam.Definition.ParameterCount) }));
         }
-        Dataset regression = Regression();
-        for (int i = 0; i < 4; i++) jobs.Add(new(Regressor((ulong)i + 60), regression, Sgd(16, (ulong)i + 60)));
+        for (int i = 0; i < 4; i++) jobs.Add(new(Tiny(8, (ulong)i + 60), data, Sgd(16, (ulong)i + 60)));
         return [.. jobs];
     }
 
@@ -90,7 +82,7 @@ public class LaneGroupingTests
     public void Groups_ManyJobsOfOneShape_FillGroupsOfSixteen()
     {
         var jobs = new TrainingJob[40];
-        for (int i = 0; i < jobs.Length; i++) jobs[i] = new(Tiny((ulong)i + 1), Digits200, Sgd(1, (ulong)i + 1));
+        for (int i = 0; i < jobs.Length; i++) jobs[i] = new(Tiny(4, (ulong)i + 1), Regression(), Sgd(1, (ulong)i + 1));
 
         int[][] groups = Indices(LaneGrouping.Groups(Prepared(jobs), threads: 1));
 
