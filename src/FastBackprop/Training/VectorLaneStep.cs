@@ -151,13 +151,14 @@ internal sealed class VectorLaneStep : LaneStep
         {
             int count = counts[i];
             if ((uint)count > (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(counts), count, $"counts[{i}] is {count}; expected 0 to {BatchSize}.");
-            results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
             laneRates[i] = rates[i];
             if (weighted && count > 0 && data[i].HasWeights && WeighsNothing(data[i].Weights, rows.Slice(i * BatchSize, count), ref laneRates[i])) count = 0;
             laneCounts[i] = count;
             anySingle |= count == 1;
             anyBatch |= count > 1;
-            if (count == 0 && lastBlocks[i] is not null) lastBlocks[i] = null;
+            if (count > 0) continue;   // RunKind writes its result
+            results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
+            if (lastBlocks[i] is not null) lastBlocks[i] = null;
         }
         if (anySingle) RunKind(single, rows, laneCounts, laneRates, results, batchRows: false);
         if (anyBatch) RunKind(batch!, rows, laneCounts, laneRates, results, batchRows: true);
@@ -218,7 +219,7 @@ internal sealed class VectorLaneStep : LaneStep
             float sum = batchRows ? blocks.Loss[i] / count * count : blocks.Loss[i];   // Network.TrainBatch's mean, scaled back
             float rate = rates[i];
             blocks.Scale[i] = batchRows ? -rate / count : -rate;
-            blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;
+            if (batchRows) blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;   // only the batch's update (Gemm's alpha) reads it
             if (float.IsFinite(sum))
             {
                 results[i] = StepResult.Finite(sum);
