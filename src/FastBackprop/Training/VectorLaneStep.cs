@@ -151,13 +151,14 @@ internal sealed class VectorLaneStep : LaneStep
         {
             int count = counts[i];
             if ((uint)count > (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(counts), count, $"counts[{i}] is {count}; expected 0 to {BatchSize}.");
-            results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
             laneRates[i] = rates[i];
-            if (count > 0 && data[i].HasWeights && WeighsNothing(data[i].Weights, rows.Slice(i * BatchSize, count), ref laneRates[i])) count = 0;
+            if (weighted && count > 0 && data[i].HasWeights && WeighsNothing(data[i].Weights, rows.Slice(i * BatchSize, count), ref laneRates[i])) count = 0;
             laneCounts[i] = count;
             anySingle |= count == 1;
             anyBatch |= count > 1;
-            if (count == 0) lastBlocks[i] = null;
+            if (count > 0) continue;   // RunKind writes its result
+            results[i] = StepResult.Finite(0f);   // a lane with no rows makes no step
+            if (lastBlocks[i] is not null) lastBlocks[i] = null;
         }
         if (anySingle) RunKind(single, rows, laneCounts, laneRates, results, batchRows: false);
         if (anyBatch) RunKind(batch!, rows, laneCounts, laneRates, results, batchRows: true);
@@ -213,12 +214,12 @@ internal sealed class VectorLaneStep : LaneStep
         for (int i = 0; i < Lanes; i++)
         {
             if (frozen[i]) continue;
-            lastBlocks[i] = blocks;
+            if (!ReferenceEquals(lastBlocks[i], blocks)) lastBlocks[i] = blocks;   // a reference store is a GC write barrier: only on change
             float count = counts[i];
             float sum = batchRows ? blocks.Loss[i] / count * count : blocks.Loss[i];   // Network.TrainBatch's mean, scaled back
             float rate = rates[i];
             blocks.Scale[i] = batchRows ? -rate / count : -rate;
-            blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;
+            if (batchRows) blocks.Keep[i] = blocks.Scale[i] != 0f ? 1f : 0f;   // only the batch's update (Gemm's alpha) reads it
             if (float.IsFinite(sum))
             {
                 results[i] = StepResult.Finite(sum);
@@ -230,7 +231,7 @@ internal sealed class VectorLaneStep : LaneStep
         if (anyFrozen) SaveFrozen();
         engine.BackwardAndUpdate(parameters.Span, blocks, used, batchRows, masked);
         if (anyFrozen) RestoreFrozen();
-        engine.Finiteness(parameters.Span, blocks);
+        if (engine.Finiteness(parameters.Span, blocks)) return;   // every lane finite: the common case reads no lane
         for (int i = 0; i < Lanes; i++)
         {
             if (frozen[i] || float.IsFinite(blocks.Finite[i])) continue;
@@ -314,13 +315,24 @@ internal sealed class VectorLaneStep : LaneStep
                 if ((uint)row >= (uint)set.Count) ThrowRow(i, p, row, set.Count);
                 ref float xRow = ref Unsafe.Add(ref x, row * inputs);
                 ref float dRow = ref Unsafe.Add(ref d, row * targets);
-                ref float xTo = ref Unsafe.Add(ref xBlock, (p * inputs * Width) + i);
-                ref float dTo = ref Unsafe.Add(ref dBlock, (p * targets * Width) + i);
-                for (int j = 0; j < inputs; j++) Unsafe.Add(ref xTo, j * Width) = Unsafe.Add(ref xRow, j);
-                for (int k = 0; k < targets; k++) Unsafe.Add(ref dTo, k * Width) = Unsafe.Add(ref dRow, k);
+                CopyToLane(ref xRow, ref Unsafe.Add(ref xBlock, (p * inputs * Width) + i), inputs);
+                CopyToLane(ref dRow, ref Unsafe.Add(ref dBlock, (p * targets * Width) + i), targets);
             }
             if (!batchRows) continue;
             for (int p = 0; p < used; p++) Unsafe.Add(ref mask, (p * Width) + i) = p < count ? 1f : 0f;
+        }
+    }
+
+    // n floats of a row into one lane, 16 floats apart. The gather is the step's main scalar work (a third of a W1 step
+    // at V512): the refs advance instead of recomputing each element's index from j.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyToLane(ref float from, ref float to, int n)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            to = from;
+            from = ref Unsafe.Add(ref from, 1);
+            to = ref Unsafe.Add(ref to, Width);
         }
     }
 

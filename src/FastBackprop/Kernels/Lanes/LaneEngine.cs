@@ -42,8 +42,9 @@ internal abstract class LaneEngine
     /// with <paramref name="masked"/> the row masks select each lane's rows.</summary>
     public abstract void BackwardAndUpdate(Span<float> parameters, LaneBlocks blocks, int rows, bool batch, bool masked);
 
-    /// <summary>Per lane Σ_p w_p · 0 into <see cref="LaneBlocks.Finite"/>: NaN exactly when some parameter is not finite.</summary>
-    public abstract void Finiteness(ReadOnlySpan<float> parameters, LaneBlocks blocks);
+    /// <summary>Per lane Σ_p w_p · 0 into <see cref="LaneBlocks.Finite"/>: NaN exactly when some parameter is not finite.
+    /// Returns whether every lane's is finite (so that the caller reads the lanes only when one is not).</summary>
+    public abstract bool Finiteness(ReadOnlySpan<float> parameters, LaneBlocks blocks);
 
     /// <summary>The engine at the widest accelerated width (the one place that picks it).</summary>
     public static LaneEngine Create(NetworkDefinition definition)
@@ -148,10 +149,11 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
         }
     }
 
-    public override void Finiteness(ReadOnlySpan<float> parameters, LaneBlocks blocks)
+    public override bool Finiteness(ReadOnlySpan<float> parameters, LaneBlocks blocks)
     {
         ref float p = ref MemoryMarshal.GetReference(parameters);
         int count = parameters.Length / Lanes;
+        bool anyNaN = false;
         for (int c = 0; c < Lanes; c += TSimd.Count)
         {
             // Four chains, so that the check is not one long chain of dependent fused multiply-adds.
@@ -166,7 +168,11 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
                 a3 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e + 3), zero, a3);
             }
             for (; e < count; e++) a0 = TSimd.FusedMultiplyAdd(LaneSums.At<TSimd, TVector>(ref first, e), zero, a0);
-            TSimd.Store(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), ref blocks.Finite[c]);
+            TVector finite = TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3));
+            TSimd.Store(finite, ref blocks.Finite[c]);
+            // ±0 < 1 in a finite lane, false in a NaN lane: NaN lanes select -1, whose sign bit AnyTrue sees.
+            anyNaN |= SimdMath.AnyTrue(SimdMath.Select(SimdMath.LessThan(finite, TSimd.Create(1f)), TSimd.Zero, TSimd.Create(-1f)));
         }
+        return !anyNaN;
     }
 }
