@@ -45,7 +45,7 @@ internal static class LaneGrouping
                 groups.Add([job]);
                 continue;
             }
-            List<PreparedJob>? cluster = clusters.Find(c => LockstepTraining.CanShare(Tuple(c[0]), Tuple(job)));
+            List<PreparedJob>? cluster = clusters.Find(c => LockstepTraining.CanShare(c[0], job));
             if (cluster is null) clusters.Add([job]);
             else cluster.Add(job);
         }
@@ -54,7 +54,7 @@ internal static class LaneGrouping
     }
 
     private static bool Eligible(PreparedJob job) =>
-        job.Job.Network.Definition.MaxWidth < TinyWidth && LockstepTraining.CanShare(Tuple(job), Tuple(job));
+        job.Job.Network.Definition.MaxWidth < TinyWidth && LockstepTraining.CanShare(job, job);
 
     // The cluster's groups (see the file header), appended to `groups`.
     private static void Cut(List<PreparedJob> cluster, int threads, List<List<PreparedJob>> groups)
@@ -78,6 +78,4 @@ internal static class LaneGrouping
 
     // Float lanes of the widest accelerated register: a group's step costs the same for up to this many lanes.
     private static int LanesPerRegister() => (int)VectorTiers.Active;
-
-    private static (TrainingJob Job, DatasetRows Training, DatasetRows? Validation) Tuple(PreparedJob job) => (job.Job, job.Training, job.Validation);
 }

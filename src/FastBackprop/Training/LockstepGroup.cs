@@ -11,7 +11,7 @@ internal sealed class LockstepGroup
         Diverged,   // the lane's step was not finite: the run trains on alone after the lock-step loop
     }
 
-    private readonly IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group;
+    private readonly IReadOnlyList<PreparedJob> group;
     private readonly TrainingRun[] runs;
     private readonly LaneStep lanes;
     private readonly TrainingOutcome[] outcomes;
@@ -22,7 +22,7 @@ internal sealed class LockstepGroup
     private readonly StepResult[] results;
     private readonly int batchSize;
 
-    public LockstepGroup(IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group, TrainingRun[] runs,
+    public LockstepGroup(IReadOnlyList<PreparedJob> group, TrainingRun[] runs,
         LaneStep lanes, TrainingOutcome[] outcomes)
     {
         this.group = group;

@@ -4,10 +4,5 @@ namespace FastBackprop.Training;
 /// (<see cref="LockstepTraining"/>) on the item's thread. Each job's failure is its own outcome's.</summary>
 internal sealed class LockstepItem(IReadOnlyList<PreparedJob> jobs) : WorkItem(jobs)
 {
-    public override TrainingOutcome[] Train(int threads, CancellationToken cancellationToken)
-    {
-        var group = new (TrainingJob Job, DatasetRows Training, DatasetRows? Validation)[Jobs.Count];
-        for (int i = 0; i < group.Length; i++) group[i] = (Jobs[i].Job, Jobs[i].Training, Jobs[i].Validation);
-        return LockstepTraining.Fit(group, cancellationToken);
-    }
+    public override TrainingOutcome[] Train(int threads, CancellationToken cancellationToken) => LockstepTraining.Fit(Jobs, cancellationToken);
 }

@@ -50,21 +50,21 @@ internal static class LockstepTraining
         return new VectorLaneStep(lanes[0].Network.Definition, data, batchSize, lanes.Count);
     }
 
-    /// <summary>As <see cref="CanShare(ValueTuple{TrainingJob, DatasetRows, DatasetRows}, ValueTuple{TrainingJob, DatasetRows, DatasetRows}, LaneSupport)"/>
+    /// <summary>As <see cref="CanShare(PreparedJob, PreparedJob, LaneSupport)"/>
     /// for the default engine (<see cref="VectorLaneStep.Supports"/>).</summary>
-    public static bool CanShare((TrainingJob Job, DatasetRows Training, DatasetRows? Validation) first,
-        (TrainingJob Job, DatasetRows Training, DatasetRows? Validation) second) => CanShare(first, second, VectorLaneStep.Supports);
+    public static bool CanShare(PreparedJob first,
+        PreparedJob second) => CanShare(first, second, VectorLaneStep.Supports);
 
-    /// <summary>As <see cref="Fit(IReadOnlyList{ValueTuple{TrainingJob, DatasetRows, DatasetRows}}, LaneEngineFactory, CancellationToken)"/>
-    /// with the default engine (<see cref="VectorEngine"/>); the group must pass <see cref="CanShare(ValueTuple{TrainingJob, DatasetRows, DatasetRows}, ValueTuple{TrainingJob, DatasetRows, DatasetRows})"/>.</summary>
-    public static TrainingOutcome[] Fit(IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group, CancellationToken cancellationToken) =>
+    /// <summary>As <see cref="Fit(IReadOnlyList{PreparedJob}, LaneEngineFactory, CancellationToken)"/>
+    /// with the default engine (<see cref="VectorEngine"/>); the group must pass <see cref="CanShare(PreparedJob, PreparedJob)"/>.</summary>
+    public static TrainingOutcome[] Fit(IReadOnlyList<PreparedJob> group, CancellationToken cancellationToken) =>
         Fit(group, VectorEngine, cancellationToken);
 
     /// <summary>Whether two prepared jobs may share lanes: the same network definition (by value: layers, widths,
     /// transfer functions, loss), the same batch size after clamping to each job's training rows, and an engine that
     /// supports both.</summary>
-    public static bool CanShare((TrainingJob Job, DatasetRows Training, DatasetRows? Validation) first,
-        (TrainingJob Job, DatasetRows Training, DatasetRows? Validation) second, LaneSupport supports)
+    public static bool CanShare(PreparedJob first,
+        PreparedJob second, LaneSupport supports)
     {
         ArgumentNullException.ThrowIfNull(supports);
         NetworkDefinition definition = first.Job.Network.Definition;
@@ -75,7 +75,7 @@ internal static class LockstepTraining
     }
 
     /// <summary>The batch size a prepared job trains with: its option, clamped to its training rows (as BatchSource does).</summary>
-    public static int BatchSize((TrainingJob Job, DatasetRows Training, DatasetRows? Validation) job) =>
+    public static int BatchSize(PreparedJob job) =>
         Math.Min(job.Job.Options.BatchSize, job.Training.Count);
 
     /// <summary>Trains every job of <paramref name="group"/> in lock-step through one engine from <paramref name="engine"/>;
@@ -92,7 +92,7 @@ internal static class LockstepTraining
     /// an exception from its schedule, callbacks or checkpoint file) is its outcome's Failure, with its network holding the
     /// weights Fit would leave; the other runs go on.</returns>
     /// <exception cref="ArgumentException">The group is empty or too large, or its jobs differ in definition or batch size.</exception>
-    public static TrainingOutcome[] Fit(IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group,
+    public static TrainingOutcome[] Fit(IReadOnlyList<PreparedJob> group,
         LaneEngineFactory engine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(group);
@@ -104,7 +104,7 @@ internal static class LockstepTraining
             var bindings = new LaneBinding[group.Count];
             for (int i = 0; i < runs.Length; i++)
             {
-                (TrainingJob job, DatasetRows training, DatasetRows? validation) = group[i];
+                (_, TrainingJob job, DatasetRows training, DatasetRows? validation) = group[i];
                 // One thread: the group trains on the caller's thread (a scheduler runs groups side by side), and a run's own
                 // steps and validation give the same bits at any thread count.
                 TrainingOptions options = job.Options with { DegreeOfParallelism = 1 };
@@ -126,7 +126,7 @@ internal static class LockstepTraining
         }
     }
 
-    private static void CheckGroup(IReadOnlyList<(TrainingJob Job, DatasetRows Training, DatasetRows? Validation)> group)
+    private static void CheckGroup(IReadOnlyList<PreparedJob> group)
     {
         if (group.Count is 0 or > LaneStep.Capacity)
         {

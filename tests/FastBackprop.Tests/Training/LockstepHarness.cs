@@ -87,16 +87,15 @@ internal static class LockstepHarness
         using var cancellation = new CancellationTokenSource();
         var networks = new Network[cases.Count];
         var recorders = new LockstepRecorder[cases.Count];
-        var group = new (TrainingJob Job, DatasetRows Training, DatasetRows? Validation)[cases.Count];
+        var group = new PreparedJob[cases.Count];
         for (int i = 0; i < cases.Count; i++)
         {
             LockstepCase c = cases[i];
             networks[i] = c.Network();
             recorders[i] = new LockstepRecorder { Cancellation = cancellation };
             TrainingOptions options = WithCheckpoint(c.Options(networks[i], recorders[i]), checkpoints?[i]);
-            Dataset data = c.Rows is null ? c.Data : c.Data.Subset(c.Rows);
-            (DatasetRows training, DatasetRows? validation) = Split(data, options);
-            group[i] = (new TrainingJob(networks[i], c.Data, options, c.Rows), training, validation);
+            (DatasetRows training, DatasetRows? validation) = Trainer.Prepare(networks[i], c.Data, c.Rows, options);
+            group[i] = new PreparedJob(i, new TrainingJob(networks[i], c.Data, options, c.Rows), training, validation);
         }
         LaneStep? made = null;
         TrainingOutcome[] outcomes = LockstepTraining.Fit(group, (lanes, batchSize) => made = factory(lanes, batchSize), cancellation.Token);
@@ -178,16 +177,6 @@ internal static class LockstepHarness
     private static LockstepResult Result(Network network, TrainingHistory? history, Exception? failure, LockstepRecorder recorder, string? checkpoint) =>
         new(network.Parameters.ToArray(), Describe(history), failure is null ? "" : $"{failure.GetType().Name}: {failure.Message}", recorder.Events,
             checkpoint is null || !File.Exists(checkpoint) ? [] : WithoutTimes(checkpoint));
-
-    // The training and validation rows as Trainer.Fit splits them (its SplitValidation; FitMany's preparation does the same):
-    // were they other rows, the validation reports and the bits would differ from Fit's, and the comparisons would fail.
-    private static (DatasetRows Training, DatasetRows? Validation) Split(Dataset data, TrainingOptions options)
-    {
-        if (options.ValidationFraction <= 0) return (new DatasetRows(data), options.Validation is null ? null : new DatasetRows(options.Validation));
-        ulong seed = options.Seed ^ 0x5EED5EED5EED5EEDUL;
-        (int[] validation, int[] training) = options.StratifiedValidation ? data.StratifiedSplitRows(options.ValidationFraction, seed) : data.SplitRows(options.ValidationFraction, seed);
-        return (new DatasetRows(data, training), validation.Length == 0 ? null : new DatasetRows(data, validation));
-    }
 
     private static TrainingOptions WithCheckpoint(TrainingOptions options, string? path) => path is null ? options : options with { CheckpointPath = path };
 

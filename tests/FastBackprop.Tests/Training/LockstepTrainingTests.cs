@@ -303,8 +303,8 @@ public class LockstepTrainingTests
     public void Fit_BadGroup_IsRefusedNamingTheJob()
     {
         Dataset data = TrainingSamples.Regression();
-        (TrainingJob, DatasetRows, DatasetRows?) Prepared(Network network, int batchSize) =>
-            (new TrainingJob(network, data, new TrainingOptions { BatchSize = batchSize }), new DatasetRows(data), null);
+        PreparedJob Prepared(Network network, int batchSize) =>
+            new(0, new TrainingJob(network, data, new TrainingOptions { BatchSize = batchSize }), new DatasetRows(data), null);
         static LaneStep NoEngine(IReadOnlyList<LaneBinding> lanes, int batchSize) => throw new InvalidOperationException("not reached");
 
         var e = Assert.Throws<ArgumentException>(() => LockstepTraining.Fit([Prepared(Regressor(1), 20), Prepared(Regressor(2), 10)], NoEngine, TestContext.Current.CancellationToken));
@@ -323,8 +323,8 @@ public class LockstepTrainingTests
     public void CanShare_NeedsOneDefinitionOneClampedBatchSizeAndTheEngine()
     {
         Dataset data = TrainingSamples.Regression(), small = data.Subset([.. Enumerable.Range(0, 12)]);
-        static (TrainingJob Job, DatasetRows Training, DatasetRows? Validation) Prepared(Network network, Dataset set, int batchSize) =>
-            (new TrainingJob(network, set, new TrainingOptions { BatchSize = batchSize }), new DatasetRows(set), null);
+        static PreparedJob Prepared(Network network, Dataset set, int batchSize) =>
+            new(0, new TrainingJob(network, set, new TrainingOptions { BatchSize = batchSize }), new DatasetRows(set), null);
         static bool Any(NetworkDefinition d, TrainingOptions o, int b, Dataset s) => true;
 
         Assert.True(LockstepTraining.CanShare(Prepared(Regressor(1), data, 20), Prepared(Regressor(2), data, 20), Any));

@@ -109,14 +109,14 @@ public class LockstepVectorTests
         // that allocates per tick allocates in every one (see SteadyStateAllocation for why one clean window is the test).
         Dataset data = Data.Subset([.. Enumerable.Range(0, 64)]);
         long[] marks = new long[64];
-        var group = new (TrainingJob Job, DatasetRows Training, DatasetRows? Validation)[16];
+        var group = new PreparedJob[16];
         for (int i = 0; i < group.Length; i++)
         {
             var network = new Network(3, Loss.HalfSquaredError, new Dense(4, TransferFunction.Tanh), new Dense(2, TransferFunction.Identity));
             network.InitializeWeights((ulong)i + 1);
             var options = new TrainingOptions { Epochs = 1, BatchSize = 1, Seed = (ulong)i, LearningRate = 0.01f };
             if (i == 0) options = options with { BatchCompleted = b => marks[b.Batch] = GC.GetAllocatedBytesForCurrentThread() };
-            group[i] = (new TrainingJob(network, data, options), new DatasetRows(data), null);
+            group[i] = new PreparedJob(i, new TrainingJob(network, data, options), new DatasetRows(data), null);
         }
 
         TrainingOutcome[] outcomes = LockstepTraining.Fit(group, TestContext.Current.CancellationToken);
@@ -131,11 +131,11 @@ public class LockstepVectorTests
     public void CanShare_DefaultEngine_AcceptsPlainSgdAndRefusesAnOptimizer()
     {
         LockstepCase plain = Case(0, TransferFunction.Tanh, TransferFunction.Identity, 8);
-        (TrainingJob, DatasetRows, DatasetRows?) Prepared(Func<Network, TrainingOptions, TrainingOptions> change)
+        PreparedJob Prepared(Func<Network, TrainingOptions, TrainingOptions> change)
         {
             Network network = plain.Network();
             TrainingOptions options = change(network, plain.Options(network, new LockstepRecorder()));
-            return (new TrainingJob(network, Data, options), new DatasetRows(Data), null);
+            return new PreparedJob(0, new TrainingJob(network, Data, options), new DatasetRows(Data), null);
         }
 
         Assert.True(LockstepTraining.CanShare(Prepared((n, o) => o), Prepared((n, o) => o with { Seed = 99, LearningRate = 0.5f })));
