@@ -37,8 +37,8 @@ internal delegate LaneStep LaneEngineFactory(IReadOnlyList<LaneBinding> lanes, i
 internal delegate bool LaneSupport(NetworkDefinition definition, TrainingOptions options, int batchSize, Dataset data);
 
 /// <summary>Trains a group of compatible jobs together through one <see cref="LaneStep"/>, each with Fit's bits (see the
-/// file header), on the calling thread: each run's own steps and validation use one thread (its options'
-/// DegreeOfParallelism is set to 1, which changes no bit).</summary>
+/// file header), on the calling thread: each run's own steps and validation use one thread (whatever its options'
+/// DegreeOfParallelism, which changes no bit).</summary>
 internal static class LockstepTraining
 {
     /// <summary>The default engine: <see cref="VectorLaneStep"/>, one run per vector lane (each lane's data set bound).</summary>
@@ -107,9 +107,8 @@ internal static class LockstepTraining
                 (_, TrainingJob job, DatasetRows training, DatasetRows? validation) = group[i];
                 // One thread: the group trains on the caller's thread (a scheduler runs groups side by side), and a run's own
                 // steps and validation give the same bits at any thread count.
-                TrainingOptions options = job.Options with { DegreeOfParallelism = 1 };
-                runs[i] = new TrainingRun(job.Network, training, validation, options);
-                bindings[i] = new LaneBinding(job.Network, training.Data, options, runs[i].State.LayerRandom);
+                runs[i] = new TrainingRun(job.Network, training, validation, job.Options, threads: 1);
+                bindings[i] = new LaneBinding(job.Network, training.Data, job.Options, runs[i].State.LayerRandom);
             }
             using LaneStep lanes = engine(bindings, BatchSize(group[0]));
             if (lanes.Lanes != runs.Length || lanes.BatchSize != runs[0].BatchSize)
