@@ -159,6 +159,8 @@ internal static class CommandLine
         Add(GradCheckCommand.Build(context), GradCheckCommand.Examples);
         Add(BenchCommand.Build(context), BenchCommand.Examples);
         Add(InfoCommand.Build(context), InfoCommand.Examples);
+        Add(ExportCommand.Build(context), ExportCommand.Examples);
+        Add(ImportCommand.Build(context), ImportCommand.Examples);
         Add(DemoCommand.Build(context), DemoCommand.Examples);
         root.SetAction(_ => DemoCommand.Execute(context));
         examples[root] =
