@@ -51,9 +51,11 @@ public static class SafetensorsFile
         destination.Write(Serialize(model));
     }
 
-    /// <summary>Loads a model from a safetensors file: described by its own FastBackprop metadata when
-    /// <paramref name="definition"/> is null, else by <paramref name="definition"/> (for files PyTorch wrote; the
-    /// file's metadata is then not read, and the model has no input scaling).</summary>
+    /// <summary>Loads a model from a safetensors file: its network as the file's "fastbackprop.network" describes it
+    /// when <paramref name="definition"/> is null, else as <paramref name="definition"/> says (for files PyTorch wrote,
+    /// which have no description; a description in the file is then not read). The input and target scalings and the
+    /// model's metadata are taken from the file's metadata whenever it has them (a file PyTorch wrote has none: the
+    /// model then has no scaling).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">The file is malformed, holds other tensors than the network needs, or has
     /// no FastBackprop metadata and no definition was given; the message names the file, the byte or field and the problem.</exception>
@@ -119,7 +121,7 @@ public static class SafetensorsFile
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         SafetensorsHeader header = SafetensorsHeader.Parse(bytes, sourceName);
-        IReadOnlyDictionary<string, string>? stored = definition is null ? header.Metadata : null;
+        IReadOnlyDictionary<string, string>? stored = header.Metadata;
         if (definition is null)
         {
             if (stored is null || !stored.TryGetValue(SafetensorsNetwork.NetworkKey, out string? description))

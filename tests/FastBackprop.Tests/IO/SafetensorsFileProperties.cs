@@ -73,6 +73,8 @@ public sealed class SafetensorsFileProperties
         Assert.Equal(Bits(expected), Bits(actual));
         // Saving what was loaded gives the same bytes: nothing is lost or reordered.
         Assert.Equal(bytes, SafetensorsFile.Serialize(loaded));
+        // Given the same network as a definition, the file gives the same model (scalings and metadata included).
+        Assert.Equal(bytes, SafetensorsFile.Serialize(SafetensorsFile.Deserialize(bytes, "round.safetensors", c.Definition)));
     }
 
     [Property(Arbitrary = [typeof(SafetensorsFileProperties)], MaxTest = 60)]

@@ -258,10 +258,28 @@ public sealed class SafetensorsFileTests : IDisposable
         Assert.Equal(network.Parameters.ToArray(), SafetensorsFile.Read(stream, "stream").Network.Parameters.ToArray());
     }
 
-    // A user-defined function that is never registered: it cannot be stored.
-    private sealed class Arctangent : ElementwiseTransferFunction
+    [Fact]
+    public void Safetensors_RegisteredFunction_RoundTripsAndGetsAPythonStub()
     {
-        public override string Name => "my-arctan";
+        var function = new Arctangent("safetensors-test-arctan");
+        TransferFunction.Register(function);
+        var network = new Network(2, Loss.HalfSquaredError, new Dense(3, function), new Dense(1, TransferFunction.Identity));
+        network.InitializeWeights(4);
+        byte[] bytes = SafetensorsFile.Serialize(new Model(network, scaling: null));
+        Model loaded = SafetensorsFile.Deserialize(bytes, "custom.safetensors");
+        Assert.Same(function, ((Dense)loaded.Network.Definition.Layers[0]).Transfer);
+        Assert.Equal(network.Parameters.ToArray(), loaded.Network.Parameters.ToArray());
+        string header = Encoding.UTF8.GetString(bytes, 8, (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+        // The function takes index 1 (so the output Linear is 2) and a module that says what to write.
+        Assert.Contains("Custom('safetensors-test-arctan'),  # 1", header);
+        Assert.Contains("raise NotImplementedError", header);
+        Assert.Contains("\"2.weight\"", header);
+    }
+
+    // A user-defined function that is never registered: it cannot be stored.
+    private sealed class Arctangent(string name = "my-arctan") : ElementwiseTransferFunction
+    {
+        public override string Name => name;
         public override double Function(double x) => Math.Atan(x);
         public override double Derivative(double x) => 1 / (1 + x * x);
     }
