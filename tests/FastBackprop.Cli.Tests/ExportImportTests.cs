@@ -81,8 +81,13 @@ public sealed class ExportImportTests
         UserErrorAssert.OneLine(CliRunner.Run("import", "--in", torch, "--out", model, "--activation", "tanh", "--output-activation", "identity", "--dropout", "0.1"), "no tensor '3.weight'");
         Assert.False(File.Exists(model));
 
-        CliResult result = CliRunner.Run("import", "--in", torch, "--out", model, "--activation", "tanh", "--output-activation", "identity");
+        CliResult result = CliRunner.Run("import", "--in", torch, "--out", model, "--activation", "tanh", "--output-activation", "identity", "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
+        using (JsonDocument json = JsonDocument.Parse(result.Output))
+        {
+            Assert.Equal("options", json.RootElement.GetProperty("definedBy").GetString());
+            Assert.Equal("3-4-2", json.RootElement.GetProperty("shape").GetString());
+        }
         Model loaded = ModelFile.Load(model);
         Assert.Equal(network.Definition, loaded.Network.Definition);
         Assert.True(network.Parameters.SequenceEqual(loaded.Network.Parameters), "parameters differ");
