@@ -159,6 +159,8 @@ internal static class CommandLine
         Add(GradCheckCommand.Build(context), GradCheckCommand.Examples);
         Add(BenchCommand.Build(context), BenchCommand.Examples);
         Add(InfoCommand.Build(context), InfoCommand.Examples);
+        Add(ExportCommand.Build(context), ExportCommand.Examples);
+        Add(ImportCommand.Build(context), ImportCommand.Examples);
         Add(DemoCommand.Build(context), DemoCommand.Examples);
         root.SetAction(_ => DemoCommand.Execute(context));
         examples[root] =
@@ -167,6 +169,7 @@ internal static class CommandLine
             "fastbackprop cv --folds 10                 # 10-fold cross-validation: per-fold loss and accuracy, mean ± sd",
             "fastbackprop eval --model model.fbp        # accuracy, precision/recall, confusion matrix (+ PNG)",
             "fastbackprop predict --model model.fbp --input rows.csv",
+            "fastbackprop export --model model.fbp --format safetensors --out model.safetensors   # for PyTorch; import reads it back",
             "fastbackprop sweep --learning-rates 0.001,0.01 --widths 32,64   # grid search: table, sweep.png; --shard i/N, sweep merge",
             "fastbackprop gradcheck                     # engine vs reference vs finite differences on this CPU",
             "fastbackprop bench                         # throughput of W1, W3b, W4 and the FMA peak (< 1 min)",

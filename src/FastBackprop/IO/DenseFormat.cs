@@ -44,7 +44,7 @@ internal sealed class DenseFormat : LayerFormat<Dense>
     }
 
     // Storable when its name reads back as this very function: a built-in, or the function registered under the name.
-    private static bool IsStorable(TransferFunction function)
+    internal static bool IsStorable(TransferFunction function)
     {
         string name = function.Name;
         if (name.Length is < 1 or > MaxNameLength) return false;

@@ -56,7 +56,7 @@ internal static class LossFormat
     }
 
     // Storable when its name reads back as this very loss: a built-in, or the loss registered under the name.
-    private static bool IsStorable(Loss loss)
+    internal static bool IsStorable(Loss loss)
     {
         string name = loss.Name;
         if (name is null || name.Length is < 1 or > LossRegistry.MaxNameLength) return false;
