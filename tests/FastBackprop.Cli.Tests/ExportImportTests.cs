@@ -94,9 +94,40 @@ public sealed class ExportImportTests
     }
 
     [Fact]
-    public void Export_Onnx_IsAOneLineErrorForNow() =>
-        UserErrorAssert.OneLine(CliRunner.Run("export", "--model", TrainedModel.Path, "--format", "onnx", "--out", Path.Combine(folder, "m.onnx")),
-            "onnx export is not available in this build");
+    public void Export_Onnx_WritesTheLibrarysExportOfTheModel()
+    {
+        string path = Path.Combine(folder, "m.onnx");
+        CliResult result = CliRunner.Run("export", "--model", TrainedModel.Path, "--format", "onnx", "--out", path);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"as ONNX (opset {Onnx.OnnxExport.Opset}", result.Output, StringComparison.Ordinal);
+        using var expected = new MemoryStream();
+        Onnx.OnnxExport.Write(ModelFile.Load(TrainedModel.Path), expected);
+        Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
+
+        JsonNode json = JsonNode.Parse(CliRunner.Run("export", "--model", TrainedModel.Path, "--format", "onnx", "--out", path, "--json").Output)!;
+        Assert.Equal(Onnx.OnnxExport.Opset, (int)json["opset"]!);
+        Assert.Equal(new FileInfo(path).Length, (long)json["bytes"]!);
+    }
+
+    private sealed class Cube : ElementwiseTransferFunction
+    {
+        public override string Name => "cube-cli-export";
+        public override double Function(double x) => x * x * x;
+        public override double Derivative(double x) => 3 * x * x;
+    }
+
+    [Fact]
+    public void Export_Onnx_OfARegisteredFunction_IsAOneLineErrorNamingTheLayer()
+    {
+        TransferFunction.Register(new Cube());
+        var network = new Network(2, Loss.HalfSquaredError, new Dense(3, TransferFunction.Tanh), new Dense(1, TransferFunction.FromName("cube-cli-export")));
+        network.InitializeWeights(seed: 1);
+        string model = Path.Combine(folder, "cube.fbp"), onnx = Path.Combine(folder, "cube.onnx");
+        ModelFile.Save(model, new Model(network, scaling: null));
+        UserErrorAssert.OneLine(CliRunner.Run("export", "--model", model, "--format", "onnx", "--out", onnx), "--format onnx: ");
+        UserErrorAssert.OneLine(CliRunner.Run("export", "--model", model, "--format", "onnx", "--out", onnx), "layer 1 (dense(1, cube-cli-export))");
+        Assert.False(File.Exists(onnx));
+    }
 
     [Fact]
     public void ExportAndImport_Mistakes_AreOneLineErrors()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using FastBackprop.IO;
+using FastBackprop.Onnx;
 
 namespace FastBackprop.Cli.Commands;
 
@@ -32,14 +33,47 @@ internal static class ExportCommand
         OutputFiles.CheckDistinct((modelPath, "--model"), (outPath, OutOption));
         OutputFiles.CheckWritable(outPath, OutOption);
         Model model = ModelFiles.Load(modelPath);
-        if (format == Onnx)
-        {
-            // TODO(lead): replace this line with FastBackprop.Onnx.OnnxExport.Save(model, outPath) once FastBackprop.Onnx is referenced.
-            throw new UserException("onnx export is not available in this build");
-        }
-        OutputFiles.Write(outPath, OutOption, SafetensorsFile.Serialize(model));
-        Report(context, modelPath, format, outPath, model.Network.Definition);
+        OutputFiles.Write(outPath, OutOption, format == Onnx ? OnnxBytes(model) : SafetensorsFile.Serialize(model));
+        if (format == Onnx) ReportOnnx(context, modelPath, outPath, model.Network.Definition);
+        else Report(context, modelPath, format, outPath, model.Network.Definition);
         return ExitCodes.Success;
+    }
+
+    // The exporter refuses, naming the layer, what ONNX cannot express (a registered transfer function) and
+    // non-finite parameters: both are facts about the user's model, not bugs.
+    private static byte[] OnnxBytes(Model model)
+    {
+        try
+        {
+            using var bytes = new MemoryStream();
+            OnnxExport.Write(model, bytes);
+            return bytes.ToArray();
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            throw new UserException($"--format {Onnx}: {(e is ArgumentException a ? CommandLine.WithoutParameter(a) : e.Message)}", e);
+        }
+    }
+
+    private static void ReportOnnx(CliContext context, string modelPath, string outPath, NetworkDefinition definition)
+    {
+        long bytes = new FileInfo(outPath).Length;
+        if (context.Json)
+        {
+            Json.Write(context, new JsonObject
+            {
+                ["command"] = "export",
+                ["model"] = Path.GetFullPath(modelPath),
+                ["format"] = Onnx,
+                ["out"] = Path.GetFullPath(outPath),
+                ["bytes"] = bytes,
+                ["opset"] = OnnxExport.Opset,
+            });
+        }
+        else if (context.Human)
+        {
+            context.Out.WriteLine($"{outPath}: {ModelFiles.Shape(definition)} as ONNX (opset {OnnxExport.Opset}, input \"input\" and output \"output\" of [batch, width]), {Fmt.I(bytes)} bytes");
+        }
     }
 
     private static void Report(CliContext context, string modelPath, string format, string outPath, NetworkDefinition definition)
