@@ -27,15 +27,19 @@ public sealed record CraftedParquet(double[] Values)
     /// <see cref="ClaimedListLength"/> elements.</summary>
     public int? ClaimedListLength { get; init; }
 
+    /// <summary>Whether column x is dictionary encoded as Arrow writes it: a PLAIN dictionary page of the values
+    /// (distinct), then one RLE_DICTIONARY data page of their indices as RLE runs of length 1.</summary>
+    public bool Dictionary { get; init; }
+
     /// <summary>The file's bytes: PAR1, column x's page (the crafted one), column y's page (y = the values
     /// reversed, always right), the footer, its length, PAR1.</summary>
     public byte[] ToBytes()
     {
         byte[] x = Plain(Values), y = Plain([.. Values.Reverse()]);
-        byte[] xPage = [.. PageHeader(x.Length, crafted: true), .. x];
+        byte[] xPage = Dictionary ? DictionaryPages(x) : [.. PageHeader(x.Length, crafted: true), .. x];
         byte[] yPage = [.. PageHeader(y.Length, crafted: false), .. y];
         long rows = ClaimedRows ?? Values.Length;
-        byte[] footer = Footer(rows, [(4, xPage.Length), (4 + xPage.Length, yPage.Length)]);
+        byte[] footer = Footer(rows, [(4, xPage.Length), (4 + xPage.Length, yPage.Length)], Dictionary ? 4 + DictionaryPageLength(x) : null);
         return [.. "PAR1"u8, .. xPage, .. yPage, .. footer, .. BitConverter.GetBytes(FooterLength ?? (uint)footer.Length), .. "PAR1"u8];
     }
 
@@ -44,6 +48,42 @@ public sealed record CraftedParquet(double[] Values)
         var data = new byte[values.Length * 8];
         for (int i = 0; i < values.Length; i++) BitConverter.TryWriteBytes(data.AsSpan(i * 8), values[i]);
         return data;
+    }
+
+    private int DictionaryPageLength(byte[] x) => DictionaryHeader(x.Length).Length + x.Length;
+
+    private byte[] DictionaryHeader(int dataLength)
+    {
+        var w = new CompactWriter();
+        w.I32(1, 2);                                    // type: DICTIONARY_PAGE
+        w.I32(2, dataLength);                           // uncompressed_page_size
+        w.I32(3, dataLength);                           // compressed_page_size
+        w.BeginStruct(7);                               // dictionary_page_header
+        w.I32(1, Values.Length);                        // num_values
+        w.I32(2, 0);                                    // encoding: PLAIN
+        w.EndStruct();
+        w.Stop();
+        return w.ToArray();
+    }
+
+    // The dictionary page, then a data page whose payload is the index bit width and one RLE run (header count << 1,
+    // then the index in one byte) per value.
+    private byte[] DictionaryPages(byte[] x)
+    {
+        var indices = new List<byte> { 8 };             // bit width 8: each run value takes one byte
+        for (int i = 0; i < Values.Length; i++) indices.AddRange([2, (byte)i]);
+        var w = new CompactWriter();
+        w.I32(1, 0);                                    // type: DATA_PAGE
+        w.I32(2, UncompressedSize ?? indices.Count);
+        w.I32(3, CompressedSize ?? indices.Count);
+        w.BeginStruct(5);
+        w.I32(1, PageValues ?? Values.Length);
+        w.I32(2, 8);                                    // encoding: RLE_DICTIONARY
+        w.I32(3, 3);
+        w.I32(4, 3);
+        w.EndStruct();
+        w.Stop();
+        return [.. DictionaryHeader(x.Length), .. x, .. w.ToArray(), .. indices];
     }
 
     private byte[] PageHeader(int dataLength, bool crafted)
@@ -62,7 +102,7 @@ public sealed record CraftedParquet(double[] Values)
         return w.ToArray();
     }
 
-    private byte[] Footer(long rows, (long Offset, int Length)[] chunks)
+    private byte[] Footer(long rows, (long Offset, int Length)[] chunks, long? xDataPage)
     {
         var w = new CompactWriter();
         w.I32(1, 2);                                                            // version
@@ -78,13 +118,14 @@ public sealed record CraftedParquet(double[] Values)
             w.I64(2, chunks[c].Offset);                                         // file_offset
             w.BeginStruct(3);                                                   // meta_data
             w.I32(1, 5);                                                        // type: DOUBLE
-            w.ListOfI32(2, 0);                                                  // encodings: PLAIN
+            w.ListOfI32(2, c == 0 && xDataPage is not null ? 8 : 0);           // encodings: RLE_DICTIONARY or PLAIN
             w.ListOfBinary(3, c == 0 ? "x" : "y");                              // path_in_schema
             w.I32(4, 0);                                                        // codec: UNCOMPRESSED
             w.I64(5, rows);                                                     // num_values
             w.I64(6, chunks[c].Length);                                         // total_uncompressed_size
             w.I64(7, chunks[c].Length);                                         // total_compressed_size
-            w.I64(9, chunks[c].Offset);                                         // data_page_offset
+            w.I64(9, c == 0 && xDataPage is long d ? d : chunks[c].Offset);     // data_page_offset
+            if (c == 0 && xDataPage is not null) w.I64(11, chunks[c].Offset);   // dictionary_page_offset
             w.EndStruct();
             w.Stop();                                                           // column chunk
         }

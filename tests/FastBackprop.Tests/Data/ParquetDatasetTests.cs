@@ -152,6 +152,37 @@ public sealed class ParquetDatasetTests : IDisposable
         Assert.Equal([3f, 2, 1], d.Targets.ToArray());
     }
 
+    [Fact]
+    public void Crafted_DictionaryEncodedColumn_AsArrowWritesIt_Reads()
+    {
+        // Arrow (pandas, pyarrow) dictionary-encodes every column by default; Parquet.Net's writer does so for text only.
+        Dataset d = ParquetDataset.Read(File("dict.parquet", new CraftedParquet([1.5, -2, 7]) { Dictionary = true }.ToBytes()), Regression);
+        Assert.Equal([1.5f, -2, 7], d.Inputs.ToArray());
+        Assert.Equal([7f, -2, 1.5f], d.Targets.ToArray());
+    }
+
+    [Fact]
+    public void Crafted_DictionaryEncodedColumn_EveryPrefixAndEveryByteChange_IsDataOrFormatError()
+    {
+        byte[] bytes = new CraftedParquet([1.5, -2, 7]) { Dictionary = true }.ToBytes();
+        string path = File("dict.parquet", bytes);
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            System.IO.File.WriteAllBytes(path, bytes[..length]);
+            Assert.Null(DataFiles.DatasetOrFormatError(() => ParquetDataset.Read(path, Regression), $"the first {length} bytes"));
+        }
+        for (int at = 0; at < bytes.Length; at++)
+        {
+            foreach (byte value in (byte[])[0, 1, 0x7F, 0xFF])
+            {
+                byte[] changed = [.. bytes];
+                changed[at] = value;
+                System.IO.File.WriteAllBytes(path, changed);
+                DataFiles.DatasetOrFormatError(() => ParquetDataset.Read(path, Regression), $"byte {at} = {value}");
+            }
+        }
+    }
+
     private static readonly CsvOptions Regression = new() { TargetKind = CsvTargetKind.Regression };
 
     public static TheoryData<string, CraftedParquet, string> CraftedCases() => new()
@@ -165,6 +196,8 @@ public sealed class ParquetDatasetTests : IDisposable
         { "a page claiming more values than the chunk", new CraftedParquet([1, 2, 3]) { PageValues = 4 }, "do not fit the column's 3 values" },
         { "a page with fewer values than the chunk", new CraftedParquet([1, 2, 3]) { PageValues = 2 }, "column 'x'" },
         { "a page with no values", new CraftedParquet([1, 2, 3]) { PageValues = 0 }, "column 'x'" },
+        { "a dictionary-encoded page claiming 1 GiB", new CraftedParquet([1, 2, 3]) { Dictionary = true, UncompressedSize = 1 << 30 }, "decoded bytes do not fit" },
+        { "a dictionary-encoded page with fewer values", new CraftedParquet([1, 2, 3]) { Dictionary = true, PageValues = 2 }, "column 'x'" },
     };
 
     [Theory]
