@@ -45,7 +45,8 @@ public static class ParquetDataset
     /// <exception cref="ArgumentException">The options are inconsistent (as for the CSV reader).</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static Dataset Read(string path, CsvOptions? options = null) =>
-        ReadAsync(path, options, CancellationToken.None).GetAwaiter().GetResult();
+        // On the thread pool, so that a caller's synchronization context (a UI thread) is never needed to finish the read.
+        Task.Run(() => ReadAsync(path, options, CancellationToken.None)).GetAwaiter().GetResult();
 
     /// <summary>Loads the Parquet file at <paramref name="path"/> (the class remarks say which columns and
     /// encodings are read): the columns chosen by <see cref="CsvOptions.LabelColumn"/> and

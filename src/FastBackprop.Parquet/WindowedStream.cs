@@ -38,8 +38,13 @@ internal sealed class WindowedStream(Stream inner) : Stream
 
     public override int Read(Span<byte> buffer) => inner.Read(buffer[..Allowed(buffer.Length)]);
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken);
+    // A local file is read synchronously even when Parquet.Net asks asynchronously: no thread hop per page, and
+    // ParquetDataset.Read's wait on the task never depends on a continuation being scheduled.
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
