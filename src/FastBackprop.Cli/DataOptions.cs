@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastBackprop.Data;
 using FastBackprop.IO;
+using FastBackprop.Parquet;
 
 namespace FastBackprop.Cli;
 
@@ -45,7 +46,7 @@ internal sealed class DataOptions
 
     public Option<string[]> Data { get; } = new("--data", "-d")
     {
-        Description = "Data: an IDX folder (train-*/t10k-* files, plain or .gz), an IDX images and labels file pair, or a CSV file (plain or .gz). Default: the embedded 8x8 digits.",
+        Description = "Data: an IDX folder (train-*/t10k-* files, plain or .gz), an IDX images and labels file pair, a CSV file (plain or .gz) or a Parquet file (.parquet). Default: the embedded 8x8 digits.",
         HelpName = "path",
         Arity = new ArgumentArity(1, 2),
         AllowMultipleArgumentsPerToken = true,
@@ -204,13 +205,18 @@ internal sealed class DataOptions
         };
         try
         {
-            return new LoadedData(Dataset.FromCsv(path, options), Path.GetFileName(path), false, true);
+            // A Parquet table is read with the CSV options and is treated as a CSV one after (standardised inputs by default).
+            Dataset data = IsParquet(path) ? ParquetDataset.Read(path, options) : Dataset.FromCsv(path, options);
+            return new LoadedData(data, Path.GetFileName(path), false, true);
         }
         catch (ArgumentException e)
         {
             throw new UserException($"{Path.GetFileName(path)}: {ForCli(CommandLine.WithoutParameter(e))}", e);
         }
     }
+
+    /// <summary>Whether <paramref name="path"/> names a Parquet file: by its extension, as .gz names a gzip-compressed CSV.</summary>
+    public static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>"images,labels" in one token is an IDX pair, unless that whole token names a file or
     /// folder (a path may contain a comma).</summary>

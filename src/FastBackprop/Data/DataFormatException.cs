@@ -69,7 +69,13 @@ public sealed class DataFormatException : IOException
     internal static DataFormatException AtLine(string source, int line, int? column, string problem) =>
         new(source, null, line, column, column is int c ? $"line {line}, column {c}" : $"line {line}", problem, null);
 
+    /// <summary>An exception for a problem in row <paramref name="row"/> (1-based, counted over the whole file) of a
+    /// column-oriented source (Parquet), in the 0-based column <paramref name="column"/> named <paramref name="columnName"/>;
+    /// <see cref="Line"/> holds the row and <see cref="Column"/> the 1-based column, as for a text source.</summary>
+    internal static DataFormatException AtRow(string source, long row, int column, string columnName, string problem) =>
+        new(source, null, (int)Math.Min(row, int.MaxValue), column + 1, $"row {row}, column {column + 1} ('{columnName}')", problem, null);
+
     /// <summary>An exception for a problem that concerns a whole source (no data rows, mismatched files).</summary>
-    internal static DataFormatException InSource(string source, string problem) =>
-        new(source, null, null, null, "whole file", problem, null);
+    internal static DataFormatException InSource(string source, string problem, Exception? inner = null) =>
+        new(source, null, null, null, "whole file", problem, inner);
 }

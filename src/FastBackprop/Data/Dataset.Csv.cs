@@ -46,7 +46,8 @@ public sealed partial class Dataset
         return CsvReader.Read(reader, sourceName, Validate(options));
     }
 
-    private static CsvOptions Validate(CsvOptions? options)
+    /// <summary>The options with their defaults, checked as every reader of CsvOptions checks them (CSV and Parquet).</summary>
+    internal static CsvOptions Validate(CsvOptions? options)
     {
         CsvOptions o = options ?? new CsvOptions();
         ThrowHelper.CheckAtLeast(o.TargetColumnCount, 1, "options.TargetColumnCount");
