@@ -263,8 +263,8 @@ internal static partial class BenchCommand
             foreach (string id in ids)
             {
                 var values = new JsonArray();
-                foreach (BenchReport report in reports) values.Add(new JsonObject { ["report"] = report.Name, ["value"] = Json.Number(report.Find(id)?.Value), ["gflops"] = Json.Number(report.Find(id)?.Gflops) });
-                rows.Add(new JsonObject { ["id"] = id, ["values"] = values });
+                foreach (BenchReport report in reports) values.Add((JsonNode)new JsonObject { ["report"] = report.Name, ["value"] = Json.Number(report.Find(id)?.Value), ["gflops"] = Json.Number(report.Find(id)?.Gflops) });
+                rows.Add((JsonNode)new JsonObject { ["id"] = id, ["values"] = values });
             }
             Json.Write(context, new JsonObject
             {

@@ -164,7 +164,7 @@ internal static class EvalCommand
             var classes = new JsonArray();
             for (int c = 0; c < evaluation.ClassCount; c++)
             {
-                classes.Add(new JsonObject { ["class"] = c, ["samples"] = evaluation.Support(c), ["precision"] = Json.Number(evaluation.Precision(c)), ["recall"] = Json.Number(evaluation.Recall(c)) });
+                classes.Add((JsonNode)new JsonObject { ["class"] = c, ["samples"] = evaluation.Support(c), ["precision"] = Json.Number(evaluation.Precision(c)), ["recall"] = Json.Number(evaluation.Recall(c)) });
             }
             document["classes"] = classes;
         }
@@ -174,8 +174,8 @@ internal static class EvalCommand
             for (int c = 0; c < m.GetLength(0); c++)
             {
                 var row = new JsonArray();
-                for (int p = 0; p < m.GetLength(1); p++) row.Add(m[c, p]);
-                matrix.Add(row);
+                for (int p = 0; p < m.GetLength(1); p++) row.Add((JsonNode)m[c, p]);
+                matrix.Add((JsonNode)row);
             }
             document["confusionMatrix"] = matrix;
         }

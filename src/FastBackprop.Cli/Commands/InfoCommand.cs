@@ -33,7 +33,7 @@ internal static class InfoCommand
             for (int l = 0; l < definition.LayerCount; l++)
             {
                 LayerLayout layout = definition.GetLayout(l);
-                layers.Add(new JsonObject { ["inputs"] = layout.Inputs, ["units"] = layout.Units, ["transfer"] = Transfer(definition.Layers[l]), ["parameters"] = layout.ParameterCount });
+                layers.Add((JsonNode)new JsonObject { ["inputs"] = layout.Inputs, ["units"] = layout.Units, ["transfer"] = Transfer(definition.Layers[l]), ["parameters"] = layout.ParameterCount });
             }
             var metadata = new JsonObject();
             foreach ((string key, string value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal)) metadata[key] = value;

@@ -83,7 +83,7 @@ internal static class PredictCommand
                 var item = new JsonObject { ["row"] = r + 1 };
                 if (classifier) item["class"] = TensorPrimitives.IndexOfMax(row);
                 if (!classifier || withOutputs) item["outputs"] = new JsonArray([.. row.ToArray().Select(v => Json.Number(v))]);
-                predictions.Add(item);
+                predictions.Add((JsonNode)item);
             }
             Json.Write(context, new JsonObject { ["command"] = "predict", ["model"] = Path.GetFullPath(modelPath), ["input"] = source, ["rows"] = rows, ["predictions"] = predictions });
             if (outputPath is null) return 0;

@@ -18,7 +18,7 @@ internal sealed class CvReport(LoadedData loaded, NetworkDefinition definition, 
         var folds = new JsonArray();
         foreach (FoldResult f in result.Folds)
         {
-            folds.Add(new JsonObject
+            folds.Add((JsonNode)new JsonObject
             {
                 ["fold"] = f.Fold + 1,
                 ["testPatterns"] = f.TestRows.Count,

@@ -58,7 +58,7 @@ internal static class SweepDocument
     public static JsonObject Write(JsonObject definition, SweepShard shard, IReadOnlyList<SweepResult> results, string source)
     {
         var configurations = new JsonArray();
-        foreach (SweepResult r in results) configurations.Add(Entry(r));
+        foreach (SweepResult r in results) configurations.Add((JsonNode)Entry(r));
         SweepResult? best = shard.Count <= 1 ? Sweeps.Sweep.Best(results) : null;
         return new JsonObject
         {
@@ -79,7 +79,7 @@ internal static class SweepDocument
         var runs = new JsonArray();
         foreach (SweepRun run in r.Runs)
         {
-            runs.Add(new JsonObject
+            runs.Add((JsonNode)new JsonObject
             {
                 ["seed"] = run.Seed,
                 ["validationLoss"] = Json.Number(run.ValidationLoss),

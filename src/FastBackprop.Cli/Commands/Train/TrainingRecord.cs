@@ -78,7 +78,7 @@ internal sealed record TrainingRecord(LoadedData Loaded, bool Classify, string O
         var epochs = new JsonArray();
         foreach (EpochReport e in History.Epochs)
         {
-            epochs.Add(new JsonObject
+            epochs.Add((JsonNode)new JsonObject
             {
                 ["epoch"] = e.Epoch,
                 ["trainLoss"] = Json.Number(e.TrainingLoss),
