@@ -83,7 +83,7 @@ internal static class ExportCommand
         if (context.Json)
         {
             var list = new JsonArray();
-            foreach (TensorSlot tensor in tensors) list.Add(new JsonObject { ["name"] = tensor.Name, ["dtype"] = "F32", ["shape"] = new JsonArray([.. tensor.Shape.Select(d => (JsonNode)d)]) });
+            foreach (TensorSlot tensor in tensors) list.Add((JsonNode)new JsonObject { ["name"] = tensor.Name, ["dtype"] = "F32", ["shape"] = new JsonArray([.. tensor.Shape.Select(d => (JsonNode)d)]) });
             Json.Write(context, new JsonObject
             {
                 ["command"] = "export",
