@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 using FastBackprop.Data;
 using FastBackprop.IO;
@@ -137,7 +138,7 @@ public sealed class Predictor
         if (TensorPrimitives.IsFiniteAll(inputs)) return inputs.Length / width;
         int i = 0;
         while (float.IsFinite(inputs[i])) i++;
-        throw new ArgumentException($"inputs row {i / width}, column {i % width} is {inputs[i]}; expected finite values.", nameof(inputs));
+        throw new ArgumentException($"inputs row {i / width}, column {i % width} is {inputs[i].ToString(CultureInfo.InvariantCulture)}; expected finite values.", nameof(inputs));
     }
 
     private static Model NotNull(Model? model)
