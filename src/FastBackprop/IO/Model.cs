@@ -67,7 +67,6 @@ public sealed class Model
     }
 
     private readonly TargetScaling? targetScaling;
-    private float[]? scaledInput;
 
     /// <summary>Text metadata stored with the model.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -94,7 +93,8 @@ public sealed class Model
     /// <summary>The outputs for one raw input row: <see cref="Scaling"/> applied to the input, the
     /// network's forward pass, and <see cref="TargetScaling"/> inverted on the outputs, so a
     /// regression model answers in the targets' units. Like <see cref="Network.Predict(ReadOnlySpan{float}, Span{float})"/>,
-    /// not for concurrent calls on one model; allocates only its scratch row, once.</summary>
+    /// safe to call from several threads at once (not while the network trains; for that, serve from
+    /// <see cref="CreatePredictor"/>); the scaled row lives in a per-thread scratch, allocated once per thread.</summary>
     /// <param name="input">One raw input row (the numbers as the data file holds them).</param>
     /// <param name="output">Receives the network's output width of values.</param>
     /// <exception cref="ArgumentException">A span has the wrong length, or a value is not finite (see
@@ -108,12 +108,17 @@ public sealed class Model
         }
         else
         {
-            scaledInput ??= new float[input.Length];
-            Scaling.Apply(input, scaledInput);
-            Network.Predict(scaledInput, output);
+            InferenceScratch scratch = InferenceScratch.Rent(Network.Definition);
+            Scaling.Apply(input, scratch.ScaledInput);
+            Network.Predict(scratch.ScaledInput, output, scratch.Workspace);
+            InferenceScratch.Return(scratch);
         }
         TargetScaling?.InvertInPlace(output);
     }
+
+    /// <summary>An immutable, thread-safe snapshot of this model for inference (see <see cref="Predictor"/>): the
+    /// network's current parameters with <see cref="Scaling"/> and <see cref="TargetScaling"/>.</summary>
+    public Predictor CreatePredictor() => new(this);
 
     /// <summary>Loss, accuracy and mean squared error of the model on <paramref name="data"/>, as
     /// <see cref="Trainer.Evaluate(Network, Dataset)"/> gives them, with the inputs scaled by

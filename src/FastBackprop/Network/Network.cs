@@ -18,13 +18,17 @@ namespace FastBackprop;
 
 /// <summary>A multilayer perceptron: a <see cref="NetworkDefinition"/> and one contiguous buffer
 /// holding every weight and bias, trained by backpropagation.</summary>
-/// <remarks>The overloads without a <see cref="Workspace"/> use one owned by the network and must
-/// not be called from several threads at once; pass a workspace per thread to run
-/// <see cref="Predict(ReadOnlySpan{float}, Span{float}, Workspace)"/> concurrently.</remarks>
+/// <remarks>The overloads without a <see cref="Workspace"/> use one owned by the network. The inference calls
+/// among them (<see cref="Predict(ReadOnlySpan{float}, Span{float})"/>, <see cref="ComputeLoss(ReadOnlySpan{float}, ReadOnlySpan{float})"/>)
+/// may be called from any number of threads at once: a call that finds the network's workspace busy runs in a
+/// per-thread one instead (the same bits). The training calls (<see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{float}, float)"/>,
+/// <see cref="Backpropagate(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>) throw
+/// <see cref="InvalidOperationException"/> when they find it busy. No call is safe while another thread trains the
+/// network (the parameters change under it): serve from a <see cref="Predictor"/>, a snapshot, for that.</remarks>
 public sealed partial class Network
 {
     private readonly AlignedBuffer parameters;  // 64-byte aligned (Kernels/AlignedBuffer.cs); the layout is the definition's
-    private readonly Workspace workspace;
+    private readonly Workspace workspace;   // lent to one workspace-less call at a time (Network.OwnWorkspace.cs)
 
     /// <summary>Creates a network with all parameters zero; call <see cref="InitializeWeights(ulong)"/> before training.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
@@ -75,10 +79,28 @@ public sealed partial class Network
     /// <summary>A new workspace for this network's shape.</summary>
     public Workspace CreateWorkspace() => new(Definition);
 
-    /// <summary>Computes the network's outputs for one pattern, using the network's own workspace.</summary>
+    /// <summary>Computes the network's outputs for one pattern, using the network's own workspace, or a per-thread
+    /// one when another call is using it: safe to call from several threads at once (not while the network trains),
+    /// with the same bits as <see cref="Predict(ReadOnlySpan{float}, Span{float}, Workspace)"/>.</summary>
     /// <exception cref="ArgumentException">A length is wrong, or the input holds NaN or infinity.</exception>
     /// <exception cref="InvalidOperationException">A parameter is NaN or infinite.</exception>
-    public void Predict(ReadOnlySpan<float> input, Span<float> output) => Predict(input, output, workspace);
+    public void Predict(ReadOnlySpan<float> input, Span<float> output)
+    {
+        Workspace? own = TakeOwnWorkspace();
+        if (own is null)
+        {
+            PredictInThreadScratch(input, output);
+            return;
+        }
+        try
+        {
+            Predict(input, output, own);
+        }
+        finally
+        {
+            ReturnOwnWorkspace();
+        }
+    }
 
     /// <summary>Computes the network's outputs for one pattern in <paramref name="workspace"/> (dropout layers pass
     /// their input through).</summary>
@@ -96,10 +118,23 @@ public sealed partial class Network
         ForwardInference(input, workspace).CopyTo(output);
     }
 
-    /// <summary>The error E of one pattern (see <see cref="Loss"/>), using the network's own workspace.</summary>
+    /// <summary>The error E of one pattern (see <see cref="Loss"/>), using the network's own workspace, or a
+    /// per-thread one when another call is using it (as <see cref="Predict(ReadOnlySpan{float}, Span{float})"/>).</summary>
     /// <exception cref="ArgumentException">A length is wrong, or input or target holds NaN or infinity.</exception>
     /// <exception cref="InvalidOperationException">A parameter is NaN or infinite.</exception>
-    public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target) => ComputeLoss(input, target, workspace);
+    public float ComputeLoss(ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    {
+        Workspace? own = TakeOwnWorkspace();
+        if (own is null) return ComputeLossInThreadScratch(input, target);
+        try
+        {
+            return ComputeLoss(input, target, own);
+        }
+        finally
+        {
+            ReturnOwnWorkspace();
+        }
+    }
 
     /// <summary>The error E of one pattern (see <see cref="Loss"/>) at inference (dropout layers pass their input through),
     /// computed in <paramref name="workspace"/>.</summary>
@@ -116,8 +151,20 @@ public sealed partial class Network
     /// <summary>Backpropagation for one pattern, using the network's own workspace: fills
     /// <paramref name="gradient"/> with ∂E/∂w for every parameter and returns E.</summary>
     /// <exception cref="ArgumentException">A length is wrong, or input or target holds NaN or infinity.</exception>
-    public float Backpropagate(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient) =>
-        Backpropagate(input, target, gradient, workspace);
+    /// <exception cref="InvalidOperationException">Another call is using the network's own workspace (a call from
+    /// another thread at the same time): pass a <see cref="Workspace"/> per thread.</exception>
+    public float Backpropagate(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> gradient)
+    {
+        Workspace own = TakeOwnWorkspaceForTraining(nameof(Backpropagate));
+        try
+        {
+            return Backpropagate(input, target, gradient, own);
+        }
+        finally
+        {
+            ReturnOwnWorkspace();
+        }
+    }
 
     /// <summary>Backpropagation for one pattern: a training forward pass (dropout layers draw masks from
     /// <see cref="Workspace.Random"/>), then fills <paramref name="gradient"/> (same layout as <see cref="Parameters"/>)
@@ -141,8 +188,20 @@ public sealed partial class Network
 
     /// <summary>One online (per-pattern) training step, using the network's own workspace.</summary>
     /// <exception cref="ArgumentException">A length is wrong, input or target holds NaN or infinity, or <paramref name="learningRate"/> is not a finite number, 0 or more.</exception>
-    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate) =>
-        TrainStep(input, target, learningRate, workspace);
+    /// <exception cref="InvalidOperationException">Another call is using the network's own workspace (a call from
+    /// another thread at the same time): training calls on one network cannot run concurrently.</exception>
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, float learningRate)
+    {
+        Workspace own = TakeOwnWorkspaceForTraining(nameof(TrainStep));
+        try
+        {
+            return TrainStep(input, target, learningRate, own);
+        }
+        finally
+        {
+            ReturnOwnWorkspace();
+        }
+    }
 
     /// <summary>One online training step: a training forward pass, backward, and w -= eta · ∂E/∂w for every weight
     /// and bias of every layer. Returns E before the update. Backward and update share one pass

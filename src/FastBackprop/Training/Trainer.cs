@@ -37,18 +37,32 @@ public static partial class Trainer
     /// if enabled, were used up); the network keeps the last finite weights.</exception>
     public static TrainingHistory Fit(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom = null, CancellationToken cancellationToken = default)
     {
+        using TrainingRun run = Start(network, data, options, resumeFrom);
+        return run.Execute(cancellationToken);
+    }
+
+    /// <summary>Fit up to its first step: every argument check, the validation split, the run's buffers and threads,
+    /// and the resumed state. The caller executes the run and disposes it (FitAsync on another thread).</summary>
+    private static TrainingRun Start(Network network, Dataset data, TrainingOptions options, TrainingCheckpoint? resumeFrom)
+    {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         (DatasetRows training, DatasetRows? validation) = Prepare(network, data, null, options);
 
-        using var run = new TrainingRun(network, training, validation, options);
-        if (resumeFrom is not null)
+        var run = new TrainingRun(network, training, validation, options);
+        if (resumeFrom is null) return run;
+        try
         {
             resumeFrom.RestoreInto(network, options.Optimizer, run.State, training.Count, options);
             run.CheckResumed();
+            return run;
         }
-        return run.Execute(cancellationToken);
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Fit's checks of its arguments and its validation split, on the rows <paramref name="rows"/> of
