@@ -9,16 +9,17 @@ namespace FastBackprop.Ensembles;
 /// (<see cref="Voting"/>); saved and loaded as one file (<see cref="EnsembleFile"/>).</summary>
 /// <remarks>Build it with <see cref="Train"/> (K members of one network definition, different seeds, optionally bagged)
 /// or from models trained any other way. Each member keeps its own input scaling and target scaling
-/// (<see cref="Model"/>), so the ensemble predicts from raw rows. Like <see cref="Model.Predict"/>, not for concurrent
-/// calls on one ensemble.</remarks>
+/// (<see cref="Model"/>), so the ensemble predicts from raw rows. Like <see cref="Model.Predict"/>, <see cref="Predict"/>
+/// may be called from any number of threads at once (not while a member trains).</remarks>
 public sealed class Ensemble
 {
     /// <summary>The most members an ensemble holds (and an ensemble file may declare).</summary>
     public const int MaxMembers = 1024;
 
+    // Above this many outputs Predict's two scratch rows come from the heap rather than the stack.
+    private const int StackOutputs = 256;
+
     private readonly Model[] members;
-    private readonly float[] memberOutput;
-    private readonly double[] sums;
 
     /// <summary>An ensemble of <paramref name="members"/> combined by <paramref name="voting"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="members"/> or one of them is null.</exception>
@@ -48,8 +49,6 @@ public sealed class Ensemble
             throw new ArgumentException($"hard voting needs a class per output, at least 2; the members have {OutputWidth} output.", nameof(voting));
         }
         Voting = voting;
-        memberOutput = new float[OutputWidth];
-        sums = new double[OutputWidth];
     }
 
     /// <summary>The members, in member order.</summary>
@@ -137,7 +136,10 @@ public sealed class Ensemble
     public void Predict(ReadOnlySpan<float> input, Span<float> output)
     {
         ThrowHelper.CheckLength(output.Length, OutputWidth, nameof(output));
-        Array.Clear(sums);
+        // Scratch per call, not per ensemble: concurrent calls must not share it (Model.Predict is thread-safe).
+        Span<float> memberOutput = OutputWidth <= StackOutputs ? stackalloc float[OutputWidth] : new float[OutputWidth];
+        Span<double> sums = OutputWidth <= StackOutputs ? stackalloc double[OutputWidth] : new double[OutputWidth];
+        sums.Clear();
         foreach (Model member in members)
         {
             member.Predict(input, memberOutput);
