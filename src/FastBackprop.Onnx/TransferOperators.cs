@@ -1,4 +1,4 @@
-using System.Globalization;
+using FastBackprop.Kernels;
 
 namespace FastBackprop.Onnx;
 
@@ -21,9 +21,9 @@ namespace FastBackprop.Onnx;
 //
 // GELU stays a decomposition: the Gelu operator exists from opset 20 only (see OnnxExport.Opset),
 // and the decomposition is the kernel's own formula (its fused κ x² + 1 aside).
-// A function is recognised through the public API only: its Name, and TransferFunction.FromName of
-// that name being equal to it, so that a user-defined function that merely borrows a built-in's name
-// is refused like every other user-defined function.
+// A function is recognised by its type, as LaneTransfers and the model file's formats recognise the
+// built-ins, with the kernels' own constants: a user-defined function is never one of those types,
+// even when it borrows a built-in's name.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Writes a layer's transfer function as ONNX nodes.</summary>
@@ -33,93 +33,42 @@ internal static class TransferOperators
     internal const string Supported =
         "logistic, tanh, relu, leaky-relu(slope), identity, softmax, elu(alpha), selu, softplus, gelu, gelu-tanh, silu, softsign, hard-tanh, elliott, gaussian, sin, exp";
 
-    // Kernels/Transfer's float constants (GeluOperator, GeluTanhOperator, SoftplusOperator) and PyTorch's SELU constants.
-    private const float InverseSqrt2 = 0.707106781186547524f;
-    private const float GeluBeta = 0.797884560802865355f;   // √(2/π)
-    private const float GeluKappa = 0.044715f;
-    private const float SoftplusThreshold = 20f;
-    private const float SeluAlpha = 1.6732632423543772848f;
-    private const float SeluScale = 1.0507009873554804934f;
-
     /// <summary>Appends the nodes of <paramref name="transfer"/>, the function of dense layer <paramref name="layer"/>,
     /// to the graph: they read its net sums (the current value) and leave its outputs as the current value.</summary>
     /// <exception cref="NotSupportedException"><paramref name="transfer"/> is not a built-in function.</exception>
     public static void Append(GraphBuilder graph, TransferFunction transfer, int layer, Dense dense)
     {
-        string name = transfer.Name;
         string node = $"layer{layer}_";
-        if (!IsBuiltIn(transfer, name, out float parameter))
+        switch (transfer)
         {
-            throw new NotSupportedException(
-                $"layer {layer} ({dense}) uses the transfer function '{name}', which is not a FastBackprop built-in: ONNX export can write only {Supported}.");
-        }
-        switch (BaseName(name))
-        {
-            case "identity": break;
-            case "logistic": graph.Apply("Sigmoid", node + "sigmoid"); break;
-            case "tanh": graph.Apply("Tanh", node + "tanh"); break;
-            case "relu": graph.Apply("Relu", node + "relu"); break;
-            case "leaky-relu": GraphBuilder.SetAttribute(graph.Apply("LeakyRelu", node + "leaky_relu"), "alpha", parameter); break;
-            case "elu": GraphBuilder.SetAttribute(graph.Apply("Elu", node + "elu"), "alpha", parameter); break;
-            case "selu": Selu(graph, node); break;
-            case "softplus": Softplus(graph, node); break;
-            case "softsign" or "elliott": graph.Apply("Softsign", node + "softsign"); break;
-            case "hard-tanh": graph.Apply("Clip", node + "clip", graph.Constant("minus_one", -1f), graph.Constant("one", 1f)); break;
-            case "silu": Silu(graph, node); break;
-            case "gaussian": Gaussian(graph, node); break;
-            case "sin": graph.Apply("Sin", node + "sin"); break;
-            case "exp": graph.Apply("Exp", node + "exp"); break;
-            case "gelu": Gelu(graph, node); break;
-            case "gelu-tanh": GeluTanh(graph, node); break;
-            case "softmax": GraphBuilder.SetAttribute(graph.Apply("Softmax", node + "softmax"), "axis", 1L); break;
-            default: throw new InvalidOperationException($"built-in transfer function '{name}' has no ONNX mapping.");
+            case IdentityFunction: break;
+            case LogisticFunction: graph.Apply("Sigmoid", node + "sigmoid"); break;
+            case TanhFunction: graph.Apply("Tanh", node + "tanh"); break;
+            case RectifierFunction { Slope: 0f }: graph.Apply("Relu", node + "relu"); break;
+            case RectifierFunction r: GraphBuilder.SetAttribute(graph.Apply("LeakyRelu", node + "leaky_relu"), "alpha", r.Slope); break;
+            case ExponentialLinearFunction { IsSelu: true }: Selu(graph, node); break;
+            case ExponentialLinearFunction e: GraphBuilder.SetAttribute(graph.Apply("Elu", node + "elu"), "alpha", e.Alpha); break;
+            case SoftplusFunction: Softplus(graph, node); break;
+            case SoftsignFunction: graph.Apply("Softsign", node + "softsign"); break;
+            case HardTanhFunction: graph.Apply("Clip", node + "clip", graph.Constant("minus_one", -1f), graph.Constant("one", 1f)); break;
+            case SiluFunction: Silu(graph, node); break;
+            case GaussianFunction: Gaussian(graph, node); break;
+            case SineFunction: graph.Apply("Sin", node + "sin"); break;
+            case ExponentialFunction: graph.Apply("Exp", node + "exp"); break;
+            case GeluFunction: Gelu(graph, node); break;
+            case GeluTanhFunction: GeluTanh(graph, node); break;
+            case SoftmaxFunction: GraphBuilder.SetAttribute(graph.Apply("Softmax", node + "softmax"), "axis", 1L); break;
+            default:
+                throw new NotSupportedException(
+                    $"layer {layer} ({dense}) uses the transfer function '{transfer.Name}', which is not a FastBackprop built-in: ONNX export can write only {Supported}.");
         }
     }
-
-    // "leaky-relu(0.01)" -> "leaky-relu"; names without a parameter are their own base.
-    private static string BaseName(string name)
-    {
-        int open = name.IndexOf('(', StringComparison.Ordinal);
-        return open < 0 ? name : name[..open];
-    }
-
-    /// <summary>Whether <paramref name="transfer"/> is the built-in function its name names, with its parameter
-    /// (slope, alpha; 0 for the others) read from the name, where <see cref="TransferFunction.Name"/> writes it in
-    /// round-trip form.</summary>
-    private static bool IsBuiltIn(TransferFunction transfer, string name, out float parameter)
-    {
-        parameter = 0f;
-        string baseName = BaseName(name);
-        if (!BaseNames.Contains(baseName)) return false;
-        if (baseName.Length != name.Length)
-        {
-            if (!name.EndsWith(')') || !float.TryParse(name.AsSpan(baseName.Length + 1, name.Length - baseName.Length - 2),
-                NumberStyles.Float, CultureInfo.InvariantCulture, out parameter))
-            {
-                return false;
-            }
-        }
-        TransferFunction builtIn;
-        try
-        {
-            builtIn = TransferFunction.FromName(name);
-        }
-        catch (ArgumentException)
-        {
-            return false;   // a built-in's form with a parameter out of its range: some other function's name
-        }
-        return builtIn.Equals(transfer) && transfer.Equals(builtIn);
-    }
-
-    private static readonly HashSet<string> BaseNames = new(
-        ["logistic", "tanh", "relu", "leaky-relu", "identity", "softmax", "elu", "selu", "softplus", "gelu", "gelu-tanh", "silu",
-         "softsign", "hard-tanh", "elliott", "gaussian", "sin", "exp"], StringComparer.Ordinal);
 
     private static void Selu(GraphBuilder graph, string node)
     {
         var selu = graph.Apply("Selu", node + "selu");
-        GraphBuilder.SetAttribute(selu, "alpha", SeluAlpha);
-        GraphBuilder.SetAttribute(selu, "gamma", SeluScale);
+        GraphBuilder.SetAttribute(selu, "alpha", (float)ExponentialLinearFunction.SeluAlpha);
+        GraphBuilder.SetAttribute(selu, "gamma", (float)ExponentialLinearFunction.SeluScale);
     }
 
     // y = x > 20 ? x : log(1 + e^x).
@@ -127,7 +76,7 @@ internal static class TransferOperators
     {
         string x = graph.Current;
         string smooth = graph.Apply("Softplus", node + "softplus").Output[0];
-        string above = graph.Combine("Greater", node + "softplus_linear", x, graph.Constant("softplus_threshold", SoftplusThreshold)).Output[0];
+        string above = graph.Combine("Greater", node + "softplus_linear", x, graph.Constant("softplus_threshold", SoftplusOperator.Threshold)).Output[0];
         graph.Combine("Where", node + "softplus_where", above, x, smooth);
     }
 
@@ -152,7 +101,7 @@ internal static class TransferOperators
     private static void Gelu(GraphBuilder graph, string node)
     {
         string x = graph.Current;
-        graph.Apply("Mul", node + "gelu_scale", graph.Constant("gelu_inv_sqrt2", InverseSqrt2));
+        graph.Apply("Mul", node + "gelu_scale", graph.Constant("gelu_inv_sqrt2", GeluOperator.InverseSqrt2));
         graph.Apply("Erf", node + "gelu_erf");
         HalfTimesOnePlus(graph, node + "gelu", x);
     }
@@ -162,9 +111,9 @@ internal static class TransferOperators
     {
         string x = graph.Current;
         graph.Combine("Mul", node + "gelu_tanh_square", x, x);
-        graph.Apply("Mul", node + "gelu_tanh_kappa", graph.Constant("gelu_kappa", GeluKappa));
+        graph.Apply("Mul", node + "gelu_tanh_kappa", graph.Constant("gelu_kappa", GeluTanhOperator.Kappa));
         string cubic = graph.Apply("Add", node + "gelu_tanh_cubic", graph.Constant("one", 1f)).Output[0];
-        string scaled = graph.Combine("Mul", node + "gelu_tanh_beta", x, graph.Constant("gelu_beta", GeluBeta)).Output[0];
+        string scaled = graph.Combine("Mul", node + "gelu_tanh_beta", x, graph.Constant("gelu_beta", GeluTanhOperator.Beta)).Output[0];
         graph.Combine("Mul", node + "gelu_tanh_inner", scaled, cubic);
         graph.Apply("Tanh", node + "gelu_tanh_tanh");
         HalfTimesOnePlus(graph, node + "gelu_tanh", x);
