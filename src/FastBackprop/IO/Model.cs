@@ -102,18 +102,9 @@ public sealed class Model
     public void Predict(ReadOnlySpan<float> input, Span<float> output)
     {
         ThrowHelper.CheckLength(input.Length, Network.Definition.InputWidth, nameof(input));
-        if (Scaling is null)
-        {
-            Network.Predict(input, output);
-        }
-        else
-        {
-            InferenceScratch scratch = InferenceScratch.Rent(Network.Definition);
-            Scaling.Apply(input, scratch.ScaledInput);
-            Network.Predict(scratch.ScaledInput, output, scratch.Workspace);
-            InferenceScratch.Return(scratch);
-        }
-        TargetScaling?.InvertInPlace(output);
+        InferenceScratch scratch = InferenceScratch.Rent(Network.Definition);
+        Predictor.PredictRow(Network, Scaling, TargetScaling, input, output, scratch);
+        InferenceScratch.Return(scratch);
     }
 
     /// <summary>An immutable, thread-safe snapshot of this model for inference (see <see cref="Predictor"/>): the

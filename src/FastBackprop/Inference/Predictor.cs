@@ -9,9 +9,9 @@ namespace FastBackprop;
 // Predictor: inference that is safe by construction. It owns a private copy of the network that
 // nothing trains, so it is immutable from outside, and every call borrows this thread's scratch
 // (InferenceScratch: a workspace and a scaled-input row, per thread and network shape), so calls
-// from any number of threads share nothing writable. A row goes through exactly Model.Predict's
-// steps (input scaling, the per-pattern forward pass, inverse target scaling), so the bits are
-// the same as Network.Predict / Model.Predict on the network it was made from.
+// from any number of threads share nothing writable. A row goes through PredictRow, which
+// Model.Predict runs too (input scaling, the per-pattern forward pass, inverse target scaling), so
+// the bits are the same as Network.Predict / Model.Predict on the network it was made from.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>An immutable snapshot of a trained network, with the model's input and target scaling, that any
@@ -82,7 +82,7 @@ public sealed class Predictor
     {
         ThrowHelper.CheckLength(input.Length, InputWidth, nameof(input));
         InferenceScratch scratch = InferenceScratch.Rent(network.Definition);
-        PredictRow(input, output, scratch);
+        PredictRow(network, Scaling, TargetScaling, input, output, scratch);
         InferenceScratch.Return(scratch);   // not on an exception: that thread's next call makes a new scratch
     }
 
@@ -105,7 +105,7 @@ public sealed class Predictor
         {
             for (; row < rows; row++)
             {
-                PredictRow(inputs.Slice(row * InputWidth, InputWidth), outputs.Slice(row * OutputWidth, OutputWidth), scratch);
+                PredictRow(network, Scaling, TargetScaling, inputs.Slice(row * InputWidth, InputWidth), outputs.Slice(row * OutputWidth, OutputWidth), scratch);
             }
         }
         catch (ArgumentException e)
@@ -115,16 +115,19 @@ public sealed class Predictor
         InferenceScratch.Return(scratch);
     }
 
-    // Model.Predict's steps, in its order, in this call's scratch.
-    private void PredictRow(ReadOnlySpan<float> input, Span<float> output, InferenceScratch scratch)
+    /// <summary>One raw row through a model's steps, in <paramref name="scratch"/>: <paramref name="scaling"/> applied,
+    /// the forward pass, <paramref name="targetScaling"/> inverted. Model.Predict and the predictor both run it, so they
+    /// give the same bits by construction.</summary>
+    internal static void PredictRow(Network network, InputScaling? scaling, TargetScaling? targetScaling,
+        ReadOnlySpan<float> input, Span<float> output, InferenceScratch scratch)
     {
-        if (Scaling is not null)
+        if (scaling is not null)
         {
-            Scaling.Apply(input, scratch.ScaledInput);
+            scaling.Apply(input, scratch.ScaledInput);
             input = scratch.ScaledInput;
         }
         network.Predict(input, output, scratch.Workspace);
-        TargetScaling?.InvertInPlace(output);
+        targetScaling?.InvertInPlace(output);
     }
 
     // A positive whole number of rows, each finite (named by row and column); returns the row count.
