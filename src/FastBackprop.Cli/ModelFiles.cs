@@ -13,8 +13,7 @@ internal static class ModelFiles
 
     public static Model Load(string path)
     {
-        if (Directory.Exists(path)) throw new UserException($"{path}: is a folder; expected a model file (--model).");
-        if (!File.Exists(path)) throw new UserException($"{path}: no such model file (--model).");
+        InputFiles.CheckExists(path, "--model", "a model file", "model file");
         return ModelFile.Load(path);   // DataFormatException names the file, the byte and the problem
     }
 

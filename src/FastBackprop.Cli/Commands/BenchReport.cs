@@ -131,8 +131,7 @@ internal sealed class BenchReport
     public static BenchReport Read(string path)
     {
         string name = Path.GetFileName(path);
-        if (Directory.Exists(path)) throw new UserException($"{path}: is a folder; expected a JSON bench report (--compare).");
-        if (!File.Exists(path)) throw new UserException($"{path}: no such report (--compare).");
+        InputFiles.CheckExists(path, "--compare", "a JSON bench report", "report");
         if (new FileInfo(path).Length > MaxBytes) throw new UserException($"{path}: {new FileInfo(path).Length:N0} bytes is too large for a bench report (--compare).");
         JsonNode? node;
         try

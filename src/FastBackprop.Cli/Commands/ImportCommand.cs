@@ -38,8 +38,7 @@ internal static class ImportCommand
     {
         OutputFiles.CheckDistinct((inPath, InOption), (outPath, OutOption));
         OutputFiles.CheckWritable(outPath, OutOption);
-        if (Directory.Exists(inPath)) throw new UserException($"{inPath}: is a folder; expected a safetensors file ({InOption}).");
-        if (!File.Exists(inPath)) throw new UserException($"{inPath}: no such safetensors file ({InOption}).");
+        InputFiles.CheckExists(inPath, InOption, "a safetensors file", "safetensors file");
         NetworkDefinition? definition = Given(parse, options) ? Definition(parse, options, inPath) : null;
         Model model = SafetensorsFile.Load(inPath, definition);   // DataFormatException names the file, the byte and the problem
         OutputFiles.WriteModel(outPath, OutOption, model);
