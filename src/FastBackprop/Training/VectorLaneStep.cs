@@ -30,7 +30,7 @@ namespace FastBackprop.Training;
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Plain SGD on up to 16 networks of one shape in the lanes of one vector (see the file header).</summary>
-internal sealed class VectorLaneStep : LaneStep
+internal sealed partial class VectorLaneStep : LaneStep
 {
     private const int Width = LaneSums.Stride;
     private readonly NetworkDefinition definition;
@@ -52,6 +52,9 @@ internal sealed class VectorLaneStep : LaneStep
     private readonly int[] laneCounts = new int[Width];     // rows per lane in this Run (0: no step)
     private readonly float[] laneRates = new float[Width];  // learning rate per lane in this Run (times w_p online)
     private readonly bool weighted;          // some lane's data set has sample weights
+    private readonly bool onlineFast;        // TryRunOnline may take a step: the half squared error, no sample weights
+    private readonly bool sharedGather;      // GatherOnline by hardware gathers: 16 lanes on one data set, batch size 1
+    private bool lastAllSingle;              // every lane's lastBlocks is single (TryRunOnline's last step)
 
     /// <summary>An engine for <paramref name="lanes"/> runs of <paramref name="definition"/>, lane i on data set
     /// <paramref name="data"/>[i], at most <paramref name="batchSize"/> rows per step. Every lane starts with zero
@@ -89,6 +92,8 @@ internal sealed class VectorLaneStep : LaneStep
         saved = new float[parameterCount * Width];
         outputs = new float[batchSize * definition.OutputWidth];
         halfSquaredError = definition.Loss == Loss.HalfSquaredError;
+        onlineFast = halfSquaredError && !weighted;
+        sharedGather = lanes == Width && batchSize == 1 && LaneGather.IsSupported && Array.TrueForAll(this.data, set => ReferenceEquals(set, this.data[0]));
         rowErrors = new float[Width * batchSize];
         rowWeights = new float[batchSize];
         rowSignals = new float[batchSize * definition.OutputWidth];
@@ -146,6 +151,8 @@ internal sealed class VectorLaneStep : LaneStep
         {
             throw new ArgumentException($"Run needs {Lanes} counts, rates and results and {Lanes * BatchSize} rows.");
         }
+        if (onlineFast && TryRunOnline(rows, counts, rates, results)) return;
+        lastAllSingle = false;
         bool anySingle = false, anyBatch = false;
         for (int i = 0; i < Lanes; i++)
         {
@@ -231,7 +238,12 @@ internal sealed class VectorLaneStep : LaneStep
         if (anyFrozen) SaveFrozen();
         engine.BackwardAndUpdate(parameters.Span, blocks, used, batchRows, masked);
         if (anyFrozen) RestoreFrozen();
-        if (engine.Finiteness(parameters.Span, blocks)) return;   // every lane finite: the common case reads no lane
+        if (!engine.Finiteness(parameters.Span, blocks)) ReportNonFiniteWeights(blocks, results);   // the common case reads no lane
+    }
+
+    // The lanes (not frozen) with a parameter not finite after the update, as BatchStep reports them.
+    private void ReportNonFiniteWeights(LaneBlocks blocks, Span<StepResult> results)
+    {
         for (int i = 0; i < Lanes; i++)
         {
             if (frozen[i] || float.IsFinite(blocks.Finite[i])) continue;

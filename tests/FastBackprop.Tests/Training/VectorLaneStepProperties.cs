@@ -88,6 +88,11 @@ public class VectorLaneStepProperties
     [Property(MaxTest = 80)]
     public Property MiniBatch_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(3, 16, 33), c => Compare(c, steps: 5));
 
+    /// <summary>The online fast path (every lane one row, the half squared error, no sample weights; with 16 lanes on
+    /// one data set the rows come by hardware gathers), and its exits: now and then a step with an idle lane.</summary>
+    [Property(MaxTest = 80)]
+    public Property Online_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(1, 3), c => Compare(c, steps: 8, online: true));
+
     /// <summary>Every other built-in loss (cross-entropies over softmax and logistic outputs, binary cross-entropy, MSE,
     /// MAE, Huber, Poisson over exp), per pattern and in mini-batches.</summary>
     [Property(MaxTest = 80)]
@@ -114,12 +119,49 @@ public class VectorLaneStepProperties
         {
             var c = new LaneCase(definition, 5, batchSize, 7);
             float[] rates = [0.1f, 0.05f, 1e30f, 0.01f, 0.2f];
-            Harness h = new(c, _ => rates);
-            bool diverged = false;
-            for (int s = 0; s < 4; s++) diverged |= h.Step(s) is { } failures && failures[2];
-            Assert.True(diverged, $"batch {batchSize}: lane 2 at rate 1e30 reports a divergence");
-            h.AssertParametersEqual();
+            AssertLaneTwoDiverges(new Harness(c, _ => rates), steps: 4, $"batch {batchSize}: lane 2 at rate 1e30");
         }
+    }
+
+    /// <summary>The online fast path's exits on divergence: a weight that overflows in its update (reported by the fast
+    /// path) and then, its lane going on, a loss that is not finite (the general path's step, the lane frozen).</summary>
+    [Theory]
+    [InlineData(16, 1e38f, 8)]
+    [InlineData(16, 1e30f, 8)]
+    [InlineData(16, 1e38f, 9)]
+    [InlineData(5, 1e38f, 8)]
+    public void Online_Divergence_IsReportedForItsLane_AndTheOthersStillEqualAlone(int lanes, float rate, ulong seed)
+    {
+        var definition = new NetworkDefinition(3, Loss.HalfSquaredError, new Dense(5, TransferFunction.Identity), new Dense(2, TransferFunction.Identity));
+        var c = new LaneCase(definition, lanes, 1, seed);
+        float[] rates = [.. Enumerable.Range(0, lanes).Select(i => i == 2 ? rate : 0.05f)];
+        AssertLaneTwoDiverges(new Harness(c, _ => rates, online: true, keepStepping: true), steps: 6, $"{lanes} lanes: lane 2 at rate {rate}");
+    }
+
+    private static void AssertLaneTwoDiverges(Harness h, int steps, string what)
+    {
+        bool diverged = false;
+        for (int s = 0; s < steps; s++) diverged |= h.Step(s) is { } failures && failures[2];
+        Assert.True(diverged, $"{what} reports a divergence");
+        h.AssertParametersEqual();
+    }
+
+    /// <summary>A row out of range: the fast path leaves it to the general path's check, which throws before any lane moves.</summary>
+    [Theory]
+    [InlineData(16, true, 6)]
+    [InlineData(16, false, 6)]
+    [InlineData(16, true, 5)]
+    [InlineData(3, false, 6)]
+    public void Online_RowOutOfRange_ThrowsAndMovesNoLane(int lanes, bool tooLarge, ulong seed)
+    {
+        var definition = new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dense(2, TransferFunction.Logistic));
+        Harness h = new(new LaneCase(definition, lanes, 1, seed), _ => [.. Enumerable.Repeat(0.1f, lanes)], online: true);
+        h.Step(0);
+        int[] rows = new int[lanes], counts = [.. Enumerable.Repeat(1, lanes)];
+        float[] rates = [.. Enumerable.Repeat(0.1f, lanes)];
+        rows[lanes - 1] = tooLarge ? Rows : -1;
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.Lanes.Run(rows, counts, rates, new StepResult[lanes]));
+        h.AssertParametersEqual();
     }
 
     [Fact]
@@ -186,7 +228,7 @@ public class VectorLaneStepProperties
         Assert.Equal(0, SteadyStateAllocation.Measure(Steps));
     }
 
-    private static bool Compare(LaneCase c, int steps)
+    private static bool Compare(LaneCase c, int steps, bool online = false)
     {
         var random = new SeededRandom(c.Seed ^ 0x5eed);
         Harness h = new(c, _ =>
@@ -194,13 +236,15 @@ public class VectorLaneStepProperties
             var rates = new float[c.Lanes];
             for (int i = 0; i < rates.Length; i++) rates[i] = RateChoices[random.NextInt32(RateChoices.Length)];
             return rates;
-        });
+        }, online);
         for (int s = 0; s < steps; s++) h.Step(s);
         h.AssertParametersEqual();
         return true;
     }
 
-    /// <summary>K runs alone (a network and its BatchStep each) beside one VectorLaneStep holding the same K networks.</summary>
+    /// <summary>K runs alone (a network and its BatchStep each) beside one VectorLaneStep holding the same K networks.
+    /// Online: no sample weights, every lane one row a step except now and then an idle lane, all lanes on one data set
+    /// for even seeds; keepStepping: a diverged lane goes on stepping (the lock-step driver stops it; here its exits).</summary>
     private sealed class Harness
     {
         private readonly LaneCase c;
@@ -210,9 +254,12 @@ public class VectorLaneStepProperties
         private readonly Dataset[] data;
         private readonly bool[] stopped;
         private readonly SeededRandom random;
+        private readonly bool online, keepStepping;
 
-        public Harness(LaneCase c, Func<int, float[]> ratesOf)
+        public Harness(LaneCase c, Func<int, float[]> ratesOf, bool online = false, bool keepStepping = false)
         {
+            this.online = online;
+            this.keepStepping = keepStepping;
             this.c = c;
             this.ratesOf = ratesOf;
             random = new SeededRandom(c.Seed);
@@ -226,8 +273,8 @@ public class VectorLaneStepProperties
                 alone[i] = new Network(c.Definition);
                 alone[i].InitializeWeights(c.Seed + (ulong)i);
                 steps[i] = BatchStep.Create(alone[i], options, c.BatchSize, new SeededRandom(1));
-                data[i] = RandomData(c.Definition, random);
-                if (random.NextInt32(3) == 0) data[i] = data[i].WithWeights(RandomWeights(random));   // some lanes weighted
+                data[i] = online && c.Seed % 2 == 0 && i > 0 ? data[0] : RandomData(c.Definition, random);
+                if (!online && random.NextInt32(3) == 0) data[i] = data[i].WithWeights(RandomWeights(random));   // some lanes weighted
                 Assert.True(VectorLaneStep.Supports(c.Definition, options, c.BatchSize, data[i]));
             }
             Lanes = new VectorLaneStep(c.Definition, data, c.BatchSize, c.Lanes);
@@ -243,10 +290,12 @@ public class VectorLaneStepProperties
             float[] rates = new float[LaneStep.Capacity];
             ratesOf(s).CopyTo(rates, 0);
             int[] rows = new int[c.Lanes * b], counts = new int[c.Lanes];
+            int idle = online && random.NextInt32(6) == 0 ? random.NextInt32(c.Lanes) : -1;
             for (int i = 0; i < c.Lanes; i++)
             {
                 int draw = random.NextInt32(10);
                 counts[i] = stopped[i] || draw == 0 ? 0 : draw == 1 ? 1 + random.NextInt32(b) : b;   // idle, short or full
+                if (online) counts[i] = i == idle || (stopped[i] && !keepStepping) ? 0 : 1;
                 for (int p = 0; p < b; p++) rows[(i * b) + p] = random.NextInt32(Rows);
             }
             var results = new StepResult[c.Lanes];
