@@ -79,6 +79,9 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
         netGradientGiven = OutputLoss.GivesNetGradient(definition);
     }
 
+    // Not inlined into its caller: a root of its own, so that the JIT's inlining budget (which grows with the root) is
+    // spent on the logistic's helpers; inlined into VectorLaneStep.Run's caller, Transcendental's Reduce stayed a call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public override void ForwardAndLoss(Span<float> parameters, LaneBlocks blocks, int rows, bool batch)
     {
         ref float p = ref MemoryMarshal.GetReference(parameters);
