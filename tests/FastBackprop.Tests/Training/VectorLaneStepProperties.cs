@@ -202,19 +202,20 @@ public class VectorLaneStepProperties
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(8)]
-    public void Run_AllocatesNothing_InSteadyState(int batchSize)
+    [InlineData(1, false)]
+    [InlineData(8, false)]
+    [InlineData(1, true)]
+    public void Run_AllocatesNothing_InSteadyState(int batchSize, bool online)
     {
         var c = new LaneCase(new NetworkDefinition(2, Loss.HalfSquaredError, new Dense(4, TransferFunction.Logistic), new Dense(3, TransferFunction.Logistic),
-            new Dense(2, TransferFunction.Logistic)), 16, batchSize, 3);
-        Harness h = new(c, _ => RateChoices[3..4]);
+            new Dense(2, TransferFunction.Logistic)), 16, batchSize, online ? 4UL : 3UL);   // 4: one data set for all lanes
+        Harness h = new(c, _ => RateChoices[3..4], online);
         int[] rows = new int[16 * batchSize], counts = new int[16];
         float[] rates = new float[16];
         var results = new StepResult[16];
         for (int i = 0; i < 16; i++)
         {
-            counts[i] = i == 5 ? 0 : batchSize - (i % 2);   // an idle lane, and lanes of different counts
+            counts[i] = online ? 1 : i == 5 ? 0 : batchSize - (i % 2);   // online: the fast path (one shared data set); else an idle lane, and lanes of different counts
             rates[i] = 0.1f;
             for (int p = 0; p < batchSize; p++) rows[(i * batchSize) + p] = (i + p) % Rows;
         }
