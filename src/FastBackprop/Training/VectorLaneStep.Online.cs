@@ -68,20 +68,23 @@ internal sealed partial class VectorLaneStep
     }
 
     // GatherOnline when all 16 lanes read one data set at batch size 1 and the CPU gathers: the counts, row checks,
-    // rates and copies as whole registers.
+    // rates and copies as whole registers. Two Vector256 halves, not one Vector512: the gathers are AVX2's, and at the
+    // Vector256 tier a Vector512 would be emulated.
     private bool GatherShared(ReadOnlySpan<int> rows, ReadOnlySpan<int> counts, ReadOnlySpan<float> rates)
     {
         Dataset set = data[0];
-        Vector512<int> laneRows = Vector512.Create(rows);
-        if (!Vector512.EqualsAll(Vector512.Create(counts), Vector512<int>.One)
-            || !Vector512.LessThanAll(laneRows.AsUInt32(), Vector512.Create((uint)set.Count)))
+        Vector256<int> low = Vector256.Create(rows), high = Vector256.Create(rows[8..]);
+        Vector256<uint> count = Vector256.Create((uint)set.Count);
+        if (!Vector256.EqualsAll(Vector256.Create(counts), Vector256<int>.One) || !Vector256.EqualsAll(Vector256.Create(counts[8..]), Vector256<int>.One)
+            || !Vector256.LessThanAll(low.AsUInt32(), count) || !Vector256.LessThanAll(high.AsUInt32(), count))
         {
             return false;
         }
         ref float b = ref MemoryMarshal.GetReference(single.Buffer.Span);
-        LaneGather.Rows(laneRows, set.Inputs, definition.InputWidth, ref Unsafe.Add(ref b, single.InputOffset));
-        LaneGather.Rows(laneRows, set.Targets, definition.OutputWidth, ref Unsafe.Add(ref b, single.TargetOffset));
-        (-Vector512.Create(rates)).CopyTo(single.Scale);
+        LaneGather.Rows(low, high, set.Inputs, definition.InputWidth, ref Unsafe.Add(ref b, single.InputOffset));
+        LaneGather.Rows(low, high, set.Targets, definition.OutputWidth, ref Unsafe.Add(ref b, single.TargetOffset));
+        (-Vector256.Create(rates)).CopyTo(single.Scale);
+        (-Vector256.Create(rates[8..])).CopyTo(single.Scale.AsSpan(8));
         return true;
     }
 }

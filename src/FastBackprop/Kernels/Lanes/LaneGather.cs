@@ -19,14 +19,14 @@ internal static class LaneGather
     /// <summary>Whether <see cref="Rows"/> gathers on this machine.</summary>
     public static bool IsSupported => Avx2.IsSupported;
 
-    /// <summary>Row <paramref name="rows"/>[i] (16 of them, each in range: the caller checked) of
-    /// <paramref name="source"/>, <paramref name="width"/> floats wide, into lane i of <paramref name="block"/>.</summary>
-    public static unsafe void Rows(Vector512<int> rows, ReadOnlySpan<float> source, int width, ref float block)
+    /// <summary>Row r[i] (16 of them: lanes 0-7 in <paramref name="lowRows"/>, 8-15 in <paramref name="highRows"/>, each
+    /// in range: the caller checked) of <paramref name="source"/>, <paramref name="width"/> floats wide, into lane i of
+    /// <paramref name="block"/>.</summary>
+    public static unsafe void Rows(Vector256<int> lowRows, Vector256<int> highRows, ReadOnlySpan<float> source, int width, ref float block)
     {
-        Vector512<int> starts = rows * width;
         fixed (float* first = &MemoryMarshal.GetReference(source))
         {
-            Vector256<int> low = starts.GetLower(), high = starts.GetUpper();
+            Vector256<int> low = lowRows * width, high = highRows * width;
             for (int e = 0; e < width; e++)
             {
                 ref float lanes = ref Unsafe.Add(ref block, e * LaneSums.Stride);
