@@ -21,7 +21,7 @@ namespace FastBackprop;
 /// <summary>A fully connected layer: <c>net_k = Σ_j w_kj y_j + b_k</c> and <c>y_k = f(net_k)</c> for each of its
 /// <see cref="Width"/> units (derivation (1) and (2)). Its parameters are a Width x Inputs row-major weight block
 /// (row k = unit k's incoming weights) followed by Width biases.</summary>
-public sealed class Dense : Layer
+public sealed partial class Dense : Layer
 {
     /// <summary>Creates a layer description.</summary>
     /// <param name="width">Number of units; at least 1.</param>
@@ -179,48 +179,36 @@ public sealed class Dense : Layer
             DeltaBatch(pass);
             team.Sync();   // both products read every row of dZ
         }
-        Span<float> weights = Weights(update.Target), biases = Biases(update.Target);
-        bool inputGradient = !pass.InputGradient.IsEmpty;
-        int active = team.ActiveForFlops(2L * rows * Width * inputs * (inputGradient ? 2 : 1));
-        float beta = update.InPlace ? 1f : 0f;
-        if (!inputGradient && CutsUnits(rows, active) && 4 * rows <= Width)
+        if (pass.InputGradient.IsEmpty)
         {
-            // No dX (the first layer): W by the block of units the forward gave this piece (Share as there), so each
-            // piece writes the rows of W it read in the forward, still in its own cache; cut by W's columns instead,
-            // every step moved a quarter of W from one core's cache to the other's and back. Each piece then packs the
-            // whole input block instead of its share, which costs less than that traffic while the batch is small next
-            // to the width (W3b at batch 64: 1.04x on 2 threads; at batch 256, 0.99x).
-            (int units, int unitsEnd) = team.Share(Width, Gemm.ColumnGrain, active);
-            Gemm.MultiplyRows(GemmForm.TN, Width, inputs, rows, units, unitsEnd, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
+            UpdateBatch(pass, update);
+            return;
         }
-        else if (inputs >= active * Gemm.ColumnGrain)
+        Span<float> weights = Weights(update.Target);
+        int active = team.ActiveForFlops(2L * rows * Width * inputs * 2);
+        float beta = update.InPlace ? 1f : 0f;
+        if (inputs >= active * Gemm.ColumnGrain)
         {
             // The same block of W's columns for both products: each piece reads the old weights of its own columns
             // (dX), then updates them (dW), so no other piece's update can come first.
             (int first, int end) = team.Share(inputs, Gemm.ColumnGrain, active);
-            if (inputGradient)
-            {
-                // dX = dZ W from the weights before the update: (rows x units) (units x inputs)
-                Gemm.MultiplyColumns(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
-                InputDerivative(pass, inputs, 0, rows, first, end);
-            }
+            // dX = dZ W from the weights before the update: (rows x units) (units x inputs)
+            Gemm.MultiplyColumns(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+            InputDerivative(pass, inputs, 0, rows, first, end);
             // W = scale dZᵀ X (+ W in place): (units x rows) (rows x inputs); in place this is the fused SGD step
             Gemm.MultiplyColumns(GemmForm.TN, Width, inputs, rows, first, end, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
         }
         else
         {
             // Too few inputs to cut W by columns: dX by rows, then (once no piece still reads the old weights) W by rows.
-            if (inputGradient)
-            {
-                (int first, int end) = team.Share(rows, RowGrain, RowParts(active, rows));
-                Gemm.MultiplyRows(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
-                InputDerivative(pass, inputs, first, end, 0, inputs);
-                team.Sync();
-            }
+            (int first, int end) = team.Share(rows, RowGrain, RowParts(active, rows));
+            Gemm.MultiplyRows(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+            InputDerivative(pass, inputs, first, end, 0, inputs);
+            team.Sync();
             (int units, int unitsEnd) = team.Share(Width, RowGrain, RowParts(active, Width));
             Gemm.MultiplyRows(GemmForm.TN, Width, inputs, rows, units, unitsEnd, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
         }
-        BiasGradient(dz, rows, team, pass.Scratch, biases, update);
+        BiasGradient(dz, rows, team, pass.Scratch, Biases(update.Target), update);
     }
 
     // The layer below's (7) on the block [rowFirst, rowEnd) x [first, end) of ∂E/∂x this piece wrote: dZ_below = dX ⊙ f'(Z_below),
@@ -277,6 +265,12 @@ public sealed class Dense : Layer
         bool shared = Transfer.Form != ScalarForm.Custom;
         int active = shared ? Math.Min(team.ActiveForElements((long)pass.Rows * Width), pass.Rows) : 1;
         (int first, int end) = team.Share(pass.Rows, 1, active);
+        DeltaRows(pass, first, end);
+    }
+
+    // (7) on rows [first, end) alone: element-wise, or row by row, so any block of rows gives the same bits as the whole.
+    private void DeltaRows(in LayerPass pass, int first, int end)
+    {
         if (first >= end) return;
         Span<float> dz = pass.OutputGradient;
         if (Transfer.IsElementwise)

@@ -42,7 +42,7 @@ public sealed partial class BatchWorkspace : IDisposable
         outputs = new AlignedBuffer((int)length);
         gradients = new AlignedBuffer((int)length);
         states = new AlignedBuffer((int)length);
-        scratch = new float[definition.MaxWidth];
+        scratch = new float[offsets[^1]];   // a bias-sum block per layer (BatchPlan's Pass)
         Pattern = new Workspace(definition);
         rowErrors = new float[capacity];
         Pool = degreeOfParallelism > 1 ? new WorkerPool(degreeOfParallelism) : null;

@@ -177,6 +177,43 @@ public class ThreadingTests
                  seed, seed + 1), batch, threads, splitEverything)).ToArbitrary(),
             c => AssertSameBitsAsOneThread(c.Case, c.batch, c.threads, c.splitEverything));
 
+    /// <summary>The row schedule (BatchPlan.Rows.cs: the later layers, the output error and the input gradients by rows,
+    /// then every update after one barrier): networks of three dense layers whose later layers are small, with a fused
+    /// loss (cross-entropy over softmax) or one whose output layer applies f' itself (mean squared error over tanh), on
+    /// 2 and 3 threads against 1 thread, bit for bit; half the cases with every phase cut among all pieces.</summary>
+    [Property(MaxTest = 40)]
+    public Property BatchCalls_RowSchedule_GiveBitIdenticalResults() =>
+        Prop.ForAll(
+            (from inputs in Gen.Choose(1, 300)
+             from width in Gen.Choose(16, 260)
+             from second in Gen.Choose(1, 130)
+             from kind in Gen.Elements(TransferKind.Relu, TransferKind.Tanh, TransferKind.Identity)
+             from outputs in Gen.Choose(2, 24)
+             from softmax in Gen.Elements(true, false)
+             from batch in Gen.Frequency((1, Gen.Choose(1, 20)), (3, Gen.Choose(21, 140)))
+             from seed in NetworkGenerators.Seed
+             from threads in Gen.Choose(2, 3)
+             from splitEverything in Gen.Elements(true, false)
+             select (Case: new NetworkCase(new NetworkDefinition(inputs, softmax ? Loss.CrossEntropy : Loss.MeanSquaredError,
+                 new Dense(width, NetworkGenerators.Create(kind, 0.1f)), new Dense(second, NetworkGenerators.Create(kind, 0.1f)),
+                 new Dense(outputs, softmax ? TransferFunction.Softmax : TransferFunction.Tanh)), seed, seed + 1), batch, threads, splitEverything)).ToArbitrary(),
+            c =>
+            {
+                Assert.True(BatchPlan.TakesRowSchedule(c.Case.Definition));
+                AssertSameBitsAsOneThread(c.Case, c.batch, c.threads, c.splitEverything);
+            });
+
+    [Fact]
+    public void RowSchedule_TakesSmallDenseLayersOnly()
+    {
+        Assert.True(BatchPlan.TakesRowSchedule(new NetworkDefinition(784, Loss.CrossEntropy,
+            new Dense(256, TransferFunction.Relu), new Dense(128, TransferFunction.Relu), new Dense(10, TransferFunction.Softmax))));
+        Assert.False(BatchPlan.TakesRowSchedule(new NetworkDefinition(1024, Loss.HalfSquaredError,
+            new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Relu), new Dense(1024, TransferFunction.Identity))));
+        Assert.False(BatchPlan.TakesRowSchedule(new NetworkDefinition(784, Loss.CrossEntropy,
+            new Dense(256, TransferFunction.Relu), new Dropout(0.5f), new Dense(10, TransferFunction.Softmax))));
+    }
+
     // RunBatchCalls on several threads (every phase cut among all pieces when splitEverything) equals one thread.
     private static void AssertSameBitsAsOneThread(NetworkCase c, int batch, int threads, bool splitEverything)
     {

@@ -19,7 +19,8 @@ namespace FastBackprop;
 // bits), which spares that layer its own pass over the block and the barrier after it. A layer that does not split (dropout, whose
 // masks come from one generator in order) runs on piece 0 between two barriers. Every element gets
 // the operations it gets on one thread, so the results do not depend on the thread count. A region
-// too small to gain from a second thread runs on the caller alone.
+// too small to gain from a second thread runs on the caller alone. A threaded step of a network whose
+// later layers are small takes the row schedule instead, with two barriers (BatchPlan.Rows.cs).
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Passes over a batch of patterns through each layer's batch kernels.</summary>
@@ -93,6 +94,7 @@ internal sealed partial class BatchPlan(NetworkDefinition definition)
     private float RunPart(ThreadTeam team, Phases phases, ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
         int rows, BatchWorkspace ws, SeededRandom? random, in ParameterUpdate update)
     {
+        if (team.Parts > 1 && RowScheduleFor(phases, ws)) return RunRows(team, parameters, inputs, targets, rows, ws, update, (phases & Phases.OnlyWhenFinite) != 0);
         int output = definition.LayerCount - 1;
         if ((phases & Phases.Forward) != 0)
         {
@@ -146,7 +148,7 @@ internal sealed partial class BatchPlan(NetworkDefinition definition)
             l == 0 ? default : ws.Gradient(l - 1, rows), rows)
         {
             Team = team,
-            Scratch = ws.Scratch,
+            Scratch = ws.Scratch[definition.UnitOffsets[l]..],   // each layer its own: the row schedule updates several at once
         };
     }
 }

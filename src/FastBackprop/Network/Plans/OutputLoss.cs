@@ -34,15 +34,31 @@ internal static class OutputLoss
             team.Sync();
             return rowErrors[0];
         }
-        int width = definition.OutputWidth;
-        int active = Math.Min(team.ActiveForElements((long)rows * width * loss.CostPerElement), rows);
+        int active = Math.Min(team.ActiveForElements((long)rows * definition.OutputWidth * loss.CostPerElement), rows);
         (int first, int end) = team.Share(rows, 1, active);
+        RowBlock(definition, net, y, targets, signal, first, end, rowErrors);
+        team.Sync();
+        return Sum(rowErrors, rows);
+    }
+
+    /// <summary>Each row's E into <paramref name="rowErrors"/>, and its signal, for rows [first, end) alone (a loss that
+    /// is not one reduction over the whole block).</summary>
+    public static void RowBlock(NetworkDefinition definition, ReadOnlySpan<float> net, ReadOnlySpan<float> y, ReadOnlySpan<float> targets, Span<float> signal,
+        int first, int end, Span<float> rowErrors)
+    {
+        Loss loss = definition.Loss;
+        TransferFunction output = definition.OutputLayer.Transfer;
+        int width = definition.OutputWidth;
         for (int p = first; p < end; p++)
         {
             int at = p * width;
             rowErrors[p] = loss.Pattern(output, net.Slice(at, width), y.Slice(at, width), targets.Slice(at, width), signal.Slice(at, width));
         }
-        team.Sync();
+    }
+
+    /// <summary>Σ_p E_p of <paramref name="rows"/> rows, in row order, as one thread adds them one after another.</summary>
+    public static float Sum(ReadOnlySpan<float> rowErrors, int rows)
+    {
         float error = 0f;
         for (int p = 0; p < rows; p++) error += rowErrors[p];
         return error;
