@@ -19,21 +19,32 @@ public sealed partial class Dense
     internal void ForwardRows(in LayerPass pass, int first, int end)
     {
         if (first >= end) return;
-        int rows = pass.Rows, inputs = pass.Input.Length / rows;
+        NetSumRows(pass, pass.Input.Length / pass.Rows, first, end);
+        Activate(pass.State, pass.Output, first, end);
+    }
+
+    // (1) on rows [first, end): Z = X Wᵀ + 1 bᵀ (ForwardBatch's row cut and the row schedule's forward).
+    private void NetSumRows(in LayerPass pass, int inputs, int first, int end)
+    {
         Span<float> z = pass.State;
         ReadOnlySpan<float> biases = Biases(pass.Parameters);
         for (int p = first; p < end; p++) biases.CopyTo(z.Slice(p * Width, Width));
-        Gemm.MultiplyRows(GemmForm.NT, rows, Width, inputs, first, end, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
-        Activate(z, pass.Output, first, end);
+        Gemm.MultiplyRows(GemmForm.NT, pass.Rows, Width, inputs, first, end, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
     }
 
     // On rows [first, end): dZ (unless given), dX = dZ W from the weights before any update, and the layer below's f'.
     internal void InputGradientRows(in LayerPass pass, int first, int end)
     {
         if (first >= end) return;
-        int rows = pass.Rows, inputs = pass.Input.Length / rows;
         if (!pass.NetGradientGiven) DeltaRows(pass, first, end);
-        Gemm.MultiplyRows(GemmForm.NN, rows, inputs, Width, first, end, 1f, pass.OutputGradient, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
+        InputGradientOfRows(pass, pass.Input.Length / pass.Rows, first, end);
+    }
+
+    // On rows [first, end): dX = dZ W from the weights before any update, then the layer below's f' (BackwardBatch's row
+    // cut and the row schedule's dX chain).
+    private void InputGradientOfRows(in LayerPass pass, int inputs, int first, int end)
+    {
+        Gemm.MultiplyRows(GemmForm.NN, pass.Rows, inputs, Width, first, end, 1f, pass.OutputGradient, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
         InputDerivative(pass, inputs, first, end, 0, inputs);
     }
 

@@ -134,8 +134,7 @@ public sealed partial class Dense : Layer
         }
         else
         {
-            for (int p = first; p < end; p++) biases.CopyTo(z.Slice(p * Width, Width));
-            Gemm.MultiplyRows(GemmForm.NT, rows, Width, inputs, first, end, 1f, pass.Input, inputs, weights, inputs, 1f, z, Width);
+            NetSumRows(pass, inputs, first, end);
         }
         if (!shared)
         {
@@ -202,8 +201,7 @@ public sealed partial class Dense : Layer
         {
             // Too few inputs to cut W by columns: dX by rows, then (once no piece still reads the old weights) W by rows.
             (int first, int end) = team.Share(rows, RowGrain, RowParts(active, rows));
-            Gemm.MultiplyRows(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
-            InputDerivative(pass, inputs, first, end, 0, inputs);
+            InputGradientOfRows(pass, inputs, first, end);
             team.Sync();
             (int units, int unitsEnd) = team.Share(Width, RowGrain, RowParts(active, Width));
             Gemm.MultiplyRows(GemmForm.TN, Width, inputs, rows, units, unitsEnd, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);

@@ -31,9 +31,10 @@ internal sealed partial class BatchPlan
     // each piece reads whole (W3b's second layer has 32k).
     private const long RowLayerWeights = 1L << 16;
 
-    private readonly bool rowScheduleFits = RowScheduleFits(definition);
+    private readonly bool rowScheduleFits = TakesRowSchedule(definition);
 
-    private static bool RowScheduleFits(NetworkDefinition definition)
+    /// <summary>Whether <paramref name="definition"/>'s threaded steps take the row schedule.</summary>
+    internal static bool TakesRowSchedule(NetworkDefinition definition)
     {
         if (definition.LayerCount < 2 || definition.Loss.SumsWholeBlock) return false;
         for (int l = 0; l < definition.LayerCount; l++)
@@ -52,9 +53,6 @@ internal sealed partial class BatchPlan
         const Phases step = Phases.Forward | Phases.Error | Phases.Backward;
         return rowScheduleFits && (phases & step) == step && !ws.Weighted;
     }
-
-    /// <summary>Whether <paramref name="definition"/>'s threaded steps take the row schedule (for tests).</summary>
-    internal static bool TakesRowSchedule(NetworkDefinition definition) => RowScheduleFits(definition);
 
     // One piece's walk through the row schedule; returns Σ_p E_p.
     private float RunRows(ThreadTeam team, ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows,
