@@ -18,7 +18,12 @@ namespace FastBackprop.Kernels;
 // Vector256 or four Vector128 accumulators, R = 12 / 6 / 3 rows at those widths (12 accumulator
 // registers: enough independent chains to cover the FMA latency; at 16 rows the JIT spilled four
 // accumulators to the stack inside the loop). Per depth step it
-// loads the 16 B values once and broadcasts R A values straight from A as stored:
+// loads the 16 B values once and broadcasts R A values straight from A as stored. TN at 16 lanes
+// (the gradient, whose columns are the layer's inputs) runs its whole 32-column tiles two Vector512
+// per row instead (12 rows: 24 accumulators): each broadcast A value then feeds two multiply-adds,
+// which measured 1.1-1.5x on TN shapes with m <= 16 (ab harness, 11/11 pairs); the columns past
+// the last whole 32 take the 16-column tile, so no partial tile packs a 32-wide panel.
+//
 //   A   never packed: A(i, p) is read in place (a row walked forward for NT, R adjacent values of
 //       one row of A for TN); a tile's rows are A's rows.
 //   B   read in place where 16 of its columns are contiguous (TN, whole column tiles); otherwise
@@ -81,12 +86,27 @@ public static partial class Gemm
     private static int NarrowVectors<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
         TSimd.Count >= 4 ? NarrowLimit / TSimd.Count : 4;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Picks the tile: 16 columns, or 32 for TN at 16 lanes (see the header), and its rows.</summary>
     private static void DriveNarrow<TSimd, TVector>(ref Operands op) where TSimd : ISimd<TVector> where TVector : struct
     {
-        int width = NarrowVectors<TSimd, TVector>() * TSimd.Count;
         // Rows per tile: as many accumulators as the register file holds beside the B registers (see the header).
         int tileRows = TSimd.Count switch { 16 => 12, 8 => 6, 4 => 3, _ => 4 };
+        int wide = TSimd.Count == 16 && op.Form == GemmForm.TN ? op.N / 32 * 32 : 0;
+        if (wide > 0) DriveNarrow<TSimd, TVector, Rows2>(ref op, tileRows, 0, wide);
+        if (wide == op.N) return;
+        switch (NarrowVectors<TSimd, TVector>())
+        {
+            case 1: DriveNarrow<TSimd, TVector, Rows1>(ref op, tileRows, wide, op.N); break;
+            case 2: DriveNarrow<TSimd, TVector, Rows2>(ref op, tileRows, wide, op.N); break;
+            default: DriveNarrow<TSimd, TVector, Rows4>(ref op, tileRows, wide, op.N); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DriveNarrow<TSimd, TVector, TWidth>(ref Operands op, int tileRows, int firstColumn, int columnEnd)
+        where TSimd : ISimd<TVector> where TVector : struct where TWidth : IRowCount
+    {
+        int width = TWidth.Count * TSimd.Count;
         ref float panel = ref AlignedScratch(ref narrowPanelBuffer, width * Math.Min(op.K, KC));
         bool transA = op.Form == GemmForm.TN;
         nint lda = op.Lda, ldb = op.Ldb, ldc = op.Ldc;
@@ -97,9 +117,9 @@ public static partial class Gemm
             int kc = Math.Min(KC, op.K - pc);
             float beta = pc == 0 ? op.Beta : 1f;  // later k blocks add to what the first wrote
             ref float aBlock = ref Unsafe.Add(ref op.A, pc * aDepth);
-            for (int jc = 0; jc < op.N; jc += width)
+            for (int jc = firstColumn; jc < columnEnd; jc += width)
             {
-                int cols = Math.Min(width, op.N - jc);
+                int cols = Math.Min(width, columnEnd - jc);
                 ref float bPanel = ref panel;
                 nint bDepth = width;
                 if (op.Form == GemmForm.NT)
@@ -118,7 +138,7 @@ public static partial class Gemm
                 }
                 for (int ir = 0; ir < op.M; ir += tileRows)
                 {
-                    NarrowRows<TSimd, TVector>(Math.Min(tileRows, op.M - ir), kc, ref Unsafe.Add(ref aBlock, ir * aRow), aRow, aDepth,
+                    NarrowRows<TSimd, TVector, TWidth>(Math.Min(tileRows, op.M - ir), kc, ref Unsafe.Add(ref aBlock, ir * aRow), aRow, aDepth,
                         ref bPanel, bDepth, ref Unsafe.Add(ref op.C, ir * ldc + jc), ldc, cols, op.Alpha, beta);
                 }
             }
@@ -127,27 +147,27 @@ public static partial class Gemm
 
     /// <summary>The tile of <paramref name="rows"/> rows, the row count made a type so that each count gets its own
     /// straight-line kernel.</summary>
-    private static void NarrowRows<TSimd, TVector>(int rows, int kc, ref float a, nint aRow, nint aDepth, ref float b, nint bDepth,
-        ref float c, nint ldc, int cols, float alpha, float beta) where TSimd : ISimd<TVector> where TVector : struct
+    private static void NarrowRows<TSimd, TVector, TWidth>(int rows, int kc, ref float a, nint aRow, nint aDepth, ref float b, nint bDepth,
+        ref float c, nint ldc, int cols, float alpha, float beta) where TSimd : ISimd<TVector> where TVector : struct where TWidth : IRowCount
     {
         switch (rows)
         {
-            case 1: NarrowTile<TSimd, TVector, Rows1>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 2: NarrowTile<TSimd, TVector, Rows2>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 3: NarrowTile<TSimd, TVector, Rows3>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 4: NarrowTile<TSimd, TVector, Rows4>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 5: NarrowTile<TSimd, TVector, Rows5>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 6: NarrowTile<TSimd, TVector, Rows6>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 7: NarrowTile<TSimd, TVector, Rows7>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 8: NarrowTile<TSimd, TVector, Rows8>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 9: NarrowTile<TSimd, TVector, Rows9>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 10: NarrowTile<TSimd, TVector, Rows10>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 11: NarrowTile<TSimd, TVector, Rows11>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 12: NarrowTile<TSimd, TVector, Rows12>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 13: NarrowTile<TSimd, TVector, Rows13>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 14: NarrowTile<TSimd, TVector, Rows14>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            case 15: NarrowTile<TSimd, TVector, Rows15>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
-            default: NarrowTile<TSimd, TVector, Rows16>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 1: NarrowTile<TSimd, TVector, Rows1, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 2: NarrowTile<TSimd, TVector, Rows2, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 3: NarrowTile<TSimd, TVector, Rows3, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 4: NarrowTile<TSimd, TVector, Rows4, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 5: NarrowTile<TSimd, TVector, Rows5, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 6: NarrowTile<TSimd, TVector, Rows6, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 7: NarrowTile<TSimd, TVector, Rows7, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 8: NarrowTile<TSimd, TVector, Rows8, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 9: NarrowTile<TSimd, TVector, Rows9, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 10: NarrowTile<TSimd, TVector, Rows10, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 11: NarrowTile<TSimd, TVector, Rows11, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 12: NarrowTile<TSimd, TVector, Rows12, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 13: NarrowTile<TSimd, TVector, Rows13, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 14: NarrowTile<TSimd, TVector, Rows14, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            case 15: NarrowTile<TSimd, TVector, Rows15, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
+            default: NarrowTile<TSimd, TVector, Rows16, TWidth>(kc, ref a, aRow, aDepth, ref b, bDepth, ref c, ldc, cols, alpha, beta); break;
         }
     }
 
@@ -155,14 +175,15 @@ public static partial class Gemm
     /// j &lt; <paramref name="cols"/>, q &lt; <paramref name="kc"/>, with A(i, q) at a[i * aRow + q * aDepth] and the
     /// tile's B(q, 0..width) at b[q * bDepth ..] (all readable); the contract's operations per element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowTile<TSimd, TVector, TRows>(int kc, ref float a, nint aRow, nint aDepth, ref float b, nint bDepth,
+    private static void NarrowTile<TSimd, TVector, TRows, TWidth>(int kc, ref float a, nint aRow, nint aDepth, ref float b, nint bDepth,
         ref float c, nint ldc, int cols, float alpha, float beta)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TRows : IRowCount
+        where TWidth : IRowCount
     {
         // JIT-time constants: the guards below fold away, leaving rows x vectors accumulators.
-        int rows = TRows.Count, vectors = NarrowVectors<TSimd, TVector>();
+        int rows = TRows.Count, vectors = TWidth.Count;
         TVector c0_0 = TSimd.Zero, c0_1 = TSimd.Zero, c0_2 = TSimd.Zero, c0_3 = TSimd.Zero;
         TVector c1_0 = TSimd.Zero, c1_1 = TSimd.Zero, c1_2 = TSimd.Zero, c1_3 = TSimd.Zero;
         TVector c2_0 = TSimd.Zero, c2_1 = TSimd.Zero, c2_2 = TSimd.Zero, c2_3 = TSimd.Zero;

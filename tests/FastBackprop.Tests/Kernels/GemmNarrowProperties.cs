@@ -72,6 +72,18 @@ public partial class GemmProperties
         CheckNarrow(GemmForm.TN, new GemmCase(10, 128, batch, -0.01f, 1f, 0, 0, 0, batch + 2));
     }
 
+    /// <summary>TN's 32-column tiles at 16 lanes: whole tiles only, tails of 1..31 columns on the 16-column tile, one
+    /// and two row tiles, depths across KC.</summary>
+    [Theory]
+    [InlineData(10, 32, 7)]
+    [InlineData(12, 64, 256)]
+    [InlineData(13, 95, 300)]
+    [InlineData(16, 48, 1)]
+    [InlineData(1, 33, 600)]
+    [InlineData(4, 100, 32)]
+    public void GemmNarrow_TnWideTiles_SameBitsAsDocumentedArithmetic(int m, int n, int k) =>
+        CheckNarrow(GemmForm.TN, new GemmCase(m, n, k, -0.01f, 1f, 1, 2, 3, m * n + k));
+
     private static void CheckNarrow(GemmForm form, GemmCase s)
     {
         Problem p = Problem.Create(form, s);
