@@ -59,9 +59,9 @@ public class ThreadingTests
                 Assert.Equal(single, parallel);   // including the untouched gaps between rows
             });
 
-    /// <summary>Gemm.MultiplyRows and MultiplyColumns, the blocks a piece of a parallel region computes: any cut into
-    /// row blocks or column blocks (at any index, not only the tile multiples the plan uses) gives the bits of the
-    /// whole product, and leaves the gaps between rows untouched.</summary>
+    /// <summary>Gemm.MultiplyRows, MultiplyColumns and MultiplyBlock, the blocks a piece of a parallel region computes: any
+    /// cut into row blocks, column blocks or the four blocks of both cuts (at any index, not only the tile multiples the
+    /// plan uses) gives the bits of the whole product, and leaves the gaps between rows untouched.</summary>
     [Property(MaxTest = 40)]
     public Property Gemm_RowAndColumnBlocks_AreBitIdenticalToTheWholeProduct() =>
         Prop.ForAll(
@@ -79,14 +79,22 @@ public class ThreadingTests
             {
                 var (form, m, n, k, rowCut, columnCut, pad, beta, seed) = c;
                 var (a, lda, b, ldb, c0, ldc) = Operands(form, m, n, k, pad, seed);
-                float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone();
+                float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone(), byBlocks = (float[])c0.Clone();
                 Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, whole, ldc);
                 Gemm.MultiplyRows(form, m, n, k, rowCut, m, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
                 Gemm.MultiplyRows(form, m, n, k, 0, rowCut, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
                 Gemm.MultiplyColumns(form, m, n, k, columnCut, n, 0.75f, a, lda, b, ldb, beta, byColumns, ldc);
                 Gemm.MultiplyColumns(form, m, n, k, 0, columnCut, 0.75f, a, lda, b, ldb, beta, byColumns, ldc);
+                foreach ((int, int) rows in new[] { (rowCut, m), (0, rowCut) })
+                {
+                    foreach ((int, int) columns in new[] { (columnCut, n), (0, columnCut) })
+                    {
+                        Gemm.MultiplyBlock(form, m, n, k, rows, columns, 0.75f, a, lda, b, ldb, beta, byBlocks, ldc);
+                    }
+                }
                 Assert.Equal(whole, byRows);
                 Assert.Equal(whole, byColumns);
+                Assert.Equal(whole, byBlocks);
             });
 
     [Fact]
