@@ -192,24 +192,31 @@ public class ThreadingTests
     [Property(MaxTest = 40)]
     public Property BatchCalls_RowSchedule_GiveBitIdenticalResults() =>
         Prop.ForAll(
-            (from inputs in Gen.Choose(1, 300)
-             from width in Gen.Choose(16, 260)
-             from second in Gen.Choose(1, 130)
-             from kind in Gen.Elements(TransferKind.Relu, TransferKind.Tanh, TransferKind.Identity)
-             from outputs in Gen.Choose(2, 24)
-             from softmax in Gen.Elements(true, false)
+            (from c in RowScheduleCases(maxInputs: 300, widths: (16, 260), softmax: Gen.Elements(true, false))
              from batch in Gen.Frequency((1, Gen.Choose(1, 20)), (3, Gen.Choose(21, 140)))
-             from seed in NetworkGenerators.Seed
              from threads in Gen.Choose(2, 3)
              from splitEverything in Gen.Elements(true, false)
-             select (Case: new NetworkCase(new NetworkDefinition(inputs, softmax ? Loss.CrossEntropy : Loss.MeanSquaredError,
-                 new Dense(width, NetworkGenerators.Create(kind, 0.1f)), new Dense(second, NetworkGenerators.Create(kind, 0.1f)),
-                 new Dense(outputs, softmax ? TransferFunction.Softmax : TransferFunction.Tanh)), seed, seed + 1), batch, threads, splitEverything)).ToArbitrary(),
+             select (Case: c, batch, threads, splitEverything)).ToArbitrary(),
             c =>
             {
                 Assert.True(BatchPlan.TakesRowSchedule(c.Case.Definition));
                 AssertSameBitsAsOneThread(c.Case, c.batch, c.threads, c.splitEverything);
             });
+
+    /// <summary>Networks of three dense layers whose later layers are small (the row schedule's), the first layer of a
+    /// width in <paramref name="widths"/>: a fused loss (cross-entropy over softmax) or one whose output layer applies f'
+    /// itself (mean squared error over tanh).</summary>
+    internal static Gen<NetworkCase> RowScheduleCases(int maxInputs, (int Least, int Most) widths, Gen<bool> softmax) =>
+        from inputs in Gen.Choose(1, maxInputs)
+        from width in Gen.Choose(widths.Least, widths.Most)
+        from second in Gen.Choose(1, 130)
+        from kind in Gen.Elements(TransferKind.Relu, TransferKind.Tanh, TransferKind.Identity)
+        from outputs in Gen.Choose(2, 24)
+        from fused in softmax
+        from seed in NetworkGenerators.Seed
+        select new NetworkCase(new NetworkDefinition(inputs, fused ? Loss.CrossEntropy : Loss.MeanSquaredError,
+            new Dense(width, NetworkGenerators.Create(kind, 0.1f)), new Dense(second, NetworkGenerators.Create(kind, 0.1f)),
+            new Dense(outputs, fused ? TransferFunction.Softmax : TransferFunction.Tanh)), seed, seed + 1);
 
     [Fact]
     public void RowSchedule_TakesSmallDenseLayersOnly()
@@ -223,7 +230,7 @@ public class ThreadingTests
     }
 
     // RunBatchCalls on several threads (every phase cut among all pieces when splitEverything) equals one thread.
-    private static void AssertSameBitsAsOneThread(NetworkCase c, int batch, int threads, bool splitEverything)
+    internal static void AssertSameBitsAsOneThread(NetworkCase c, int batch, int threads, bool splitEverything)
     {
         float[] one = RunBatchCalls(c, batch, 1);
         ThreadTeam.SplitEverything(splitEverything);
