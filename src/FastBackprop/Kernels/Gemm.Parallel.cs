@@ -69,23 +69,28 @@ public static partial class Gemm
     /// <summary>Columns [<paramref name="first"/>, <paramref name="end"/>) of the m x n product of
     /// <see cref="Multiply"/> (the arguments describe the whole product); nothing when the range is empty.</summary>
     internal static void MultiplyColumns(GemmForm form, int m, int n, int k, int first, int end, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-    {
-        if (first >= end) return;
-        CheckRange(first, end, n);
-        int bOffset = form == GemmForm.NT ? first * ldb : first;   // NT: B is n x k, columns of C are rows of B
-        Multiply(form, m, end - first, k, alpha, a, lda, From(b, bOffset), ldb, beta, c[first..], ldc);
-    }
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        MultiplyBlock(form, m, n, k, (0, m), (first, end), alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>Rows [<paramref name="first"/>, <paramref name="end"/>) of the m x n product of
     /// <see cref="Multiply"/> (the arguments describe the whole product); nothing when the range is empty.</summary>
     internal static void MultiplyRows(GemmForm form, int m, int n, int k, int first, int end, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        MultiplyBlock(form, m, n, k, (first, end), (0, n), alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>The block <paramref name="rows"/> x <paramref name="columns"/> (each [First, End)) of the m x n product of
+    /// <see cref="Multiply"/> (the arguments describe the whole product); nothing when either range is empty. k is never
+    /// cut, so each element of the block gets the operations it gets in the whole product.</summary>
+    internal static void MultiplyBlock(GemmForm form, int m, int n, int k, (int First, int End) rows, (int First, int End) columns, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        if (first >= end) return;
-        CheckRange(first, end, m);
-        int aOffset = form == GemmForm.TN ? first : first * lda;   // TN: A is k x m, rows of C are columns of A
-        Multiply(form, end - first, n, k, alpha, From(a, aOffset), lda, b, ldb, beta, c[(first * ldc)..], ldc);
+        if (rows.First >= rows.End || columns.First >= columns.End) return;
+        CheckRange(rows.First, rows.End, m);
+        CheckRange(columns.First, columns.End, n);
+        int aOffset = form == GemmForm.TN ? rows.First : rows.First * lda;          // TN: A is k x m, rows of C are columns of A
+        int bOffset = form == GemmForm.NT ? columns.First * ldb : columns.First;    // NT: B is n x k, columns of C are rows of B
+        Multiply(form, rows.End - rows.First, columns.End - columns.First, k, alpha, From(a, aOffset), lda, From(b, bOffset), ldb, beta,
+            c[(rows.First * ldc + columns.First)..], ldc);
     }
 
     // An operand from an offset on; empty past its end (an operand of k = 0 may be empty).

@@ -49,16 +49,23 @@ public sealed partial class Dense
     }
 
     // W = scale dZᵀ X (+ W in place) and the bias column sums, from every row's dZ, each piece its block of W; no dX
-    // (the first layer, or the row schedule, which has done every dX before).
-    internal void UpdateBatch(in LayerPass pass, in ParameterUpdate update)
+    // (the first layer, or the row schedule, which has done every dX before). noBarrier: the row schedule's update phase,
+    // where the next layer's update follows with no barrier, so a product too small to be worth one (the 10-unit output
+    // layer at batch 64, left to piece 0 alone) is still cut among every piece: a piece that finishes early goes on to the
+    // next layer instead of waiting. band: the region's last update (Dense.Band.cs).
+    internal void UpdateBatch(in LayerPass pass, in ParameterUpdate update, bool noBarrier = false, bool band = false)
     {
         int rows = pass.Rows, inputs = pass.Input.Length / rows;
         ThreadTeam team = pass.Team;
         ReadOnlySpan<float> dz = pass.OutputGradient;
         Span<float> weights = Weights(update.Target);
-        int active = team.ActiveForFlops(2L * rows * Width * inputs);
+        int active = noBarrier ? team.Parts : team.ActiveForFlops(2L * rows * Width * inputs);
         float beta = update.InPlace ? 1f : 0f;
-        if (CutsUnits(rows, active) && 4 * rows <= Width)
+        if (band && TakesBand(rows, active))
+        {
+            UpdateWithBand(pass, weights, update.Scale, beta);
+        }
+        else if (CutsUnits(rows, active) && 4 * rows <= Width)
         {
             // W by the block of units the forward gave this piece (Share as there), so each piece writes the rows of W it
             // read in the forward, still in its own cache; cut by W's columns instead, every step moved a quarter of W

@@ -19,6 +19,7 @@ internal sealed class SpinBarrier
     private int remaining = 1;
     private int generation;
     private int sleepers;
+    private int tickets;
     private volatile bool broken;
 
     /// <summary>Prepares the barrier for a job of <paramref name="count"/> pieces; no piece may be waiting.</summary>
@@ -26,8 +27,15 @@ internal sealed class SpinBarrier
     {
         participants = count;
         Volatile.Write(ref remaining, count);
+        Volatile.Write(ref tickets, 0);
         broken = false;
     }
+
+    /// <summary>The phase's next ticket, 0, 1, 2, ... in the order the pieces ask, each handed out once: pieces that take
+    /// blocks of work as they come free (ThreadTeam.Claim). Counted from 0 again at the start of each job and of each
+    /// phase: the last piece to arrive at the barrier resets the count before it releases the others, after every piece
+    /// has taken its last ticket of the phase before.</summary>
+    public int NextTicket() => Interlocked.Increment(ref tickets) - 1;
 
     /// <summary>Returns once every piece has called this as often as the caller has.</summary>
     /// <exception cref="OperationCanceledException">Another piece failed (see <see cref="Break"/>).</exception>
@@ -41,6 +49,7 @@ internal sealed class SpinBarrier
             // the new generation; then it wakes any that went to sleep. Both sides use full fences (Interlocked), so a
             // waiter either sees the new generation or is counted in sleepers before the releaser reads them.
             Volatile.Write(ref remaining, participants);
+            Volatile.Write(ref tickets, 0);   // each phase counts its tickets from 0 (NextTicket)
             Interlocked.Exchange(ref generation, arrivedIn + 1);
             if (Volatile.Read(ref sleepers) > 0) Wake();
             return;

@@ -4,8 +4,9 @@ namespace FastBackprop;
 /// This thread's place in a parallel region: piece <see cref="Part"/> of <see cref="Parts"/>, and the
 /// barrier the pieces meet at between phases. A phase cuts its work with <see cref="Share"/> over the
 /// first few pieces (<see cref="ActiveForFlops"/>, <see cref="ActiveForElements"/>: fewer when the work is small), so the cut depends only on the
-/// sizes and the piece count, never on timing. The single-thread team (<see cref="Alone"/>) does all
-/// the work and never waits.
+/// sizes and the piece count, never on timing; only work whose elements get the same operations whoever
+/// computes them may instead go to whichever piece is free first (<see cref="Claim"/>). The single-thread
+/// team (<see cref="Alone"/>) does all the work and never waits.
 /// </summary>
 internal readonly struct ThreadTeam
 {
@@ -54,6 +55,14 @@ internal readonly struct ThreadTeam
     /// <summary>Waits until every piece has reached this point (a no-op for one piece). Every piece must
     /// call it the same number of times, so only decisions taken from sizes may skip it.</summary>
     public void Sync() => barrier?.SignalAndWait();
+
+    /// <summary>Whether one of <paramref name="count"/> blocks is still left for this piece, taking it if so: for work whose
+    /// blocks go to whichever piece is free first (the caller decides which block its n-th claim is, e.g. from either end of
+    /// the list). Which piece does a block then depends on timing, so only work whose every element gets the same
+    /// operations whoever computes it may be cut this way (blocks of a product, each element's sum whole). The tickets are
+    /// the phase's: one such loop between two barriers (or a barrier and the job's start or end), run by every piece
+    /// until it returns false. Only in a region of several pieces (a team with a barrier).</summary>
+    public bool Claim(int count) => barrier!.NextTicket() < count;
 
     /// <summary>The pieces that share a product of <paramref name="flops"/>: 1 to Parts.</summary>
     public int ActiveForFlops(long flops) => (int)Math.Clamp(flops / MinimumFlopsPerPart, 1, Parts);

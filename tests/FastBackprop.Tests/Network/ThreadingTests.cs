@@ -59,9 +59,9 @@ public class ThreadingTests
                 Assert.Equal(single, parallel);   // including the untouched gaps between rows
             });
 
-    /// <summary>Gemm.MultiplyRows and MultiplyColumns, the blocks a piece of a parallel region computes: any cut into
-    /// row blocks or column blocks (at any index, not only the tile multiples the plan uses) gives the bits of the
-    /// whole product, and leaves the gaps between rows untouched.</summary>
+    /// <summary>Gemm.MultiplyRows, MultiplyColumns and MultiplyBlock, the blocks a piece of a parallel region computes: any
+    /// cut into row blocks, column blocks or the four blocks of both cuts (at any index, not only the tile multiples the
+    /// plan uses) gives the bits of the whole product, and leaves the gaps between rows untouched.</summary>
     [Property(MaxTest = 40)]
     public Property Gemm_RowAndColumnBlocks_AreBitIdenticalToTheWholeProduct() =>
         Prop.ForAll(
@@ -79,14 +79,22 @@ public class ThreadingTests
             {
                 var (form, m, n, k, rowCut, columnCut, pad, beta, seed) = c;
                 var (a, lda, b, ldb, c0, ldc) = Operands(form, m, n, k, pad, seed);
-                float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone();
+                float[] whole = (float[])c0.Clone(), byRows = (float[])c0.Clone(), byColumns = (float[])c0.Clone(), byBlocks = (float[])c0.Clone();
                 Gemm.Multiply(form, m, n, k, 0.75f, a, lda, b, ldb, beta, whole, ldc);
                 Gemm.MultiplyRows(form, m, n, k, rowCut, m, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
                 Gemm.MultiplyRows(form, m, n, k, 0, rowCut, 0.75f, a, lda, b, ldb, beta, byRows, ldc);
                 Gemm.MultiplyColumns(form, m, n, k, columnCut, n, 0.75f, a, lda, b, ldb, beta, byColumns, ldc);
                 Gemm.MultiplyColumns(form, m, n, k, 0, columnCut, 0.75f, a, lda, b, ldb, beta, byColumns, ldc);
+                foreach ((int, int) rows in new[] { (rowCut, m), (0, rowCut) })
+                {
+                    foreach ((int, int) columns in new[] { (columnCut, n), (0, columnCut) })
+                    {
+                        Gemm.MultiplyBlock(form, m, n, k, rows, columns, 0.75f, a, lda, b, ldb, beta, byBlocks, ldc);
+                    }
+                }
                 Assert.Equal(whole, byRows);
                 Assert.Equal(whole, byColumns);
+                Assert.Equal(whole, byBlocks);
             });
 
     [Fact]
@@ -184,24 +192,31 @@ public class ThreadingTests
     [Property(MaxTest = 40)]
     public Property BatchCalls_RowSchedule_GiveBitIdenticalResults() =>
         Prop.ForAll(
-            (from inputs in Gen.Choose(1, 300)
-             from width in Gen.Choose(16, 260)
-             from second in Gen.Choose(1, 130)
-             from kind in Gen.Elements(TransferKind.Relu, TransferKind.Tanh, TransferKind.Identity)
-             from outputs in Gen.Choose(2, 24)
-             from softmax in Gen.Elements(true, false)
+            (from c in RowScheduleCases(maxInputs: 300, widths: (16, 260), softmax: Gen.Elements(true, false))
              from batch in Gen.Frequency((1, Gen.Choose(1, 20)), (3, Gen.Choose(21, 140)))
-             from seed in NetworkGenerators.Seed
              from threads in Gen.Choose(2, 3)
              from splitEverything in Gen.Elements(true, false)
-             select (Case: new NetworkCase(new NetworkDefinition(inputs, softmax ? Loss.CrossEntropy : Loss.MeanSquaredError,
-                 new Dense(width, NetworkGenerators.Create(kind, 0.1f)), new Dense(second, NetworkGenerators.Create(kind, 0.1f)),
-                 new Dense(outputs, softmax ? TransferFunction.Softmax : TransferFunction.Tanh)), seed, seed + 1), batch, threads, splitEverything)).ToArbitrary(),
+             select (Case: c, batch, threads, splitEverything)).ToArbitrary(),
             c =>
             {
                 Assert.True(BatchPlan.TakesRowSchedule(c.Case.Definition));
                 AssertSameBitsAsOneThread(c.Case, c.batch, c.threads, c.splitEverything);
             });
+
+    /// <summary>Networks of three dense layers whose later layers are small (the row schedule's), the first layer of a
+    /// width in <paramref name="widths"/>: a fused loss (cross-entropy over softmax) or one whose output layer applies f'
+    /// itself (mean squared error over tanh).</summary>
+    internal static Gen<NetworkCase> RowScheduleCases(int maxInputs, (int Least, int Most) widths, Gen<bool> softmax) =>
+        from inputs in Gen.Choose(1, maxInputs)
+        from width in Gen.Choose(widths.Least, widths.Most)
+        from second in Gen.Choose(1, 130)
+        from kind in Gen.Elements(TransferKind.Relu, TransferKind.Tanh, TransferKind.Identity)
+        from outputs in Gen.Choose(2, 24)
+        from fused in softmax
+        from seed in NetworkGenerators.Seed
+        select new NetworkCase(new NetworkDefinition(inputs, fused ? Loss.CrossEntropy : Loss.MeanSquaredError,
+            new Dense(width, NetworkGenerators.Create(kind, 0.1f)), new Dense(second, NetworkGenerators.Create(kind, 0.1f)),
+            new Dense(outputs, fused ? TransferFunction.Softmax : TransferFunction.Tanh)), seed, seed + 1);
 
     [Fact]
     public void RowSchedule_TakesSmallDenseLayersOnly()
@@ -215,7 +230,7 @@ public class ThreadingTests
     }
 
     // RunBatchCalls on several threads (every phase cut among all pieces when splitEverything) equals one thread.
-    private static void AssertSameBitsAsOneThread(NetworkCase c, int batch, int threads, bool splitEverything)
+    internal static void AssertSameBitsAsOneThread(NetworkCase c, int batch, int threads, bool splitEverything)
     {
         float[] one = RunBatchCalls(c, batch, 1);
         ThreadTeam.SplitEverything(splitEverything);

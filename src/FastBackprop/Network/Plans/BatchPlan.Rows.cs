@@ -11,7 +11,8 @@ namespace FastBackprop;
 //                                                                            barrier (every dZ whole)
 //   Σ_p E_p             every piece adds the rows' E in row order (OnlyWhenFinite decides here)
 //   updates             every layer's TN product and bias sums, each piece its block of each
-//                       layer (Dense.UpdateBatch), with no barrier between layers
+//                       layer (Dense.UpdateBatch), with no barrier between layers; the first
+//                       layer's, last, leaves a band of W to whichever piece is free (Dense.Band.cs)
 //
 // Nothing between the two barriers reads another piece's rows, and nothing after the second
 // reads an old weight; the output layer (10 units, which the layer schedule leaves to one piece)
@@ -59,7 +60,9 @@ internal sealed partial class BatchPlan
         BatchWorkspace ws, in ParameterUpdate update, bool onlyWhenFinite)
     {
         int output = definition.LayerCount - 1;
-        definition.Layers[0].ForwardBatch(Pass(0, parameters, inputs, rows, ws, team));
+        var bottom = (Dense)definition.Layers[0];
+        if (bottom.TakesBand(rows, team.Parts)) bottom.ForwardWithBand(Pass(0, parameters, inputs, rows, ws, team));   // Dense.Band.cs
+        else bottom.ForwardBatch(Pass(0, parameters, inputs, rows, ws, team));
         team.Sync();   // each row of Y1 has columns from every piece
         (int first, int end) = Dense.RowShare(team, rows);
         for (int l = 1; l <= output; l++) ((Dense)definition.Layers[l]).ForwardRows(Pass(l, parameters, inputs, rows, ws, team), first, end);
@@ -83,7 +86,7 @@ internal sealed partial class BatchPlan
         {
             LayerLayout layout = definition.GetLayout(l);
             var slice = new ParameterUpdate(update.Target.Slice(layout.WeightOffset, layout.ParameterCount), update.Scale, update.InPlace);
-            ((Dense)definition.Layers[l]).UpdateBatch(Pass(l, parameters, inputs, rows, ws, team), slice);
+            ((Dense)definition.Layers[l]).UpdateBatch(Pass(l, parameters, inputs, rows, ws, team), slice, noBarrier: true, band: l == 0);
         }
         return error;
     }
