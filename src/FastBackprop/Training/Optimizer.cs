@@ -186,6 +186,10 @@ public abstract class Optimizer
         Exchange(ref s);
     }
 
+    /// <summary>The bytes <see cref="WriteState"/> writes for the step count and the per-parameter buffers (a rule's
+    /// history comes on top): the capacity of a writer that takes snapshots.</summary>
+    internal int StateBytesHint => (int)Math.Min(12 + 4L * BufferLength, Array.MaxLength);
+
     /// <summary>Reads a state written by <see cref="WriteState"/>; on any problem the state is left as it was and a
     /// <see cref="Data.DataFormatException"/> names <paramref name="source"/> and the problem.</summary>
     internal void ReadState(ReadOnlySpan<byte> bytes, string source)
