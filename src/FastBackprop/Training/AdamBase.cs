@@ -39,5 +39,10 @@ public abstract class AdamBase : Optimizer
     private protected sealed override void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
         AdamUpdate.Apply(parameters, gradient, StateBuffer(0), StateBuffer(1), learningRate, Beta1, Beta2, Epsilon, step, WeightDecay, decoupled);
 
+    internal sealed override bool ChecksFiniteness => true;
+
+    private protected sealed override bool ApplyChecked(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
+        AdamUpdate.ApplyChecked(parameters, gradient, StateBuffer(0), StateBuffer(1), learningRate, Beta1, Beta2, Epsilon, step, WeightDecay, decoupled);
+
     private protected sealed override bool IsValidState(int buffer, float value) => float.IsFinite(value) && (buffer == 0 || value >= 0f);
 }

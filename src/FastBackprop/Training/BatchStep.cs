@@ -150,12 +150,21 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
     private readonly float clipNorm = options.GradientClipNorm;
     private readonly ParameterPenalty? penalty = ParameterPenalty.ForPenalty(network.Definition, options.Regularization);
     private readonly bool online = batchSize == 1;   // a weighted pattern's gradient is w_p times its own (Dataset.WithWeights)
+    // The optimizer checks the gradient and its new weights in its own pass when the gradient it reads is the one measured
+    // (no clipping, no penalty added): a failure then names what the separate checks would have named.
+    private readonly bool fusedCheck = options.Optimizer is { ChecksFiniteness: true, Requires: OptimizerInputs.Gradient } && options.GradientClipNorm == 0
+        && ParameterPenalty.ForPenalty(network.Definition, options.Regularization) is null;
 
     protected override StepResult Train(in Batch batch, float learningRate)
     {
         workspace.UseWeights(batch.Weights, normalize: !online);
         float lossSum = NetworkBatchCalls.MeanGradient(Network, batch, gradient, workspace);
         if (!float.IsFinite(lossSum)) return Checked(lossSum, batch.Count);
+        if (fusedCheck)
+        {
+            bool finite = optimizer.StepChecked(Network.Parameters, gradient, learningRate);
+            return finite ? StepResult.Finite(lossSum) : FusedCheckFailure(lossSum, batch.Count);
+        }
         int bad = FirstNonFiniteLayer(gradient);
         if (bad >= 0) return StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad);
         if (clipNorm > 0) GradientClipping.ClipByNorm(gradient, clipNorm);
@@ -168,6 +177,14 @@ internal sealed class GradientStep(Network network, int batchSize, TrainingOptio
     public override ReadOnlySpan<float> Outputs(int layer, int count) => workspace.GetOutputs(layer, count);
 
     public override void Dispose() => workspace.Dispose();
+
+    // A step whose fused check failed, named as the separate checks name it: the gradient's first non-finite layer if
+    // any (the update leaves the gradient as it was), else the weights'.
+    private StepResult FusedCheckFailure(float lossSum, int count)
+    {
+        int bad = FirstNonFiniteLayer(gradient);
+        return bad >= 0 ? StepResult.Diverged(lossSum, NonFiniteValue.Gradient, bad) : Checked(lossSum, count);
+    }
 
     // The loss iRPROP+ compares: the mean loss, plus the penalty when there is one (the function the gradient is of).
     private double PenalisedMean(float lossSum, int count)

@@ -31,7 +31,7 @@ internal sealed class DivergenceGuard
     // The replay point: where the steps of the epoch in progress started, at which rate, from which weights,
     // optimizer state and dropout generator.
     private readonly float[] markParameters;
-    private readonly IO.FieldWriter markOptimizer = new();   // reused: no allocation after the first epoch
+    private readonly IO.FieldWriter markOptimizer;   // sized once for the optimizer's state: no growing copies, no allocation per epoch
     private readonly SeededRandom markRandom = new(0);
     private readonly Func<int, float>? stepRate;   // a per-step schedule's rate of a batch of the epoch, or null
     private int markBatch;
@@ -51,6 +51,7 @@ internal sealed class DivergenceGuard
         this.source = source;
         this.layerRandom = layerRandom;
         markParameters = new float[network.Definition.ParameterCount];
+        markOptimizer = new IO.FieldWriter(optimizer?.StateBytesHint ?? 0);
     }
 
     /// <summary>At the (re)start of an epoch, whose steps run at <paramref name="learningRate"/>: marks where a halving

@@ -90,6 +90,27 @@ public abstract class Optimizer
         Apply(parameters, gradient, learningRate, stepCount);
     }
 
+    /// <summary>Whether the rule's gradient step can check the gradient and the new parameters for finiteness in its own
+    /// pass (<see cref="StepChecked"/>).</summary>
+    internal virtual bool ChecksFiniteness => false;
+
+    /// <summary>The trainer's step of a rule with <see cref="ChecksFiniteness"/>: <see cref="Step(Span{float}, ReadOnlySpan{float}, float)"/>
+    /// to the bit (same checks and step count), returning whether every gradient element and every new parameter is
+    /// finite. The parameters and state are updated even when they are not (the trainer's divergence guard puts back
+    /// both).</summary>
+    internal bool StepChecked(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        if (!ChecksFiniteness || Requires != OptimizerInputs.Gradient) throw new InvalidOperationException($"{GetType().Name} does not check finiteness in its step.");
+        CheckStep(parameters, gradient, learningRate);
+        stepCount++;
+        return ApplyChecked(parameters, gradient, learningRate, stepCount);
+    }
+
+    /// <summary>The gradient step of a rule with <see cref="ChecksFiniteness"/>: <see cref="Apply(Span{float}, ReadOnlySpan{float}, float, long)"/>
+    /// to the bit, returning whether every gradient element and every new parameter is finite.</summary>
+    private protected virtual bool ApplyChecked(Span<float> parameters, ReadOnlySpan<float> gradient, float learningRate, long step) =>
+        throw new InvalidOperationException($"{GetType().Name} does not check finiteness in its step.");
+
     /// <summary>Updates <paramref name="parameters"/> in place by one step of any rule, and increments
     /// <see cref="StepCount"/>. A rule that needs only the gradient ignores <paramref name="loss"/> and
     /// <paramref name="objective"/>.</summary>
@@ -164,6 +185,10 @@ public abstract class Optimizer
         StateSerializer s = StateSerializer.Writing(writer);
         Exchange(ref s);
     }
+
+    /// <summary>The bytes <see cref="WriteState"/> writes for the step count and the per-parameter buffers (a rule's
+    /// history comes on top): the capacity of a writer that takes snapshots.</summary>
+    internal int StateBytesHint => (int)Math.Min(12 + 4L * BufferLength, Array.MaxLength);
 
     /// <summary>Reads a state written by <see cref="WriteState"/>; on any problem the state is left as it was and a
     /// <see cref="Data.DataFormatException"/> names <paramref name="source"/> and the problem.</summary>

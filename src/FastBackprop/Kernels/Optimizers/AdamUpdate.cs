@@ -46,7 +46,13 @@ public static class AdamUpdate
     /// (the multiply-adds fused at every width, square root and division exact), the same in the registers and in
     /// the scalar tail: the result is the same bits on every CPU and vector tier.</remarks>
     public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment,
-        float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay = 0f, bool decoupledWeightDecay = false)
+        float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay = 0f, bool decoupledWeightDecay = false) =>
+        ApplyChecked(parameters, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step, weightDecay, decoupledWeightDecay);
+
+    /// <summary>As <see cref="Apply"/>, the same bits; returns whether every element of <paramref name="gradient"/> and
+    /// every updated parameter is finite (checked in the same pass).</summary>
+    internal static bool ApplyChecked(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment,
+        float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay, bool decoupledWeightDecay)
     {
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, $"{nameof(step)} is {step}; expected at least 1.");
         double stepSize = learningRate / (1.0 - PortableMath.Pow(beta1, step));
@@ -55,7 +61,7 @@ public static class AdamUpdate
             beta1, beta2, epsilon, (float)stepSize, (float)inverseRootCorrection,
             coupledDecay: decoupledWeightDecay ? 0f : weightDecay,
             decayFactor: decoupledWeightDecay ? (float)(1.0 - (double)learningRate * weightDecay) : 1f);
-        ParameterUpdateDriver.Run(op, parameters, gradient, firstMoment, nameof(firstMoment), secondMoment, nameof(secondMoment));
+        return ParameterUpdateDriver.Run(op, parameters, gradient, firstMoment, nameof(firstMoment), secondMoment, nameof(secondMoment));
     }
 
     internal readonly struct AdamOperator(

@@ -64,8 +64,9 @@ internal static class ParameterUpdateDriver
         VectorDispatch.Run(parameters.Length, ref kernel);
     }
 
-    /// <summary><c>(w[i], s[i], t[i]) = op(w[i], g[i], s[i], t[i])</c>.</summary>
-    public static void Run<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient,
+    /// <summary><c>(w[i], s[i], t[i]) = op(w[i], g[i], s[i], t[i])</c>; returns whether every g[i] and every new w[i]
+    /// is finite (the trainer's divergence check, folded into the pass that reads both anyway).</summary>
+    public static bool Run<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient,
         Span<float> state0, string state0Name, Span<float> state1, string state1Name)
         where TOp : struct, IParameterUpdateOperator2
     {
@@ -74,6 +75,7 @@ internal static class ParameterUpdateDriver
         ThrowHelper.CheckLength(state1.Length, parameters.Length, state1Name);
         var kernel = new Kernel2<TOp>(op, parameters, gradient, state0, state1);
         VectorDispatch.Run(parameters.Length, ref kernel);
+        return kernel.Finite;
     }
 
     // --- the operands of one call, for VectorDispatch -------------------------------------------
@@ -100,15 +102,18 @@ internal static class ParameterUpdateDriver
             Run<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(s), w.Length);
     }
 
-    private readonly ref struct Kernel2<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state0, Span<float> state1) : IVectorKernel
+    private ref struct Kernel2<TOp>(TOp op, Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> state0, Span<float> state1) : IVectorKernel
         where TOp : struct, IParameterUpdateOperator2
     {
         private readonly TOp op = op;
         private readonly Span<float> w = parameters, s = state0, t = state1;
         private readonly ReadOnlySpan<float> g = gradient;
 
+        /// <summary>After <see cref="Run"/>: whether every gradient element and every new parameter was finite.</summary>
+        public bool Finite { get; private set; }
+
         public void Run<TSimd, TVector>() where TSimd : ISimd<TVector> where TVector : struct =>
-            Run<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(g),
+            Finite = Run<TOp, TSimd, TVector>(op, ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(g),
                 ref MemoryMarshal.GetReference(s), ref MemoryMarshal.GetReference(t), w.Length);
     }
 
@@ -152,10 +157,14 @@ internal static class ParameterUpdateDriver
         }
     }
 
+    // Also sums x · 0 over every gradient element and new parameter: 0 while all are finite, NaN (for good: NaN + x
+    // is NaN) once one is infinite or NaN. Two lane-wise operations more per register in a pass bound by its loads and
+    // stores, instead of two more passes over the buffers afterwards.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, ref float s, ref float t, int n)
+    internal static bool Run<TOp, TSimd, TVector>(TOp op, ref float w, ref float g, ref float s, ref float t, int n)
         where TOp : struct, IParameterUpdateOperator2 where TSimd : ISimd<TVector> where TVector : struct
     {
+        TVector zero = TSimd.Zero, check = TSimd.Zero;
         int i = 0;
         for (; i <= n - TSimd.Count; i += TSimd.Count)
         {
@@ -164,15 +173,33 @@ internal static class ParameterUpdateDriver
             ref float ti = ref Unsafe.Add(ref t, i);
             TVector sv = TSimd.Load(ref si);
             TVector tv = TSimd.Load(ref ti);
-            TVector wv = op.Invoke<TSimd, TVector>(TSimd.Load(ref wi), TSimd.Load(ref Unsafe.Add(ref g, i)), ref sv, ref tv);
+            TVector gv = TSimd.Load(ref Unsafe.Add(ref g, i));
+            TVector wv = op.Invoke<TSimd, TVector>(TSimd.Load(ref wi), gv, ref sv, ref tv);
             TSimd.Store(wv, ref wi);
             TSimd.Store(sv, ref si);
             TSimd.Store(tv, ref ti);
+            check = TSimd.FusedMultiplyAdd(wv, zero, TSimd.FusedMultiplyAdd(gv, zero, check));
         }
+        float tail = 0f;
         for (; i < n; i++)
         {
             ref float wi = ref Unsafe.Add(ref w, i);
-            wi = op.Invoke<SimdScalar, float>(wi, Unsafe.Add(ref g, i), ref Unsafe.Add(ref s, i), ref Unsafe.Add(ref t, i));
+            float gi = Unsafe.Add(ref g, i);
+            wi = op.Invoke<SimdScalar, float>(wi, gi, ref Unsafe.Add(ref s, i), ref Unsafe.Add(ref t, i));
+            tail += gi * 0f + wi * 0f;
         }
+        return tail == 0f && AllZero<TSimd, TVector>(check);
+    }
+
+    // Whether every lane of the check sum is (±)0, i.e. no lane met a non-finite value.
+    private static bool AllZero<TSimd, TVector>(TVector check) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        Span<float> lanes = stackalloc float[16];   // the widest register's lanes
+        TSimd.Store(check, ref MemoryMarshal.GetReference(lanes));
+        for (int l = 0; l < TSimd.Count; l++)
+        {
+            if (lanes[l] != 0f) return false;
+        }
+        return true;
     }
 }
