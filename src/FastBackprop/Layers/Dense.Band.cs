@@ -52,13 +52,8 @@ public sealed partial class Dense
     // Z = X Wᵀ + 1 bᵀ and Y = f(Z) on one block of rows x units.
     private void ForwardBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units)
     {
-        int inputs = pass.Input.Length / pass.Rows, count = units.End - units.First;
-        if (count <= 0) return;
-        Span<float> z = pass.State;
-        ReadOnlySpan<float> biases = Biases(pass.Parameters).Slice(units.First, count);
-        for (int p = rows.First; p < rows.End; p++) biases.CopyTo(z.Slice(p * Width + units.First, count));
-        Gemm.MultiplyBlock(GemmForm.NT, pass.Rows, Width, inputs, rows, units, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
-        for (int p = rows.First; p < rows.End; p++) Transfer.Activate(z.Slice(p * Width + units.First, count), pass.Output.Slice(p * Width + units.First, count));
+        NetSumBlock(pass, rows, units);
+        ActivateBlock(pass, rows, units);
     }
 
     // W = scale dZᵀ X (+ W): this piece's units short of the band, then band blocks of W's columns until none is left.

@@ -19,17 +19,28 @@ public sealed partial class Dense
     internal void ForwardRows(in LayerPass pass, int first, int end)
     {
         if (first >= end) return;
-        NetSumRows(pass, pass.Input.Length / pass.Rows, first, end);
+        NetSumBlock(pass, (first, end), (0, Width));
         Activate(pass.State, pass.Output, first, end);
     }
 
-    // (1) on rows [first, end): Z = X Wᵀ + 1 bᵀ (ForwardBatch's row cut and the row schedule's forward).
-    private void NetSumRows(in LayerPass pass, int inputs, int first, int end)
+    // (1) on a block of rows x units: Z = X Wᵀ + 1 bᵀ (ForwardBatch's cuts, the row schedule's forward and the first
+    // layer's band). A block of the product gets the whole product's bits (Gemm.MultiplyBlock: k is never cut).
+    private void NetSumBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units)
     {
+        int inputs = pass.Input.Length / pass.Rows, count = units.End - units.First;
+        if (count <= 0) return;
         Span<float> z = pass.State;
-        ReadOnlySpan<float> biases = Biases(pass.Parameters);
-        for (int p = first; p < end; p++) biases.CopyTo(z.Slice(p * Width, Width));
-        Gemm.MultiplyRows(GemmForm.NT, pass.Rows, Width, inputs, first, end, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
+        ReadOnlySpan<float> biases = Biases(pass.Parameters).Slice(units.First, count);
+        for (int p = rows.First; p < rows.End; p++) biases.CopyTo(z.Slice(p * Width + units.First, count));
+        Gemm.MultiplyBlock(GemmForm.NT, pass.Rows, Width, inputs, rows, units, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
+    }
+
+    // (2) on a block of rows x units: Y = f(Z) (an element-wise function: each unit alone).
+    private void ActivateBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units)
+    {
+        int count = units.End - units.First;
+        if (count <= 0) return;
+        for (int p = rows.First; p < rows.End; p++) Transfer.Activate(pass.State.Slice(p * Width + units.First, count), pass.Output.Slice(p * Width + units.First, count));
     }
 
     // On rows [first, end): dZ (unless given), dX = dZ W from the weights before any update, and the layer below's f'.

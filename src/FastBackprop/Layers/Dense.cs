@@ -119,23 +119,14 @@ public sealed partial class Dense : Layer
         int rows = pass.Rows, inputs = pass.Input.Length / rows;
         ThreadTeam team = pass.Team;
         Span<float> z = pass.State;
-        ReadOnlySpan<float> biases = Biases(pass.Parameters), weights = Weights(pass.Parameters);
         bool shared = Transfer.Form != ScalarForm.Custom;
         int active = team.ActiveForFlops(2L * rows * Width * inputs);
         // Columns when the input block (packed whole by each piece) is the smaller operand; rows otherwise, and
         // for a transfer function over whole rows (softmax), which then finishes each piece's rows itself.
         bool byColumns = CutsUnits(rows, active) && (Transfer.IsElementwise || !shared);
         (int first, int end) = byColumns ? team.Share(Width, Gemm.ColumnGrain, active) : team.Share(rows, RowGrain, RowParts(active, rows));
-        // Z = X Wᵀ + Z (Z holds the bias rows): (rows x inputs) (inputs x units)
-        if (byColumns)
-        {
-            for (int p = 0; p < rows; p++) biases[first..end].CopyTo(z.Slice(p * Width + first, end - first));
-            Gemm.MultiplyColumns(GemmForm.NT, rows, Width, inputs, first, end, 1f, pass.Input, inputs, weights, inputs, 1f, z, Width);
-        }
-        else
-        {
-            NetSumRows(pass, inputs, first, end);
-        }
+        // Z = X Wᵀ + 1 bᵀ: (rows x inputs) (inputs x units), on this piece's units or rows
+        NetSumBlock(pass, byColumns ? (0, rows) : (first, end), byColumns ? (first, end) : (0, Width));
         if (!shared)
         {
             team.Sync();
@@ -143,10 +134,7 @@ public sealed partial class Dense : Layer
         }
         else if (!byColumns) Activate(z, pass.Output, first, end);
         else if (end - first == Width) Activate(z, pass.Output, 0, rows);
-        else
-        {
-            for (int p = 0; p < rows; p++) Transfer.Activate(z.Slice(p * Width + first, end - first), pass.Output.Slice(p * Width + first, end - first));
-        }
+        else ActivateBlock(pass, (0, rows), (first, end));
     }
 
     // Whether the pieces cut a product of this layer by its units (a block of W's rows each): when there are enough
