@@ -34,7 +34,10 @@ namespace FastBackprop.Kernels;
 //   Microkernel8x32   Vector512: 16 accumulators, for m where 12-row panels would waste a lot
 //                     of padding (batch 64 pads to 72 with MR = 12, not at all with MR = 8).
 //   Microkernel6x16   Vector256 (16 ymm): 12 accumulators + 2 B + 1 broadcast = 15 registers.
-//   Microkernel6x8    Vector128 (16 xmm): the same shape at 4 lanes.
+//   Microkernel4x16   Vector256: 8 accumulators (just the 2 pipes x 4 cycles of FMA latency on
+//                     Zen 3 and Intel), for m where 6-row panels pad badly: a batch of 4 or 8
+//                     rows does 6 or 12 rows of work with MR = 6, exactly 4 or 8 with MR = 4.
+//   Microkernel6x8, Microkernel4x8  Vector128 (16 xmm): the same shapes at 4 lanes.
 //   Microkernel4x4    scalar fallback: 16 accumulators.
 // ---------------------------------------------------------------------------------------------
 
@@ -197,7 +200,17 @@ public static partial class Gemm
         public static int NR => 16;
 
         public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            SixRowsTwoVectors<Simd256, Vector256<float>>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+            RowsTwoVectors<Simd256, Vector256<float>, SixRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+    }
+
+    /// <summary>4 x 16 tile in 8 Vector256 accumulators. Only for Vector256.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel4x16 : IMicrokernel
+    {
+        public static int MR => 4;
+        public static int NR => 16;
+
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
+            RowsTwoVectors<Simd256, Vector256<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
     }
 
     /// <summary>6 x 8 tile in 12 Vector128 accumulators. Only for Vector128.IsHardwareAccelerated.</summary>
@@ -207,15 +220,44 @@ public static partial class Gemm
         public static int NR => 8;
 
         public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            SixRowsTwoVectors<Simd128, Vector128<float>>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+            RowsTwoVectors<Simd128, Vector128<float>, SixRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
     }
 
-    /// <summary>The 6-row, two-register-wide tile, written once for the 256- and 128-bit widths.</summary>
+    /// <summary>4 x 8 tile in 8 Vector128 accumulators. Only for Vector128.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel4x8 : IMicrokernel
+    {
+        public static int MR => 4;
+        public static int NR => 8;
+
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
+            RowsTwoVectors<Simd128, Vector128<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+    }
+
+    /// <summary>The row count of a two-register-wide tile, a JIT-time constant: 6, or 4.</summary>
+    internal interface ITileRows
+    {
+        static abstract bool Six { get; }
+    }
+
+    internal readonly struct SixRows : ITileRows
+    {
+        public static bool Six => true;
+    }
+
+    internal readonly struct FourRows : ITileRows
+    {
+        public static bool Six => false;
+    }
+
+    /// <summary>The 6- or 4-row, two-register-wide tile, written once for the 256- and 128-bit widths. TRows.Six is
+    /// a constant in each instantiation, so the four-row kernel has neither the last two rows' code nor registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SixRowsTwoVectors<TSimd, TVector>(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    private static void RowsTwoVectors<TSimd, TVector, TRows>(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TRows : ITileRows
     {
+        int mr = TRows.Six ? 6 : 4;
         TVector c00 = TSimd.Zero, c01 = TSimd.Zero;
         TVector c10 = TSimd.Zero, c11 = TSimd.Zero;
         TVector c20 = TSimd.Zero, c21 = TSimd.Zero;
@@ -231,17 +273,23 @@ public static partial class Gemm
             ai = TSimd.Create(Unsafe.Add(ref a, 1)); c10 = TSimd.FusedMultiplyAdd(ai, b0, c10); c11 = TSimd.FusedMultiplyAdd(ai, b1, c11);
             ai = TSimd.Create(Unsafe.Add(ref a, 2)); c20 = TSimd.FusedMultiplyAdd(ai, b0, c20); c21 = TSimd.FusedMultiplyAdd(ai, b1, c21);
             ai = TSimd.Create(Unsafe.Add(ref a, 3)); c30 = TSimd.FusedMultiplyAdd(ai, b0, c30); c31 = TSimd.FusedMultiplyAdd(ai, b1, c31);
-            ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.FusedMultiplyAdd(ai, b0, c40); c41 = TSimd.FusedMultiplyAdd(ai, b1, c41);
-            ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.FusedMultiplyAdd(ai, b0, c50); c51 = TSimd.FusedMultiplyAdd(ai, b1, c51);
-            a = ref Unsafe.Add(ref a, 6);
+            if (TRows.Six)
+            {
+                ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.FusedMultiplyAdd(ai, b0, c40); c41 = TSimd.FusedMultiplyAdd(ai, b1, c41);
+                ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.FusedMultiplyAdd(ai, b0, c50); c51 = TSimd.FusedMultiplyAdd(ai, b1, c51);
+            }
+            a = ref Unsafe.Add(ref a, mr);
             b = ref Unsafe.Add(ref b, 2 * TSimd.Count);
         }
         StoreTwo<TSimd, TVector>(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
         StoreTwo<TSimd, TVector>(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
         StoreTwo<TSimd, TVector>(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
         StoreTwo<TSimd, TVector>(c30, c31, ref Unsafe.Add(ref c, 3 * ldc), alpha, beta);
-        StoreTwo<TSimd, TVector>(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
-        StoreTwo<TSimd, TVector>(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+        if (TRows.Six)
+        {
+            StoreTwo<TSimd, TVector>(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
+            StoreTwo<TSimd, TVector>(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -161,15 +161,26 @@ public static partial class Gemm
         // 16 at half the vector width, so the narrower tile wastes less of the padded work.
         if (Vector512.IsHardwareAccelerated && n > 16)
         {
-            // 12-row panels unless 8-row panels pad m by at least 5% less (m = 64: 72 rows of
-            // work against 64); at equal padding the taller tile needs less B traffic per FMA.
-            if (RoundUp(m, 8) * 20 < RoundUp(m, 12) * 19) Drive<Microkernel8x32>(ref operands);
+            if (PadsLess(m, 8, 12)) Drive<Microkernel8x32>(ref operands);
             else Drive<Microkernel12x32>(ref operands);
         }
-        else if (Vector256.IsHardwareAccelerated && n > 8) Drive<Microkernel6x16>(ref operands);
-        else if (Vector128.IsHardwareAccelerated) Drive<Microkernel6x8>(ref operands);
+        else if (Vector256.IsHardwareAccelerated && n > 8)
+        {
+            if (PadsLess(m, 4, 6)) Drive<Microkernel4x16>(ref operands);
+            else Drive<Microkernel6x16>(ref operands);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            if (PadsLess(m, 4, 6)) Drive<Microkernel4x8>(ref operands);
+            else Drive<Microkernel6x8>(ref operands);
+        }
         else Drive<Microkernel4x4>(ref operands);
     }
+
+    /// <summary>Whether panels of <paramref name="shorter"/> rows pad m by at least 5% less work than panels of
+    /// <paramref name="taller"/> rows (m = 64 with 8 and 12: 64 rows of work against 72; m = 4 with 4 and 6: 4 against 6).
+    /// At equal padding the taller tile needs less B traffic per multiply-add, so it keeps the tie.</summary>
+    private static bool PadsLess(int m, int shorter, int taller) => RoundUp(m, shorter) * 20 < RoundUp(m, taller) * 19;
 
     /// <summary>The product through the microkernel <typeparamref name="TKernel"/>, whatever the tier (a kernel wider
     /// than the hardware's registers runs emulated): for the tests that every kernel gives the same bits. The
