@@ -20,7 +20,7 @@ internal static class ThrowHelper
     public static void CheckFinite(ReadOnlySpan<float> values, string paramName)
     {
         // Vectorised scan first; the element loop only runs to name the culprit.
-        if (values.Length >= 64 && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values)) return;
+        if (Kernels.Finiteness.All(values)) return;
         for (int i = 0; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i])) ThrowNotFinite(values[i], i, paramName);

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 using FastBackprop.Data;
 using FastBackprop.IO;
+using FastBackprop.Kernels;
 
 namespace FastBackprop;
 
@@ -138,7 +138,7 @@ public sealed class Predictor
         {
             throw new ArgumentException($"inputs has length {inputs.Length}; expected a positive multiple of the input width {width}.", nameof(inputs));
         }
-        if (TensorPrimitives.IsFiniteAll(inputs)) return inputs.Length / width;
+        if (Finiteness.All(inputs)) return inputs.Length / width;
         int i = 0;
         while (float.IsFinite(inputs[i])) i++;
         throw new ArgumentException($"inputs row {i / width}, column {i % width} is {inputs[i].ToString(CultureInfo.InvariantCulture)}; expected finite values.", nameof(inputs));

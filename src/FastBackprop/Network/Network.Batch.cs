@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using FastBackprop.Kernels;
 
 namespace FastBackprop;
 
@@ -106,16 +106,16 @@ public sealed partial class Network
     {
         BatchPlan.Forward(parameters, inputs, batch, ws, random: null);
         Span<float> y = ws.Output(Definition.LayerCount - 1, batch);
-        if (!TensorPrimitives.IsFiniteAll(y)) ThrowNotFinite(ws, batch);
+        if (!Finiteness.All(y)) ThrowNotFinite(ws, batch);
         return y;
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowNotFinite(BatchWorkspace ws, int batch)
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
+        if (!Finiteness.All(parameters.Span)) ThrowParametersNotFinite();
         int l = 0;
-        while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll(ws.Output(l, batch))) l++;
+        while (l < Definition.LayerCount - 1 && Finiteness.All(ws.Output(l, batch))) l++;
         ThrowOverflow(l, "inputs");
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Numerics.Tensors;
+using FastBackprop.Kernels;
 
 namespace FastBackprop;
 
@@ -17,7 +17,7 @@ public sealed partial class Network
     /// <exception cref="InvalidOperationException">A parameter is NaN or infinite.</exception>
     public void ThrowIfNotFinite()
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
+        if (!Finiteness.All(parameters.Span)) ThrowParametersNotFinite();
     }
 
     private void CheckPattern(ReadOnlySpan<float> input, ReadOnlySpan<float> target, Workspace ws)
@@ -60,9 +60,9 @@ public sealed partial class Network
     [DoesNotReturn]
     private void ThrowNotFinite(Workspace ws, string inputName)
     {
-        if (!TensorPrimitives.IsFiniteAll(parameters.Span)) ThrowParametersNotFinite();
+        if (!Finiteness.All(parameters.Span)) ThrowParametersNotFinite();
         int l = 0;
-        while (l < Definition.LayerCount - 1 && TensorPrimitives.IsFiniteAll(ws.Output(l))) l++;
+        while (l < Definition.LayerCount - 1 && Finiteness.All(ws.Output(l))) l++;
         ThrowOverflow(l, inputName);
     }
 

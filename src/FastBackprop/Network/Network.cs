@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FastBackprop.Kernels;
 
 namespace FastBackprop;
@@ -247,7 +246,7 @@ public sealed partial class Network
     {
         Plan.Forward(parameters, input, ws, random: null);
         Span<float> y = ws.Output(Definition.LayerCount - 1);
-        if (!TensorPrimitives.IsFiniteAll(y)) ThrowNotFinite(ws, nameof(input));
+        if (!Finiteness.All(y)) ThrowNotFinite(ws, nameof(input));
         return y;
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FastBackprop.Kernels;
 
 namespace FastBackprop.Training;
@@ -79,7 +78,7 @@ internal abstract class BatchStep(Network network) : IDisposable
     protected StepResult Checked(float lossSum, int count)
     {
         if (!float.IsFinite(lossSum)) return StepResult.Diverged(lossSum, NonFiniteValue.Loss, FirstNonFiniteOutput(count));
-        if (!TensorPrimitives.IsFiniteAll(Network.Parameters)) return StepResult.Diverged(lossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(Network.Parameters));
+        if (!Finiteness.All(Network.Parameters)) return StepResult.Diverged(lossSum, NonFiniteValue.Weight, FirstNonFiniteLayer(Network.Parameters));
         return StepResult.Finite(lossSum);
     }
 
@@ -90,8 +89,8 @@ internal abstract class BatchStep(Network network) : IDisposable
         for (int l = 0; l < definition.LayerCount; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
-            // A layer without parameters (dropout) has nothing to check, and IsFiniteAll of an empty span is false.
-            if (layout.ParameterCount > 0 && !TensorPrimitives.IsFiniteAll(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;
+            // A layer without parameters (dropout) has nothing to check.
+            if (layout.ParameterCount > 0 && !Finiteness.All(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;
         }
         return -1;
     }
@@ -101,7 +100,7 @@ internal abstract class BatchStep(Network network) : IDisposable
         int last = Network.Definition.LayerCount - 1;
         for (int l = 0; l < last; l++)
         {
-            if (!TensorPrimitives.IsFiniteAll(Outputs(l, count))) return l;
+            if (!Finiteness.All(Outputs(l, count))) return l;
         }
         return last;   // finite outputs below, so the output layer (or its loss)
     }
