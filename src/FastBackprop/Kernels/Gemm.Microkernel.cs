@@ -264,23 +264,18 @@ public static partial class Gemm
         TVector c30 = TSimd.Zero, c31 = TSimd.Zero;
         TVector c40 = TSimd.Zero, c41 = TSimd.Zero;
         TVector c50 = TSimd.Zero, c51 = TSimd.Zero;
-        for (int q = 0; q < kc; q++)
+        // Two depth steps per trip: at 16 registers the loop's own instructions (two pointer increments, the count and
+        // the branch) took issue slots from the multiply-adds.
+        int q = 0;
+        for (; q + 1 < kc; q += 2)
         {
-            TVector b0 = TSimd.Load(ref b);
-            TVector b1 = TSimd.Load(ref Unsafe.Add(ref b, TSimd.Count));
-            TVector ai;
-            ai = TSimd.Create(Unsafe.Add(ref a, 0)); c00 = TSimd.FusedMultiplyAdd(ai, b0, c00); c01 = TSimd.FusedMultiplyAdd(ai, b1, c01);
-            ai = TSimd.Create(Unsafe.Add(ref a, 1)); c10 = TSimd.FusedMultiplyAdd(ai, b0, c10); c11 = TSimd.FusedMultiplyAdd(ai, b1, c11);
-            ai = TSimd.Create(Unsafe.Add(ref a, 2)); c20 = TSimd.FusedMultiplyAdd(ai, b0, c20); c21 = TSimd.FusedMultiplyAdd(ai, b1, c21);
-            ai = TSimd.Create(Unsafe.Add(ref a, 3)); c30 = TSimd.FusedMultiplyAdd(ai, b0, c30); c31 = TSimd.FusedMultiplyAdd(ai, b1, c31);
-            if (TRows.Six)
-            {
-                ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.FusedMultiplyAdd(ai, b0, c40); c41 = TSimd.FusedMultiplyAdd(ai, b1, c41);
-                ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.FusedMultiplyAdd(ai, b0, c50); c51 = TSimd.FusedMultiplyAdd(ai, b1, c51);
-            }
-            a = ref Unsafe.Add(ref a, mr);
-            b = ref Unsafe.Add(ref b, 2 * TSimd.Count);
+            RowsStep<TSimd, TVector, TRows>(ref a, ref b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            RowsStep<TSimd, TVector, TRows>(ref Unsafe.Add(ref a, mr), ref Unsafe.Add(ref b, 2 * TSimd.Count),
+                ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a = ref Unsafe.Add(ref a, 2 * mr);
+            b = ref Unsafe.Add(ref b, 4 * TSimd.Count);
         }
+        if (q < kc) RowsStep<TSimd, TVector, TRows>(ref a, ref b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         StoreTwo<TSimd, TVector>(c00, c01, ref Unsafe.Add(ref c, 0 * ldc), alpha, beta);
         StoreTwo<TSimd, TVector>(c10, c11, ref Unsafe.Add(ref c, 1 * ldc), alpha, beta);
         StoreTwo<TSimd, TVector>(c20, c21, ref Unsafe.Add(ref c, 2 * ldc), alpha, beta);
@@ -289,6 +284,29 @@ public static partial class Gemm
         {
             StoreTwo<TSimd, TVector>(c40, c41, ref Unsafe.Add(ref c, 4 * ldc), alpha, beta);
             StoreTwo<TSimd, TVector>(c50, c51, ref Unsafe.Add(ref c, 5 * ldc), alpha, beta);
+        }
+    }
+
+    /// <summary>One depth step of the two-register-wide tile: acc[i, j] = fma(a[i], b[j], acc[i, j]) for its rows in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowsStep<TSimd, TVector, TRows>(ref float a, ref float b,
+        ref TVector c00, ref TVector c01, ref TVector c10, ref TVector c11, ref TVector c20, ref TVector c21,
+        ref TVector c30, ref TVector c31, ref TVector c40, ref TVector c41, ref TVector c50, ref TVector c51)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TRows : ITileRows
+    {
+        TVector b0 = TSimd.Load(ref b);
+        TVector b1 = TSimd.Load(ref Unsafe.Add(ref b, TSimd.Count));
+        TVector ai;
+        ai = TSimd.Create(Unsafe.Add(ref a, 0)); c00 = TSimd.FusedMultiplyAdd(ai, b0, c00); c01 = TSimd.FusedMultiplyAdd(ai, b1, c01);
+        ai = TSimd.Create(Unsafe.Add(ref a, 1)); c10 = TSimd.FusedMultiplyAdd(ai, b0, c10); c11 = TSimd.FusedMultiplyAdd(ai, b1, c11);
+        ai = TSimd.Create(Unsafe.Add(ref a, 2)); c20 = TSimd.FusedMultiplyAdd(ai, b0, c20); c21 = TSimd.FusedMultiplyAdd(ai, b1, c21);
+        ai = TSimd.Create(Unsafe.Add(ref a, 3)); c30 = TSimd.FusedMultiplyAdd(ai, b0, c30); c31 = TSimd.FusedMultiplyAdd(ai, b1, c31);
+        if (TRows.Six)
+        {
+            ai = TSimd.Create(Unsafe.Add(ref a, 4)); c40 = TSimd.FusedMultiplyAdd(ai, b0, c40); c41 = TSimd.FusedMultiplyAdd(ai, b1, c41);
+            ai = TSimd.Create(Unsafe.Add(ref a, 5)); c50 = TSimd.FusedMultiplyAdd(ai, b0, c50); c51 = TSimd.FusedMultiplyAdd(ai, b1, c51);
         }
     }
 
