@@ -22,9 +22,21 @@ namespace FastBackprop.Kernels;
 /// <summary>Finiteness checks over spans of floats.</summary>
 internal static class Finiteness
 {
+    private const int ShortSpan = 16;
+
     /// <summary>True when no element of <paramref name="values"/> is NaN or infinite (and for an empty span).</summary>
     public static bool All(ReadOnlySpan<float> values)
     {
+        // The per-pattern step checks a few inputs, targets and outputs (W1: 2 of each) where the dispatch and the
+        // reduction of the lanes would cost more than the elements.
+        if (values.Length < ShortSpan)
+        {
+            foreach (float value in values)
+            {
+                if (!float.IsFinite(value)) return false;
+            }
+            return true;
+        }
         var kernel = new Kernel(values);
         VectorDispatch.Run(values.Length, ref kernel);
         return kernel.Finite;
