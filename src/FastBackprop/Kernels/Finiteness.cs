@@ -65,11 +65,21 @@ internal static class Finiteness
             s3 = TSimd.Add(s3, TSimd.Multiply(TSimd.Load(ref Unsafe.Add(ref x, i + (3 * width))), zero));
         }
         for (; i <= n - width; i += width) s0 = TSimd.Add(s0, TSimd.Multiply(TSimd.Load(ref Unsafe.Add(ref x, i)), zero));
-        float sum = 0f;
-        for (; i < n; i++) sum += Unsafe.Add(ref x, i) * 0f;
-        Span<float> lanes = stackalloc float[TSimd.Count];
-        TSimd.Store(TSimd.Add(TSimd.Add(s0, s1), TSimd.Add(s2, s3)), ref MemoryMarshal.GetReference(lanes));
-        foreach (float lane in lanes) sum += lane;
-        return sum == 0f;
+        float tail = 0f;
+        for (; i < n; i++) tail += Unsafe.Add(ref x, i) * 0f;
+        return tail == 0f && AllZero<TSimd, TVector>(TSimd.Add(TSimd.Add(s0, s1), TSimd.Add(s2, s3)));
+    }
+
+    /// <summary>Whether every lane of a register of x · 0 sums is ±0, i.e. no lane met a non-finite value (also the
+    /// check of the optimizers' fused pass, ParameterUpdateDriver).</summary>
+    internal static bool AllZero<TSimd, TVector>(TVector sums) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        Span<float> lanes = stackalloc float[16];   // the widest register's lanes
+        TSimd.Store(sums, ref MemoryMarshal.GetReference(lanes));
+        for (int l = 0; l < TSimd.Count; l++)
+        {
+            if (lanes[l] != 0f) return false;
+        }
+        return true;
     }
 }

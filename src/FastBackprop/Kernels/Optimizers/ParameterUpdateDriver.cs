@@ -188,18 +188,6 @@ internal static class ParameterUpdateDriver
             wi = op.Invoke<SimdScalar, float>(wi, gi, ref Unsafe.Add(ref s, i), ref Unsafe.Add(ref t, i));
             tail += gi * 0f + wi * 0f;
         }
-        return tail == 0f && AllZero<TSimd, TVector>(check);
-    }
-
-    // Whether every lane of the check sum is (±)0, i.e. no lane met a non-finite value.
-    private static bool AllZero<TSimd, TVector>(TVector check) where TSimd : ISimd<TVector> where TVector : struct
-    {
-        Span<float> lanes = stackalloc float[16];   // the widest register's lanes
-        TSimd.Store(check, ref MemoryMarshal.GetReference(lanes));
-        for (int l = 0; l < TSimd.Count; l++)
-        {
-            if (lanes[l] != 0f) return false;
-        }
-        return true;
+        return tail == 0f && Finiteness.AllZero<TSimd, TVector>(check);
     }
 }
