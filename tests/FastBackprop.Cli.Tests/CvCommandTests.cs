@@ -67,6 +67,19 @@ public sealed class CvCommandTests
     }
 
     [Fact]
+    public void AFullBatchMethod_TakesEachFoldsWholeTrainingSetPerStep()
+    {
+        // The digits' 1797 rows in 10 folds of 180 and 179: training sets of 1455 and 1456 rows after the validation
+        // split. Each fold's default batch is its whole set, the same as a batch larger than any fold; a batch sized for
+        // the smaller sets would give the larger ones a second step of one row every epoch.
+        string[] common = ["cv", "--optimizer", "irprop+", "--layers", "64,8,10", "--folds", "10", "--epochs", "2", "--json"];
+        JsonElement byDefault = Json(CliRunner.Run(common));
+        JsonElement wholeSet = Json(CliRunner.Run([.. common, "--batch-size", "100000"]));
+        Assert.Equal(wholeSet.GetProperty("results").ToString(), byDefault.GetProperty("results").ToString());
+        Assert.Contains("batch the whole training set", CliRunner.Run([.. common[..^1]]).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Regression_ReportsTheMseOfEachFold()
     {
         string folder = CliRunner.TempFolder();

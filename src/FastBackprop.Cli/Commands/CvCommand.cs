@@ -53,12 +53,17 @@ internal static class CvCommand
         string optimizerName = parse.GetValue(o.Optimizer)!;
         float rate = OptimizerFactory.Rate(optimizerName, parse.GetValue(o.LearningRate));
         double validation = parse.GetValue(o.Validation);
-        int foldTraining = loaded.Data.Count - (loaded.Data.Count + folds - 1) / folds;   // the smallest fold's complement
-        int trainingCount = Math.Max(1, foldTraining - (int)Math.Round(validation * foldTraining));
+        // The folds' training sets differ by up to one row: the smallest (the largest fold's complement) sizes the default
+        // epochs, and each fold gets its own schedule length and, for a full-batch method, every row of its own set per step.
+        int foldTraining = loaded.Data.Count - (loaded.Data.Count + folds - 1) / folds;
+        int trainingCount = Math.Max(1, foldTraining - (int)Math.Round(validation * foldTraining, MidpointRounding.ToEven));
         (int batchSize, int epochs) = TrainCommand.BatchAndEpochs(parse, o, trainingCount);
+        bool wholeSet = TrainCommand.WholeSetPerStep(parse, o);
+        int stepRows = wholeSet ? int.MaxValue : batchSize;
         NetworkDefinition definition = network.Definition;
         TrainingOptions options = TrainingOptionsFactory.Create(parse, o, loaded, definition, rate, batchSize, epochs, trainingCount) with
         {
+            BatchSize = stepRows,
             ValidationFraction = validation,
             StratifiedValidation = stratify,
         };
@@ -71,12 +76,13 @@ internal static class CvCommand
             InputScaling = ScalingFactory.KindFor(parse.GetValue(o.Scaling)!, loaded),
             StandardizeTargets = TargetScalingFactory.Wanted(parse.GetValue(o.TargetScaling)!, o.TargetScaling.Name, loaded, definition),
             CreateOptimizer = () => OptimizerFactory.Create(parse, o, definition.ParameterCount),
+            CreateSchedule = rows => ScheduleFactory.Create(parse, o, rate, epochs, (rows + Math.Min(stepRows, rows) - 1) / Math.Min(stepRows, rows)),
             DegreeOfParallelism = parse.GetValue(o.Threads) ?? 0,
             Progress = display.Progress,
         };
         display.Header(loaded.Source, loaded.Data.Count, definition, stratify, seed, validation,
             (OptimizerFactory.UsesRate(optimizerName) ? Fmt.Inv($"{optimizerName}, learning rate {rate}") : $"{optimizerName} (no learning rate)")
-                + (options.Regularization is { } r ? $", regularization {r}" : ""), batchSize);
+                + (options.Regularization is { } r ? $", regularization {r}" : ""), wholeSet ? "the whole training set" : Fmt.Inv($"{batchSize}"));
 
         var clock = Stopwatch.StartNew();
         CrossValidationResult? result = null;

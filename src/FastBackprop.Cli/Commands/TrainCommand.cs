@@ -113,12 +113,14 @@ internal static class TrainCommand
     internal static (int BatchSize, int Epochs) BatchAndEpochs(ParseResult parse, TrainCommandOptions o, int trainingCount)
     {
         bool fullBatch = OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!);
-        int batchSize = parse.GetResult(o.BatchSize) is { Implicit: false } || !fullBatch
-            ? parse.GetValue(o.BatchSize)
-            : trainingCount;   // a full-batch method: the whole training set per step
+        int batchSize = WholeSetPerStep(parse, o) ? trainingCount : parse.GetValue(o.BatchSize);
         int epochs = parse.GetResult(o.Epochs) is { Implicit: false } ? parse.GetValue(o.Epochs) : DefaultEpochs.For(trainingCount, batchSize, fullBatch);
         return (batchSize, epochs);
     }
+
+    /// <summary>Whether each step takes the whole training set: a full-batch method (see --optimizer) without --batch-size.</summary>
+    internal static bool WholeSetPerStep(ParseResult parse, TrainCommandOptions o) =>
+        OptimizerFactory.FullBatch(parse.GetValue(o.Optimizer)!) && parse.GetResult(o.BatchSize) is not { Implicit: false };
 
     private static TrainingOptions Options(ParseResult parse, TrainCommandOptions o, Prepared run, float rate, int batchSize, int epochs, string? checkpoint, BestWeights best, TrainingDisplay display) =>
         TrainingOptionsFactory.Create(parse, o, run.Loaded, run.Network.Definition, rate, batchSize, epochs, run.Training.Count) with

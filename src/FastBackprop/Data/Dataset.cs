@@ -293,6 +293,10 @@ public sealed partial class Dataset
     /// each in ascending order: the trainer's validation split reads them in place instead of copying them.</summary>
     internal (int[] First, int[] Second) SplitRows(double fraction, ulong seed) => SplitRows(fraction, seed, null);
 
+    /// <summary>The rows <see cref="Split"/> and <see cref="StratifiedSplit"/> put in their first part out of
+    /// <paramref name="count"/>: round(<paramref name="fraction"/> x <paramref name="count"/>), half to even.</summary>
+    internal static int SplitCount(double fraction, int count) => (int)Math.Round(fraction * count, MidpointRounding.ToEven);
+
     /// <summary>As <see cref="SplitRows(double, ulong)"/> on <c>Subset(rows)</c> (every row when <paramref name="rows"/> is
     /// null), given as rows of this data set: position i of the subset is row <c>rows[i]</c>. Each part lists its rows in
     /// the subset's order, so a view of them gathers what the subset's part would hold.</summary>
@@ -308,7 +312,7 @@ public sealed partial class Dataset
             (order[i], order[j]) = (order[j], order[i]);
         }
 
-        int firstCount = (int)Math.Round(fraction * count, MidpointRounding.ToEven);
+        int firstCount = SplitCount(fraction, count);
         int[] first = order[..firstCount], second = order[firstCount..];
         Array.Sort(first);
         Array.Sort(second);
@@ -353,7 +357,7 @@ public sealed partial class Dataset
             for (int i = 0; i < count; i++) subsetLabels[i] = labels![rows[i]];
         }
         int[][] members = StratifiedSplitting.Members(subsetLabels, ClassCount);
-        int[] quota = StratifiedSplitting.Quotas(members, fraction, (int)Math.Round(fraction * count, MidpointRounding.ToEven));
+        int[] quota = StratifiedSplitting.Quotas(members, fraction, SplitCount(fraction, count));
         var random = new SeededRandom(seed);
         var first = new List<int>(count);
         var second = new List<int>(count);

@@ -94,6 +94,7 @@ public static class CrossValidation
             var copy = new Network(network.Definition);
             network.Parameters.CopyTo(copy.Parameters);
             TrainingOptions own = OptimizerPerTraining.For(options, settings.CreateOptimizer, "settings.CreateOptimizer", "fold");
+            if (settings.CreateSchedule is { } schedule) own = own with { Schedule = schedule(TrainedRows(trainingRows.Length, options)) };
             if (settings.Progress is { } progress) own = own with { Progress = new FoldProgress(f, progress) };
             var job = new TrainingJob(copy, targets is null ? inputs : targets.Apply(inputs), own, trainingRows);
             return new PreparedFold(job, new Model(copy, inputs.Scaling) { TargetScaling = targets }, inputs.Subset(folds[f]));
@@ -103,6 +104,10 @@ public static class CrossValidation
             throw new ArgumentException($"fold {f}: {e.Message}", e.ParamName, e);
         }
     }
+
+    // The rows a fold's Fit trains on: its training rows less what the validation split holds out of them.
+    private static int TrainedRows(int rows, TrainingOptions options) =>
+        options.ValidationFraction is > 0 and < 1 ? rows - Dataset.SplitCount(options.ValidationFraction, rows) : rows;
 
     // One fold's epoch reports, passed on with the fold's index.
     private sealed class FoldProgress(int fold, IProgress<(int Fold, EpochReport Report)> target) : IProgress<EpochReport>

@@ -32,6 +32,14 @@ public sealed record CrossValidationOptions
     /// <example><c>new CrossValidationOptions { CreateOptimizer = () =&gt; new Adam(network.Definition.ParameterCount) }</c></example>
     public Func<Optimizer?>? CreateOptimizer { get; init; }
 
+    /// <summary>Makes each fold's learning-rate schedule from the number of rows that fold trains on (its training folds less
+    /// the <see cref="TrainingOptions.ValidationFraction"/> split), called once per fold, in fold order; it replaces
+    /// <see cref="TrainingOptions.Schedule"/>. The folds differ in size by up to one row, so a schedule whose length is a
+    /// count of steps (a cosine or one-cycle schedule with <see cref="ScheduleUnit.Step"/>) fits one fold's run and not
+    /// another's; this sizes it for each. Null (the default) gives every fold <see cref="TrainingOptions.Schedule"/>.</summary>
+    /// <example><c>CreateSchedule = rows =&gt; new OneCycleSchedule(0.01f, epochs * ((rows + 31) / 32))</c> (batches of 32)</example>
+    public Func<int, LearningRateSchedule?>? CreateSchedule { get; init; }
+
     /// <summary>Receives every fold's epoch reports with the fold's index, in place of <see cref="TrainingOptions.Progress"/>
     /// (which cannot tell the folds apart); called on the thread that trains the fold, so from several threads at once when
     /// folds train in parallel. Null (the default) keeps <see cref="TrainingOptions.Progress"/>. Reports do not change the results.</summary>

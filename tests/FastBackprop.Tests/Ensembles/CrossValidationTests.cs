@@ -43,6 +43,42 @@ public sealed class CrossValidationTests
     }
 
     [Fact]
+    public void CreateSchedule_IsGivenTheRowsEachFoldTrainsOn_AndEachFoldTrainsAsFitWithThatSchedule()
+    {
+        // 90 rows in 4 plain folds of 23, 23, 22, 22: training sets of 67, 67, 68, 68 rows, less round(0.1 n) = 7 held out
+        // for validation, so 60, 60, 61, 61 rows: 15 and 16 batches of 4 per epoch, and a step-counted schedule sized
+        // for one fold's run is too short or too long for the other's.
+        Dataset data = EnsembleSamples.Labelled(90, 3, 11);
+        Network network = EnsembleSamples.Classifier(3, 5);
+        TrainingOptions options = EnsembleSamples.Options(7) with { BatchSize = 4, ValidationFraction = 0.1, ScheduleUnit = ScheduleUnit.Step };
+        OneCycleSchedule Schedule(int rows) => new(0.05f, options.Epochs * ((rows + 3) / 4));
+        var asked = new List<int>();
+        var settings = new CrossValidationOptions
+        {
+            Folds = 4,
+            Seed = 3,
+            Stratify = false,
+            CreateSchedule = rows =>
+            {
+                asked.Add(rows);
+                return Schedule(rows);
+            },
+        };
+
+        CrossValidationResult result = CrossValidation.Run(network, data, options, settings, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal([60, 60, 61, 61], asked);
+        foreach (FoldResult fold in result.Folds)
+        {
+            var alone = new Network(network.Definition);
+            network.Parameters.CopyTo(alone.Parameters);
+            TrainingHistory history = Trainer.Fit(alone, data.Subset([.. fold.TrainingRows]), options with { Schedule = Schedule(asked[fold.Fold]) },
+                cancellationToken: TestContext.Current.CancellationToken);
+            EnsembleSamples.AssertSameTraining(alone, history, fold.Model.Network, fold.History, $"fold {fold.Fold}");
+        }
+    }
+
+    [Fact]
     public void PerFoldScalings_AreFittedOnTheTrainingRowsOnly_AndTrainAsFitWould()
     {
         Dataset data = EnsembleSamples.Regression(50, 2);

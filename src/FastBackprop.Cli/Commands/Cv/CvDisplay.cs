@@ -15,7 +15,7 @@ internal sealed class CvDisplay(CliContext context, int folds, int epochs, bool 
     /// <summary>Every fold's epoch reports (from the threads that train the folds): its bar advances.</summary>
     public IProgress<(int Fold, EpochReport Report)> Progress => new FoldBars(tasks);
 
-    public void Header(string source, int count, NetworkDefinition definition, bool stratified, ulong seed, double validation, string optimizer, int batch)
+    public void Header(string source, int count, NetworkDefinition definition, bool stratified, ulong seed, double validation, string optimizer, string batch)
     {
         if (!context.Human) return;
         IAnsiConsole console = context.Console;
