@@ -32,7 +32,9 @@ namespace FastBackprop.Kernels;
 //                     12 broadcasts per 24 FMAs. The row-major mirror of BLIS's 32 x 12 SKX sgemm
 //                     tile: 24 independent chains cover the 4-cycle FMA latency of 2 pipes 3 times.
 //   Microkernel8x32   Vector512: 16 accumulators, for m where 12-row panels would waste a lot
-//                     of padding (batch 64 pads to 72 with MR = 12, not at all with MR = 8).
+//                     of padding (batch 64 pads to 72 with MR = 12, not at all with MR = 8), or
+//                     any padding where a 512-bit FMA issues in two halves (Zen 4: Gemm.cs).
+//   Microkernel4x32   Vector512: 8 accumulators, for a batch of 4 (8 x 32 would do 8 rows of work).
 //   Microkernel6x16   Vector256 (16 ymm): 12 accumulators + 2 B + 1 broadcast = 15 registers.
 //   Microkernel4x16   Vector256: 8 accumulators (just the 2 pipes x 4 cycles of FMA latency on
 //                     Zen 3 and Intel), for m where 6-row panels pad badly: a batch of 4 or 8
@@ -179,6 +181,16 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>4 x 32 tile in 8 Vector512 accumulators. Only for Vector512.IsHardwareAccelerated.</summary>
+    internal readonly struct Microkernel4x32 : IMicrokernel
+    {
+        public static int MR => 4;
+        public static int NR => 32;
+
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
+            RowsTwoVectors<Simd512, Vector512<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+    }
+
     /// <summary>Hints the cache lines of a rows x cols tile of C into L1 (x86 only; a no-op elsewhere).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PrefetchTile(ref float c, nint ldc, int rows, int cols)
@@ -249,7 +261,7 @@ public static partial class Gemm
         public static bool Six => false;
     }
 
-    /// <summary>The 6- or 4-row, two-register-wide tile, written once for the 256- and 128-bit widths. TRows.Six is
+    /// <summary>The 6- or 4-row, two-register-wide tile, written once for the 512- (4 rows), 256- and 128-bit widths. TRows.Six is
     /// a constant in each instantiation, so the four-row kernel has neither the last two rows' code nor registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsTwoVectors<TSimd, TVector, TRows>(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)

@@ -214,6 +214,7 @@ public partial class GemmProperties
         {
             CheckMicrokernel<Gemm.Microkernel12x32>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
             CheckMicrokernel<Gemm.Microkernel8x32>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
+            CheckMicrokernel<Gemm.Microkernel4x32>(x.Kc, x.Alpha, x.Beta, x.Pad, x.Seed);
         }
         if (Vector256.IsHardwareAccelerated)
         {
@@ -287,7 +288,7 @@ public partial class GemmProperties
              select new GemmCase(m, n, k, alpha, beta, padA, padB, padC, seed)).ToArbitrary();
     }
 
-    /// <summary>Every microkernel (12x32, 8x32, 6x16, 4x16, 6x8, 4x8 and 4x4, each called whatever the tier: a width the hardware
+    /// <summary>Every microkernel (12x32, 8x32, 4x32, 6x16, 4x16, 6x8, 4x8 and 4x4, each called whatever the tier: a width the hardware
     /// lacks runs emulated) and the dispatching Gemm.Multiply give the bits of the documented arithmetic, for all three
     /// forms: per element, the sum over p split at multiples of KC, each block's product from +0 by fused multiply-adds
     /// in increasing p, merged as C = fma(beta', C, alpha AB) (beta' = beta on the first block, 1 after; alpha AB when
@@ -301,6 +302,7 @@ public partial class GemmProperties
             float[] expected = DocumentedProduct(p, s);
             CheckKernel<Gemm.Microkernel12x32>(p, s, expected);
             CheckKernel<Gemm.Microkernel8x32>(p, s, expected);
+            CheckKernel<Gemm.Microkernel4x32>(p, s, expected);
             CheckKernel<Gemm.Microkernel6x16>(p, s, expected);
             CheckKernel<Gemm.Microkernel4x16>(p, s, expected);
             CheckKernel<Gemm.Microkernel6x8>(p, s, expected);
