@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FastBackprop.Data;
 using FastBackprop.IO;
+using FastBackprop.Kernels;
 using Spectre.Console;
 
 namespace FastBackprop.Cli.Commands;
@@ -64,7 +65,7 @@ internal static class PredictCommand
             try
             {
                 network.PredictBatch(x.Slice(start * width, count * width), y.AsSpan(start * outputs, count * outputs), workspace);
-                if (TensorPrimitives.IsFiniteAll(y.AsSpan(start * outputs, count * outputs))) continue;
+                if (Finiteness.All(y.AsSpan(start * outputs, count * outputs))) continue;
             }
             catch (ArgumentException)
             {
@@ -147,7 +148,7 @@ internal static class PredictCommand
             try
             {
                 network.Predict(inputs.Values.Slice(r * inputs.Width, inputs.Width), y);
-                if (TensorPrimitives.IsFiniteAll(y)) continue;
+                if (Finiteness.All(y)) continue;
             }
             catch (ArgumentException)
             {
