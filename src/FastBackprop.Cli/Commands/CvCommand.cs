@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using FastBackprop.Cli.Commands.Cv;
 using FastBackprop.Cli.Commands.Train;
+using FastBackprop.Data;
 using FastBackprop.Ensembles;
 using FastBackprop.Training;
 
@@ -56,7 +57,7 @@ internal static class CvCommand
         // The folds' training sets differ by up to one row: the smallest (the largest fold's complement) sizes the default
         // epochs, and each fold gets its own schedule length and, for a full-batch method, every row of its own set per step.
         int foldTraining = loaded.Data.Count - (loaded.Data.Count + folds - 1) / folds;
-        int trainingCount = Math.Max(1, foldTraining - (int)Math.Round(validation * foldTraining, MidpointRounding.ToEven));
+        int trainingCount = Math.Max(1, foldTraining - Dataset.SplitCount(validation, foldTraining));
         (int batchSize, int epochs) = TrainCommand.BatchAndEpochs(parse, o, trainingCount);
         bool wholeSet = TrainCommand.WholeSetPerStep(parse, o);
         int stepRows = wholeSet ? int.MaxValue : batchSize;

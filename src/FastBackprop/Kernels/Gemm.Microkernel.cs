@@ -34,7 +34,8 @@ namespace FastBackprop.Kernels;
 //   Microkernel8x32   Vector512: 16 accumulators, for m where 12-row panels would waste a lot
 //                     of padding (batch 64 pads to 72 with MR = 12, not at all with MR = 8), or
 //                     any padding where a 512-bit FMA issues in two halves (Zen 4: Gemm.cs).
-//   Microkernel4x32   Vector512: 8 accumulators, for a batch of 4 (8 x 32 would do 8 rows of work).
+//   Microkernel4x32   Vector512: 8 accumulators, for m where 8- and 12-row panels both pad badly
+//                     (a batch of 4 does 8 rows of work with MR = 8; 20 rows 24).
 //   Microkernel6x16   Vector256 (16 ymm): 12 accumulators + 2 B + 1 broadcast = 15 registers.
 //   Microkernel4x16   Vector256: 8 accumulators (just the 2 pipes x 4 cycles of FMA latency on
 //                     Zen 3 and Intel), for m where 6-row panels pad badly: a batch of 4 or 8

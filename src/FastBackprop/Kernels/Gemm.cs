@@ -181,8 +181,9 @@ public static partial class Gemm
 
     /// <summary>Whether this CPU issues a Vector512 multiply-add as two 256-bit halves (AMD family 19h with AVX-512: Zen 4,
     /// one 512-bit FMA per cycle). The 12-row tile then does no more multiply-adds per cycle than the 8-row one, so the
-    /// 8-row tile is picked whenever it pads m less at all: measured on Zen 4, TN 128x256x64 (m = 128 pads to 132 in
-    /// 12-row panels) 70 against 50 GFLOP/s, W3b 64 / 256 and W4 steps 1.05, 1.04 and 1.015x the 12-row tile's.</summary>
+    /// 8-row tile is picked whenever it pads m less at all (m = 128 and 256, the hidden layers' weight gradients, pad to
+    /// 132 and 264 in 12-row panels): measured on Zen 4, W3b steps at batch 64 and 256 and W4's 1.05, 1.04 and 1.015x the
+    /// 12-row tile's (7 alternating pairs each).</summary>
     private static readonly bool Vector512InHalves = Vector512.IsHardwareAccelerated && IsAmdFamily19h();
 
     private static bool IsAmdFamily19h()
