@@ -89,8 +89,7 @@ internal abstract class BatchStep(Network network) : IDisposable
         for (int l = 0; l < definition.LayerCount; l++)
         {
             LayerLayout layout = definition.GetLayout(l);
-            // A layer without parameters (dropout) has nothing to check.
-            if (layout.ParameterCount > 0 && !Finiteness.All(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;
+            if (!Finiteness.All(buffer.Slice(layout.WeightOffset, layout.ParameterCount))) return l;   // dropout's empty slice: finite
         }
         return -1;
     }
