@@ -141,6 +141,24 @@ public static class NetworkGenerators
             : Gen.Elements(HalfSquaredErrorOutputKinds)
         select Build(inputWidth, widths, [.. hidden, output], slopes, loss);
 
+    /// <summary>Tiny definitions (the lane engine's register-resident passes): 1-4 layers, every width 1-4, every layer
+    /// logistic or every layer tanh, with the half squared error or a built-in loss that takes that output function
+    /// (cross-entropy and binary cross-entropy over logistic, MSE over logistic, MAE and Huber over tanh).</summary>
+    public static Gen<NetworkDefinition> TinyDefinitions() =>
+        from depth in Gen.Choose(1, 4)
+        from widths in Gen.Choose(1, 4).ArrayOf(depth + 1)
+        from tanh in Gen.Elements(false, true)
+        from pick in Gen.Choose(0, 1000)
+        select Tiny(widths, tanh ? TransferFunction.Tanh : TransferFunction.Logistic, pick);
+
+    private static NetworkDefinition Tiny(int[] widths, TransferFunction f, int pick)
+    {
+        LossPairing[] losses = [new(Loss.HalfSquaredError, f), .. LossCatalog.Pairings.Where(pairing => pairing.Output == f)];
+        var layers = new Layer[widths.Length - 1];
+        for (int l = 0; l < layers.Length; l++) layers[l] = new Dense(widths[l + 1], f);
+        return new NetworkDefinition(widths[0], losses[pick % losses.Length].Loss, layers);
+    }
+
     /// <summary>As <see cref="Definitions"/>, with a dropout layer (rate 0.05 to 0.9) after the input and after each hidden
     /// layer, each with probability one half, and at least one in every definition.</summary>
     public static Gen<NetworkDefinition> DefinitionsWithDropout(int maxDepth = 4, int maxWidth = 48) =>

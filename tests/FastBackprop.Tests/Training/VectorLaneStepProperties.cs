@@ -98,6 +98,16 @@ public class VectorLaneStepProperties
     [Property(MaxTest = 80)]
     public Property OtherLosses_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(LossDefinitions(), [1, 3, 16]), c => Compare(c, steps: 4));
 
+    /// <summary>Tiny shapes (every width 1-4, every layer logistic or every layer tanh: the engine's register-resident
+    /// passes, TinyLanePasses) per pattern, online and with single-row lanes among batches, with the half squared
+    /// error and with each loss whose output layer keeps the shape tiny (cross-entropy and binary cross-entropy over
+    /// logistic: the output delta given as ∂E/∂net; MSE over logistic, MAE and Huber over tanh).</summary>
+    [Property(MaxTest = 80)]
+    public Property Tiny_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(NetworkGenerators.TinyDefinitions(), [1, 3]), c => Compare(c, steps: 8));
+
+    [Property(MaxTest = 80)]
+    public Property TinyOnline_EveryLaneEqualsItsRunAlone() => Prop.ForAll(Cases(NetworkGenerators.TinyDefinitions(), [1]), c => Compare(c, steps: 8, online: true));
+
     /// <summary>Sums longer than Gemm's depth block (KC = 256), which a batch splits and merges block by block: over
     /// the inputs (forward), the units (the input gradient) and the rows (the weight product).</summary>
     [Theory]
