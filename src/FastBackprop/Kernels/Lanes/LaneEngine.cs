@@ -31,6 +31,8 @@ namespace FastBackprop.Kernels.Lanes;
 //     leaves W alone when scale is 0); b = (Σ_p dZ_p, rows in order) · scale + b
 // Lanes whose batches are shorter than the block's rows are masked (the row masks) out of every
 // sum over rows: the loss, the weight product and the bias sums; rows are otherwise independent.
+// A tiny shape's pattern passes (widths <= 4, one function throughout) keep each layer's values in
+// registers instead of the blocks (TinyLanePasses.cs), with the same operations in the same order.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>The passes of a lane step (see the file header), at the register width the subclass was built for.</summary>
