@@ -47,18 +47,20 @@ internal static class SmallDense
         }
     }
 
-    /// <summary>NetSums, then y = σ(net) for 1 to 4 units in one Vector128 built from the sums in registers (where
-    /// Vector128 is accelerated): as NetSums and ElementwiseDriver.MapSmall, the same operations, without the sums'
-    /// trip through memory (four scalar stores read back by one vector load cannot be forwarded and wait for the
-    /// stores to retire). The padding lanes are +0, as MapSmall's; lanes are independent.</summary>
+    /// <summary>NetSums, then y = σ(net), for 1 to 4 units of 1 to 4 inputs in registers (where Vector128 is
+    /// accelerated): x comes in one Vector128 (the layer below's σ, or the input; lanes past the inputs unread) and σ
+    /// goes out in one, as well as to net and y. As NetSums and ElementwiseDriver.MapSmall, the same operations,
+    /// without the values' trips through memory (four scalar stores read back by one vector load cannot be forwarded
+    /// and wait for the stores to retire; a layer's outputs read back by the next layer wait for the forwarding).
+    /// The padding lanes are +0, as MapSmall's; lanes are independent.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogisticLayer(ref float w, ref float x, ref float net, ref float y, int units, int inputs)
+    public static Vector128<float> LogisticLayer(ref float w, Vector128<float> x, ref float net, ref float y, int units, int inputs)
     {
         ref float b = ref Unsafe.Add(ref w, units * inputs);
-        float n0 = b + Dot(ref w, ref x, inputs);
-        float n1 = units > 1 ? Unsafe.Add(ref b, 1) + Dot(ref Unsafe.Add(ref w, inputs), ref x, inputs) : 0f;
-        float n2 = units > 2 ? Unsafe.Add(ref b, 2) + Dot(ref Unsafe.Add(ref w, 2 * inputs), ref x, inputs) : 0f;
-        float n3 = units > 3 ? Unsafe.Add(ref b, 3) + Dot(ref Unsafe.Add(ref w, 3 * inputs), ref x, inputs) : 0f;
+        float n0 = b + Dot(ref w, x, inputs);
+        float n1 = units > 1 ? Unsafe.Add(ref b, 1) + Dot(ref Unsafe.Add(ref w, inputs), x, inputs) : 0f;
+        float n2 = units > 2 ? Unsafe.Add(ref b, 2) + Dot(ref Unsafe.Add(ref w, 2 * inputs), x, inputs) : 0f;
+        float n3 = units > 3 ? Unsafe.Add(ref b, 3) + Dot(ref Unsafe.Add(ref w, 3 * inputs), x, inputs) : 0f;
         Vector128<float> r = Transcendental.Logistic<Simd128, Vector128<float>>(Vector128.Create(n0, n1, n2, n3));
         switch (units)
         {
@@ -77,8 +79,20 @@ internal static class SmallDense
             default:
                 net = n0;
                 y = r.ToScalar();
-                return;
+                return r;
         }
+    }
+
+    // Dot (1 to 4 elements) with x in a register.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float row, Vector128<float> x, int length)
+    {
+        float p0 = row * x.ToScalar();
+        if (length == 1) return p0;
+        float p1 = Unsafe.Add(ref row, 1) * x.GetElement(1);
+        if (length == 2) return p0 + p1;
+        float p02 = p0 + Unsafe.Add(ref row, 2) * x.GetElement(2);
+        return length == 3 ? p02 + p1 : p02 + (p1 + Unsafe.Add(ref row, 3) * x.GetElement(3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FastBackprop.Kernels;
 using FastBackprop.Tests.Support;
 using Xunit;
@@ -93,15 +94,17 @@ public class SmallDenseProperties
             string what = $"{units}x{inputs}{(hard ? " hard" : "")} (seed {seed})";
             float[] w = layer[..(units * inputs)], b = layer[(units * inputs)..];
 
-            if (units <= 4 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            if (units <= 4 && inputs <= 4 && Vector128.IsHardwareAccelerated)
             {
                 float[] expectedNet = new float[units], expectedY = new float[units];
                 Gemv.Multiply(w, b, x, expectedNet);
                 FastBackprop.Kernels.Operators.ElementwiseDriver.Map(default(LogisticOperator), expectedNet, expectedY);
                 float[] net = new float[units], outputs = new float[units];
-                SmallDense.LogisticLayer(ref layer[0], ref x[0], ref net[0], ref outputs[0], units, inputs);
+                float[] padded = [.. x, 7f, 7f, 7f];   // lanes past the inputs: anything, unread
+                var r = SmallDense.LogisticLayer(ref layer[0], Vector128.Create(padded.AsSpan(0, 4)), ref net[0], ref outputs[0], units, inputs);
                 Canonical.AssertSameBits(expectedNet, net, $"LogisticLayer {what}: net");
                 Canonical.AssertSameBits(expectedY, outputs, $"LogisticLayer {what}: y");
+                for (int k = 0; k < units; k++) Canonical.AssertSameBits([expectedY[k]], [r.GetElement(k)], $"LogisticLayer {what}: returned y_{k}");
             }
             if (inputs > 4) continue;
 

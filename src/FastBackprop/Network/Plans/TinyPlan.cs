@@ -14,9 +14,9 @@ namespace FastBackprop;
 // through its operator's scalar form, picked by a switch whose jump target repeats every step.
 // When every layer is logistic and every width at most 4 (the derivation's own network), training
 // steps run fused passes instead (SmallDense.LogisticLayer, LogisticBackwardUpdate): sums, σ,
-// derivative, deltas and backward sums stay in registers, where the step's serial chain went
-// through memory at every layer (store-to-load hops, one vector load of four scalar stores that
-// could not be forwarded). Their own loops, so the general loops' code stays as it was.
+// derivative, deltas and backward sums stay in registers, and each layer's σ reaches the next
+// layer in one, where the step's serial chain went through memory at every layer (store-to-load
+// hops, one vector load of four scalar stores that could not be forwarded). Their own loops, so the general loops' code stays as it was.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Whole passes of a tiny network in scalar code over the flat buffers.</summary>
@@ -146,16 +146,17 @@ internal sealed class TinyPlan : PatternPlan
         return error;
     }
 
-    // Forward for fusedLogistic: per layer, the sums into one Vector128 and σ on it, in registers. Out of line (as
+    // Forward for fusedLogistic: per layer, the sums into one Vector128 and σ on it, in registers, passed on to the next
+    // layer's sums (the outputs are stored for the backward pass, off that chain). Out of line (as
     // BackwardLogistic), so that Forward and Backward stay small enough for TrainStep to inline them on other shapes.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ForwardLogistic(ref float p, ref float x, ref float nets, ref float outputs, ReadOnlySpan<int> at)
     {
+        int n = widths[0];
+        Vector128<float> input = Vector128.Create(x, n > 1 ? Unsafe.Add(ref x, 1) : 0f, n > 2 ? Unsafe.Add(ref x, 2) : 0f, n > 3 ? Unsafe.Add(ref x, 3) : 0f);
         for (int l = 0; l < forms.Length; l++)
         {
-            ref float y = ref Unsafe.Add(ref outputs, at[l]);
-            SmallDense.LogisticLayer(ref Unsafe.Add(ref p, weightOffsets[l]), ref x, ref Unsafe.Add(ref nets, at[l]), ref y, widths[l + 1], widths[l]);   // (1), (2)
-            x = ref y;
+            input = SmallDense.LogisticLayer(ref Unsafe.Add(ref p, weightOffsets[l]), input, ref Unsafe.Add(ref nets, at[l]), ref Unsafe.Add(ref outputs, at[l]), widths[l + 1], widths[l]);   // (1), (2)
         }
     }
 
