@@ -105,12 +105,16 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
                 ref float w = ref Unsafe.Add(ref parameters, (weightOffsets[l] * Lanes) + c);
                 ref float net = ref Unsafe.Add(ref b, blocks.NetOffsets[l] + c);
                 ref float y = ref Unsafe.Add(ref b, blocks.OutputOffsets[l] + c);
-                LaneQuad<TVector> next = default;
-                next.V0 = Unit(ref w, ref net, ref y, 0, units, n, x);
-                if (units > 1) next.V1 = Unit(ref w, ref net, ref y, 1, units, n, x);
-                if (units > 2) next.V2 = Unit(ref w, ref net, ref y, 2, units, n, x);
-                if (units > 3) next.V3 = Unit(ref w, ref net, ref y, 3, units, n, x);
-                x = next;
+                // All the sums, then all the σ: x is dead before the first σ, which at Vector256 (16 registers) spills less.
+                LaneQuad<TVector> z = default;
+                z.V0 = Net(ref w, ref net, 0, units, n, x);
+                if (units > 1) z.V1 = Net(ref w, ref net, 1, units, n, x);
+                if (units > 2) z.V2 = Net(ref w, ref net, 2, units, n, x);
+                if (units > 3) z.V3 = Net(ref w, ref net, 3, units, n, x);
+                x.V0 = Activate(z.V0, ref y, 0);
+                if (units > 1) x.V1 = Activate(z.V1, ref y, 1);
+                if (units > 2) x.V2 = Activate(z.V2, ref y, 2);
+                if (units > 3) x.V3 = Activate(z.V3, ref y, 3);
                 n = units;
             }
             if (!halfSquaredError) continue;
@@ -147,13 +151,20 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
         }
     }
 
-    // Unit k: net_k = b_k + Σ_j w_kj x_j, y_k = f(net_k), both stored; y_k returned.
+    // net_k = b_k + Σ_j w_kj x_j, stored and returned.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Unit(ref float w, ref float net, ref float y, int k, int units, int inputs, LaneQuad<TVector> x)
+    private static TVector Net(ref float w, ref float net, int k, int units, int inputs, LaneQuad<TVector> x)
     {
         LaneQuad<TVector> row = Load(ref Unsafe.Add(ref w, (nint)k * inputs * Lanes), inputs);
         TVector z = TSimd.Add(LaneSums.At<TSimd, TVector>(ref Unsafe.Add(ref w, (nint)units * inputs * Lanes), k), Dot(row, x, inputs));
         TSimd.Store(z, ref Unsafe.Add(ref net, (nint)k * Lanes));
+        return z;
+    }
+
+    // y_k = f(net_k), stored and returned.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Activate(TVector z, ref float y, int k)
+    {
         TVector output = default(TForward).Invoke<TSimd, TVector>(z);
         TSimd.Store(output, ref Unsafe.Add(ref y, (nint)k * Lanes));
         return output;
