@@ -16,7 +16,8 @@ namespace FastBackprop;
 // steps run fused passes instead (SmallDense.LogisticLayer, LogisticBackwardUpdate): sums, σ,
 // derivative, deltas and backward sums stay in registers, and each layer's σ reaches the next
 // layer in one, where the step's serial chain went through memory at every layer (store-to-load
-// hops, one vector load of four scalar stores that could not be forwarded). Their own loops, so the general loops' code stays as it was.
+// hops, one vector load of four scalar stores that could not be forwarded). Their own loops, so
+// the general loops' code stays as it was.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Whole passes of a tiny network in scalar code over the flat buffers.</summary>
