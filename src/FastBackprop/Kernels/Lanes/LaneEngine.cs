@@ -98,7 +98,7 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
         ref float p = ref MemoryMarshal.GetReference(parameters);
         if (tiny is not null && !batch)
         {
-            tiny.ForwardAndLoss(ref p, blocks, halfSquaredError);
+            tiny.ForwardAndLoss(ref p, weightOffsets, blocks, halfSquaredError);
             return;
         }
         ref float b = ref MemoryMarshal.GetReference(blocks.Buffer.Span);
@@ -139,7 +139,7 @@ internal sealed class LaneEngine<TSimd, TVector> : LaneEngine where TSimd : ISim
         ref float p = ref MemoryMarshal.GetReference(parameters);
         if (tiny is not null && !batch)
         {
-            tiny.BackwardAndUpdate(ref p, blocks, netGradientGiven);
+            tiny.BackwardAndUpdate(ref p, weightOffsets, blocks, netGradientGiven);
             return;
         }
         ref float b = ref MemoryMarshal.GetReference(blocks.Buffer.Span);

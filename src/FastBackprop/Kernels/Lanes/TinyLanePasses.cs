@@ -36,12 +36,13 @@ internal abstract class TinyLanePasses<TSimd, TVector> where TSimd : ISimd<TVect
     public const int MaxWidth = 4;
 
     /// <summary>Forward of one pattern, then (with <paramref name="halfSquaredError"/>) the output error into the last
-    /// gradient block and each lane's E into <see cref="LaneBlocks.Loss"/>.</summary>
-    public abstract void ForwardAndLoss(ref float parameters, LaneBlocks blocks, bool halfSquaredError);
+    /// gradient block and each lane's E into <see cref="LaneBlocks.Loss"/>. Layer l's weights start at
+    /// <paramref name="weightOffsets"/>[l] · 16 (the engine's table); the widths are the blocks'.</summary>
+    public abstract void ForwardAndLoss(ref float parameters, int[] weightOffsets, LaneBlocks blocks, bool halfSquaredError);
 
     /// <summary>Backward of one pattern and the update in place at <see cref="LaneBlocks.Scale"/>, from the output
     /// error (or, with <paramref name="netGradientGiven"/>, ∂E/∂net) in the last gradient block.</summary>
-    public abstract void BackwardAndUpdate(ref float parameters, LaneBlocks blocks, bool netGradientGiven);
+    public abstract void BackwardAndUpdate(ref float parameters, int[] weightOffsets, LaneBlocks blocks, bool netGradientGiven);
 
     /// <summary>The passes for <paramref name="definition"/>, or null when it is not tiny: a width above
     /// <see cref="MaxWidth"/>, or layers that are not all logistic or all tanh.</summary>
@@ -58,11 +59,11 @@ internal abstract class TinyLanePasses<TSimd, TVector> where TSimd : ISimd<TVect
         }
         if (function == typeof(LogisticFunction))
         {
-            return new TinyLanePasses<TSimd, TVector, LogisticOperator, ActivationDerivative.LogisticDerivativeOperator>(definition);
+            return new TinyLanePasses<TSimd, TVector, LogisticOperator, ActivationDerivative.LogisticDerivativeOperator>();
         }
         if (function == typeof(TanhFunction))
         {
-            return new TinyLanePasses<TSimd, TVector, TanhOperator, ActivationDerivative.TanhDerivativeOperator>(definition);
+            return new TinyLanePasses<TSimd, TVector, TanhOperator, ActivationDerivative.TanhDerivativeOperator>();
         }
         return null;
     }
@@ -74,26 +75,12 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
     where TForward : struct, IUnaryOperator where TBackward : struct, IDerivativeOperator
 {
     private const int Lanes = LaneSums.Stride;
-    private readonly int[] widths;          // widths[0] = inputs, widths[l + 1] = layer l's units
-    private readonly int[] weightOffsets;   // layer l's weights start at weightOffsets[l] · 16
-
-    public TinyLanePasses(NetworkDefinition definition)
-    {
-        int layers = definition.LayerCount;
-        widths = new int[layers + 1];
-        weightOffsets = new int[layers];
-        widths[0] = definition.InputWidth;
-        for (int l = 0; l < layers; l++)
-        {
-            widths[l + 1] = definition.GetLayout(l).Units;
-            weightOffsets[l] = definition.GetLayout(l).WeightOffset;
-        }
-    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public override void ForwardAndLoss(ref float parameters, LaneBlocks blocks, bool halfSquaredError)
+    public override void ForwardAndLoss(ref float parameters, int[] weightOffsets, LaneBlocks blocks, bool halfSquaredError)
     {
         ref float b = ref MemoryMarshal.GetReference(blocks.Buffer.Span);
+        int[] widths = blocks.Widths;
         int last = weightOffsets.Length - 1;
         for (int c = 0; c < Lanes; c += TSimd.Count)
         {
@@ -124,9 +111,10 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public override void BackwardAndUpdate(ref float parameters, LaneBlocks blocks, bool netGradientGiven)
+    public override void BackwardAndUpdate(ref float parameters, int[] weightOffsets, LaneBlocks blocks, bool netGradientGiven)
     {
         ref float b = ref MemoryMarshal.GetReference(blocks.Buffer.Span);
+        int[] widths = blocks.Widths;
         int last = weightOffsets.Length - 1;
         for (int c = 0; c < Lanes; c += TSimd.Count)
         {
