@@ -77,7 +77,7 @@ internal static class CvCommand
             InputScaling = ScalingFactory.KindFor(parse.GetValue(o.Scaling)!, loaded),
             StandardizeTargets = TargetScalingFactory.Wanted(parse.GetValue(o.TargetScaling)!, o.TargetScaling.Name, loaded, definition),
             CreateOptimizer = () => OptimizerFactory.Create(parse, o, definition.ParameterCount),
-            CreateSchedule = rows => ScheduleFactory.Create(parse, o, rate, epochs, (rows + Math.Min(stepRows, rows) - 1) / Math.Min(stepRows, rows)),
+            CreateSchedule = rows => ScheduleFactory.Create(parse, o, rate, epochs, ScheduleFactory.StepsPerEpoch(rows, stepRows)),
             DegreeOfParallelism = parse.GetValue(o.Threads) ?? 0,
             Progress = display.Progress,
         };

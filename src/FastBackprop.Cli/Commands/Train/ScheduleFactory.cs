@@ -41,6 +41,14 @@ internal static class ScheduleFactory
     /// <summary>A parse-time check of --schedule's value: a known name with at most its parameters, each a number.</summary>
     public static string? Problem(string text, string option) => Parse(text, option, out _, out _);
 
+    /// <summary>The steps of one epoch over <paramref name="rows"/> rows in batches of <paramref name="batchSize"/> (a batch
+    /// larger than the set takes the whole set once).</summary>
+    public static int StepsPerEpoch(int rows, int batchSize)
+    {
+        int size = Math.Min(batchSize, rows);
+        return (rows + size - 1) / size;
+    }
+
     /// <summary>The schedule of --schedule, --warmup, --warmup-factor and --schedule-per for a run of
     /// <paramref name="epochs"/> epochs (--epochs or its default for the data) of <paramref name="stepsPerEpoch"/> steps at
     /// <paramref name="rate"/>; null keeps the rate constant.</summary>

@@ -17,14 +17,13 @@ internal static class TrainingOptionsFactory
         {
             throw new UserException($"{o.Monitor.Name} accuracy needs class labels, but {loaded.Source} is regression data; use {o.Monitor.Name} loss.");
         }
-        int size = Math.Min(batchSize, trainingCount);
         var options = new TrainingOptions
         {
             Epochs = epochs,
             BatchSize = batchSize,
             Seed = parse.GetValue(o.Seed),
             LearningRate = rate,
-            Schedule = ScheduleFactory.Create(parse, o, rate, epochs, (trainingCount + size - 1) / size),
+            Schedule = ScheduleFactory.Create(parse, o, rate, epochs, ScheduleFactory.StepsPerEpoch(trainingCount, batchSize)),
             ScheduleUnit = ScheduleFactory.Unit(parse, o),
             Optimizer = OptimizerFactory.Create(parse, o, definition.ParameterCount),
             GradientClipNorm = parse.GetValue(o.ClipNorm),
