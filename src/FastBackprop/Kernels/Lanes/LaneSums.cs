@@ -39,20 +39,32 @@ internal static class LaneSums
 
     /// <summary>Σ_j a_j b_j, j &lt; n, per lane in the canonical 16-lane order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Dot<TSimd, TVector>(ref float a, ref float b, int n) where TSimd : ISimd<TVector> where TVector : struct
+    public static TVector Dot<TSimd, TVector>(ref float a, ref float b, int n) where TSimd : ISimd<TVector> where TVector : struct =>
+        n is >= 1 and <= 4 ? Dot<TSimd, TVector>(Quad<TSimd, TVector>(ref a, n), Quad<TSimd, TVector>(ref b, n), n) : DotLong<TSimd, TVector>(ref a, ref b, n);
+
+    /// <summary>Σ_j a_j b_j for 1 ≤ n ≤ 4 elements in registers, in the canonical order: p0, p0 + p1, (p0 + p2) + p1,
+    /// (p0 + p2) + (p1 + p3) (element j alone in accumulator j; the absent ones, -0, skipped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Dot<TSimd, TVector>(LaneQuad<TVector> a, LaneQuad<TVector> b, int n) where TSimd : ISimd<TVector> where TVector : struct
     {
-        switch (n)
-        {
-            case 1: return Product<TSimd, TVector>(ref a, ref b, 0);
-            case 2: return TSimd.Add(Product<TSimd, TVector>(ref a, ref b, 0), Product<TSimd, TVector>(ref a, ref b, 1));
-            case 3:
-                return TSimd.Add(TSimd.Add(Product<TSimd, TVector>(ref a, ref b, 0), Product<TSimd, TVector>(ref a, ref b, 2)), Product<TSimd, TVector>(ref a, ref b, 1));
-            case 4:
-                return TSimd.Add(TSimd.Add(Product<TSimd, TVector>(ref a, ref b, 0), Product<TSimd, TVector>(ref a, ref b, 2)),
-                    TSimd.Add(Product<TSimd, TVector>(ref a, ref b, 1), Product<TSimd, TVector>(ref a, ref b, 3)));
-            default:
-                return DotLong<TSimd, TVector>(ref a, ref b, n);
-        }
+        TVector p0 = TSimd.Multiply(a.V0, b.V0);
+        if (n == 1) return p0;
+        TVector p1 = TSimd.Multiply(a.V1, b.V1);
+        if (n == 2) return TSimd.Add(p0, p1);
+        TVector p02 = TSimd.Add(p0, TSimd.Multiply(a.V2, b.V2));
+        return n == 3 ? TSimd.Add(p02, p1) : TSimd.Add(p02, TSimd.Add(p1, TSimd.Multiply(a.V3, b.V3)));
+    }
+
+    /// <summary>The registers of elements 0 .. n - 1 (1 ≤ n ≤ 4); the others left zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LaneQuad<TVector> Quad<TSimd, TVector>(ref float first, int n) where TSimd : ISimd<TVector> where TVector : struct
+    {
+        LaneQuad<TVector> q = default;
+        q.V0 = TSimd.Load(ref first);
+        if (n > 1) q.V1 = At<TSimd, TVector>(ref first, 1);
+        if (n > 2) q.V2 = At<TSimd, TVector>(ref first, 2);
+        if (n > 3) q.V3 = At<TSimd, TVector>(ref first, 3);
+        return q;
     }
 
     /// <summary>Σ_j x_j, j &lt; n (n ≥ 1), per lane in the canonical order of a plain sum (-0 + x = x for the first element).</summary>
@@ -109,10 +121,6 @@ internal static class LaneSums
         }
         return c;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Product<TSimd, TVector>(ref float a, ref float b, int e) where TSimd : ISimd<TVector> where TVector : struct =>
-        TSimd.Multiply(At<TSimd, TVector>(ref a, e), At<TSimd, TVector>(ref b, e));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref float Accumulator<TSimd, TVector>(ref float scratch, int l) where TSimd : ISimd<TVector> where TVector : struct =>
@@ -204,4 +212,11 @@ internal static class LaneSums
         }
         return TSimd.Load(ref scratch);
     }
+}
+
+/// <summary>Up to four registers of values (one layer's units, or the elements of a short dot product), element k in
+/// V{k} (the rest unused): a struct of four fields, which the JIT keeps in registers.</summary>
+internal struct LaneQuad<TVector> where TVector : struct
+{
+    public TVector V0, V1, V2, V3;
 }

@@ -22,13 +22,6 @@ namespace FastBackprop.Kernels.Lanes;
 //   b_k = b_k + a_k; s is the layer below's e.
 // ---------------------------------------------------------------------------------------------
 
-/// <summary>Up to four registers of one layer's values, unit k in V{k} (the rest unused): a struct of four fields,
-/// which the JIT keeps in registers.</summary>
-internal struct LaneQuad<TVector> where TVector : struct
-{
-    public TVector V0, V1, V2, V3;
-}
-
 /// <summary>The register-resident one-pattern passes of a tiny network (see the file header).</summary>
 internal abstract class TinyLanePasses<TSimd, TVector> where TSimd : ISimd<TVector> where TVector : struct
 {
@@ -85,7 +78,7 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
         for (int c = 0; c < Lanes; c += TSimd.Count)
         {
             int n = widths[0];
-            LaneQuad<TVector> x = Load(ref Unsafe.Add(ref b, blocks.InputOffset + c), n);
+            LaneQuad<TVector> x = LaneSums.Quad<TSimd, TVector>(ref Unsafe.Add(ref b, blocks.InputOffset + c), n);
             for (int l = 0; l <= last; l++)
             {
                 int units = widths[l + 1];
@@ -106,7 +99,7 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
             }
             if (!halfSquaredError) continue;
             LaneQuad<TVector> e = Errors(x, ref Unsafe.Add(ref b, blocks.TargetOffset + c), ref Unsafe.Add(ref b, blocks.GradientOffsets[last] + c), n);
-            TSimd.Store(TSimd.Multiply(TSimd.Create(0.5f), Dot(e, e, n)), ref blocks.Loss[c]);
+            TSimd.Store(TSimd.Multiply(TSimd.Create(0.5f), LaneSums.Dot<TSimd, TVector>(e, e, n)), ref blocks.Loss[c]);
         }
     }
 
@@ -119,7 +112,7 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
         for (int c = 0; c < Lanes; c += TSimd.Count)
         {
             TVector scale = TSimd.Load(ref blocks.Scale[c]);
-            LaneQuad<TVector> g = Load(ref Unsafe.Add(ref b, blocks.GradientOffsets[last] + c), widths[last + 1]);
+            LaneQuad<TVector> g = LaneSums.Quad<TSimd, TVector>(ref Unsafe.Add(ref b, blocks.GradientOffsets[last] + c), widths[last + 1]);
             for (int l = last; l >= 0; l--)
             {
                 int units = widths[l + 1], inputs = widths[l];
@@ -127,7 +120,7 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
                 {
                     g = Derivative(g, ref Unsafe.Add(ref b, blocks.NetOffsets[l] + c), ref Unsafe.Add(ref b, blocks.OutputOffsets[l] + c), units);
                 }
-                LaneQuad<TVector> x = Load(ref Unsafe.Add(ref b, (l > 0 ? blocks.OutputOffsets[l - 1] : blocks.InputOffset) + c), inputs);
+                LaneQuad<TVector> x = LaneSums.Quad<TSimd, TVector>(ref Unsafe.Add(ref b, (l > 0 ? blocks.OutputOffsets[l - 1] : blocks.InputOffset) + c), inputs);
                 ref float w = ref Unsafe.Add(ref parameters, (weightOffsets[l] * Lanes) + c);
                 LaneQuad<TVector> s = default;   // +0: each s_j's first step is fma(delta_0, w_0j, +0)
                 s = Row(ref w, 0, units, inputs, g.V0, scale, x, s);
@@ -143,8 +136,8 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector Net(ref float w, ref float net, int k, int units, int inputs, LaneQuad<TVector> x)
     {
-        LaneQuad<TVector> row = Load(ref Unsafe.Add(ref w, (nint)k * inputs * Lanes), inputs);
-        TVector z = TSimd.Add(LaneSums.At<TSimd, TVector>(ref Unsafe.Add(ref w, (nint)units * inputs * Lanes), k), Dot(row, x, inputs));
+        LaneQuad<TVector> row = LaneSums.Quad<TSimd, TVector>(ref Unsafe.Add(ref w, (nint)k * inputs * Lanes), inputs);
+        TVector z = TSimd.Add(LaneSums.At<TSimd, TVector>(ref Unsafe.Add(ref w, (nint)units * inputs * Lanes), k), LaneSums.Dot<TSimd, TVector>(row, x, inputs));
         TSimd.Store(z, ref Unsafe.Add(ref net, (nint)k * Lanes));
         return z;
     }
@@ -212,29 +205,5 @@ internal sealed class TinyLanePasses<TSimd, TVector, TForward, TBackward> : Tiny
         TVector old = TSimd.Load(ref wkj);
         TSimd.Store(TSimd.FusedMultiplyAdd(a, x, old), ref wkj);
         return TSimd.FusedMultiplyAdd(delta, old, s);
-    }
-
-    // The first n registers of a block (elements 16 floats apart); the others left zero.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static LaneQuad<TVector> Load(ref float first, int n)
-    {
-        LaneQuad<TVector> q = default;
-        q.V0 = TSimd.Load(ref first);
-        if (n > 1) q.V1 = LaneSums.At<TSimd, TVector>(ref first, 1);
-        if (n > 2) q.V2 = LaneSums.At<TSimd, TVector>(ref first, 2);
-        if (n > 3) q.V3 = LaneSums.At<TSimd, TVector>(ref first, 3);
-        return q;
-    }
-
-    // Canonical Σ_j a_j b_j for n ≤ 4 (LaneSums.Dot's cases).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Dot(LaneQuad<TVector> a, LaneQuad<TVector> b, int n)
-    {
-        TVector p0 = TSimd.Multiply(a.V0, b.V0);
-        if (n == 1) return p0;
-        TVector p1 = TSimd.Multiply(a.V1, b.V1);
-        if (n == 2) return TSimd.Add(p0, p1);
-        TVector p02 = TSimd.Add(p0, TSimd.Multiply(a.V2, b.V2));
-        return n == 3 ? TSimd.Add(p02, p1) : TSimd.Add(p02, TSimd.Add(p1, TSimd.Multiply(a.V3, b.V3)));
     }
 }
