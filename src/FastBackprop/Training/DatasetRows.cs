@@ -55,17 +55,50 @@ internal sealed class DatasetRows
     /// <paramref name="labels"/> and <paramref name="weights"/> that are not empty.</summary>
     public void Gather(ReadOnlySpan<int> order, int start, int count, Span<float> inputs, Span<float> targets, Span<int> labels, Span<float> weights = default)
     {
+        // A shuffled batch's rows lie scattered over a set larger than the caches. Copied one row at a time, each row
+        // is a short stream that the prefetchers have barely picked up when it ends, so the copy runs at the latency of
+        // memory (6 GB/s for 784-float rows of a 37.6 MB set on the Zen 4 host). Copying eight rows a cache line of
+        // each in turn keeps eight rows' lines in flight: 13 GB/s there (16 rows: 7 GB/s, past the core's misses in
+        // flight). The values copied, and where they go, are the same.
         Dataset data = Data;
-        int inputWidth = data.InputWidth, targetWidth = data.TargetWidth;
-        ReadOnlySpan<float> x = data.Inputs, d = data.Targets, w = data.Weights;
+        ReadOnlySpan<float> w = data.Weights;
         ReadOnlySpan<int> c = data.Labels;
-        for (int p = 0; p < count; p++)
+        Span<int> group = stackalloc int[RowsInFlight];
+        for (int first = 0; first < count; first += RowsInFlight)
         {
-            int row = RowAt(order.IsEmpty ? start + p : order[start + p]);
-            if (!inputs.IsEmpty) x.Slice(row * inputWidth, inputWidth).CopyTo(inputs.Slice(p * inputWidth, inputWidth));
-            if (!targets.IsEmpty) d.Slice(row * targetWidth, targetWidth).CopyTo(targets.Slice(p * targetWidth, targetWidth));
-            if (!labels.IsEmpty) labels[p] = c[row];
-            if (!weights.IsEmpty) weights[p] = w[row];
+            Span<int> rows = group[..Math.Min(RowsInFlight, count - first)];
+            for (int i = 0; i < rows.Length; i++) rows[i] = RowAt(order.IsEmpty ? start + first + i : order[start + first + i]);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                if (!labels.IsEmpty) labels[first + i] = c[rows[i]];
+                if (!weights.IsEmpty) weights[first + i] = w[rows[i]];
+            }
+            if (!targets.IsEmpty) CopyRows(data.Targets, data.TargetWidth, rows, targets[(first * data.TargetWidth)..]);
+            if (!inputs.IsEmpty) CopyRows(data.Inputs, data.InputWidth, rows, inputs[(first * data.InputWidth)..]);
+        }
+    }
+
+    /// <summary>Rows that <see cref="Gather"/> copies side by side.</summary>
+    private const int RowsInFlight = 8;
+
+    /// <summary>Floats in one cache line (64 bytes): the step by which <see cref="CopyRows"/> moves between rows.</summary>
+    private const int LineFloats = 16;
+
+    /// <summary>Copies rows <paramref name="rows"/> (each <paramref name="width"/> floats) of <paramref name="source"/> to
+    /// the first rows of <paramref name="destination"/>, a cache line of each row in turn.</summary>
+    private static void CopyRows(ReadOnlySpan<float> source, int width, ReadOnlySpan<int> rows, Span<float> destination)
+    {
+        int lines = width / LineFloats * LineFloats;
+        for (int j = 0; j < lines; j += LineFloats)
+        {
+            for (int i = 0; i < rows.Length; i++)
+            {
+                source.Slice((rows[i] * width) + j, LineFloats).CopyTo(destination.Slice((i * width) + j, LineFloats));
+            }
+        }
+        for (int i = 0; i < rows.Length; i++)
+        {
+            source.Slice((rows[i] * width) + lines, width - lines).CopyTo(destination.Slice((i * width) + lines, width - lines));
         }
     }
 }
