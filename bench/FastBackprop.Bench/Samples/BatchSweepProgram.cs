@@ -27,10 +27,10 @@ public static class BatchSweepProgram
     /// <summary>Runs both sweeps and prints them as markdown tables (also to <c>--out</c>).</summary>
     public static int Run(string[] args)
     {
-        int trials = IntOption(args, "--trials", 7);
-        double seconds = DoubleOption(args, "--seconds", 0.2);
-        string? output = Option(args, "--out");
-        string only = Option(args, "--only") ?? "both";
+        int trials = CommandOptions.Int(args, "--trials", 7);
+        double seconds = CommandOptions.Double(args, "--seconds", 0.2);
+        string? output = CommandOptions.Text(args, "--out");
+        string only = CommandOptions.Text(args, "--only") ?? "both";
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"# Batch and width sweeps: {Environment.ProcessorCount} logical CPUs, {PeakProbe.Tier}, best of {trials} alternating trials of {seconds} s");
         report.AppendLine();
@@ -115,16 +115,4 @@ public static class BatchSweepProgram
         }
         return (best1, best2);
     }
-
-    private static string? Option(string[] args, string name)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        Option(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static double DoubleOption(string[] args, string name, double fallback) =>
-        Option(args, name) is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }
