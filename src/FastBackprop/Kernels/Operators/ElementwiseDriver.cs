@@ -40,20 +40,24 @@ internal static class ElementwiseDriver
         else Map<TOp, Simd128, Vector128<float>>(op, ref x, ref y, length);
     }
 
+    /// <summary>x[0 .. length) (1 &lt;= length &lt;= 4) in one Vector128, the lanes past them +0; nothing past x[length - 1]
+    /// is read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> LoadSmall(ref float x, int length) => length switch
+    {
+        4 => Vector128.LoadUnsafe(ref x),
+        3 => Vector128.Create(x, Unsafe.Add(ref x, 1), Unsafe.Add(ref x, 2), 0f),
+        2 => Vector128.Create(x, Unsafe.Add(ref x, 1), 0f, 0f),
+        _ => Vector128.CreateScalar(x),
+    };
+
     // y[t] = op(x[t]) for 1 <= t <= length <= 4 in one Vector128 built from the values and +0 padding (as MapPadded's
     // zeroed copy, so the same bits), in registers: no buffer to clear, no copy loops whose counts change from layer to
     // layer, no call. The lanes are independent, so lane t's result does not depend on the padding.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MapOneRegister<TOp>(TOp op, ref float x, ref float y, int length) where TOp : struct, IUnaryOperator
     {
-        Vector128<float> v = length switch
-        {
-            4 => Vector128.LoadUnsafe(ref x),
-            3 => Vector128.Create(x, Unsafe.Add(ref x, 1), Unsafe.Add(ref x, 2), 0f),
-            2 => Vector128.Create(x, Unsafe.Add(ref x, 1), 0f, 0f),
-            _ => Vector128.CreateScalar(x),
-        };
-        Vector128<float> r = op.Invoke<Simd128, Vector128<float>>(v);
+        Vector128<float> r = op.Invoke<Simd128, Vector128<float>>(LoadSmall(ref x, length));
         switch (length)
         {
             case 4:

@@ -153,8 +153,7 @@ internal sealed class TinyPlan : PatternPlan
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ForwardLogistic(ref float p, ref float x, ref float nets, ref float outputs, ReadOnlySpan<int> at)
     {
-        int n = widths[0];
-        Vector128<float> input = Vector128.Create(x, n > 1 ? Unsafe.Add(ref x, 1) : 0f, n > 2 ? Unsafe.Add(ref x, 2) : 0f, n > 3 ? Unsafe.Add(ref x, 3) : 0f);
+        Vector128<float> input = ElementwiseDriver.LoadSmall(ref x, widths[0]);
         for (int l = 0; l < forms.Length; l++)
         {
             input = SmallDense.LogisticLayer(ref Unsafe.Add(ref p, weightOffsets[l]), input, ref Unsafe.Add(ref nets, at[l]), ref Unsafe.Add(ref outputs, at[l]), widths[l + 1], widths[l]);   // (1), (2)
