@@ -40,7 +40,7 @@ internal static partial class BenchCommand
 
     public static Command Build(CliContext context)
     {
-        var seconds = new Option<double>("--seconds") { Description = "Measured time per workload (after a short warm-up).", DefaultValueFactory = _ => 3.0 };
+        var seconds = new Option<double>("--seconds") { Description = "Measured time per figure (after a short warm-up), in 5 trials that alternate between 1 thread and --threads; a figure is its best trial.", DefaultValueFactory = _ => 3.0 };
         var report = new Option<string?>("--report", "-r") { Description = "JSON report path (the Markdown report goes beside it, .md). Default: bench-<cpu>-<date>.json.", HelpName = "path" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the JSON and Markdown reports." };
         var threads = new Option<int>("--threads")
@@ -110,38 +110,26 @@ internal static partial class BenchCommand
         }
 
         var results = new List<BenchResult>();
-        void Step(string what, Func<BenchResult?> run)
+        void Step(string what, Func<BenchResult[]> run)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            BenchResult? result = null;
-            if (context.Human && context.Interactive) context.Console.Status().Start($"{what}...", _ => result = run());
-            else result = run();
-            if (result is not null) results.Add(result);
+            BenchResult[] measured = [];
+            if (context.Human && context.Interactive) context.Console.Status().Start($"{what}...", _ => measured = run());
+            else measured = run();
+            results.AddRange(measured);
         }
-        Step("FMA peak probe", () =>
-        {
-            double peak = PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds));
-            return new BenchResult("Peak", $"FMA loop, 12 accumulators, 1 core ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
-        });
-        if (threads > 1)
-        {
-            Step($"FMA peak probe on {threads} threads", () =>
-            {
-                double peak = PeakProbe.MeasureGflops(TimeSpan.FromSeconds(seconds), threads);
-                return new BenchResult(BenchReport.ThreadedId("Peak", threads), $"FMA loop, 12 accumulators, {threads} threads ({PeakProbe.Tier})", peak, "GFLOP/s", peak);
-            });
-        }
+        Step(threads > 1 ? $"FMA peak probe on 1 and {threads} threads" : "FMA peak probe", () => Peaks(seconds, threads));
         foreach ((string id, Workload measured) in Measured)
         {
             Workload workload = measured.BatchSize > 1 && settings.Samples is int n ? measured.With(measured.BatchSize, n) : measured;
-            Step(Label(workload), () => Run(workload, id, seconds, 1));
-            if (threads > 1 && workload.BatchSize > 1) Step($"{Label(workload)}, {threads} threads", () => Run(workload, BenchReport.ThreadedId(id, threads), seconds, threads));
+            bool both = threads > 1 && workload.BatchSize > 1;
+            Step(both ? $"{Label(workload)}, 1 and {threads} threads" : Label(workload), () => Run(workload, id, seconds, both ? threads : 1));
         }
         string fingerprint = "";
         Step("determinism fingerprint", () =>
         {
             fingerprint = DeterminismFingerprint.Compute().Value;
-            return null;
+            return [];
         });
 
         BenchReport document = BenchReport.Create(cpu, seconds, fingerprint, results, settings.Samples);
@@ -163,9 +151,28 @@ internal static partial class BenchCommand
 
     // ----- workloads -------------------------------------------------------------------------------
 
-    /// <summary>Trains <paramref name="workload"/> on <paramref name="threads"/> threads for about <paramref name="seconds"/>:
-    /// one TrainStep per pattern for an online workload, else one TrainBatch per batch, cycling through its patterns.</summary>
-    private static BenchResult Run(Workload workload, string id, double seconds, int threads)
+    // A figure is the best of Trials trials of seconds / Trials each, as the peak probe keeps its best round: a shared
+    // host only ever slows a trial down. It takes whole vCPUs away for half a second at a time (a 2-thread probe round
+    // of 0.25 s measured one core's rate, 118 GFLOP/s instead of 236, twice in a row in 60 rounds), and a training step
+    // on two threads then waits at every barrier for the thread that is not running. Where one thread is compared with
+    // several, their trials alternate (1, n, n, 1, 1, n, ...), so both sides of the ratio sample the same stretch of time.
+    private const int Trials = 5;
+
+    /// <summary>The FMA peak on one thread and, when <paramref name="threads"/> is more than 1, on that many.</summary>
+    private static BenchResult[] Peaks(double seconds, int threads)
+    {
+        var one = new Func<double, double>(trial => PeakProbe.MeasureGflops(TimeSpan.FromSeconds(trial)));
+        var many = new Func<double, double>(trial => PeakProbe.MeasureGflops(TimeSpan.FromSeconds(trial), threads));
+        double[] peaks = Best(seconds, threads > 1 ? [one, many] : [one]);
+        var single = new BenchResult("Peak", $"FMA loop, 12 accumulators, 1 core ({PeakProbe.Tier})", peaks[0], "GFLOP/s", peaks[0]);
+        if (threads == 1) return [single];
+        return [single, new BenchResult(BenchReport.ThreadedId("Peak", threads), $"FMA loop, 12 accumulators, {threads} threads ({PeakProbe.Tier})", peaks[1], "GFLOP/s", peaks[1])];
+    }
+
+    /// <summary>Trains <paramref name="workload"/> on one thread and, when <paramref name="threads"/> is more than 1, on that
+    /// many: one TrainStep per pattern for an online workload, else one TrainBatch per batch, cycling through its patterns.
+    /// Both figures train the same network on the same patterns, each on its own workspace.</summary>
+    private static BenchResult[] Run(Workload workload, string id, double seconds, int threads)
     {
         Network network = workload.CreateNetwork();
         int inputs = workload.Definition.InputWidth, outputs = workload.Definition.OutputWidth, count = workload.PatternCount, batch = workload.BatchSize;
@@ -173,37 +180,58 @@ internal static partial class BenchCommand
         var t = new float[count * outputs];
         workload.FillPatterns(x, t);
         float eta = workload.LearningRate;
-        double patternsPerSecond;
         if (batch == 1)
         {
             Workspace workspace = network.CreateWorkspace();
-            patternsPerSecond = count * StepsPerSecond(seconds, () =>
+            double[] presentations = Best(seconds, [trial => count * StepsPerSecond(trial, () =>
             {
                 for (int p = 0; p < count; p++) network.TrainStep(x.AsSpan(p * inputs, inputs), t.AsSpan(p * outputs, outputs), eta, workspace);
-            });
+            })]);
+            return [Result(workload, id, presentations[0], 1)];
         }
-        else
+        using BatchWorkspace alone = network.CreateBatchWorkspace(batch, 1);
+        using BatchWorkspace? team = threads > 1 ? network.CreateBatchWorkspace(batch, threads) : null;
+        int next = 0, batches = count / batch;
+        Func<double, double> On(BatchWorkspace workspace) => trial => batch * StepsPerSecond(trial, () =>
         {
-            using BatchWorkspace workspace = network.CreateBatchWorkspace(batch, threads);
-            int next = 0, batches = count / batch;
-            patternsPerSecond = batch * StepsPerSecond(seconds, () =>
-            {
-                int b = next++ % batches;
-                network.TrainBatch(x.AsSpan(b * batch * inputs, batch * inputs), t.AsSpan(b * batch * outputs, batch * outputs), eta, workspace);
-            });
-        }
+            int b = next++ % batches;
+            network.TrainBatch(x.AsSpan(b * batch * inputs, batch * inputs), t.AsSpan(b * batch * outputs, batch * outputs), eta, workspace);
+        });
+        if (team is null) return [Result(workload, id, Best(seconds, [On(alone)])[0], 1)];
+        double[] samples = Best(seconds, [On(alone), On(team)]);
+        return [Result(workload, id, samples[0], 1), Result(workload, BenchReport.ThreadedId(id, threads), samples[1], threads)];
+    }
+
+    private static BenchResult Result(Workload workload, string id, double patternsPerSecond, int threads)
+    {
         string description = workload.Description + (threads > 1 ? Fmt.Inv($", {threads} threads") : "");
-        return new BenchResult(id, description, patternsPerSecond, batch == 1 ? "presentations/s" : "samples/s",
+        return new BenchResult(id, description, patternsPerSecond, workload.BatchSize == 1 ? "presentations/s" : "samples/s",
             workload.ExecutedFlopsPerPattern * patternsPerSecond / 1e9);
     }
 
-    /// <summary>Runs <paramref name="step"/> for a short warm-up, then for <paramref name="seconds"/>; returns steps per second.</summary>
+    /// <summary>Each measure's best rate over <see cref="Trials"/> alternating trials of <paramref name="seconds"/> / Trials,
+    /// after a warm-up of each (up to 0.3 s: the JIT's optimised tier); a measure takes a trial's duration in seconds and
+    /// returns a rate.</summary>
+    private static double[] Best(double seconds, Func<double, double>[] measures)
+    {
+        double trial = seconds / Trials;
+        foreach (Func<double, double> measure in measures) measure(Math.Min(0.3, seconds / 4));
+        var best = new double[measures.Length];
+        for (int round = 0; round < Trials; round++)
+        {
+            for (int j = 0; j < measures.Length; j++)
+            {
+                int i = round % 2 == 0 ? j : measures.Length - 1 - j;
+                best[i] = Math.Max(best[i], measures[i](trial));
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Runs <paramref name="step"/> for <paramref name="seconds"/> (at least once); returns steps per second.</summary>
     private static double StepsPerSecond(double seconds, Action step)
     {
         var clock = Stopwatch.StartNew();
-        int warm = 0;
-        while (warm < 3 || clock.Elapsed.TotalSeconds < Math.Min(0.3, seconds / 4)) { step(); warm++; }
-        clock.Restart();
         long steps = 0;
         while (steps == 0 || clock.Elapsed.TotalSeconds < seconds) { step(); steps++; }
         return steps / clock.Elapsed.TotalSeconds;
