@@ -132,7 +132,7 @@ internal static partial class BenchCommand
             return [];
         });
 
-        BenchReport document = BenchReport.Create(cpu, seconds, fingerprint, results, settings.Samples);
+        BenchReport document = BenchReport.Create(cpu, seconds, Trials, fingerprint, results, settings.Samples);
         string? markdownPath = reportPath is null ? null : document.Write(reportPath);
         if (context.Json)
         {

@@ -95,7 +95,7 @@ internal sealed class BenchReport
     }
 
     /// <summary>The report of a run on this machine.</summary>
-    public static BenchReport Create(string cpu, double secondsPerWorkload, string fingerprint, IReadOnlyList<BenchResult> results, int? samples = null)
+    public static BenchReport Create(string cpu, double secondsPerWorkload, int trialsPerFigure, string fingerprint, IReadOnlyList<BenchResult> results, int? samples = null)
     {
         var root = new JsonObject
         {
@@ -109,6 +109,7 @@ internal sealed class BenchReport
             ["vectorTier"] = VectorTiers.Active.ToString(),
             ["vectorTCount"] = VectorTiers.VectorTCount,
             ["secondsPerWorkload"] = secondsPerWorkload,
+            ["trialsPerFigure"] = trialsPerFigure,
             ["fingerprint"] = fingerprint,
             ["samplesPerBatchWorkload"] = samples,
         };
@@ -223,7 +224,8 @@ internal sealed class BenchReport
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# fastbackprop bench: {Root["cpu"]}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{Root["date"]}, {Root["logicalCores"]} logical cores, vector tier {Root["vectorTier"]}, {Root["runtime"]}, {Root["os"]}, {Root["secondsPerWorkload"]} s per workload.");
+        string trials = Root["trialsPerFigure"] is JsonNode count ? Fmt.Inv($" in {count} trials, each figure its best trial") : "";
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Root["date"]}, {Root["logicalCores"]} logical cores, vector tier {Root["vectorTier"]}, {Root["runtime"]}, {Root["os"]}, {Root["secondsPerWorkload"]} s per workload{trials}.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Determinism fingerprint: `{Fingerprint}` (the same on every machine and vector tier).");
         md.AppendLine();
