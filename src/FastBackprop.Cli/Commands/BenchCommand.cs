@@ -152,10 +152,12 @@ internal static partial class BenchCommand
     // ----- workloads -------------------------------------------------------------------------------
 
     // A figure is the best of Trials trials of seconds / Trials each, as the peak probe keeps its best round: a shared
-    // host only ever slows a trial down. It takes whole vCPUs away for half a second at a time (a 2-thread probe round
-    // of 0.25 s measured one core's rate, 118 GFLOP/s instead of 236, twice in a row in 60 rounds), and a training step
-    // on two threads then waits at every barrier for the thread that is not running. Where one thread is compared with
-    // several, their trials alternate (1, n, n, 1, 1, n, ...), so both sides of the ratio sample the same stretch of time.
+    // host only ever slows a trial down. The project's 2-vCPU VM at times takes a vCPU away for half a second (a 2-thread
+    // probe round of 0.25 s measured one core's rate, 118 GFLOP/s instead of 236, twice in a row in 60 rounds), and a
+    // training step on two threads then waits at every barrier for the thread that is not running. Where one thread is
+    // compared with several, their trials alternate (1, n, n, 1, 1, n, ...), so both sides of the ratio sample the same
+    // stretch of time. A slow stretch longer than the trials still shows (W3b's 2-thread steps once ran at 1.35x instead
+    // of 1.75x for 5 s while the probe kept its full rate): compare runs, not one figure.
     private const int Trials = 5;
 
     /// <summary>The FMA peak on one thread and, when <paramref name="threads"/> is more than 1, on that many.</summary>
