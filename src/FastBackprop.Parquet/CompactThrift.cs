@@ -55,7 +55,11 @@ internal ref struct CompactThrift
             return false;
         }
         int delta = header >> 4;
-        id = delta == 0 ? checked((short)Zigzag(ReadVarint(5))) : (short)(lastFieldId + delta);
+        // Field ids are i16: a long-form id (a zigzag varint of up to 5 bytes) or a delta past 32767 that does not fit is
+        // corrupt data, not an arithmetic error.
+        long wide = delta == 0 ? Zigzag(ReadVarint(5)) : lastFieldId + delta;
+        if (wide is < short.MinValue or > short.MaxValue) throw Error($"a field id {wide} outside the i16 range");
+        id = (short)wide;
         lastFieldId = id;
         return true;
     }

@@ -27,6 +27,13 @@ public sealed record CraftedParquet(double[] Values)
     /// <see cref="ClaimedListLength"/> elements.</summary>
     public int? ClaimedListLength { get; init; }
 
+    /// <summary>An unknown i32 field of the file metadata whose header gives this id in long form (a zigzag varint, as a
+    /// writer does for an id that is not a small step from the last).</summary>
+    public long? LongFormFieldId { get; init; }
+
+    /// <summary>With <see cref="LongFormFieldId"/>: one more unknown i32 field after it, its id given as a step of 1.</summary>
+    public bool NextFieldByStep { get; init; }
+
     /// <summary>Whether column x is dictionary encoded as Arrow writes it: a PLAIN dictionary page of the values
     /// (distinct), then one RLE_DICTIONARY data page of their indices as RLE runs of length 1.</summary>
     public bool Dictionary { get; init; }
@@ -133,6 +140,7 @@ public sealed record CraftedParquet(double[] Values)
         w.I64(3, rows);                                                         // num_rows
         w.Stop();                                                               // row group
         if (ClaimedListLength is int n) w.ListHeader(100, n, elementType: 5);
+        if (LongFormFieldId is long id) w.UnknownFields(id, NextFieldByStep);
         w.Stop();                                                               // file metadata
         return w.ToArray();
     }
@@ -181,6 +189,17 @@ public sealed record CraftedParquet(double[] Values)
         }
 
         public byte[] ToArray() => [.. bytes];
+
+        // Raw headers, whatever the ids: an i32 field with a long-form id, then maybe one with a step of 1 from it.
+        public void UnknownFields(long id, bool step)
+        {
+            bytes.Add(5);
+            Varint(Zigzag(id));
+            Varint(Zigzag(7));
+            if (!step) return;
+            bytes.Add((1 << 4) | 5);
+            Varint(Zigzag(8));
+        }
 
         private void Field(short id, byte type)
         {
