@@ -27,11 +27,12 @@ public sealed record CraftedParquet(double[] Values)
     /// <see cref="ClaimedListLength"/> elements.</summary>
     public int? ClaimedListLength { get; init; }
 
-    /// <summary>An unknown i32 field of the file metadata whose header gives this id in long form (a zigzag varint, as a
-    /// writer does for an id that is not a small step from the last).</summary>
-    public long? LongFormFieldId { get; init; }
+    /// <summary>An unknown i32 field of the file metadata with this id, which may lie outside the i16 range of Thrift's
+    /// field ids (an id that is not 1 to 15 past the last is written in long form, a zigzag varint).</summary>
+    public long? UnknownFieldId { get; init; }
 
-    /// <summary>With <see cref="LongFormFieldId"/>: one more unknown i32 field after it, its id given as a step of 1.</summary>
+    /// <summary>With <see cref="UnknownFieldId"/>: one more unknown i32 field after it, with the next id (written as a
+    /// step of 1).</summary>
     public bool NextFieldByStep { get; init; }
 
     /// <summary>Whether column x is dictionary encoded as Arrow writes it: a PLAIN dictionary page of the values
@@ -140,7 +141,11 @@ public sealed record CraftedParquet(double[] Values)
         w.I64(3, rows);                                                         // num_rows
         w.Stop();                                                               // row group
         if (ClaimedListLength is int n) w.ListHeader(100, n, elementType: 5);
-        if (LongFormFieldId is long id) w.UnknownFields(id, NextFieldByStep);
+        if (UnknownFieldId is long id)
+        {
+            w.I32(id, 7);
+            if (NextFieldByStep) w.I32(id + 1, 8);
+        }
         w.Stop();                                                               // file metadata
         return w.ToArray();
     }
@@ -149,10 +154,10 @@ public sealed record CraftedParquet(double[] Values)
     private sealed class CompactWriter
     {
         private readonly List<byte> bytes = [];
-        private readonly Stack<short> last = new();
-        private short lastId;
+        private readonly Stack<long> last = new();
+        private long lastId;   // long, so that a test can write ids Thrift's i16 cannot hold
 
-        public void I32(short id, int v) { Field(id, 5); Varint(Zigzag(v)); }
+        public void I32(long id, int v) { Field(id, 5); Varint(Zigzag(v)); }
 
         public void I64(short id, long v) { Field(id, 6); Varint(Zigzag(v)); }
 
@@ -190,20 +195,9 @@ public sealed record CraftedParquet(double[] Values)
 
         public byte[] ToArray() => [.. bytes];
 
-        // Raw headers, whatever the ids: an i32 field with a long-form id, then maybe one with a step of 1 from it.
-        public void UnknownFields(long id, bool step)
+        private void Field(long id, byte type)
         {
-            bytes.Add(5);
-            Varint(Zigzag(id));
-            Varint(Zigzag(7));
-            if (!step) return;
-            bytes.Add((1 << 4) | 5);
-            Varint(Zigzag(8));
-        }
-
-        private void Field(short id, byte type)
-        {
-            int delta = id - lastId;
+            long delta = id - lastId;
             if (delta is > 0 and <= 15) bytes.Add((byte)((delta << 4) | type));
             else { bytes.Add(type); Varint(Zigzag(id)); }
             lastId = id;
