@@ -167,8 +167,8 @@ internal static partial class BenchCommand
         var many = new Func<double, double>(trial => PeakProbe.MeasureGflops(TimeSpan.FromSeconds(trial), threads));
         double[] peaks = Best(seconds, threads > 1 ? [one, many] : [one]);
         var single = new BenchResult("Peak", $"FMA loop, 12 accumulators, 1 core ({PeakProbe.Tier})", peaks[0], "GFLOP/s", peaks[0]);
-        if (threads == 1) return [single];
-        return [single, new BenchResult(BenchReport.ThreadedId("Peak", threads), $"FMA loop, 12 accumulators, {threads} threads ({PeakProbe.Tier})", peaks[1], "GFLOP/s", peaks[1])];
+        return threads == 1 ? [single]
+            : [single, new BenchResult(BenchReport.ThreadedId("Peak", threads), $"FMA loop, 12 accumulators, {threads} threads ({PeakProbe.Tier})", peaks[1], "GFLOP/s", peaks[1])];
     }
 
     /// <summary>Trains <paramref name="workload"/> on one thread and, when <paramref name="threads"/> is more than 1, on that
@@ -199,9 +199,9 @@ internal static partial class BenchCommand
             int b = next++ % batches;
             network.TrainBatch(x.AsSpan(b * batch * inputs, batch * inputs), t.AsSpan(b * batch * outputs, batch * outputs), eta, workspace);
         });
-        if (team is null) return [Result(workload, id, Best(seconds, [On(alone)])[0], 1)];
-        double[] samples = Best(seconds, [On(alone), On(team)]);
-        return [Result(workload, id, samples[0], 1), Result(workload, BenchReport.ThreadedId(id, threads), samples[1], threads)];
+        double[] samples = Best(seconds, team is null ? [On(alone)] : [On(alone), On(team)]);
+        BenchResult single = Result(workload, id, samples[0], 1);
+        return team is null ? [single] : [single, Result(workload, BenchReport.ThreadedId(id, threads), samples[1], threads)];
     }
 
     private static BenchResult Result(Workload workload, string id, double patternsPerSecond, int threads)
