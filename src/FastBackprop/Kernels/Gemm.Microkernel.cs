@@ -25,7 +25,8 @@ namespace FastBackprop.Kernels;
 // The caller guarantees
 // that a, b and c hold the elements above and that C does not overlap the panels; edge tiles are
 // the caller's business (it runs the kernel into a scratch tile and merges the valid part).
-// A kernel never allocates and never touches memory outside the three regions above.
+// A kernel never allocates and never touches memory outside the three regions above; every fourth
+// depth step it hints one cache line of the next B block's source (Gemm.Prefetch.cs), which reads nothing.
 //
 // Tiles (accumulators + B vectors + one broadcast must fit in the register file):
 //   Microkernel12x32  Vector512 (32 zmm): 12 rows x 2 vectors = 24 accumulators, 2 B loads and
@@ -56,8 +57,9 @@ public static partial class Gemm
         static abstract int NR { get; }
 
         /// <summary>C[i, j] = alpha * Σ_q a[q*MR + i] b[q*NR + j] + beta * C[i, j] for the full MR x NR tile
-        /// at <paramref name="c"/> with row stride <paramref name="ldc"/>; C is not read when beta == 0.</summary>
-        static abstract void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta);
+        /// at <paramref name="c"/> with row stride <paramref name="ldc"/>; C is not read when beta == 0. Every fourth depth
+        /// step hints one line of <paramref name="next"/> (Gemm.Prefetch.cs), which never changes a value.</summary>
+        static abstract void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next);
     }
 
     /// <summary>12 x 32 tile in 24 Vector512 accumulators. Only for Vector512.IsHardwareAccelerated.</summary>
@@ -67,7 +69,7 @@ public static partial class Gemm
         public static int NR => 32;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next)
         {
             Vector512<float> c00 = default, c01 = default;
             Vector512<float> c10 = default, c11 = default;
@@ -88,6 +90,7 @@ public static partial class Gemm
             for (int q = 0; q < kc; q++)
             {
                 if (q == prefetchAt) PrefetchTile(ref c, ldc, 12, 32);
+                if ((q & 3) == 3) next.Hint();
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
@@ -143,7 +146,7 @@ public static partial class Gemm
         public static int NR => 32;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next)
         {
             Vector512<float> c00 = default, c01 = default;
             Vector512<float> c10 = default, c11 = default;
@@ -157,6 +160,7 @@ public static partial class Gemm
             for (int q = 0; q < kc; q++)
             {
                 if (q == prefetchAt) PrefetchTile(ref c, ldc, 8, 32);
+                if ((q & 3) == 3) next.Hint();
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
                 Vector512<float> ai;
@@ -188,8 +192,8 @@ public static partial class Gemm
         public static int MR => 4;
         public static int NR => 32;
 
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            RowsTwoVectors<Simd512, Vector512<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next) =>
+            RowsTwoVectors<Simd512, Vector512<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta, ref next);
     }
 
     /// <summary>Hints the cache lines of a rows x cols tile of C into L1 (x86 only; a no-op elsewhere).</summary>
@@ -212,8 +216,8 @@ public static partial class Gemm
         public static int MR => 6;
         public static int NR => 16;
 
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            RowsTwoVectors<Simd256, Vector256<float>, SixRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next) =>
+            RowsTwoVectors<Simd256, Vector256<float>, SixRows>(kc, ref a, ref b, ref c, ldc, alpha, beta, ref next);
     }
 
     /// <summary>4 x 16 tile in 8 Vector256 accumulators. Only for Vector256.IsHardwareAccelerated.</summary>
@@ -222,8 +226,8 @@ public static partial class Gemm
         public static int MR => 4;
         public static int NR => 16;
 
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            RowsTwoVectors<Simd256, Vector256<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next) =>
+            RowsTwoVectors<Simd256, Vector256<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta, ref next);
     }
 
     /// <summary>6 x 8 tile in 12 Vector128 accumulators. Only for Vector128.IsHardwareAccelerated.</summary>
@@ -232,8 +236,8 @@ public static partial class Gemm
         public static int MR => 6;
         public static int NR => 8;
 
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            RowsTwoVectors<Simd128, Vector128<float>, SixRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next) =>
+            RowsTwoVectors<Simd128, Vector128<float>, SixRows>(kc, ref a, ref b, ref c, ldc, alpha, beta, ref next);
     }
 
     /// <summary>4 x 8 tile in 8 Vector128 accumulators. Only for Vector128.IsHardwareAccelerated.</summary>
@@ -242,8 +246,8 @@ public static partial class Gemm
         public static int MR => 4;
         public static int NR => 8;
 
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta) =>
-            RowsTwoVectors<Simd128, Vector128<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta);
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next) =>
+            RowsTwoVectors<Simd128, Vector128<float>, FourRows>(kc, ref a, ref b, ref c, ldc, alpha, beta, ref next);
     }
 
     /// <summary>The row count of a two-register-wide tile, a JIT-time constant: 6, or 4.</summary>
@@ -265,7 +269,7 @@ public static partial class Gemm
     /// <summary>The 6- or 4-row, two-register-wide tile, written once for the 512- (4 rows), 256- and 128-bit widths. TRows.Six is
     /// a constant in each instantiation, so the four-row kernel has neither the last two rows' code nor registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowsTwoVectors<TSimd, TVector, TRows>(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    private static void RowsTwoVectors<TSimd, TVector, TRows>(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TRows : ITileRows
@@ -282,6 +286,7 @@ public static partial class Gemm
         int q = 0;
         for (; q + 1 < kc; q += 2)
         {
+            if ((q & 2) != 0) next.Hint();  // every fourth depth step
             RowsStep<TSimd, TVector, TRows>(ref a, ref b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             RowsStep<TSimd, TVector, TRows>(ref Unsafe.Add(ref a, mr), ref Unsafe.Add(ref b, 2 * TSimd.Count),
                 ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
@@ -348,12 +353,13 @@ public static partial class Gemm
         public static int NR => 4;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+        public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta, ref LineStream next)
         {
             float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
             float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
             for (int q = 0; q < kc; q++)
             {
+                if ((q & 3) == 3) next.Hint();
                 float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
                 float ai = a;
                 c00 = SimdScalar.FusedMultiplyAdd(ai, b0, c00); c01 = SimdScalar.FusedMultiplyAdd(ai, b1, c01);

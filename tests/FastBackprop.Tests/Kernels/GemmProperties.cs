@@ -238,7 +238,8 @@ public partial class GemmProperties
         float[] c0 = Fill(rng, mr * ldc + 3);  // 3 canaries past the tile
         if (beta == 0f) Array.Fill(c0, float.NaN, 0, mr * ldc);  // must not be read
         float[] c = (float[])c0.Clone();
-        TKernel.Run(kc, ref a[0], ref b[0], ref c[0], ldc, alpha, beta);
+        var hinted = new Gemm.LineStream(ref b[0], nr, kc, nr);  // hints only: the tile must not change
+        TKernel.Run(kc, ref a[0], ref b[0], ref c[0], ldc, alpha, beta, ref hinted);
         for (int i = 0; i < mr; i++)
         {
             for (int j = 0; j < ldc; j++)
