@@ -84,13 +84,24 @@ public static partial class Gemm
     internal static void MultiplyBlock(GemmForm form, int m, int n, int k, (int First, int End) rows, (int First, int End) columns, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        var none = default(NoPanelWork);
+        MultiplyBlock(form, m, n, k, rows, columns, alpha, a, lda, b, ldb, beta, c, ldc, ref none);
+    }
+
+    /// <summary><see cref="MultiplyBlock(GemmForm, int, int, int, ValueTuple{int, int}, ValueTuple{int, int}, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// with <paramref name="panels"/>' work on the block's panels (Gemm.Panels.cs), in the block's coordinates: row 0 and
+    /// column 0 are the block's first.</summary>
+    internal static void MultiplyBlock<TPanels>(GemmForm form, int m, int n, int k, (int First, int End) rows, (int First, int End) columns, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, ref TPanels panels)
+        where TPanels : IPanelWork, allows ref struct
+    {
         if (rows.First >= rows.End || columns.First >= columns.End) return;
         CheckRange(rows.First, rows.End, m);
         CheckRange(columns.First, columns.End, n);
         int aOffset = form == GemmForm.TN ? rows.First : rows.First * lda;          // TN: A is k x m, rows of C are columns of A
         int bOffset = form == GemmForm.NT ? columns.First * ldb : columns.First;    // NT: B is n x k, columns of C are rows of B
         Multiply(form, rows.End - rows.First, columns.End - columns.First, k, alpha, From(a, aOffset), lda, From(b, bOffset), ldb, beta,
-            c[(rows.First * ldc + columns.First)..], ldc);
+            c[(rows.First * ldc + columns.First)..], ldc, ref panels);
     }
 
     // An operand from an offset on; empty past its end (an operand of k = 0 may be empty).

@@ -59,7 +59,7 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>The source of the B block that <see cref="Drive{TKernel}"/> packs after block (pc, jc) in the same row
+    /// <summary>The source of the B block that <see cref="Drive{TKernel, TPanels}"/> packs after block (pc, jc) in the same row
     /// block of C, or the empty stream when (pc, jc) is the row block's last: the next row block starts again at
     /// (0, 0), which it has packed before.</summary>
     private static LineStream NextBlock(ref Operands op, int pc, int jc)

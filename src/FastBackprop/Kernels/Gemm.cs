@@ -32,9 +32,11 @@ namespace FastBackprop.Kernels;
 //       for jc in n by NC          B block  (KC x NC, packed)                     -> L2
 //         pack B(pc.., jc..) into NR-column panels
 //         for ir in mc by MR       A micro-panel (MR x KC), reused for every jr   -> L1
+//           the caller's Prepare of this panel of C, on the first pc (Gemm.Panels.cs)
 //           for jr in nc by NR     B micro-panel (KC x NR) streamed from L2
 //             microkernel: MR x NR tile of C += A micro-panel * B micro-panel,
 //                          hinting the next B block's source (Gemm.Prefetch.cs)
+//           the caller's Finish of the panel, on the last pc (it is still in L1)
 //
 // Block sizes, for one Zen 5 core (48 KiB L1d, 1 MiB L2, 32 MiB L3 shared) and the 12 x 32
 // Vector512 tile (the 8 x 32 tile, chosen when m pads badly to 12 rows, needs less of each):
@@ -127,6 +129,16 @@ public static partial class Gemm
     public static void Multiply(GemmForm form, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        var none = default(NoPanelWork);
+        Multiply(form, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ref none);
+    }
+
+    /// <summary><see cref="Multiply(GemmForm, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// with <paramref name="panels"/>' work on C's panels as the product reaches them (Gemm.Panels.cs).</summary>
+    internal static void Multiply<TPanels>(GemmForm form, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, ref TPanels panels)
+        where TPanels : IPanelWork, allows ref struct
+    {
         if ((uint)form > (uint)GemmForm.TN) ThrowForm(form);
         CheckNonNegative(m, nameof(m));
         CheckNonNegative(n, nameof(n));
@@ -150,7 +162,9 @@ public static partial class Gemm
         ref float cRef = ref MemoryMarshal.GetReference(c);
         if (!readsAB)
         {
+            panels.Prepare(0, m, 0, n);
             ScaleC(m, n, beta, ref cRef, ldc);
+            panels.Finish(0, m, 0, n);
             return;
         }
 
@@ -158,7 +172,9 @@ public static partial class Gemm
             ref MemoryMarshal.GetReference(b), ldb, beta, ref cRef, ldc);
         if (IsNarrow(form, m, n))
         {
+            panels.Prepare(0, m, 0, n);
             MultiplyNarrow(ref operands);  // one short side: Gemm.Narrow.cs
+            panels.Finish(0, m, 0, n);
             return;
         }
         // The widest tile that n can fill, as VectorTiers.For picks a width for a row: on a
@@ -166,21 +182,21 @@ public static partial class Gemm
         // 16 at half the vector width, so the narrower tile wastes less of the padded work.
         if (Vector512.IsHardwareAccelerated && n > 16)
         {
-            if (PadsLess(m, 4, 8) && PadsLess(m, 4, 12)) Drive<Microkernel4x32>(ref operands);
-            else if (Vector512InHalves ? RoundUp(m, 8) < RoundUp(m, 12) : PadsLess(m, 8, 12)) Drive<Microkernel8x32>(ref operands);
-            else Drive<Microkernel12x32>(ref operands);
+            if (PadsLess(m, 4, 8) && PadsLess(m, 4, 12)) Drive<Microkernel4x32, TPanels>(ref operands, ref panels);
+            else if (Vector512InHalves ? RoundUp(m, 8) < RoundUp(m, 12) : PadsLess(m, 8, 12)) Drive<Microkernel8x32, TPanels>(ref operands, ref panels);
+            else Drive<Microkernel12x32, TPanels>(ref operands, ref panels);
         }
         else if (Vector256.IsHardwareAccelerated && n > 8)
         {
-            if (PadsLess(m, 4, 6)) Drive<Microkernel4x16>(ref operands);
-            else Drive<Microkernel6x16>(ref operands);
+            if (PadsLess(m, 4, 6)) Drive<Microkernel4x16, TPanels>(ref operands, ref panels);
+            else Drive<Microkernel6x16, TPanels>(ref operands, ref panels);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            if (PadsLess(m, 4, 6)) Drive<Microkernel4x8>(ref operands);
-            else Drive<Microkernel6x8>(ref operands);
+            if (PadsLess(m, 4, 6)) Drive<Microkernel4x8, TPanels>(ref operands, ref panels);
+            else Drive<Microkernel6x8, TPanels>(ref operands, ref panels);
         }
-        else Drive<Microkernel4x4>(ref operands);
+        else Drive<Microkernel4x4, TPanels>(ref operands, ref panels);
     }
 
     /// <summary>Whether this CPU issues a Vector512 multiply-add as two 256-bit halves (AMD family 19h with AVX-512: Zen 4,
@@ -213,7 +229,8 @@ public static partial class Gemm
     {
         var operands = new Operands(form, m, n, k, alpha, ref MemoryMarshal.GetReference(a), lda,
             ref MemoryMarshal.GetReference(b), ldb, beta, ref MemoryMarshal.GetReference(c), ldc);
-        Drive<TKernel>(ref operands);
+        var none = default(NoPanelWork);
+        Drive<TKernel, NoPanelWork>(ref operands, ref none);
     }
 
     // ----- driver ------------------------------------------------------------------------------
@@ -252,7 +269,7 @@ public static partial class Gemm
     private static long RoundUp(long value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Drive<TKernel>(ref Operands op) where TKernel : IMicrokernel
+    private static void Drive<TKernel, TPanels>(ref Operands op, ref TPanels panels) where TKernel : IMicrokernel where TPanels : IPanelWork, allows ref struct
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int mcMax = (int)Math.Min(RoundUp(op.M, mr), MC), ncMax = (int)Math.Min(RoundUp(op.N, nr), NC), kcMax = Math.Min(op.K, KC);
@@ -270,6 +287,7 @@ public static partial class Gemm
             {
                 int kc = Math.Min(KC, op.K - pc);
                 float beta = pc == 0 ? op.Beta : 1f;  // later k blocks add to what the first wrote
+                bool last = pc + kc == op.K;
                 PackA<TKernel>(ref op, ic, mc, pc, kc, ref packedA);
                 for (int jc = 0; jc < op.N; jc += NC)
                 {
@@ -281,6 +299,7 @@ public static partial class Gemm
                         int rows = Math.Min(mr, mc - ir);
                         ref float aPanel = ref Unsafe.Add(ref packedA, (nint)ir * kc);
                         ref float cRow = ref Unsafe.Add(ref op.C, (nint)(ic + ir) * ldc + jc);
+                        if (pc == 0) panels.Prepare(ic + ir, rows, jc, nc);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
@@ -296,6 +315,7 @@ public static partial class Gemm
                                 MergeEdge(ref edgeTile, nr, rows, cols, op.Alpha, beta, ref cTile, ldc);
                             }
                         }
+                        if (last) panels.Finish(ic + ir, rows, jc, nc);
                     }
                 }
             }

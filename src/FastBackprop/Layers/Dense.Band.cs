@@ -49,12 +49,9 @@ public sealed partial class Dense
         }
     }
 
-    // Z = X Wᵀ + 1 bᵀ and Y = f(Z) on one block of rows x units.
-    private void ForwardBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units)
-    {
-        NetSumBlock(pass, rows, units);
-        ActivateBlock(pass, rows, units);
-    }
+    // Z = X Wᵀ + 1 bᵀ and Y = f(Z) on one block of rows x units (TakesBand: f is element-wise and built in).
+    private void ForwardBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units) =>
+        NetSumBlock(pass, rows, units, activate: true);
 
     // W = scale dZᵀ X (+ W): this piece's units short of the band, then band blocks of W's columns until none is left.
     private void UpdateWithBand(in LayerPass pass, Span<float> weights, float scale, float beta)

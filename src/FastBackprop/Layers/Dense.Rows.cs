@@ -19,28 +19,8 @@ public sealed partial class Dense
     internal void ForwardRows(in LayerPass pass, int first, int end)
     {
         if (first >= end) return;
-        NetSumBlock(pass, (first, end), (0, Width));
-        Activate(pass.State, pass.Output, first, end);
-    }
-
-    // (1) on a block of rows x units: Z = X Wᵀ + 1 bᵀ (ForwardBatch's cuts, the row schedule's forward and the first
-    // layer's band). A block of the product gets the whole product's bits (Gemm.MultiplyBlock: k is never cut).
-    private void NetSumBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units)
-    {
-        int inputs = pass.Input.Length / pass.Rows, count = units.End - units.First;
-        if (count <= 0) return;
-        Span<float> z = pass.State;
-        ReadOnlySpan<float> biases = Biases(pass.Parameters).Slice(units.First, count);
-        for (int p = rows.First; p < rows.End; p++) biases.CopyTo(z.Slice(p * Width + units.First, count));
-        Gemm.MultiplyBlock(GemmForm.NT, pass.Rows, Width, inputs, rows, units, 1f, pass.Input, inputs, Weights(pass.Parameters), inputs, 1f, z, Width);
-    }
-
-    // (2) on a block of rows x units: Y = f(Z) (an element-wise function: each unit alone).
-    private void ActivateBlock(in LayerPass pass, (int First, int End) rows, (int First, int End) units)
-    {
-        int count = units.End - units.First;
-        if (count <= 0) return;
-        for (int p = rows.First; p < rows.End; p++) Transfer.Activate(pass.State.Slice(p * Width + units.First, count), pass.Output.Slice(p * Width + units.First, count));
+        NetSumBlock(pass, (first, end), (0, Width), activate: DerivativeSplits);
+        if (!DerivativeSplits) Activate(pass.State, pass.Output, first, end);   // over whole rows (softmax)
     }
 
     // On rows [first, end): dZ (unless given), dX = dZ W from the weights before any update, and the layer below's f'.
@@ -53,11 +33,7 @@ public sealed partial class Dense
 
     // On rows [first, end): dX = dZ W from the weights before any update, then the layer below's f' (BackwardBatch's row
     // cut and the row schedule's dX chain).
-    private void InputGradientOfRows(in LayerPass pass, int inputs, int first, int end)
-    {
-        Gemm.MultiplyRows(GemmForm.NN, pass.Rows, inputs, Width, first, end, 1f, pass.OutputGradient, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
-        InputDerivative(pass, inputs, first, end, 0, inputs);
-    }
+    private void InputGradientOfRows(in LayerPass pass, int inputs, int first, int end) => InputGradientBlock(pass, inputs, (first, end), (0, inputs));
 
     // W = scale dZᵀ X (+ W in place) and the bias column sums, from every row's dZ, each piece its block of W; no dX
     // (the first layer, or the row schedule, which has done every dX before). noBarrier: the row schedule's update phase,

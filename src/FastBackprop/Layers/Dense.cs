@@ -125,16 +125,15 @@ public sealed partial class Dense : Layer
         // for a transfer function over whole rows (softmax), which then finishes each piece's rows itself.
         bool byColumns = CutsUnits(rows, active) && (Transfer.IsElementwise || !shared);
         (int first, int end) = byColumns ? team.Share(Width, Gemm.ColumnGrain, active) : team.Share(rows, RowGrain, RowParts(active, rows));
-        // Z = X Wᵀ + 1 bᵀ: (rows x inputs) (inputs x units), on this piece's units or rows
-        NetSumBlock(pass, byColumns ? (0, rows) : (first, end), byColumns ? (first, end) : (0, Width));
+        // Z = X Wᵀ + 1 bᵀ: (rows x inputs) (inputs x units), on this piece's units or rows; Y = f(Z) in the same product
+        // for an element-wise built-in function (Dense.Panels.cs)
+        NetSumBlock(pass, byColumns ? (0, rows) : (first, end), byColumns ? (first, end) : (0, Width), activate: DerivativeSplits);
         if (!shared)
         {
             team.Sync();
             if (team.Part == 0) Activate(z, pass.Output, 0, rows);
         }
-        else if (!byColumns) Activate(z, pass.Output, first, end);
-        else if (end - first == Width) Activate(z, pass.Output, 0, rows);
-        else ActivateBlock(pass, (0, rows), (first, end));
+        else if (!DerivativeSplits) Activate(z, pass.Output, first, end);   // by rows: a function over whole rows (softmax)
     }
 
     // Whether the pieces cut a product of this layer by its units (a block of W's rows each): when there are enough
@@ -179,9 +178,8 @@ public sealed partial class Dense : Layer
             // The same block of W's columns for both products: each piece reads the old weights of its own columns
             // (dX), then updates them (dW), so no other piece's update can come first.
             (int first, int end) = team.Share(inputs, Gemm.ColumnGrain, active);
-            // dX = dZ W from the weights before the update: (rows x units) (units x inputs)
-            Gemm.MultiplyColumns(GemmForm.NN, rows, inputs, Width, first, end, 1f, dz, Width, Weights(pass.Parameters), inputs, 0f, pass.InputGradient, inputs);
-            InputDerivative(pass, inputs, 0, rows, first, end);
+            // dX = dZ W from the weights before the update: (rows x units) (units x inputs), and the f' of the layer below
+            InputGradientBlock(pass, inputs, (0, rows), (first, end));
             // W = scale dZᵀ X (+ W in place): (units x rows) (rows x inputs); in place this is the fused SGD step
             Gemm.MultiplyColumns(GemmForm.TN, Width, inputs, rows, first, end, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
         }
@@ -195,25 +193,6 @@ public sealed partial class Dense : Layer
             Gemm.MultiplyRows(GemmForm.TN, Width, inputs, rows, units, unitsEnd, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
         }
         BiasGradient(dz, rows, team, pass.Scratch, Biases(update.Target), update);
-    }
-
-    // The layer below's (7) on the block [rowFirst, rowEnd) x [first, end) of ∂E/∂x this piece wrote: dZ_below = dX ⊙ f'(Z_below),
-    // element-wise (LayerPass.InputTransfer), so the block gives the same bits as the whole.
-    private static void InputDerivative(in LayerPass pass, int inputs, int rowFirst, int rowEnd, int first, int end)
-    {
-        TransferFunction? below = pass.InputTransfer;
-        if (below is null || first >= end || rowFirst >= rowEnd) return;
-        if (end - first == inputs)
-        {
-            Range block = (rowFirst * inputs)..(rowEnd * inputs);
-            below.MultiplyByDerivative(pass.InputNet[block], pass.Input[block], pass.InputGradient[block]);
-            return;
-        }
-        for (int p = rowFirst; p < rowEnd; p++)
-        {
-            int at = p * inputs + first, count = end - first;
-            below.MultiplyByDerivative(pass.InputNet.Slice(at, count), pass.Input.Slice(at, count), pass.InputGradient.Slice(at, count));
-        }
     }
 
     /// <summary>Whether f' can be applied to any block of a batch by any thread (LayerPass.InputTransfer): an element-wise
