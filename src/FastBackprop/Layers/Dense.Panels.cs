@@ -48,20 +48,18 @@ public sealed partial class Dense
         public void Finish(int row, int rows, int column, int columns)
         {
             if (transfer is null) return;
-            if (columns == width)
+            (int runs, int length) = Runs(rows, columns, width);
+            for (int r = 0; r < runs; r++)
             {
-                transfer.Activate(z.Slice(row * width, rows * width), y.Slice(row * width, rows * width));   // whole rows: one run
-                return;
-            }
-            for (int p = row; p < row + rows; p++)
-            {
-                transfer.Activate(z.Slice((p * width) + column, columns), y.Slice((p * width) + column, columns));
+                int start = ((row + r) * width) + column;
+                transfer.Activate(z.Slice(start, length), y.Slice(start, length));
             }
         }
     }
 
     // dX = dZ W (from the weights before any update) on a block of rows x inputs, and the layer below's f' on each panel
-    // as the product finishes it (LayerPass.InputTransfer; nothing when it is null).
+    // as the product finishes it (LayerPass.InputTransfer; nothing when it is null): BackwardBatch's cuts by columns and
+    // by rows, and the row schedule's dX chain.
     private void InputGradientBlock(in LayerPass pass, int inputs, (int First, int End) rows, (int First, int End) columns)
     {
         if (rows.First >= rows.End || columns.First >= columns.End) return;
@@ -88,17 +86,16 @@ public sealed partial class Dense
         public void Finish(int row, int rows, int column, int columns)
         {
             if (transfer is null) return;
-            if (columns == width)
+            (int runs, int length) = Runs(rows, columns, width);
+            for (int r = 0; r < runs; r++)
             {
-                Range whole = (row * width)..((row + rows) * width);   // whole rows: one run
-                transfer.MultiplyByDerivative(net[whole], y[whole], dx[whole]);
-                return;
-            }
-            for (int p = row; p < row + rows; p++)
-            {
-                Range part = ((p * width) + column)..((p * width) + column + columns);
-                transfer.MultiplyByDerivative(net[part], y[part], dx[part]);
+                int start = ((row + r) * width) + column;
+                transfer.MultiplyByDerivative(net.Slice(start, length), y.Slice(start, length), dx.Slice(start, length));
             }
         }
     }
+
+    // A panel of rows x columns in a block of row stride width, as contiguous runs: one run when the panel spans whole rows
+    // (then its column is 0), else one run per row.
+    private static (int Runs, int Length) Runs(int rows, int columns, int width) => columns == width ? (1, rows * width) : (rows, columns);
 }

@@ -28,12 +28,9 @@ public sealed partial class Dense
     {
         if (first >= end) return;
         if (!pass.NetGradientGiven) DeltaRows(pass, first, end);
-        InputGradientOfRows(pass, pass.Input.Length / pass.Rows, first, end);
+        int inputs = pass.Input.Length / pass.Rows;
+        InputGradientBlock(pass, inputs, (first, end), (0, inputs));
     }
-
-    // On rows [first, end): dX = dZ W from the weights before any update, then the layer below's f' (BackwardBatch's row
-    // cut and the row schedule's dX chain).
-    private void InputGradientOfRows(in LayerPass pass, int inputs, int first, int end) => InputGradientBlock(pass, inputs, (first, end), (0, inputs));
 
     // W = scale dZᵀ X (+ W in place) and the bias column sums, from every row's dZ, each piece its block of W; no dX
     // (the first layer, or the row schedule, which has done every dX before). noBarrier: the row schedule's update phase,

@@ -187,7 +187,7 @@ public sealed partial class Dense : Layer
         {
             // Too few inputs to cut W by columns: dX by rows, then (once no piece still reads the old weights) W by rows.
             (int first, int end) = team.Share(rows, RowGrain, RowParts(active, rows));
-            InputGradientOfRows(pass, inputs, first, end);
+            InputGradientBlock(pass, inputs, (first, end), (0, inputs));
             team.Sync();
             (int units, int unitsEnd) = team.Share(Width, RowGrain, RowParts(active, Width));
             Gemm.MultiplyRows(GemmForm.TN, Width, inputs, rows, units, unitsEnd, update.Scale, dz, Width, pass.Input, inputs, beta, weights, inputs);
