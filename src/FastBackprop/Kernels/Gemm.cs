@@ -36,7 +36,7 @@ namespace FastBackprop.Kernels;
 //           for jr in nc by NR     B micro-panel (KC x NR) streamed from L2
 //             microkernel: MR x NR tile of C += A micro-panel * B micro-panel,
 //                          hinting the next B block's source (Gemm.Prefetch.cs)
-//           the caller's Finish of the panel, on the last pc (it is still in L1)
+//           the caller's Finish of the panel, on the last pc (it is still in L2)
 //
 // Block sizes, for one Zen 5 core (48 KiB L1d, 1 MiB L2, 32 MiB L3 shared) and the 12 x 32
 // Vector512 tile (the 8 x 32 tile, chosen when m pads badly to 12 rows, needs less of each):
